@@ -1,0 +1,3 @@
+from msgsvc_tui.cli import main
+
+raise SystemExit(main())

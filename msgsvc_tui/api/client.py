@@ -1,0 +1,414 @@
+"""Async client for Messaging v1 (and the two 2010 account lists the sender pool needs).
+
+Values go in and come out keyed by the catalogue's JSON names; the catalogue turns them into
+form parameters, so no field list lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import json
+import platform
+import random
+import ssl
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from msgsvc_tui import __version__, fields, senders
+from msgsvc_tui.api import errors
+from msgsvc_tui.config import Connection, Secret
+
+USER_AGENT = (
+    f"msgsvc-tui/{__version__} (Python {platform.python_version()}; httpx {httpx.__version__})"
+)
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+MAX_PAGE_SIZE = 1000
+_IDEMPOTENT = frozenset({"GET", "DELETE"})
+
+Json = dict[str, Any]
+
+
+def twilio_host(product: str, region: str | None, edge: str | None) -> str:
+    """The hostname as Twilio's SDKs build it: product[.edge][.region].twilio.com.
+
+    An edge without a region means region us1, as the SDKs do.
+    """
+    region = region or ("us1" if edge else None)
+    return ".".join(p for p in (product, edge, region, "twilio.com") if p)
+
+
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_secure(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    if parts.scheme == "http" and is_loopback_host(parts.hostname):
+        return
+    if parts.scheme == "http":
+        raise errors.InsecureUrlError(
+            f"refusing plain http:// to {parts.hostname}: credentials would travel in clear "
+            "text; use https://, or http:// only on loopback (127.0.0.1, localhost)"
+        )
+    raise errors.InsecureUrlError(f"base URL must be http(s)://, got {url!r}")
+
+
+@dataclass
+class Page:
+    items: list[Json]
+    meta: Json
+    number: int
+
+
+class MessagingClient:
+    """One account's Messaging API. Use as ``async with``; it keeps connections alive."""
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        username: str,
+        password: Secret | str,
+        base_url: str | None = None,
+        region: str | None = None,
+        edge: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        max_retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 20.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if base_url:
+            base = base_url.rstrip("/")
+            check_secure(base)
+            self.messaging_base = base
+            self.api_base = base
+        else:
+            self.messaging_base = f"https://{twilio_host('messaging', region, edge)}"
+            self.api_base = f"https://{twilio_host('api', region, edge)}"
+        self.account_sid = account_sid
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self._resume_at = 0.0  # shared back-off: one 429 slows every concurrent call
+        secret = password.reveal() if isinstance(password, Secret) else password
+        self._http = httpx.AsyncClient(
+            auth=httpx.BasicAuth(username, secret),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+        )
+        self.requests_made = 0
+
+    @classmethod
+    def from_connection(cls, conn: Connection, **kw: Any) -> MessagingClient:
+        return cls(
+            account_sid=conn.account_sid,
+            username=conn.username,
+            password=conn.password,
+            base_url=conn.base_url,
+            region=conn.region,
+            edge=conn.edge,
+            **kw,
+        )
+
+    def __repr__(self) -> str:
+        return f"MessagingClient(account_sid={self.account_sid!r}, base={self.messaging_base!r})"
+
+    async def __aenter__(self) -> MessagingClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ---- transport ------------------------------------------------------------------------
+    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
+        if response is not None:
+            retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None:
+                return min(retry_after, 60.0)
+        # exponential back-off with "equal jitter": never zero, never in lock-step
+        ceiling = min(self.max_backoff, self.backoff * (2**attempt))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    async def _wait_for_shared_backoff(self) -> None:
+        wait = self._resume_at - time.monotonic()
+        if wait > 0:
+            await self._sleep(wait)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, str] | None = None,
+    ) -> Json | None:
+        method = method.upper()
+        check_secure(url)
+        for attempt in range(self.max_retries + 1):
+            await self._wait_for_shared_backoff()
+            try:
+                self.requests_made += 1
+                response = await self._http.request(method, url, params=params, data=data)
+            except httpx.HTTPError as exc:
+                error = _transport_error(exc, method, url)
+                retryable = method in _IDEMPOTENT and not isinstance(error, errors.TlsError)
+                if retryable and attempt < self.max_retries:
+                    await self._sleep(self._delay(attempt, None))
+                    continue
+                raise error from None
+            if response.status_code in (429, 503) and attempt < self.max_retries:
+                delay = self._delay(attempt, response)
+                if response.status_code == 429:
+                    self._resume_at = max(self._resume_at, time.monotonic() + delay)
+                await self._sleep(delay)
+                continue
+            return _decode(response, method, url)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _pages(
+        self, url: str, key: str, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[Page]:
+        """Follow ``meta.next_page_url`` (Messaging v1) or ``next_page_uri`` (2010 API)."""
+        number = 0
+        next_url: str | None = url
+        next_params = dict(params or {})
+        while next_url:
+            body = await self.request("GET", next_url, params=next_params or None)
+            if body is None or key not in body:
+                raise errors.BadResponseError(
+                    f"list answer without {key!r}", status=200, method="GET", url=next_url
+                )
+            meta = body.get("meta") or {
+                k: v for k, v in body.items() if k != key and not isinstance(v, list)
+            }
+            yield Page(items=list(body[key]), meta=meta, number=number)
+            number += 1
+            following = meta.get("next_page_url") or (
+                body.get("next_page_uri") and self.api_base + body["next_page_uri"]
+            )
+            next_url = self._same_origin(following) if following else None
+            next_params = {}
+
+    def _same_origin(self, absolute: str) -> str:
+        """Keep paging on our own host: the path and query of a next-page link, on our base.
+
+        This keeps region/edge and never sends credentials to a host the server names.
+        """
+        parts = urlsplit(absolute)
+        base = self.api_base if parts.path.startswith("/2010-04-01") else self.messaging_base
+        return f"{base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+    # ---- services -------------------------------------------------------------------------
+    @property
+    def _services_url(self) -> str:
+        return f"{self.messaging_base}/v1/Services"
+
+    def iter_service_pages(self, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[Page]:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
+        return self._pages(self._services_url, "services", {"PageSize": page_size})
+
+    async def list_services(
+        self, page_size: int = MAX_PAGE_SIZE, limit: int | None = None
+    ) -> list[Json]:
+        out: list[Json] = []
+        async for page in self.iter_service_pages(page_size):
+            out.extend(page.items)
+            if limit is not None and len(out) >= limit:
+                return out[:limit]
+        return out
+
+    async def fetch_service(self, sid: str) -> Json:
+        return await self._must("GET", f"{self._services_url}/{_sid(sid, 'MG')}")
+
+    async def create_service(self, values: Mapping[str, Any]) -> Json:
+        clean = fields.clean_values(values, creating=True)
+        return await self._must("POST", self._services_url, data=fields.to_params(clean))
+
+    async def update_service(self, sid: str, values: Mapping[str, Any]) -> Json:
+        """Send only the fields given; an empty string (or None) clears a URL."""
+        clean = fields.clean_values(values)
+        return await self._must(
+            "POST", f"{self._services_url}/{_sid(sid, 'MG')}", data=fields.to_params(clean)
+        )
+
+    async def delete_service(self, sid: str) -> None:
+        await self.request("DELETE", f"{self._services_url}/{_sid(sid, 'MG')}")
+
+    async def list_usecases(self) -> list[Json]:
+        body = await self._must("GET", f"{self._services_url}/Usecases")
+        return list(body.get("usecases", []))
+
+    # ---- sender pool ----------------------------------------------------------------------
+    def _senders_url(self, service_sid: str, kind: senders.SenderKind) -> str:
+        return f"{self._services_url}/{_sid(service_sid, 'MG')}/{kind.path}"
+
+    async def list_senders(self, service_sid: str, kind: senders.SenderKind) -> list[Json]:
+        out: list[Json] = []
+        url = self._senders_url(service_sid, kind)
+        async for page in self._pages(url, kind.key, {"PageSize": MAX_PAGE_SIZE}):
+            out.extend(page.items)
+        return out
+
+    async def fetch_sender(self, service_sid: str, kind: senders.SenderKind, sid: str) -> Json:
+        url = f"{self._senders_url(service_sid, kind)}/{_sid(sid, kind.prefix)}"
+        return await self._must("GET", url)
+
+    async def add_sender(self, service_sid: str, kind: senders.SenderKind, value: str) -> Json:
+        """`value` is a PN…/SC… SID, or the alpha sender text itself."""
+        if kind is senders.ALPHA_SENDERS:
+            problem = senders.alpha_sender_problem(value)
+            if problem:
+                raise fields.ValidationError(
+                    [fields.FieldError("alpha_sender", kind.param, 21713, problem)]
+                )
+        else:
+            value = _sid(value, kind.prefix)
+        return await self._must(
+            "POST", self._senders_url(service_sid, kind), data={kind.param: value}
+        )
+
+    async def remove_sender(self, service_sid: str, kind: senders.SenderKind, sid: str) -> None:
+        url = f"{self._senders_url(service_sid, kind)}/{_sid(sid, kind.prefix)}"
+        await self.request("DELETE", url)
+
+    # ---- the account's numbers (2010 API) -------------------------------------------------
+    def _account_url(self, tail: str) -> str:
+        return f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/{tail}"
+
+    async def list_account_phone_numbers(self, page_size: int = 1000) -> list[Json]:
+        return await self._collect(
+            self._account_url("IncomingPhoneNumbers.json"), "incoming_phone_numbers", page_size
+        )
+
+    async def list_account_short_codes(self, page_size: int = 1000) -> list[Json]:
+        return await self._collect(
+            self._account_url("SMS/ShortCodes.json"), "short_codes", page_size
+        )
+
+    async def _collect(self, url: str, key: str, page_size: int) -> list[Json]:
+        out: list[Json] = []
+        async for page in self._pages(url, key, {"PageSize": page_size}):
+            out.extend(page.items)
+        return out
+
+    async def _must(self, method: str, url: str, **kw: Any) -> Json:
+        body = await self.request(method, url, **kw)
+        if body is None:
+            raise errors.BadResponseError(
+                "empty answer where a resource was expected", status=204, method=method, url=url
+            )
+        return body
+
+
+def _sid(value: str, prefix: str) -> str:
+    """Refuse a malformed SID before it becomes part of a URL path."""
+    value = value.strip()
+    if len(value) != 34 or not value.startswith(prefix):
+        raise fields.ValidationError(
+            [
+                fields.FieldError(
+                    "sid", "Sid", fields.INVALID_PARAMETER, f"{value!r} is not a {prefix}… SID"
+                )
+            ]
+        )
+    try:
+        int(value[2:], 16)
+    except ValueError:
+        raise fields.ValidationError(
+            [fields.FieldError("sid", "Sid", fields.INVALID_PARAMETER, f"{value!r} is not a SID")]
+        ) from None
+    return value
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _transport_error(exc: httpx.HTTPError, method: str, url: str) -> errors.TransportError:
+    host = urlsplit(url).netloc
+    kw = {"method": method, "url": url}
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return errors.TlsError(f"TLS failure talking to {host}: {cause.reason or cause}", **kw)
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.ConnectTimeout):
+        return errors.ConnectError(f"timed out connecting to {host}; nothing was sent", **kw)
+    if isinstance(exc, httpx.ConnectError):
+        return errors.ConnectError(f"cannot connect to {host}: {exc or 'refused'}", **kw)
+    if method not in _IDEMPOTENT:
+        return errors.OutcomeUnknownError(
+            f"{method} to {host} got no answer ({type(exc).__name__}); it may or may not have "
+            "been applied: refresh before trying again",
+            **kw,
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.RequestTimeout(f"{host} did not answer in time", **kw)
+    return errors.TransportError(f"{host}: {type(exc).__name__}: {exc}", **kw)
+
+
+def _decode(response: httpx.Response, method: str, url: str) -> Json | None:
+    status = response.status_code
+    if status == 204:
+        return None
+    text = response.text
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    if 200 <= status < 300:
+        if not isinstance(body, dict):
+            raise errors.BadResponseError(
+                f"HTTP {status} from {urlsplit(url).netloc} is not JSON",
+                status=status,
+                body=text[:500],
+                method=method,
+                url=url,
+            )
+        return body
+    if isinstance(body, dict) and ("code" in body or "message" in body):
+        raise errors.api_error_for(status, body, method=method, url=url)
+    kind = "an empty body" if not text.strip() else "an HTML page" if "<" in text else "text"
+    raise errors.BadResponseError(
+        f"HTTP {status} from {urlsplit(url).netloc} with {kind} instead of Twilio's JSON "
+        "(a proxy or gateway answered?)",
+        status=status,
+        body=text[:500],
+        method=method,
+        url=url,
+    )

@@ -1,0 +1,142 @@
+"""Typed errors: every way a call can fail becomes one of these, never a raw traceback."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from msgsvc_tui import fields
+
+
+class MsgsvcError(Exception):
+    """Base of every error the client raises."""
+
+
+class InsecureUrlError(MsgsvcError):
+    """Refused before sending: credentials would travel in clear text."""
+
+
+class TransportError(MsgsvcError):
+    """The request got no usable HTTP answer."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class ConnectError(TransportError):
+    """No connection could be made: the request was not sent."""
+
+
+class TlsError(ConnectError):
+    """The TLS handshake failed (bad certificate, plain HTTP on an https address, …)."""
+
+
+class RequestTimeout(TransportError):
+    """No answer in time (a read of GET/DELETE; writes become OutcomeUnknown)."""
+
+
+class OutcomeUnknownError(TransportError):
+    """A create or update may have reached the server but no answer came back.
+
+    We never resend these blindly: a second create would make a second service.
+    """
+
+
+class BadResponseError(TransportError):
+    """An answer that is not Twilio's JSON: an HTML page from a proxy, an empty 502, …"""
+
+    def __init__(self, message: str, *, status: int, body: str = "", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.status = status
+        self.body = body
+
+
+class ApiError(MsgsvcError):
+    """Twilio's error body ``{code, message, more_info, status}``, with the field it names."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        code: int | None,
+        message: str,
+        more_info: str | None = None,
+        method: str = "",
+        url: str = "",
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.more_info = more_info or (
+            f"https://www.twilio.com/docs/errors/{code}" if code else None
+        )
+        self.method = method
+        self.url = url
+        self.field, self.param = field_named_in(message)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        code = f" {self.code}" if self.code else ""
+        more = f" ({self.more_info})" if self.more_info else ""
+        return f"HTTP {self.status}, Twilio error{code}: {self.message}{more}"
+
+
+class AuthError(ApiError):
+    """401/403: the credentials were refused."""
+
+
+class NotFoundError(ApiError):
+    """404: no such resource."""
+
+
+class RateLimitedError(ApiError):
+    """429 after every retry was spent."""
+
+
+class ServiceUnavailableError(ApiError):
+    """503 after every retry was spent."""
+
+
+_PARAM_RE = re.compile(r"\b([A-Z][A-Za-z]+)\b")
+
+
+def field_named_in(message: str) -> tuple[str | None, str | None]:
+    """(field name, form parameter) when Twilio's message names a parameter we know.
+
+    Twilio's messages say e.g. "Invalid ValidityPeriod" or "FriendlyName is required": the
+    parameter spelling, not the JSON name.
+    """
+    for word in _PARAM_RE.findall(message or ""):
+        f = fields.BY_PARAM.get(word)
+        if f is not None:
+            return f.name, word
+    lowered = (message or "").lower()
+    for f in fields.WRITABLE:
+        if f.name in lowered:
+            return f.name, f.param
+    return None, None
+
+
+def api_error_for(status: int, body: dict[str, Any], *, method: str, url: str) -> ApiError:
+    code = body.get("code")
+    message = str(body.get("message") or f"HTTP {status}")
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": code if isinstance(code, int) else None,
+        "message": message,
+        "more_info": body.get("more_info"),
+        "method": method,
+        "url": url,
+    }
+    cls: type[ApiError] = ApiError
+    if status in (401, 403):
+        cls = AuthError
+    elif status == 404:
+        cls = NotFoundError
+    elif status == 429:
+        cls = RateLimitedError
+    elif status == 503:
+        cls = ServiceUnavailableError
+    return cls(**kwargs)

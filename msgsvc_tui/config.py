@@ -1,0 +1,380 @@
+"""Profiles and preferences in TOML, and which credentials win.
+
+The file is read with stdlib `tomllib` and written with `tomli-w`. We keep the parsed document
+as it was (`Config.document`) and change only the keys we own, so keys a newer version or the
+user added survive a rewrite. A file that fails to parse is never written over: loading raises
+`ConfigError` and no `Config` exists to save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+APP_NAME = "msgsvc-tui"
+CONFIG_ENV = "MSGSVC_TUI_CONFIG"
+DATA_ENV = "MSGSVC_TUI_DATA"
+
+ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
+API_KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}$")
+PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and what is wrong."""
+
+
+class Secret:
+    """A credential that never shows itself in repr(), str(), logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+
+def mask_sid(sid: str) -> str:
+    """AC12…cdef: enough to tell accounts apart on a shared screen, not enough to copy."""
+    if len(sid) <= 10:
+        return sid
+    return f"{sid[:6]}…{sid[-4:]}"
+
+
+@dataclass
+class Profile:
+    name: str
+    account_sid: str
+    auth_token: Secret | None = None
+    api_key: str | None = None
+    api_secret: Secret | None = None
+    region: str | None = None
+    edge: str | None = None
+    base_url: str | None = None
+
+    def credentials(self) -> tuple[str, Secret]:
+        """(username, password) for HTTP Basic auth: the API key wins when both are set."""
+        if self.api_key and self.api_secret:
+            return self.api_key, self.api_secret
+        if self.auth_token:
+            return self.account_sid, self.auth_token
+        raise ConfigError(
+            f"profile {self.name!r} has no credentials: set auth_token, or api_key and api_secret"
+        )
+
+    def problems(self) -> list[str]:
+        """What is wrong with this profile, in words a user can act on (empty when fine)."""
+        out: list[str] = []
+        if not PROFILE_NAME_RE.match(self.name):
+            out.append("name: use 1-64 letters, digits, '.', '_' or '-'")
+        if not ACCOUNT_SID_RE.match(self.account_sid or ""):
+            out.append("account_sid: must be AC followed by 32 hex digits")
+        has_key = bool(self.api_key) or bool(self.api_secret)
+        if has_key:
+            if not API_KEY_RE.match(self.api_key or ""):
+                out.append("api_key: must be SK followed by 32 hex digits")
+            if not self.api_secret:
+                out.append("api_secret: required with api_key")
+        elif not self.auth_token:
+            out.append("auth_token: required (or api_key and api_secret)")
+        if self.base_url and not re.match(r"^https?://", self.base_url):
+            out.append("base_url: must start with http:// or https://")
+        return out
+
+
+@dataclass
+class Preferences:
+    theme: str = "textual-dark"
+    page_size: int = 1000
+    confirm_delete: bool = True
+    bulk_concurrency: int = 8
+
+
+_PREF_RULES: dict[str, tuple[type, Any]] = {
+    # key: (type, check) — check returns an error string or None
+    "theme": (str, lambda v: None if v else "must not be empty"),
+    "page_size": (int, lambda v: None if 1 <= v <= 1000 else "must be from 1 to 1000"),
+    "confirm_delete": (bool, lambda v: None),
+    "bulk_concurrency": (int, lambda v: None if 1 <= v <= 64 else "must be from 1 to 64"),
+}
+
+_PROFILE_STR_KEYS = ("account_sid", "api_key", "region", "edge", "base_url")
+_PROFILE_SECRET_KEYS = ("auth_token", "api_secret")
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    override = env.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    override = env.get(DATA_ENV)
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_data_path(APP_NAME)
+
+
+@dataclass
+class Config:
+    path: Path
+    document: dict[str, Any] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    active_profile: str | None = None
+    preferences: Preferences = field(default_factory=Preferences)
+
+    # ---- reading -------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Path | None = None) -> Config:
+        path = config_path() if path is None else path
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls(path=path)
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            document = tomllib.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(_describe_toml_error(path, exc)) from None
+        return cls.from_document(path, document)
+
+    @classmethod
+    def from_document(cls, path: Path, document: dict[str, Any]) -> Config:
+        where = str(path)
+        profiles: dict[str, Profile] = {}
+        raw_profiles = document.get("profiles", {})
+        if not isinstance(raw_profiles, dict):
+            raise ConfigError(f"{where}: [profiles] must be a table")
+        for name, table in raw_profiles.items():
+            if not isinstance(table, dict):
+                raise ConfigError(f"{where}: profiles.{name} must be a table")
+            values: dict[str, Any] = {}
+            for key in (*_PROFILE_STR_KEYS, *_PROFILE_SECRET_KEYS):
+                if key in table:
+                    value = table[key]
+                    if not isinstance(value, str):
+                        raise ConfigError(f"{where}: profiles.{name}.{key} must be a string")
+                    values[key] = Secret(value) if key in _PROFILE_SECRET_KEYS else value
+            if "account_sid" not in values:
+                raise ConfigError(f"{where}: profiles.{name}.account_sid is missing")
+            profiles[name] = Profile(name=name, **values)
+        active = document.get("active_profile")
+        if active is not None and not isinstance(active, str):
+            raise ConfigError(f"{where}: active_profile must be a string")
+        prefs = Preferences()
+        raw_prefs = document.get("preferences", {})
+        if not isinstance(raw_prefs, dict):
+            raise ConfigError(f"{where}: [preferences] must be a table")
+        for key, (typ, check) in _PREF_RULES.items():
+            if key not in raw_prefs:
+                continue
+            value = raw_prefs[key]
+            # bool is an int in Python; a preference typed int must not accept true/false.
+            if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+                raise ConfigError(f"{where}: preferences.{key} must be a {typ.__name__}")
+            problem = check(value)
+            if problem:
+                raise ConfigError(f"{where}: preferences.{key} {problem} (got {value!r})")
+            setattr(prefs, key, value)
+        return cls(
+            path=path,
+            document=document,
+            profiles=profiles,
+            active_profile=active,
+            preferences=prefs,
+        )
+
+    # ---- changing ------------------------------------------------------------------------
+    def set_profile(self, profile: Profile) -> None:
+        problems = profile.problems()
+        if problems:
+            raise ConfigError(f"profile {profile.name!r}: " + "; ".join(problems))
+        self.profiles[profile.name] = profile
+
+    def remove_profile(self, name: str) -> None:
+        self.profiles.pop(name, None)
+        if self.active_profile == name:
+            self.active_profile = None
+
+    def to_document(self) -> dict[str, Any]:
+        """The document to write: the one we read, with our keys replaced."""
+        doc = copy.deepcopy(self.document)
+        if self.active_profile is None:
+            doc.pop("active_profile", None)
+        else:
+            doc["active_profile"] = self.active_profile
+        old_profiles = doc.get("profiles", {}) if isinstance(doc.get("profiles"), dict) else {}
+        profiles: dict[str, Any] = {}
+        for name, p in self.profiles.items():
+            table = dict(old_profiles.get(name, {}))  # unknown keys of a profile survive
+            for key in (*_PROFILE_STR_KEYS, *_PROFILE_SECRET_KEYS):
+                value = getattr(p, key)
+                if isinstance(value, Secret):
+                    value = value.reveal() or None
+                if value:
+                    table[key] = value
+                else:
+                    table.pop(key, None)
+            profiles[name] = table
+        if profiles:
+            doc["profiles"] = profiles
+        else:
+            doc.pop("profiles", None)
+        prefs = dict(doc.get("preferences", {}))
+        for key in _PREF_RULES:
+            prefs[key] = getattr(self.preferences, key)
+        doc["preferences"] = prefs
+        return doc
+
+    def save(self) -> None:
+        atomic_write(self.path, tomli_w.dumps(self.to_document()).encode("utf-8"))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write so that a reader (or a crash) sees the old file or the new one, never half.
+
+    The folder is created 0700 and the file 0600: the file holds credentials.
+    """
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _describe_toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    # Python 3.11's TOMLDecodeError has no lineno attribute; its message ends "(at line L,
+    # column C)". Reword it as "file:line:col: problem" so editors can jump there.
+    text = str(exc)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    lineno = getattr(exc, "lineno", None) or (int(m.group(1)) if m else None)
+    colno = getattr(exc, "colno", None) or (int(m.group(2)) if m else None)
+    problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", text) or "invalid TOML"
+    problem = getattr(exc, "msg", None) or problem
+    if lineno is not None:
+        return f"{path}:{lineno}:{colno}: {problem} (line {lineno}, column {colno})"
+    return f"{path}: {problem}"
+
+
+# ---- which connection wins ---------------------------------------------------------------
+@dataclass
+class Connection:
+    """Everything the client needs to reach one account, and where it came from."""
+
+    account_sid: str
+    username: str
+    password: Secret
+    region: str | None = None
+    edge: str | None = None
+    base_url: str | None = None
+    profile: str | None = None  # None when the credentials came from the environment
+    source: str = "profile"
+
+
+def resolve_connection(
+    config: Config,
+    *,
+    profile: str | None = None,
+    base_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Connection | None:
+    """Pick credentials as twilio-cli does: flag > environment > active profile.
+
+    Returns None when nothing anywhere gives credentials (the app then offers the demo).
+    """
+    env = os.environ if env is None else env
+
+    def from_profile(name: str, source: str) -> Connection:
+        p = config.profiles.get(name)
+        if p is None:
+            known = ", ".join(sorted(config.profiles)) or "none"
+            raise ConfigError(f"{config.path}: no profile named {name!r} (known: {known})")
+        user, secret = p.credentials()
+        return Connection(
+            account_sid=p.account_sid,
+            username=user,
+            password=secret,
+            region=p.region,
+            edge=p.edge,
+            base_url=base_url or p.base_url,
+            profile=p.name,
+            source=source,
+        )
+
+    if profile:
+        return from_profile(profile, "--profile")
+    env_sid = env.get("TWILIO_ACCOUNT_SID")
+    env_token = env.get("TWILIO_AUTH_TOKEN")
+    env_key, env_secret = env.get("TWILIO_API_KEY"), env.get("TWILIO_API_SECRET")
+    if env_sid and ((env_key and env_secret) or env_token):
+        user, password = (env_key, env_secret) if env_key and env_secret else (env_sid, env_token)
+        return Connection(
+            account_sid=env_sid,
+            username=user or env_sid,
+            password=Secret(password or ""),
+            region=env.get("TWILIO_REGION") or None,
+            edge=env.get("TWILIO_EDGE") or None,
+            base_url=base_url,
+            profile=None,
+            source="environment",
+        )
+    chosen = env.get("TWILIO_PROFILE") or None
+    if chosen:
+        conn = from_profile(chosen, "TWILIO_PROFILE")
+    elif config.active_profile:
+        conn = from_profile(config.active_profile, "active profile")
+    elif len(config.profiles) == 1:
+        conn = from_profile(next(iter(config.profiles)), "only profile")
+    else:
+        return None
+    conn.region = env.get("TWILIO_REGION") or conn.region
+    conn.edge = env.get("TWILIO_EDGE") or conn.edge
+    return conn

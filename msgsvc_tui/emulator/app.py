@@ -1,0 +1,503 @@
+"""The emulator's HTTP side: a plain ASGI app speaking Twilio's wire format.
+
+No web framework: the routes are few and the wire details (form bodies, Twilio's error
+shape, absolute URLs built from the request's own host) are easier to get exactly right by
+hand. It runs in-process through `httpx.ASGITransport` or behind uvicorn on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import re
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from msgsvc_tui import fields, senders
+from msgsvc_tui.emulator.store import EmulatorError, Store
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+_SID = r"([A-Za-z0-9]+)"
+_POOL = "|".join(k.path for k in senders.KINDS)
+
+
+@dataclass
+class Fault:
+    """An answer to give instead of the real one, for tests of retries and error handling."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any = None  # JSON-able, or None for an empty body
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    base: str  # scheme://host of this request: the emulator's own address
+    account_sid: str
+
+
+class EmulatorApp:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        account_sid: str,
+        auth_token: str,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        latency_ms: float = 0.0,
+    ) -> None:
+        self.store = store
+        self.account_sid = account_sid
+        self._credentials = {(account_sid, auth_token)}
+        if api_key and api_secret:
+            self._credentials.add((api_key, api_secret))
+        self.latency = latency_ms / 1000.0
+        self.faults: deque[Fault] = deque()
+        self.requests_served = 0
+        self._routes: list[tuple[re.Pattern[str], dict[str, Callable[..., Response]]]] = [
+            (re.compile(r"^/v1/Services$"), {"GET": self.list_services, "POST": self.create}),
+            (re.compile(r"^/v1/Services/Usecases$"), {"GET": self.usecases}),
+            (
+                re.compile(rf"^/v1/Services/{_SID}$"),
+                {"GET": self.fetch, "POST": self.update, "DELETE": self.delete},
+            ),
+            (
+                re.compile(rf"^/v1/Services/{_SID}/({_POOL})$"),
+                {"GET": self.list_pool, "POST": self.add_to_pool},
+            ),
+            (
+                re.compile(rf"^/v1/Services/{_SID}/({_POOL})/{_SID}$"),
+                {"GET": self.fetch_pool_member, "DELETE": self.remove_from_pool},
+            ),
+            (
+                re.compile(rf"^/2010-04-01/Accounts/{_SID}/IncomingPhoneNumbers\.json$"),
+                {"GET": self.account_phone_numbers},
+            ),
+            (
+                re.compile(rf"^/2010-04-01/Accounts/{_SID}/SMS/ShortCodes\.json$"),
+                {"GET": self.account_short_codes},
+            ),
+        ]
+
+    def inject(self, *faults: Fault) -> None:
+        self.faults.extend(faults)
+
+    # ---- ASGI -----------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        self.requests_served += 1
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if self.faults:
+            fault = self.faults.popleft()
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            await _send(send, fault.status, fault.body, fault.headers)
+            return
+        response = self.handle(scope, body)
+        payload = b"" if response.body is None else json.dumps(response.body).encode()
+        headers = {"Content-Type": "application/json"} if response.body is not None else {}
+        headers.update(response.headers)
+        await _send(send, response.status, payload, headers)
+
+    def handle(self, scope: Scope, body: bytes) -> Response:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            account = self._authenticate(headers.get("authorization", ""))
+            method = scope["method"].upper()
+            path = scope["path"].rstrip("/") or "/"
+            for pattern, handlers in self._routes:
+                m = pattern.match(path)
+                if not m:
+                    continue
+                handler = handlers.get(method)
+                if handler is None:
+                    raise EmulatorError(405, 20004, f"Method {method} not allowed on {path}")
+                request = Request(
+                    method=method,
+                    path=path,
+                    query=_last_values(scope.get("query_string", b"").decode("latin-1")),
+                    form=_last_values(body.decode("utf-8", "replace")) if method == "POST" else {},
+                    base=_base_url(scope, headers),
+                    account_sid=account,
+                )
+                return handler(request, *m.groups())
+            raise EmulatorError(404, 20404, f"The requested resource {path} was not found")
+        except EmulatorError as exc:
+            extra = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if exc.status == 401 else {}
+            return Response(
+                exc.status,
+                {
+                    "code": exc.code,
+                    "message": exc.message,
+                    "more_info": f"https://www.twilio.com/docs/errors/{exc.code}",
+                    "status": exc.status,
+                },
+                extra,
+            )
+
+    def _authenticate(self, header: str) -> str:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "basic" or not token:
+            raise EmulatorError(401, 20003, "Authenticate")
+        try:
+            user, _, password = base64.b64decode(token, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise EmulatorError(401, 20003, "Authenticate") from None
+        if (user, password) not in self._credentials:
+            raise EmulatorError(401, 20003, "Authentication Error - invalid username or password")
+        return self.account_sid
+
+    # ---- services -------------------------------------------------------------------------
+    def _render_service(self, req: Request, data: dict[str, Any]) -> dict[str, Any]:
+        url = f"{req.base}/v1/Services/{data['sid']}"
+        out = {f.name: data.get(f.name, f.default) for f in fields.FIELDS}
+        out["url"] = url
+        out["links"] = {
+            **{k.key: f"{url}/{k.path}" for k in senders.KINDS},
+            "messages": f"{url}/Messages",
+            "us_app_to_person": f"{url}/Compliance/Usa2p",
+            "us_app_to_person_usecases": f"{url}/Compliance/Usa2p/Usecases",
+            "channel_senders": f"{url}/ChannelSenders",
+            "destination_alpha_senders": f"{url}/DestinationAlphaSenders",
+        }
+        return out
+
+    def _clean_form(self, req: Request, *, creating: bool) -> dict[str, Any]:
+        """Known parameters through the catalogue; unknown ones ignored, as Twilio does."""
+        values: dict[str, Any] = {}
+        for param, raw in req.form.items():
+            f = fields.BY_PARAM.get(param)
+            if f is None:
+                continue
+            try:
+                values[f.name] = f.clean(raw)
+            except fields.FieldError as exc:
+                raise EmulatorError(400, exc.code, f"Invalid {exc.param}: {exc.message}") from None
+        if creating:
+            for f in fields.WRITABLE:
+                if f.required_on_create and f.name not in values:
+                    raise EmulatorError(400, f.error_code, f"Required parameter {f.param} missing.")
+        return values
+
+    def create(self, req: Request) -> Response:
+        values = self._clean_form(req, creating=True)
+        data = self.store.create_service(req.account_sid, values)
+        return Response(201, self._render_service(req, data))
+
+    def fetch(self, req: Request, sid: str) -> Response:
+        return Response(
+            200, self._render_service(req, self.store.get_service(req.account_sid, sid))
+        )
+
+    def update(self, req: Request, sid: str) -> Response:
+        values = self._clean_form(req, creating=False)
+        data = self.store.update_service(req.account_sid, sid, values)
+        return Response(200, self._render_service(req, data))
+
+    def delete(self, req: Request, sid: str) -> Response:
+        self.store.delete_service(req.account_sid, sid)
+        return Response(204)
+
+    def usecases(self, req: Request) -> Response:
+        return Response(
+            200,
+            {
+                "usecases": [
+                    {"usecase": u, "purpose": p, "description": d} for u, p, d in fields.USECASES
+                ]
+            },
+        )
+
+    def list_services(self, req: Request) -> Response:
+        size = _page_size(req.query)
+        page = _int_param(req.query, "Page", 0)
+        after, before = _decode_token(req.query.get("PageToken"))
+        rows = self.store.list_services(req.account_sid, after=after, before=before, limit=size)
+        path = "/v1/Services"
+
+        def link(number: int, token: str | None) -> str:
+            query = {"PageSize": size, "Page": number}
+            if token:
+                query["PageToken"] = token
+            return f"{req.base}{path}?{urlencode(query)}"
+
+        next_url = prev_url = None
+        if rows and self.store.has_services_after(req.account_sid, rows[-1].seq):
+            next_url = link(page + 1, _encode_token("a", rows[-1].seq))
+        if rows and page > 0 and self.store.has_services_before(req.account_sid, rows[0].seq):
+            prev_url = link(page - 1, _encode_token("b", rows[0].seq))
+        return Response(
+            200,
+            {
+                "services": [self._render_service(req, r.data) for r in rows],
+                "meta": {
+                    "page": page,
+                    "page_size": size,
+                    "first_page_url": link(0, None),
+                    "previous_page_url": prev_url,
+                    "next_page_url": next_url,
+                    "url": link(page, req.query.get("PageToken")),
+                    "key": "services",
+                },
+            },
+        )
+
+    # ---- sender pool ----------------------------------------------------------------------
+    def _render_pool_member(self, req: Request, kind: senders.SenderKind, row: Any) -> dict:
+        row = dict(row)
+        service_sid = row["service_sid"]
+        out: dict[str, Any] = {
+            "sid": row["sid"],
+            "account_sid": row["account_sid"],
+            "service_sid": service_sid,
+            "date_created": row.get("date_added"),
+            "date_updated": row.get("date_added"),
+            "url": f"{req.base}/v1/Services/{service_sid}/{kind.path}/{row['sid']}",
+        }
+        if kind is senders.ALPHA_SENDERS:
+            out["date_created"] = row["date_created"]
+            out["date_updated"] = row["date_updated"]
+            out["alpha_sender"] = row["alpha_sender"]
+            out["capabilities"] = ["SMS"]
+        else:
+            out[kind.value_field] = row["value"]
+            out["country_code"] = row["country_code"]
+            out["capabilities"] = json.loads(row["capabilities"])
+        return out
+
+    def list_pool(self, req: Request, service_sid: str, path: str) -> Response:
+        kind = senders.BY_PATH[path]
+        size = _page_size(req.query)
+        page = _int_param(req.query, "Page", 0)
+        after, _ = _decode_token(req.query.get("PageToken"))
+        rows = self.store.list_pool(
+            req.account_sid, service_sid, kind, after=after or 0, limit=size + 1
+        )
+        more = len(rows) > size
+        rows = rows[:size]
+        base_path = f"/v1/Services/{service_sid}/{kind.path}"
+
+        def link(number: int, token: str | None) -> str:
+            query = {"PageSize": size, "Page": number}
+            if token:
+                query["PageToken"] = token
+            return f"{req.base}{base_path}?{urlencode(query)}"
+
+        return Response(
+            200,
+            {
+                kind.key: [self._render_pool_member(req, kind, r) for r in rows],
+                "meta": {
+                    "page": page,
+                    "page_size": size,
+                    "first_page_url": link(0, None),
+                    "previous_page_url": None,
+                    "next_page_url": link(page + 1, _encode_token("a", rows[-1]["seq"]))
+                    if more
+                    else None,
+                    "url": link(page, req.query.get("PageToken")),
+                    "key": kind.key,
+                },
+            },
+        )
+
+    def add_to_pool(self, req: Request, service_sid: str, path: str) -> Response:
+        kind = senders.BY_PATH[path]
+        value = req.form.get(kind.param, "")
+        if not value:
+            raise EmulatorError(
+                400, fields.INVALID_PARAMETER, f"Required parameter {kind.param} missing."
+            )
+        if kind is not senders.ALPHA_SENDERS and not kind.sid_re.match(value):
+            raise EmulatorError(
+                400,
+                fields.INVALID_PARAMETER,
+                f"Invalid {kind.param}: {value!r} is not a {kind.prefix}… SID",
+            )
+        row = self.store.add_to_pool(req.account_sid, service_sid, kind, value)
+        return Response(201, self._render_pool_member(req, kind, row))
+
+    def fetch_pool_member(self, req: Request, service_sid: str, path: str, sid: str) -> Response:
+        kind = senders.BY_PATH[path]
+        row = self.store.get_pool_member(req.account_sid, service_sid, kind, sid)
+        return Response(200, self._render_pool_member(req, kind, row))
+
+    def remove_from_pool(self, req: Request, service_sid: str, path: str, sid: str) -> Response:
+        kind = senders.BY_PATH[path]
+        self.store.remove_from_pool(req.account_sid, service_sid, kind, sid)
+        return Response(204)
+
+    # ---- the account's numbers (2010 API) -------------------------------------------------
+    def _account_list(
+        self, req: Request, account: str, kind: senders.SenderKind, key: str, tail: str
+    ) -> Response:
+        if account != req.account_sid:
+            raise EmulatorError(404, 20404, f"The requested resource {req.path} was not found")
+        size = _page_size(req.query)
+        page = _int_param(req.query, "Page", 0)
+        rows, more = self.store.list_account_numbers(account, kind, offset=page * size, limit=size)
+        uri = f"/2010-04-01/Accounts/{account}/{tail}"
+
+        def link(number: int) -> str:
+            return f"{uri}?{urlencode({'PageSize': size, 'Page': number})}"
+
+        items = []
+        for r in rows:
+            caps = json.loads(r["capabilities"])
+            item: dict[str, Any] = {
+                "sid": r["sid"],
+                "account_sid": account,
+                "friendly_name": r["friendly_name"],
+                kind.value_field: r["value"],
+                "date_created": _rfc2822(r["date_created"]),
+                "date_updated": _rfc2822(r["date_updated"]),
+                "api_version": "2010-04-01",
+                "sms_method": "POST",
+                "sms_url": "",
+                "uri": f"/2010-04-01/Accounts/{account}/{tail.split('.')[0]}/{r['sid']}.json",
+            }
+            if kind is senders.PHONE_NUMBERS:
+                item["capabilities"] = {
+                    "sms": "SMS" in caps,
+                    "mms": "MMS" in caps,
+                    "voice": "Voice" in caps,
+                    "fax": False,
+                }
+                item["status"] = "in-use"
+            items.append(item)
+        return Response(
+            200,
+            {
+                key: items,
+                "page": page,
+                "page_size": size,
+                "start": page * size,
+                "end": page * size + max(len(items) - 1, 0),
+                "uri": link(page),
+                "first_page_uri": link(0),
+                "next_page_uri": link(page + 1) if more else None,
+                "previous_page_uri": link(page - 1) if page > 0 else None,
+            },
+        )
+
+    def account_phone_numbers(self, req: Request, account: str) -> Response:
+        return self._account_list(
+            req,
+            account,
+            senders.PHONE_NUMBERS,
+            "incoming_phone_numbers",
+            "IncomingPhoneNumbers.json",
+        )
+
+    def account_short_codes(self, req: Request, account: str) -> Response:
+        return self._account_list(
+            req, account, senders.SHORT_CODES, "short_codes", "SMS/ShortCodes.json"
+        )
+
+
+async def _send(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _last_values(text: str) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+
+def _base_url(scope: Scope, headers: dict[str, str]) -> str:
+    scheme = scope.get("scheme", "http")
+    host = headers.get("host")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}"
+
+
+def _int_param(query: dict[str, str], name: str, default: int) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise EmulatorError(400, fields.INVALID_PARAMETER, f"Invalid {name}: {raw!r}") from None
+    if value < 0:
+        raise EmulatorError(400, fields.INVALID_PARAMETER, f"Invalid {name}: {raw!r}")
+    return value
+
+
+def _page_size(query: dict[str, str]) -> int:
+    size = _int_param(query, "PageSize", DEFAULT_PAGE_SIZE)
+    if size < 1:
+        raise EmulatorError(400, fields.INVALID_PARAMETER, "Invalid PageSize: must be at least 1")
+    # Twilio answers a larger PageSize with its maximum rather than an error.
+    return min(size, MAX_PAGE_SIZE)
+
+
+def _encode_token(direction: str, seq: int) -> str:
+    raw = f"{direction}{seq}".encode()
+    return "PA" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str | None) -> tuple[int | None, int | None]:
+    """(after, before) from an opaque PageToken."""
+    if not token:
+        return None, None
+    try:
+        if not token.startswith("PA"):
+            raise ValueError
+        body = token[2:]
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+        direction, seq = raw[0], int(raw[1:])
+    except (ValueError, IndexError, binascii.Error, UnicodeDecodeError):
+        raise EmulatorError(400, fields.INVALID_PARAMETER, "Invalid PageToken") from None
+    return (seq, None) if direction == "a" else (None, seq)
+
+
+def _rfc2822(iso: str) -> str:
+    moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return format_datetime(moment).replace("-0000", "+0000")

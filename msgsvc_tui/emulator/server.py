@@ -1,0 +1,106 @@
+"""Running the emulator: in-process for the app, or as a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.config import Connection, Secret, data_dir
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.emulator.app import EmulatorApp
+from msgsvc_tui.emulator.store import Store
+
+EMBEDDED_BASE_URL = "http://emulator.localhost"
+
+
+def default_db_path() -> Path:
+    return data_dir() / "emulator.sqlite3"
+
+
+def demo_connection(base_url: str = EMBEDDED_BASE_URL) -> Connection:
+    return Connection(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=Secret(demo.DEMO_AUTH_TOKEN),
+        base_url=base_url,
+        profile="demo sandbox",
+        source="embedded emulator",
+    )
+
+
+def open_emulator(
+    db: str | Path | None = None,
+    *,
+    seed: bool = True,
+    account_sid: str = demo.DEMO_ACCOUNT_SID,
+    auth_token: str = demo.DEMO_AUTH_TOKEN,
+    latency_ms: float = 0.0,
+) -> EmulatorApp:
+    store = Store(default_db_path() if db is None else db)
+    if seed:
+        demo.ensure_demo(store, account_sid)
+    return EmulatorApp(store, account_sid=account_sid, auth_token=auth_token, latency_ms=latency_ms)
+
+
+def embedded_client(app: EmulatorApp, **kw: object) -> MessagingClient:
+    """A client wired to the emulator with no socket at all (the app's demo sandbox)."""
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    conn = demo_connection()
+    conn.username = app.account_sid
+    conn.account_sid = app.account_sid
+    return MessagingClient.from_connection(conn, transport=transport, **kw)  # type: ignore[arg-type]
+
+
+@dataclass
+class RunningServer:
+    """A uvicorn server on a background thread, for tests and benchmarks."""
+
+    app: EmulatorApp
+    host: str
+    port: int
+    _server: object
+    _thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self._server.should_exit = True  # type: ignore[attr-defined]
+        self._thread.join(timeout=10)
+
+
+def start_in_thread(app: EmulatorApp, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
+    import uvicorn  # imported here: the TUI's start-up never pays for it
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+
+    def run() -> None:
+        asyncio.run(server.serve(sockets=[sock]))
+
+    thread = threading.Thread(target=run, name="emulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the emulator did not start")
+        time.sleep(0.01)
+    return RunningServer(app, host, port, server, thread)
+
+
+def serve_forever(app: EmulatorApp, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")

@@ -1,0 +1,79 @@
+"""Shared fixtures. Every test runs with config and data in a temp dir and no TWILIO_* env,
+so a developer's own files and credentials never leak in (autouse)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.emulator.app import EmulatorApp
+from msgsvc_tui.emulator.server import RunningServer, open_emulator, start_in_thread
+
+SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "twilio-oai"
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("MSGSVC_TUI_CONFIG", str(home / "config" / "config.toml"))
+    monkeypatch.setenv("MSGSVC_TUI_DATA", str(home / "data"))
+    monkeypatch.setenv("HOME", str(home))
+    for name in list(os.environ):
+        if name.startswith("TWILIO_"):
+            monkeypatch.delenv(name)
+
+
+def load_spec(name: str) -> dict[str, Any]:
+    path = SPEC_DIR / name
+    if not path.exists():
+        pytest.fail(f"the contract {path} is missing: it must sit in ../shared/twilio-oai/")
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="session")
+def messaging_spec() -> dict[str, Any]:
+    return load_spec("twilio_messaging_v1.json")
+
+
+@pytest.fixture(scope="session")
+def api2010_spec() -> dict[str, Any]:
+    return load_spec("twilio_api_v2010.json")
+
+
+@pytest.fixture
+def emulator() -> EmulatorApp:
+    """A seeded emulator in memory."""
+    return open_emulator(":memory:")
+
+
+@pytest.fixture
+def server(emulator: EmulatorApp) -> Iterator[RunningServer]:
+    """The same emulator behind uvicorn on a free loopback port."""
+    running = start_in_thread(emulator)
+    yield running
+    running.stop()
+
+
+async def _noop_sleep(_: float) -> None:
+    return None
+
+
+@pytest.fixture
+async def client(server: RunningServer) -> AsyncIterator[MessagingClient]:
+    """The real client over real loopback HTTP; retries do not sleep."""
+    async with MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=server.url,
+        sleep=_noop_sleep,
+        timeout=5.0,
+    ) as c:
+        yield c

@@ -1,0 +1,331 @@
+"""The API client against the emulator over real loopback HTTP."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+from msgsvc_tui import fields, senders
+from msgsvc_tui.api import errors
+from msgsvc_tui.api.client import USER_AGENT, MessagingClient, twilio_host
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.emulator.app import Fault
+
+
+async def test_list_follows_every_page(client, server):
+    pages = [p async for p in client.iter_service_pages(page_size=7)]
+    assert [len(p.items) for p in pages] == [7, 7, 7, 4]
+    assert [p.number for p in pages] == [0, 1, 2, 3]
+    sids = [s["sid"] for p in pages for s in p.items]
+    assert len(set(sids)) == 25
+    assert pages[0].meta["next_page_url"].startswith(server.url)
+    assert pages[-1].meta["next_page_url"] is None
+    assert client.requests_made == 4
+
+
+async def test_list_limit_and_page_size_bounds(client):
+    assert len(await client.list_services(page_size=10, limit=12)) == 12
+    with pytest.raises(ValueError):
+        client.iter_service_pages(page_size=1001)
+
+
+async def test_crud_round_trip(client, emulator):
+    created = await client.create_service(
+        {"friendly_name": "Round trip", "sticky_sender": False, "validity_period": 120}
+    )
+    assert created["sid"].startswith("MG") and created["sticky_sender"] is False
+    assert created["smart_encoding"] is True  # Twilio's default
+    fetched = await client.fetch_service(created["sid"])
+    assert fetched == created
+    updated = await client.update_service(
+        created["sid"], {"friendly_name": "Renamed", "status_callback": "https://x.example/s"}
+    )
+    assert updated["friendly_name"] == "Renamed"
+    assert updated["validity_period"] == 120  # only the given fields changed
+    assert updated["date_updated"] > created["date_updated"]
+    cleared = await client.update_service(created["sid"], {"status_callback": ""})
+    assert cleared["status_callback"] is None
+    stored = emulator.store.get_service(demo.DEMO_ACCOUNT_SID, created["sid"])
+    assert stored["friendly_name"] == "Renamed" and stored["status_callback"] is None
+    await client.delete_service(created["sid"])
+    with pytest.raises(errors.NotFoundError) as err:
+        await client.fetch_service(created["sid"])
+    assert err.value.code == 20404 and err.value.status == 404
+
+
+async def test_update_sends_only_given_fields(server):
+    seen: list[bytes] = []
+
+    async def hook(request: httpx.Request) -> None:
+        seen.append(request.content)
+
+    async with MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=server.url,
+    ) as c:
+        c._http.event_hooks["request"].append(hook)
+        sid = (await c.list_services(limit=1))[0]["sid"]
+        await c.update_service(sid, {"mms_converter": False, "fallback_url": None})
+    assert seen[-1] == b"MmsConverter=false&FallbackUrl="
+
+
+async def test_validation_happens_before_sending(client):
+    with pytest.raises(fields.ValidationError) as err:
+        await client.create_service({"friendly_name": "x" * 65})
+    assert err.value.errors[0].code == 20002
+    assert client.requests_made == 0
+
+
+@pytest.mark.parametrize(
+    ("form", "code", "field"),
+    [
+        ({"FriendlyName": "x" * 65}, 20002, "friendly_name"),
+        ({"FriendlyName": "ok", "ValidityPeriod": "0"}, 90007, "validity_period"),
+        ({"FriendlyName": "ok", "StatusCallback": "nope"}, 21705, "status_callback"),
+        ({"FriendlyName": "ok", "InboundMethod": "PUT"}, 20001, "inbound_method"),
+        ({}, 20002, "friendly_name"),
+    ],
+)
+async def test_server_400_names_the_parameter(client, server, form, code, field):
+    with pytest.raises(errors.ApiError) as err:
+        await client.request("POST", f"{server.url}/v1/Services", data=form)
+    e = err.value
+    assert (e.status, e.code, e.field) == (400, code, field)
+    assert e.more_info == f"https://www.twilio.com/docs/errors/{code}"
+    assert str(code) in str(e)
+
+
+async def test_wrong_credentials_are_refused(server):
+    async with MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password="wrong",
+        base_url=server.url,
+    ) as c:
+        with pytest.raises(errors.AuthError) as err:
+            await c.list_services()
+    assert err.value.code == 20003 and err.value.status == 401
+    assert "wrong" not in str(err.value)
+
+
+async def test_retries_429_and_503_honouring_retry_after(client, emulator):
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    client._sleep = sleep
+    emulator.inject(
+        Fault(
+            429,
+            b'{"code": 20429, "message": "Too Many Requests", "status": 429}',
+            {"Retry-After": "2", "Content-Type": "application/json"},
+        ),
+        Fault(503, b"", {}),
+    )
+    services = await client.list_services()
+    assert len(services) == 25
+    assert slept[0] == 2.0  # Retry-After honoured
+    assert 0 < slept[-1] <= client.max_backoff
+    assert client.requests_made == 3
+
+
+async def test_retries_are_bounded(client, emulator):
+    emulator.inject(*[Fault(503) for _ in range(client.max_retries + 1)])
+    with pytest.raises(errors.BadResponseError) as err:
+        await client.list_services()
+    assert err.value.status == 503
+    assert client.requests_made == client.max_retries + 1
+
+
+async def test_429_is_retried_for_writes_too(client, emulator):
+    emulator.inject(Fault(429, b'{"code": 20429, "message": "Too Many Requests"}'))
+    created = await client.create_service({"friendly_name": "after 429"})
+    assert created["friendly_name"] == "after 429"
+    assert emulator.store.count_services(demo.DEMO_ACCOUNT_SID) == 26  # created once
+
+
+async def test_429_exhausted_becomes_typed(client, emulator):
+    body = b'{"code": 20429, "message": "Too Many Requests", "status": 429}'
+    emulator.inject(*[Fault(429, body) for _ in range(client.max_retries + 1)])
+    with pytest.raises(errors.RateLimitedError) as err:
+        await client.fetch_service("MG" + "0" * 32)
+    assert err.value.code == 20429
+
+
+async def test_non_json_error_bodies(client, emulator):
+    emulator.inject(
+        Fault(502, b"<html><body>Bad Gateway</body></html>", {"Content-Type": "text/html"})
+    )
+    with pytest.raises(errors.BadResponseError) as err:
+        await client.fetch_service("MG" + "0" * 32)
+    assert err.value.status == 502 and "HTML page" in str(err.value)
+    emulator.inject(Fault(502))
+    with pytest.raises(errors.BadResponseError, match="empty body"):
+        await client.fetch_service("MG" + "0" * 32)
+    emulator.inject(Fault(200, b"not json"))
+    with pytest.raises(errors.BadResponseError, match="not JSON"):
+        await client.fetch_service("MG" + "0" * 32)
+
+
+async def test_read_timeout_is_retried_for_get(server, emulator):
+    emulator.inject(Fault(200, b"{}", delay=1.0))
+    async with MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=server.url,
+        timeout=0.3,
+        sleep=_no_sleep,
+    ) as c:
+        services = await c.list_services()
+    assert len(services) == 25 and c.requests_made == 2
+
+
+async def test_write_timeout_is_never_resent(server, emulator):
+    emulator.inject(Fault(201, b"{}", delay=1.0))
+    async with MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=server.url,
+        timeout=0.3,
+        sleep=_no_sleep,
+    ) as c:
+        with pytest.raises(errors.OutcomeUnknownError, match="may or may not"):
+            await c.create_service({"friendly_name": "maybe"})
+    assert c.requests_made == 1
+
+
+async def test_connection_refused():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    async with MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username="u",
+        password="p",
+        base_url=f"http://127.0.0.1:{port}",
+        sleep=_no_sleep,
+        max_retries=2,
+    ) as c:
+        with pytest.raises(errors.ConnectError, match="cannot connect"):
+            await c.list_services()
+        assert c.requests_made == 3  # GET retried
+        with pytest.raises(errors.ConnectError):
+            await c.create_service({"friendly_name": "x"})
+        assert c.requests_made == 4  # POST never retried
+
+
+async def test_tls_failure_is_typed(server):
+    async with MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username="u",
+        password="p",
+        base_url=f"https://127.0.0.1:{server.port}",  # TLS to a plain-HTTP port
+        sleep=_no_sleep,
+    ) as c:
+        with pytest.raises(errors.TlsError, match="TLS"):
+            await c.list_services()
+        assert c.requests_made == 1  # a TLS failure will not heal on retry
+
+
+@pytest.mark.parametrize(
+    "url", ["http://api.example.com", "http://10.0.0.5:8765", "ftp://127.0.0.1"]
+)
+def test_plain_http_refused_off_loopback(url):
+    with pytest.raises(errors.InsecureUrlError):
+        MessagingClient(account_sid="AC", username="u", password="p", base_url=url)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:1", "http://localhost", "http://[::1]:9"])
+async def test_plain_http_allowed_on_loopback(url):
+    c = MessagingClient(account_sid="AC", username="u", password="p", base_url=url)
+    await c.aclose()
+
+
+@pytest.mark.parametrize(
+    ("region", "edge", "host"),
+    [
+        (None, None, "messaging.twilio.com"),
+        ("ie1", None, "messaging.ie1.twilio.com"),
+        ("ie1", "dublin", "messaging.dublin.ie1.twilio.com"),
+        (None, "sydney", "messaging.sydney.us1.twilio.com"),
+    ],
+)
+async def test_hostnames_as_the_sdks_build_them(region, edge, host):
+    assert twilio_host("messaging", region, edge) == host
+    c = MessagingClient(account_sid="AC", username="u", password="p", region=region, edge=edge)
+    assert c.messaging_base == f"https://{host}"
+    await c.aclose()
+
+
+async def test_user_agent_and_basic_auth(server):
+    seen: list[httpx.Request] = []
+
+    async def hook(request: httpx.Request) -> None:
+        seen.append(request)
+
+    async with MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=server.url,
+    ) as c:
+        c._http.event_hooks["request"].append(hook)
+        await c.list_usecases()
+    assert seen[0].headers["User-Agent"] == USER_AGENT
+    assert seen[0].headers["User-Agent"].startswith("msgsvc-tui/")
+    assert seen[0].headers["Authorization"].startswith("Basic ")
+
+
+async def test_secret_not_in_repr():
+    c = MessagingClient(account_sid="AC1", username="u", password="hunter2")
+    assert "hunter2" not in repr(c)
+    await c.aclose()
+
+
+async def test_usecases(client):
+    names = [u["usecase"] for u in await client.list_usecases()]
+    assert tuple(names) == fields.USECASE_NAMES
+
+
+async def test_sender_pool_operations(client):
+    service = (await client.list_services(limit=1))[0]
+    sid = service["sid"]
+    numbers = await client.list_account_phone_numbers(page_size=5)  # several 2010 pages
+    assert len(numbers) == 26
+    short_codes = await client.list_account_short_codes()
+    assert len(short_codes) == 4
+    before = await client.list_senders(sid, senders.PHONE_NUMBERS)
+    free = numbers[-1]  # the demo leaves the last numbers free
+    added = await client.add_sender(sid, senders.PHONE_NUMBERS, free["sid"])
+    assert added["service_sid"] == sid and added["phone_number"] == free["phone_number"]
+    fetched = await client.fetch_sender(sid, senders.PHONE_NUMBERS, free["sid"])
+    assert fetched["sid"] == free["sid"]
+    after = await client.list_senders(sid, senders.PHONE_NUMBERS)
+    assert len(after) == len(before) + 1
+    await client.remove_sender(sid, senders.PHONE_NUMBERS, free["sid"])
+    assert len(await client.list_senders(sid, senders.PHONE_NUMBERS)) == len(before)
+
+    alpha = await client.add_sender(sid, senders.ALPHA_SENDERS, "Acme Co")
+    assert alpha["alpha_sender"] == "Acme Co" and alpha["sid"].startswith("AI")
+    with pytest.raises(errors.ApiError, match="already has the alpha sender"):
+        await client.add_sender(sid, senders.ALPHA_SENDERS, "Second")
+    await client.remove_sender(sid, senders.ALPHA_SENDERS, alpha["sid"])
+    with pytest.raises(fields.ValidationError, match="at most 11"):
+        await client.add_sender(sid, senders.ALPHA_SENDERS, "TwelveLetter")
+
+
+async def test_malformed_sid_never_reaches_the_url(client):
+    with pytest.raises(fields.ValidationError, match="not a MG"):
+        await client.fetch_service("../../2010-04-01/Accounts")
+    assert client.requests_made == 0
+
+
+async def _no_sleep(_: float) -> None:
+    return None

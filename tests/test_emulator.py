@@ -1,0 +1,339 @@
+"""The emulator against Twilio's spec, over real HTTP, and its SQLite persistence."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from msgsvc_tui import senders
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.emulator.server import open_emulator, start_in_thread
+from msgsvc_tui.emulator.store import Store
+
+AUTH = (demo.DEMO_ACCOUNT_SID, demo.DEMO_AUTH_TOKEN)
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+RFC2822 = re.compile(r"^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d \+0000$")
+
+
+def _schema(spec, name):
+    return spec["components"]["schemas"][name]
+
+
+def _check_against_schema(spec, body: dict, schema_name: str) -> None:
+    props = _schema(spec, schema_name)["properties"]
+    assert set(body) == set(props), set(body) ^ set(props)
+    for key, prop in props.items():
+        prop = _schema(spec, prop["$ref"].rsplit("/", 1)[1]) if "$ref" in prop else prop
+        value = body[key]
+        if value is None:
+            assert prop.get("nullable", False) or "$ref" in props[key], key
+            continue
+        typ = prop.get("type")
+        pytype = {"string": str, "boolean": bool, "integer": int, "object": dict, "array": list}
+        if typ in pytype:
+            assert isinstance(value, pytype[typ]), (key, value)
+        if "pattern" in prop:
+            assert re.match(prop["pattern"], value), (key, value)
+        if "enum" in prop:
+            assert value in prop["enum"], (key, value)
+        if prop.get("format") == "date-time":
+            assert ISO.match(value), (key, value)
+
+
+@pytest.fixture
+def http(server):
+    with httpx.Client(base_url=server.url, auth=AUTH, timeout=5) as c:
+        yield c
+
+
+def test_service_bodies_match_the_spec(http, messaging_spec):
+    body = http.get("/v1/Services", params={"PageSize": 3}).json()
+    list_schema = messaging_spec["paths"]["/v1/Services"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]
+    assert set(body) == set(list_schema["properties"])
+    assert set(body["meta"]) == set(list_schema["properties"]["meta"]["properties"])
+    assert body["meta"]["key"] == "services" and body["meta"]["page_size"] == 3
+    for service in body["services"]:
+        _check_against_schema(messaging_spec, service, "messaging.v1.service")
+        example = messaging_spec["paths"]["/v1/Services"]["post"]["responses"]["201"]["content"][
+            "application/json"
+        ]["examples"]["create"]["value"]
+        assert set(service["links"]) == set(example["links"])
+        base = str(http.base_url).rstrip("/")
+        assert service["url"] == f"{base}/v1/Services/{service['sid']}"
+
+
+def test_status_codes_follow_the_spec(http, messaging_spec):
+    paths = messaging_spec["paths"]
+    created = http.post("/v1/Services", data={"FriendlyName": "spec"})
+    assert str(created.status_code) in paths["/v1/Services"]["post"]["responses"]
+    sid = created.json()["sid"]
+    updated = http.post(f"/v1/Services/{sid}", data={"StickySender": "false"})
+    assert str(updated.status_code) in paths["/v1/Services/{Sid}"]["post"]["responses"]
+    deleted = http.delete(f"/v1/Services/{sid}")
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert str(deleted.status_code) in paths["/v1/Services/{Sid}"]["delete"]["responses"]
+
+
+def test_sender_bodies_match_the_spec(http, messaging_spec):
+    services = http.get("/v1/Services", params={"PageSize": 1000}).json()["services"]
+    seen = set()
+    for s in services:
+        for kind in senders.KINDS:
+            items = http.get(f"/v1/Services/{s['sid']}/{kind.path}").json()[kind.key]
+            for item in items:
+                _check_against_schema(messaging_spec, item, f"messaging.v1.service.{kind.key[:-1]}")
+                seen.add(kind.key)
+    assert seen == {k.key for k in senders.KINDS}
+
+
+def test_account_lists_match_the_2010_spec(http, api2010_spec):
+    for tail, key, schema in [
+        (
+            "IncomingPhoneNumbers.json",
+            "incoming_phone_numbers",
+            "api.v2010.account.incoming_phone_number",
+        ),
+        ("SMS/ShortCodes.json", "short_codes", "api.v2010.account.short_code"),
+    ]:
+        body = http.get(f"/2010-04-01/Accounts/{demo.DEMO_ACCOUNT_SID}/{tail}").json()
+        path = f"/2010-04-01/Accounts/{{AccountSid}}/{tail}"
+        envelope = api2010_spec["paths"][path]["get"]["responses"]["200"]["content"][
+            "application/json"
+        ]["schema"]["properties"]
+        assert set(body) == set(envelope)
+        props = api2010_spec["components"]["schemas"][schema]["properties"]
+        for item in body[key]:
+            assert set(item) <= set(props), set(item) - set(props)
+            assert RFC2822.match(item["date_created"]), item["date_created"]
+            assert re.match(props["sid"]["pattern"], item["sid"])
+
+
+def test_usecases_body(http, messaging_spec):
+    body = http.get("/v1/Services/Usecases").json()
+    example = messaging_spec["paths"]["/v1/Services/Usecases"]["get"]["responses"]["200"][
+        "content"
+    ]["application/json"]["examples"]["fetch"]["value"]
+    assert set(body) == set(example)
+    assert set(body["usecases"][0]) == set(example["usecases"][0])
+
+
+def test_paging_tokens_and_previous(http):
+    first = http.get("/v1/Services", params={"PageSize": 10}).json()
+    assert first["meta"]["previous_page_url"] is None
+    second = http.get(first["meta"]["next_page_url"]).json()
+    assert "PageToken=PA" in first["meta"]["next_page_url"]
+    back = http.get(second["meta"]["previous_page_url"]).json()
+    assert [s["sid"] for s in back["services"]] == [s["sid"] for s in first["services"]]
+    bad = http.get("/v1/Services", params={"PageToken": "garbage"})
+    assert bad.status_code == 400 and bad.json()["message"] == "Invalid PageToken"
+    capped = http.get("/v1/Services", params={"PageSize": 5000}).json()
+    assert capped["meta"]["page_size"] == 1000
+
+
+@pytest.mark.parametrize(
+    ("auth", "message"),
+    [(None, "Authenticate"), (("AC" + "0" * 32, "x"), "invalid username or password")],
+)
+def test_auth_required_and_checked(server, auth, message):
+    r = httpx.get(f"{server.url}/v1/Services", auth=auth)
+    assert r.status_code == 401
+    assert r.json() == {
+        "code": 20003,
+        "message": message if message == "Authenticate" else r.json()["message"],
+        "more_info": "https://www.twilio.com/docs/errors/20003",
+        "status": 401,
+    }
+    assert message in r.json()["message"]
+    assert r.headers["WWW-Authenticate"].startswith("Basic")
+
+
+def test_not_found_and_method_not_allowed(http):
+    r = http.get("/v1/Services/MG" + "0" * 32)
+    assert (r.status_code, r.json()["code"]) == (404, 20404)
+    r = http.get("/v1/Nowhere")
+    assert (r.status_code, r.json()["code"]) == (404, 20404)
+    r = http.delete("/v1/Services")
+    assert r.status_code == 405
+
+
+def test_unknown_parameters_are_ignored(http):
+    r = http.post("/v1/Services", data={"FriendlyName": "x", "Bogus": "1"})
+    assert r.status_code == 201 and "bogus" not in r.json()
+
+
+def test_booleans_as_twilio_accepts_them(http):
+    sid = http.post("/v1/Services", data={"FriendlyName": "b", "StickySender": "False"}).json()[
+        "sid"
+    ]
+    assert http.get(f"/v1/Services/{sid}").json()["sticky_sender"] is False
+    r = http.post(f"/v1/Services/{sid}", data={"StickySender": "perhaps"})
+    assert r.status_code == 400 and "StickySender" in r.json()["message"]
+
+
+def test_deleting_a_service_returns_its_senders(http, emulator):
+    services = http.get("/v1/Services", params={"PageSize": 100}).json()["services"]
+    holder = next(
+        s
+        for s in services
+        if http.get(f"/v1/Services/{s['sid']}/PhoneNumbers").json()["phone_numbers"]
+    )
+    numbers = http.get(f"/v1/Services/{holder['sid']}/PhoneNumbers").json()["phone_numbers"]
+    assert http.delete(f"/v1/Services/{holder['sid']}").status_code == 204
+    other = services[-1] if services[-1]["sid"] != holder["sid"] else services[0]
+    r = http.post(
+        f"/v1/Services/{other['sid']}/PhoneNumbers", data={"PhoneNumberSid": numbers[0]["sid"]}
+    )
+    assert r.status_code == 201, r.json()
+
+
+def test_pool_rules(http, emulator):
+    services = http.get("/v1/Services", params={"PageSize": 100}).json()["services"]
+    numbers = http.get(
+        f"/2010-04-01/Accounts/{demo.DEMO_ACCOUNT_SID}/IncomingPhoneNumbers.json",
+        params={"PageSize": 100},
+    ).json()["incoming_phone_numbers"]
+    a, b = services[0]["sid"], services[1]["sid"]
+    pn = numbers[-1]["sid"]
+    assert (
+        http.post(f"/v1/Services/{a}/PhoneNumbers", data={"PhoneNumberSid": pn}).status_code == 201
+    )
+    again = http.post(f"/v1/Services/{a}/PhoneNumbers", data={"PhoneNumberSid": pn}).json()
+    assert again["code"] == 80104
+    elsewhere = http.post(f"/v1/Services/{b}/PhoneNumbers", data={"PhoneNumberSid": pn}).json()
+    assert elsewhere["code"] == 21712 and a in elsewhere["message"]
+    missing = http.delete(f"/v1/Services/{b}/PhoneNumbers/{pn}").json()
+    assert missing["code"] == 21711
+    emulator.store.pool_limit = 0
+    full = http.post(f"/v1/Services/{b}/PhoneNumbers", data={"PhoneNumberSid": numbers[-2]["sid"]})
+    assert full.json()["code"] == 21714
+
+
+def test_persistence_survives_a_killed_server(tmp_path):
+    """A real SQLite file; the server process killed with SIGKILL right after answering."""
+    db = tmp_path / "emu.sqlite3"
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "msgsvc_tui",
+            "emulator",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+            "--seed-demo",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_up(url)
+        r = httpx.post(f"{url}/v1/Services", data={"FriendlyName": "Survivor"}, auth=AUTH)
+        assert r.status_code == 201
+        sid = r.json()["sid"]
+        httpx.post(f"{url}/v1/Services/{sid}", data={"SmartEncoding": "false"}, auth=AUTH)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        out = proc.communicate(timeout=10)[0].decode()
+    assert demo.DEMO_ACCOUNT_SID in out and demo.DEMO_AUTH_TOKEN in out  # prints credentials
+    store = Store(db)
+    service = store.get_service(demo.DEMO_ACCOUNT_SID, sid)
+    assert service["friendly_name"] == "Survivor" and service["smart_encoding"] is False
+    assert store.count_services(demo.DEMO_ACCOUNT_SID) == 26
+
+
+def test_demo_seeded_once_and_edits_survive_reopen(tmp_path):
+    db = tmp_path / "demo.sqlite3"
+    app = open_emulator(db)
+    assert app.store.count_services(demo.DEMO_ACCOUNT_SID) == 25
+    sid = app.store.list_services(demo.DEMO_ACCOUNT_SID, after=None, before=None, limit=1)[0].data[
+        "sid"
+    ]
+    app.store.delete_service(demo.DEMO_ACCOUNT_SID, sid)
+    app.store.close()
+    again = open_emulator(db)
+    assert again.store.count_services(demo.DEMO_ACCOUNT_SID) == 24  # not re-seeded
+    again.store.reset()
+    assert demo.ensure_demo(again.store) is True  # reset then seed gives the demo back
+    assert again.store.count_services(demo.DEMO_ACCOUNT_SID) == 25
+
+
+def test_demo_is_deterministic():
+    one, two = Store(), Store()
+    demo.seed_demo(one)
+    demo.seed_demo(two)
+
+    def rows(s):
+        return [
+            r.data
+            for r in s.list_services(demo.DEMO_ACCOUNT_SID, after=None, before=None, limit=100)
+        ]
+
+    assert rows(one) == rows(two)
+
+
+def test_bulk_seed_is_fast_enough_to_be_useful():
+    store = Store()
+    demo.seed_bulk(store, 5000)
+    assert store.count_services(demo.DEMO_ACCOUNT_SID) == 5000
+
+
+def test_emulator_refuses_non_loopback_bind():
+    r = subprocess.run(
+        [sys.executable, "-m", "msgsvc_tui", "emulator", "--host", "0.0.0.0", "--db", ":memory:"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert r.returncode == 2 and "loopback" in r.stderr
+
+
+def test_latency_option():
+    app = open_emulator(":memory:", latency_ms=150)
+    running = start_in_thread(app)
+    try:
+        start = time.monotonic()
+        httpx.get(f"{running.url}/v1/Services/Usecases", auth=AUTH)
+        assert time.monotonic() - start >= 0.15
+    finally:
+        running.stop()
+
+
+def test_basic_header_garbage_is_401(server):
+    r = httpx.get(f"{server.url}/v1/Services", headers={"Authorization": "Basic !!!"})
+    assert r.status_code == 401
+    token = base64.b64encode(b"no-colon").decode()
+    r = httpx.get(f"{server.url}/v1/Services", headers={"Authorization": f"Basic {token}"})
+    assert r.status_code == 401
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_up(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/v1/Services/Usecases", auth=AUTH, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError(f"emulator at {url} did not come up")
