@@ -94,6 +94,7 @@ class MessagingClient:
         backoff: float = 0.5,
         max_backoff: float = 20.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        readonly: bool = False,
     ) -> None:
         if base_url:
             base = base_url.rstrip("/")
@@ -104,6 +105,7 @@ class MessagingClient:
             self.messaging_base = f"https://{twilio_host('messaging', region, edge)}"
             self.api_base = f"https://{twilio_host('api', region, edge)}"
         self.account_sid = account_sid
+        self.readonly = readonly
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -168,6 +170,8 @@ class MessagingClient:
     ) -> Json | None:
         method = method.upper()
         check_secure(url)
+        if self.readonly and method not in ("GET", "HEAD"):
+            raise errors.ReadonlyError(f"read-only mode: {method} not sent")
         for attempt in range(self.max_retries + 1):
             await self._wait_for_shared_backoff()
             try:

@@ -16,6 +16,10 @@ class InsecureUrlError(MsgsvcError):
     """Refused before sending: credentials would travel in clear text."""
 
 
+class ReadonlyError(MsgsvcError):
+    """A write refused before sending: the app runs with --readonly."""
+
+
 class TransportError(MsgsvcError):
     """The request got no usable HTTP answer."""
 
@@ -140,3 +144,12 @@ def api_error_for(status: int, body: dict[str, Any], *, method: str, url: str) -
     elif status == 503:
         cls = ServiceUnavailableError
     return cls(**kwargs)
+
+
+def describe(exc: BaseException) -> str:
+    """One line a user can act on, for any error a call can raise."""
+    if isinstance(exc, ApiError):
+        return exc.describe()
+    if isinstance(exc, (MsgsvcError, fields.ValidationError)):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}: {exc}"

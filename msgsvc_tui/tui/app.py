@@ -1,0 +1,196 @@
+"""The Textual application: which account we talk to, and the screens that show it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from msgsvc_tui.api import errors
+from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.config import Config, ConfigError, Connection, Profile, resolve_connection
+from msgsvc_tui.tui.commands import MsgsvcCommands
+
+
+class MsgsvcApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "msgsvc-tui"
+    COMMANDS = App.COMMANDS | {MsgsvcCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key"),
+        Binding("p", "profiles", "Profiles", id="profiles", tooltip="Switch, add, test profiles"),
+        Binding("q", "quit_app", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
+        Binding(
+            "ctrl+q",
+            "quit_app",
+            "Quit",
+            id="quit-ctrl",
+            tooltip="Quit from anywhere, even while typing",
+            show=False,
+            priority=True,
+        ),
+    ]
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        connection: Connection | None = None,
+        demo: bool = False,
+        readonly: bool = False,
+        emulator_db: str | Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.connection = connection
+        self.readonly = readonly
+        self.start_in_demo = demo
+        self.emulator_db = emulator_db
+        self.emulator = None
+        self._client: MessagingClient | None = None
+        self.is_sandbox = False
+        if config.preferences.theme in self.available_themes:
+            self.theme = config.preferences.theme
+
+    # ---- the connection -------------------------------------------------------------------
+    @property
+    def client(self) -> MessagingClient:
+        if self._client is None:
+            raise errors.MsgsvcError("not connected")
+        return self._client
+
+    def on_mount(self) -> None:
+        if self.start_in_demo:
+            self.start_demo()
+        elif self.connection is not None:
+            self.connect(self.connection)
+        else:
+            from msgsvc_tui.tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
+
+    def start_demo(self) -> None:
+        from msgsvc_tui.emulator.server import demo_connection, embedded_client, open_emulator
+
+        if self.emulator is None:
+            self.emulator = open_emulator(self.emulator_db)
+        client = embedded_client(self.emulator, readonly=self.readonly)
+        self.is_sandbox = True
+        self._open(demo_connection(), client)
+
+    def connect(self, connection: Connection) -> None:
+        try:
+            client = MessagingClient.from_connection(connection, readonly=self.readonly)
+        except errors.MsgsvcError as exc:
+            self.notify(errors.describe(exc), severity="error", title="Cannot connect")
+            return
+        self.is_sandbox = False
+        self._open(connection, client)
+
+    def _open(self, connection: Connection, client: MessagingClient) -> None:
+        from msgsvc_tui.tui.screens.main import MainScreen
+
+        old = self._client
+        self._client = client
+        self.connection = connection
+        self.sub_title = "SANDBOX" if self.is_sandbox else (connection.profile or "")
+        if old is not None:
+            self.run_worker(old.aclose(), exit_on_error=False)
+        # a fresh main screen per connection: no state leaks between accounts
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(MainScreen())
+
+    def switch_profile(self, name: str) -> None:
+        def go() -> None:
+            try:
+                conn = resolve_connection(self.config, profile=name, env={})
+            except ConfigError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.config.active_profile = name
+            self.save_config()
+            if conn is not None:
+                self.connect(conn)
+                self.notify(f"Switched to {name}", timeout=3)
+
+        self._leave_main(go)
+
+    def save_profile(self, profile: Profile) -> bool:
+        try:
+            self.config.set_profile(profile)
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        return self.save_config()
+
+    def save_config(self) -> bool:
+        try:
+            self.config.save()
+        except OSError as exc:
+            self.notify(
+                f"{self.config.path}: not saved: {exc.strerror or exc}",
+                severity="error",
+                title="Config",
+            )
+            return False
+        return True
+
+    def watch_theme(self, theme: str) -> None:
+        if self.config.preferences.theme != theme:
+            self.config.preferences.theme = theme
+            if self.config.path.exists():  # remember a theme only once a config exists
+                self.save_config()
+
+    # ---- actions --------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from msgsvc_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_profiles(self) -> None:
+        from msgsvc_tui.tui.screens.profiles import ProfilesScreen
+
+        self.push_screen(ProfilesScreen())
+
+    def action_add_profile(self) -> None:
+        from msgsvc_tui.tui.screens.profiles import ProfileEditor
+
+        def saved(profile: Profile | None) -> None:
+            if profile is None or not self.save_profile(profile):
+                return
+            self.config.active_profile = profile.name
+            self.save_config()
+            self.switch_profile(profile.name)
+
+        self.push_screen(ProfileEditor(), saved)
+
+    def action_quit_app(self) -> None:
+        self._leave_main(self.exit)
+
+    def _leave_main(self, then: object) -> None:
+        from msgsvc_tui.tui.screens.main import MainScreen
+
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is None:
+            then()  # type: ignore[operator]
+        else:
+            main.confirm_leave(then)
+
+    # ---- one place for worker failures ----------------------------------------------------
+    @on(Worker.StateChanged)
+    def report_worker(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if error is None:
+            return
+        self.notify(errors.describe(error), severity="error", title="Request failed", timeout=8)
+
+    async def on_unmount(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()

@@ -1,0 +1,606 @@
+"""The main screen: the services list beside the detail form.
+
+Every network call runs in a worker; the screen only decides what to ask and how to show the
+answer. Rules (what changed, what a conflict is, what a bulk flip sets) live in
+`msgsvc_tui.editing` and `msgsvc_tui.listing`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from msgsvc_tui import editing, fields
+from msgsvc_tui.api import errors
+from msgsvc_tui.config import mask_sid
+from msgsvc_tui.listing import ServiceList, bulk_target
+from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.screens.modals import ConfirmScreen, ConflictScreen, ReportScreen, UnsavedScreen
+from msgsvc_tui.tui.widgets.service_form import ServiceForm, widget_id
+from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header, layout_columns
+
+if TYPE_CHECKING:
+    from msgsvc_tui.tui.app import MsgsvcApp
+
+Json = dict[str, Any]
+NARROW = 100  # below this many columns the panes stack
+
+WRITE_ACTIONS = {"save", "new", "delete", "flip"}
+
+
+def _flag_bindings() -> list[BindingType]:
+    return [
+        Binding(
+            f.flag_key or "",
+            f"screen.flip('{f.name}')",
+            f.label,
+            id=f"flip-{f.name}",
+            tooltip=f"Flip {f.label.lower()} on the selected (or marked) services",
+            show=f.name == "sticky_sender",
+        )
+        for f in fields.FLAGS
+    ]
+
+
+class ListPane(Vertical):
+    """Keys that act on the list; active while the list (or its filter) has focus."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "screen.mark", "Mark", id="mark", tooltip="Mark for bulk flips"),
+        *_flag_bindings(),
+        Binding("d", "screen.delete", "Delete", id="delete", tooltip="Delete after a confirm"),
+        Binding(
+            "y", "screen.copy_sid", "Copy SID", id="copy-sid", tooltip="Copy (OSC 52)", show=False
+        ),
+        Binding(
+            "o", "screen.sort", "Sort", id="sort", tooltip="Name / updated / use case", show=False
+        ),
+        Binding(
+            "x",
+            "screen.clear_marks",
+            "Unmark all",
+            id="clear-marks",
+            tooltip="Clear every mark",
+            show=False,
+        ),
+    ]
+
+
+class MainScreen(ReportsWorkerErrors, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the form", priority=True),
+        Binding("n", "new", "New", id="new", tooltip="Create a service"),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter by name, SID, use case"),
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Reload the list", show=False),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the list", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = ServiceList()
+        self.loading = False
+        self._restoring_cursor = False
+        self.loaded_count = 0
+
+    @property
+    def msgsvc(self) -> MsgsvcApp:
+        return self.app  # type: ignore[return-value]
+
+    # ---- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Horizontal(id="panes"):
+            with ListPane(id="list-pane"):
+                yield Input(placeholder="/ filter by name, SID or use case", id="filter")
+                yield Static(id="list-header")
+                yield ServiceTable(self.model, id="services")
+                yield Static("", id="list-status")
+            with Vertical(id="detail-pane"):
+                yield Static("", id="detail-title")
+                yield Static("", id="detail-status")
+                yield ServiceForm(id="form", readonly=self.msgsvc.readonly)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._render_topbar()
+        self.query_one("#detail-pane").display = False
+        self.query_one(ServiceTable).focus()
+        self.load_services()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "-narrow")
+        self.call_after_refresh(self._render_header)  # once the table has its new width
+
+    def _render_topbar(self) -> None:
+        app = self.msgsvc
+        conn = app.connection
+        bar = Text()
+        bar.append(" msgsvc-tui ", style="bold")
+        if app.is_sandbox:
+            bar.append(" SANDBOX ", style="bold black on yellow")
+            bar.append(" local emulator, demo data ")
+        if conn is not None:
+            who = conn.profile or conn.source
+            bar.append(f" {who} ", style="bold")
+            bar.append(f" {mask_sid(conn.account_sid)} ")
+        if app.readonly:
+            bar.append(" READ-ONLY ", style="bold white on dark_red")
+        self.query_one("#topbar", Static).update(bar)
+
+    def _render_header(self) -> None:
+        table = self.query_one(ServiceTable)
+        width = table.scrollable_content_region.width or self.size.width
+        self.query_one("#list-header", Static).update(format_header(layout_columns(width)))
+
+    def _set_list_status(self) -> None:
+        total = len(self.model)
+        shown = len(self.model.visible)
+        parts = []
+        if self.loading:
+            parts.append(f"loading… {total} so far")
+        else:
+            parts.append(f"{total} services")
+        if self.model.filter_text:
+            parts.append(f"{shown} match “{self.model.filter_text}”")
+        if self.model.marked:
+            parts.append(f"{len(self.model.marked)} marked")
+        parts.append(f"sort: {self.model.sort.value}")
+        self.query_one("#list-status", Static).update(" · ".join(parts))
+
+    # ---- loading --------------------------------------------------------------------------
+    @work(exclusive=True, group="list", exit_on_error=False)
+    async def load_services(self) -> None:
+        table = self.query_one(ServiceTable)
+        keep = table.current["sid"] if table.current else None
+        self.loading = True
+        self._set_list_status()
+        table.loading = not len(self.model)
+        first = True
+        try:
+            async for page in self.msgsvc.client.iter_service_pages(
+                self.msgsvc.config.preferences.page_size
+            ):
+                if first:
+                    self.model.replace(page.items)
+                    table.loading = False
+                    first = False
+                else:
+                    self.model.extend(page.items)
+                table.refresh_rows(keep_sid=keep)
+                self._set_list_status()
+            if first:  # no pages at all
+                self.model.replace([])
+                table.refresh_rows()
+        finally:
+            self.loading = False
+            table.loading = False
+            self._set_list_status()
+        if table.current is not None and not self.query_one(ServiceForm).dirty:
+            self._show_service(table.current)
+
+    # ---- selection and the form -----------------------------------------------------------
+    @on(ServiceTable.Highlighted)
+    def _highlighted(self, event: ServiceTable.Highlighted) -> None:
+        if self._restoring_cursor:
+            self._restoring_cursor = False
+            return
+        form = self.query_one(ServiceForm)
+        target = event.service
+        showing = form.service["sid"] if form.service else None
+        if target is not None and target.get("sid") == showing and not form.creating:
+            return
+        if form.dirty:
+            self._ask_unsaved(lambda: self._show_service(target), restore=True)
+            return
+        self._show_service(target)
+
+    @on(ServiceTable.Selected)
+    def _selected(self, event: ServiceTable.Selected) -> None:
+        self.query_one("#detail-pane").display = True
+        self.query_one(ServiceForm).focus_field("friendly_name")
+
+    def _show_service(self, service: Json | None) -> None:
+        form = self.query_one(ServiceForm)
+        pane = self.query_one("#detail-pane")
+        if service is None:
+            pane.display = False
+            form.service = None
+            return
+        pane.display = True
+        form.load(service)
+        self._title(service.get("friendly_name") or service["sid"])
+        self._status("")
+
+    def _title(self, text: str) -> None:
+        self.query_one("#detail-title", Static).update(Text(text, style="bold"))
+
+    def _status(self, text: str | Text, *, error: bool = False) -> None:
+        widget = self.query_one("#detail-status", Static)
+        widget.update(text)
+        widget.set_class(error, "-error")
+        widget.set_class(bool(str(text)), "-shown")
+
+    def on_descendant_focus(self) -> None:
+        focused = self.focused
+        editing_now = focused is not None and any(
+            node.id == "detail-pane" for node in focused.ancestors_with_self
+        )
+        self.set_class(editing_now, "-editing")
+
+    def _ask_unsaved(self, then: Any, *, restore: bool = False) -> None:
+        form = self.query_one(ServiceForm)
+        name = (form.service or {}).get("friendly_name") or "The new service"
+        changed = [fields.get(n).label for n in form.pending_changes()]
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                self.save(then=then)
+            elif choice == "discard":
+                form.creating = False
+                form.load(form.service) if form.service else None
+                then()
+            elif restore and form.service:
+                row = self.model.row_of(form.service["sid"])
+                if row is not None:
+                    self._restoring_cursor = True
+                    self.query_one(ServiceTable).cursor = row
+
+        self.app.push_screen(UnsavedScreen(name, changed), answered)
+
+    @on(ServiceForm.Edited)
+    def _edited(self) -> None:
+        form = self.query_one(ServiceForm)
+        if form.dirty:
+            self._status(Text("● modified — ctrl+s saves", style="bold yellow"))
+        elif not form.creating:
+            self._status("")
+
+    # ---- actions --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.msgsvc.readonly:
+            return None  # shown disabled in the footer
+        return True
+
+    def action_back(self) -> None:
+        filt = self.query_one("#filter", Input)
+        if filt.has_focus and filt.value:
+            filt.value = ""
+        self.query_one(ServiceTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        table = self.query_one(ServiceTable)
+        keep = table.current["sid"] if table.current else None
+        self.model.set_filter(event.value)
+        table.refresh_rows(keep_sid=keep)
+        self._set_list_status()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(ServiceTable).focus()
+
+    def action_refresh(self) -> None:
+        self.load_services()
+
+    def action_sort(self) -> None:
+        table = self.query_one(ServiceTable)
+        keep = table.current["sid"] if table.current else None
+        key = self.model.cycle_sort()
+        table.refresh_rows(keep_sid=keep)
+        self._set_list_status()
+        self.notify(f"Sorted by {key.value}", timeout=2)
+
+    def action_mark(self) -> None:
+        table = self.query_one(ServiceTable)
+        if table.current is None:
+            return
+        self.model.toggle_mark(table.current["sid"])
+        table.cursor += 1
+        table.refresh()
+        self._set_list_status()
+
+    def action_clear_marks(self) -> None:
+        self.model.marked.clear()
+        self.query_one(ServiceTable).refresh()
+        self._set_list_status()
+
+    def action_copy_sid(self) -> None:
+        service = self.query_one(ServiceTable).current
+        if service is None:
+            return
+        self.app.copy_to_clipboard(service["sid"])
+        self.notify(f"Copied {service['sid']}", timeout=3)
+
+    def action_new(self) -> None:
+        form = self.query_one(ServiceForm)
+        if form.dirty:
+            self._ask_unsaved(self._start_new)
+            return
+        self._start_new()
+
+    def _start_new(self) -> None:
+        form = self.query_one(ServiceForm)
+        self.query_one("#detail-pane").display = True
+        form.load(None, creating=True)
+        self._title("New service")
+        self._status("Fill in at least the friendly name; ctrl+s creates it.")
+        form.focus_field("friendly_name")
+
+    # ---- save -----------------------------------------------------------------------------
+    def action_save(self) -> None:
+        self.save()
+
+    def save(self, then: Any = None) -> None:
+        form = self.query_one(ServiceForm)
+        if form.service is None and not form.creating:
+            self.notify("Nothing to save: select a service or press n", timeout=3)
+            return
+        _, problems = form.validate_all()
+        if problems:
+            form.clear_errors()
+            for p in problems:
+                form.show_error(p.field_name, p.message)
+            form.focus_field(problems[0].field_name)
+            count = len(problems)
+            self._status(
+                Text(
+                    f"Not saved: {count} field{'s' if count > 1 else ''} need attention — "
+                    f"{fields.get(problems[0].field_name).label}: {problems[0].message}",
+                    style="bold red",
+                ),
+                error=True,
+            )
+            return
+        self._save_worker(then)
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def _save_worker(self, then: Any) -> None:
+        form = self.query_one(ServiceForm)
+        client = self.msgsvc.client
+        changes = form.pending_changes()
+        try:
+            if form.creating:
+                self._status("Creating…")
+                created = await client.create_service(changes)
+                self.model.upsert(created)
+                table = self.query_one(ServiceTable)
+                table.refresh_rows(keep_sid=created["sid"])
+                form.creating = False
+                self._show_service(created)
+                self._set_list_status()
+                self.notify(f"Created {created['friendly_name']} ({created['sid']})")
+            else:
+                loaded = form.service or {}
+                if not changes:
+                    self.notify("No changes to save", timeout=2)
+                    if then:
+                        then()
+                    return
+                self._status("Checking for changes on the server…")
+                current = await client.fetch_service(loaded["sid"])
+                if editing.changed_since(loaded, current):
+                    choice = await self.app.push_screen_wait(
+                        ConflictScreen(
+                            loaded.get("friendly_name") or loaded["sid"],
+                            editing.server_changes(loaded, current),
+                            changes,
+                        )
+                    )
+                    if choice == "reload":
+                        self.model.upsert(current)
+                        self.query_one(ServiceTable).refresh()
+                        self._show_service(current)
+                        self.notify("Reloaded the server's version; your edits were dropped")
+                        return
+                    if choice != "overwrite":
+                        self._status(Text("● modified — not saved", style="bold yellow"))
+                        return
+                self._status("Saving…")
+                updated = await client.update_service(loaded["sid"], changes)
+                self.model.upsert(updated)
+                table = self.query_one(ServiceTable)
+                # keep the cursor where the user is (they may have moved on while saving)
+                table.refresh_rows(keep_sid=table.current["sid"] if table.current else None)
+                self._show_service(updated)
+                self.notify(f"Saved {updated.get('friendly_name')}", timeout=3)
+        except errors.ApiError as exc:
+            self._show_api_error(exc)
+            return
+        except fields.ValidationError as exc:
+            for e in exc.errors:
+                form.show_error(e.field_name, e.message)
+            self._status(Text(f"Not saved: {exc}", style="bold red"), error=True)
+            return
+        except errors.MsgsvcError as exc:
+            self._status(Text(f"Not saved: {errors.describe(exc)}", style="bold red"), error=True)
+            self.notify(errors.describe(exc), severity="error", title="Not saved")
+            return
+        if then:
+            then()
+
+    def _show_api_error(self, exc: errors.ApiError) -> None:
+        form = self.query_one(ServiceForm)
+        code = f"Twilio {exc.code}" if exc.code else f"HTTP {exc.status}"
+        message = f"{exc.message} ({code})"
+        if exc.field and exc.field in fields.BY_NAME:
+            form.show_error(exc.field, message)
+            form.focus_field(exc.field)
+        status = Text(f"Not saved — {message}", style="bold red")
+        if exc.more_info:
+            status.append(f"\n{exc.more_info}", style="underline")
+        self._status(status, error=True)
+
+    # ---- delete ---------------------------------------------------------------------------
+    def action_delete(self) -> None:
+        service = self.query_one(ServiceTable).current
+        if service is None:
+            return
+        name = service.get("friendly_name") or service["sid"]
+        body = (
+            f"Delete the Messaging Service “{name}” ({service['sid']})?\n\n"
+            "Its phone numbers and short codes return to the account; its alpha sender ID is "
+            "removed. This cannot be undone."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete_worker(service)
+
+        if not self.msgsvc.config.preferences.confirm_delete:
+            answered(True)
+            return
+        self.app.push_screen(
+            ConfirmScreen("Delete service", body, yes="Delete", danger=True), answered
+        )
+
+    @work(group="delete", exit_on_error=False)
+    async def _delete_worker(self, service: Json) -> None:
+        try:
+            await self.msgsvc.client.delete_service(service["sid"])
+        except errors.MsgsvcError as exc:
+            self.notify(errors.describe(exc), severity="error", title="Not deleted")
+            return
+        table = self.query_one(ServiceTable)
+        row = table.cursor
+        self.model.remove(service["sid"])
+        table.refresh_rows()
+        table.cursor = min(row, max(len(self.model.visible) - 1, 0))
+        form = self.query_one(ServiceForm)
+        if form.service and form.service.get("sid") == service["sid"]:
+            self._show_service(table.current)
+        self._set_list_status()
+        self.notify(f"Deleted {service.get('friendly_name')}")
+
+    # ---- fast flags -----------------------------------------------------------------------
+    def action_flip(self, flag: str) -> None:
+        f = fields.get(flag)
+        if self.model.marked:
+            targets = self.model.marked_services()
+            value = bulk_target(targets, flag)
+            word = "ON" if value else "OFF"
+            body = f"Turn {f.label} {word} for {len(targets)} marked services?\n\n" + "\n".join(
+                f"  {s.get('friendly_name')}" for s in targets[:12]
+            )
+            if len(targets) > 12:
+                body += f"\n  … and {len(targets) - 12} more"
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._bulk_worker(flag, value, targets)
+
+            self.app.push_screen(ConfirmScreen(f"{f.label} {word}", body), answered)
+            return
+        service = self.query_one(ServiceTable).current
+        if service is None:
+            return
+        self._flip_worker(service["sid"], flag)
+
+    @work(group="flip", exit_on_error=False)
+    async def _flip_worker(self, sid: str, flag: str) -> None:
+        original = self.model.get(sid)
+        if original is None:
+            return
+        value = not bool(original.get(flag))
+        label = fields.get(flag).label
+        table = self.query_one(ServiceTable)
+        self.model.upsert({**original, flag: value})
+        table.pending.setdefault(sid, set()).add(flag)
+        table.refresh()
+        try:
+            updated = await self.msgsvc.client.update_service(sid, {flag: value})
+        except (errors.MsgsvcError, fields.ValidationError) as exc:
+            current = self.model.get(sid) or original
+            self.model.upsert({**current, flag: original.get(flag)})  # roll back
+            self.notify(
+                f"{label} not changed on {original.get('friendly_name')}: {errors.describe(exc)}",
+                severity="error",
+                title="Flag not saved",
+            )
+            return
+        finally:
+            table.pending.get(sid, set()).discard(flag)
+            table.refresh()
+        self.model.upsert(updated)
+        table.refresh()
+        self._after_remote_change(updated)
+        self.notify(
+            f"{label} {'on' if value else 'off'} · {updated.get('friendly_name')}", timeout=2
+        )
+
+    def _after_remote_change(self, updated: Json) -> None:
+        form = self.query_one(ServiceForm)
+        if form.service and form.service.get("sid") == updated["sid"] and not form.creating:
+            if form.dirty:
+                self.notify(
+                    "This service changed while you edit it; saving will show what differs",
+                    severity="warning",
+                )
+            else:
+                self._show_service(updated)
+
+    @work(group="bulk", exit_on_error=False)
+    async def _bulk_worker(self, flag: str, value: bool, targets: list[Json]) -> None:
+        label = fields.get(flag).label
+        table = self.query_one(ServiceTable)
+        limit = asyncio.Semaphore(self.msgsvc.config.preferences.bulk_concurrency)
+        done = 0
+        results: list[tuple[Json, BaseException | None]] = []
+
+        async def one(service: Json) -> None:
+            nonlocal done
+            sid = service["sid"]
+            async with limit:
+                table.pending.setdefault(sid, set()).add(flag)
+                table.refresh()
+                try:
+                    updated = await self.msgsvc.client.update_service(sid, {flag: value})
+                except (errors.MsgsvcError, fields.ValidationError) as exc:
+                    results.append((service, exc))
+                else:
+                    self.model.upsert(updated)
+                    self._after_remote_change(updated)
+                    results.append((service, None))
+                finally:
+                    table.pending.get(sid, set()).discard(flag)
+                    done += 1
+                    self.query_one("#list-status", Static).update(
+                        f"{label}: {done}/{len(targets)} done"
+                    )
+                    table.refresh()
+
+        await asyncio.gather(*(one(s) for s in targets))
+        failed = [(s, e) for s, e in results if e is not None]
+        lines = [
+            f"{'✗' if e else '✓'} {s.get('friendly_name')} ({s['sid']})"
+            + (f"\n    {errors.describe(e)}" if e else "")
+            for s, e in results
+        ]
+        word = "on" if value else "off"
+        title = f"{label} {word}: {len(results) - len(failed)} updated, {len(failed)} failed"
+        self._set_list_status()
+        if failed:
+            self.app.push_screen(ReportScreen(title, lines))
+        else:
+            self.notify(title, timeout=4)
+
+    # ---- quitting -------------------------------------------------------------------------
+    def confirm_leave(self, then: Any) -> None:
+        """Run `then` now, or after the user saved or discarded unsaved edits."""
+        if self.query_one(ServiceForm).dirty:
+            self._ask_unsaved(then)
+        else:
+            then()
+
+
+__all__ = ["MainScreen", "widget_id"]

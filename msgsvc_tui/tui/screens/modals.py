@@ -1,0 +1,152 @@
+"""Small modal questions. Each answers with a typed result through `dismiss`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from msgsvc_tui.editing import Difference
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes/no: `y` confirms, `n` or `escape` cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="Confirm"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no", tooltip="Cancel"),
+    ]
+
+    def __init__(self, title: str, body: str, *, yes: str = "Yes", danger: bool = False) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.yes = yes
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(Text(self.body), classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    f"{self.yes} \\[y]", id="yes", variant="error" if self.danger else "primary"
+                )
+                yield Button("Cancel \\[n]", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class UnsavedScreen(ModalScreen[str]):
+    """Unsaved edits: save, discard or cancel — never a silent loss."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "answer('save')", "Save", id="unsaved-save"),
+        Binding("d", "answer('discard')", "Discard", id="unsaved-discard"),
+        Binding("c,escape", "answer('cancel')", "Cancel", id="unsaved-cancel"),
+    ]
+
+    def __init__(self, name: str, changed: list[str]) -> None:
+        super().__init__()
+        self.service_name = name
+        self.changed = changed
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Unsaved changes", classes="dialog-title")
+            fields_list = ", ".join(self.changed) or "invalid values"
+            yield Static(
+                Text(f"{self.service_name} has unsaved changes: {fields_list}."),
+                classes="dialog-body",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save \\[s]", id="save", variant="primary")
+                yield Button("Discard \\[d]", id="discard", variant="error")
+                yield Button("Cancel \\[c]", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "cancel")
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
+
+
+class ConflictScreen(ModalScreen[str]):
+    """The service changed on the server since the form loaded it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "answer('overwrite')", "Overwrite", id="conflict-overwrite"),
+        Binding("r", "answer('reload')", "Reload", id="conflict-reload"),
+        Binding("c,escape", "answer('cancel')", "Cancel", id="conflict-cancel"),
+    ]
+
+    def __init__(self, name: str, differences: list[Difference], mine: dict[str, Any]) -> None:
+        super().__init__()
+        self.service_name = name
+        self.differences = differences
+        self.mine = mine
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label("Changed on the server", classes="dialog-title")
+            lines = [f"{self.service_name} changed since you opened it:"]
+            for d in self.differences:
+                lines.append(
+                    f"  {d.field.label}: {d.field.display(d.mine) or '—'} → "
+                    f"{d.field.display(d.theirs) or '—'} (server)"
+                )
+            if not self.differences:
+                lines.append("  (only its update time: a change that left the values alone)")
+            lines.append("Your unsaved changes:")
+            for name, value in self.mine.items():
+                lines.append(f"  {name}: {value if value not in (None, '') else '—'}")
+            lines.append(
+                "Overwrite sends your changes over theirs; reload shows the server's version "
+                "and drops your edits."
+            )
+            yield VerticalScroll(Static(Text("\n".join(lines))), classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Overwrite \\[o]", id="overwrite", variant="warning")
+                yield Button("Reload \\[r]", id="reload")
+                yield Button("Cancel \\[c]", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "cancel")
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
+
+
+class ReportScreen(ModalScreen[None]):
+    """A per-item report (bulk flips): what worked and what did not, and why."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close", id="report-close"),
+    ]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield VerticalScroll(Static(Text("\n".join(self.lines))), classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close \\[esc]", id="close", variant="primary")
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,266 @@
+"""Profiles: list, add, edit, switch, test. Secrets are masked as typed, never shown again."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from msgsvc_tui.api import errors
+from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.config import Connection, Profile, Secret, mask_sid
+from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from msgsvc_tui.tui.app import MsgsvcApp
+
+# (attribute, label, secret?, help)
+_FIELDS: tuple[tuple[str, str, bool, str], ...] = (
+    ("name", "Profile name", False, "Letters, digits, . _ - (e.g. work, staging)"),
+    ("account_sid", "Account SID", False, "AC followed by 32 hex digits"),
+    ("auth_token", "Auth token", True, "Or leave empty and use an API key below"),
+    ("api_key", "API key SID", False, "SK…; wins over the auth token when set"),
+    ("api_secret", "API key secret", True, "The secret shown once when the key was made"),
+    ("region", "Region", False, "Optional: us1, ie1, au1"),
+    ("edge", "Edge", False, "Optional: ashburn, dublin, sydney, …"),
+    ("base_url", "Base URL", False, "Optional: a non-Twilio base, e.g. the emulator"),
+)
+
+
+class ProfileEditor(ModalScreen["Profile | None"]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="profile-save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="profile-cancel"),
+    ]
+
+    def __init__(self, existing: Profile | None = None) -> None:
+        super().__init__()
+        self.existing = existing
+
+    def compose(self) -> ComposeResult:
+        title = f"Edit profile {self.existing.name}" if self.existing else "Add a Twilio profile"
+        with Vertical(classes="dialog wide", id="profile-editor"):
+            yield Label(title, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                for attr, label, secret, help_text in _FIELDS:
+                    value = getattr(self.existing, attr, None) if self.existing else None
+                    placeholder = help_text
+                    if secret and value:
+                        placeholder = "•••••••• unchanged (type to replace)"
+                    yield Label(label, classes="field-label")
+                    yield Input(
+                        value="" if secret or value is None else str(value),
+                        placeholder=placeholder,
+                        password=secret,
+                        id=f"profile-{attr}",
+                        disabled=attr == "name" and self.existing is not None,
+                    )
+                    yield Static("", classes="error", id=f"profile-error-{attr}")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save \\[ctrl+s]", id="save", variant="primary")
+                yield Button("Cancel \\[esc]", id="cancel")
+
+    def _value(self, attr: str) -> str:
+        return self.query_one(f"#profile-{attr}", Input).value.strip()
+
+    def build(self) -> Profile:
+        def secret(attr: str) -> Secret | None:
+            typed = self._value(attr)
+            if typed:
+                return Secret(typed)
+            return getattr(self.existing, attr, None) if self.existing else None
+
+        return Profile(
+            name=self.existing.name if self.existing else self._value("name"),
+            account_sid=self._value("account_sid"),
+            auth_token=secret("auth_token"),
+            api_key=self._value("api_key") or None,
+            api_secret=secret("api_secret"),
+            region=self._value("region") or None,
+            edge=self._value("edge") or None,
+            base_url=self._value("base_url") or None,
+        )
+
+    def action_save(self) -> None:
+        profile = self.build()
+        for error in self.query(".error"):
+            if isinstance(error, Static):
+                error.update("")
+                error.remove_class("-shown")
+        problems = profile.problems()
+        if problems:
+            for problem in problems:
+                attr, _, message = problem.partition(":")
+                try:
+                    label = self.query_one(f"#profile-error-{attr}", Static)
+                except Exception:
+                    continue
+                label.update(Text(message.strip()))
+                label.add_class("-shown")
+            first = problems[0].partition(":")[0]
+            with contextlib.suppress(Exception):
+                self.query_one(f"#profile-{first}", Input).focus()
+            return
+        self.dismiss(profile)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+
+class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "switch", "Switch", id="profiles-switch", tooltip="Use this profile"),
+        Binding("a", "add", "Add", id="profiles-add", tooltip="Add a profile"),
+        Binding("e", "edit", "Edit", id="profiles-edit", tooltip="Edit the profile"),
+        Binding("t", "test", "Test", id="profiles-test", tooltip="Test the connection"),
+        Binding("x", "remove", "Remove", id="profiles-remove", tooltip="Remove the profile"),
+        Binding("escape", "close", "Close", id="profiles-close"),
+    ]
+
+    @property
+    def msgsvc(self) -> MsgsvcApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="profiles"):
+            yield Label("Profiles", classes="dialog-title")
+            yield OptionList(id="profile-list")
+            yield Static(
+                f"Saved in {self.msgsvc.config.path}", id="profiles-status", classes="help"
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Switch \\[enter]", id="switch", variant="primary")
+                yield Button("Add \\[a]", id="add")
+                yield Button("Edit \\[e]", id="edit")
+                yield Button("Test \\[t]", id="test")
+                yield Button("Close \\[esc]", id="close")
+
+    def on_mount(self) -> None:
+        self.refresh_list()
+        self.query_one(OptionList).focus()
+
+    def refresh_list(self, select: str | None = None) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        config = self.msgsvc.config
+        current = self.msgsvc.connection.profile if self.msgsvc.connection else None
+        for name, p in sorted(config.profiles.items()):
+            marks = []
+            if name == config.active_profile:
+                marks.append("active")
+            if name == current:
+                marks.append("in use")
+            auth = "API key" if p.api_key else "auth token"
+            where = p.base_url or ".".join(x for x in (p.edge, p.region) if x) or "twilio.com"
+            extra = f"  [{', '.join(marks)}]" if marks else ""
+            options.add_option(
+                Option(f"{name:<14} {mask_sid(p.account_sid)}  {auth}  {where}{extra}", id=name)
+            )
+        if not config.profiles:
+            options.add_option(Option("(no profiles yet: press a to add one)", disabled=True))
+        if select:
+            with contextlib.suppress(Exception):
+                options.highlighted = options.get_option_index(select)
+
+    def _selected(self) -> Profile | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        option = options.get_option_at_index(options.highlighted)
+        return self.msgsvc.config.profiles.get(option.id or "")
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self) -> None:
+        self.action_switch()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        action = getattr(self, f"action_{event.button.id}", None)
+        if action:
+            action()
+
+    def action_switch(self) -> None:
+        profile = self._selected()
+        if profile is None:
+            return
+        self.msgsvc.switch_profile(profile.name)
+
+    def action_add(self) -> None:
+        self.app.push_screen(ProfileEditor(), self._saved)
+
+    def action_edit(self) -> None:
+        profile = self._selected()
+        if profile is not None:
+            self.app.push_screen(ProfileEditor(profile), self._saved)
+
+    def _saved(self, profile: Profile | None) -> None:
+        if profile is None:
+            return
+        if self.msgsvc.save_profile(profile):
+            self.refresh_list(select=profile.name)
+
+    def action_remove(self) -> None:
+        profile = self._selected()
+        if profile is None:
+            return
+        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.msgsvc.config.remove_profile(profile.name)
+                if self.msgsvc.save_config():
+                    self.refresh_list()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Remove profile",
+                f"Remove the profile {profile.name!r} from {self.msgsvc.config.path}?",
+                yes="Remove",
+                danger=True,
+            ),
+            answered,
+        )
+
+    def action_test(self) -> None:
+        profile = self._selected()
+        if profile is not None:
+            self.test_connection(profile)
+
+    @work(exclusive=True, group="profile-test", exit_on_error=False)
+    async def test_connection(self, profile: Profile) -> None:
+        status = self.query_one("#profiles-status", Static)
+        status.update(f"Testing {profile.name}…")
+        user, secret = profile.credentials()
+        conn = Connection(
+            account_sid=profile.account_sid,
+            username=user,
+            password=secret,
+            region=profile.region,
+            edge=profile.edge,
+            base_url=profile.base_url,
+            profile=profile.name,
+        )
+        try:
+            async with MessagingClient.from_connection(conn, max_retries=1) as client:
+                page = await anext(aiter(client.iter_service_pages(page_size=1)))
+        except (errors.MsgsvcError, StopAsyncIteration) as exc:
+            status.update(Text(f"✗ {profile.name}: {errors.describe(exc)}", style="bold red"))
+            return
+        found = "at least one service" if page.items else "no services yet"
+        status.update(Text(f"✓ {profile.name}: connected, {found}", style="bold green"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

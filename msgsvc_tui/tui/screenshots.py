@@ -1,0 +1,136 @@
+"""Scenes of the app on the seeded emulator: `make screenshots` saves them as SVG, and the
+snapshot tests compare the same scenes, so the README's pictures are what the tests check.
+
+Run: python -m msgsvc_tui.tui.screenshots OUTDIR
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from msgsvc_tui.config import Config, Profile, Secret
+from msgsvc_tui.tui.app import MsgsvcApp
+
+RunBefore = Callable[[Pilot], Awaitable[None]]
+
+
+async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError("scene did not settle")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def loaded(pilot: Pilot) -> None:
+    from msgsvc_tui.tui.screens.main import MainScreen
+
+    def done() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, MainScreen) and len(screen.model) > 0 and not screen.loading
+
+    await wait_until(pilot, done)
+    await pilot.pause(0.1)
+
+
+async def _validation(pilot: Pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("enter")
+    screen = pilot.app.screen
+    screen.query_one("#field-friendly_name").value = "Acme Order Updates " + "x" * 50
+    screen.query_one("#field-validity_period").value = "90000"
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await pilot.pause(0.1)
+
+
+async def _press(pilot: Pilot, *keys: str) -> None:
+    await loaded(pilot)
+    await pilot.press(*keys)
+    await pilot.pause(0.2)
+
+
+async def _welcome(pilot: Pilot) -> None:
+    from msgsvc_tui.tui.screens.welcome import WelcomeScreen
+
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, WelcomeScreen))
+
+
+def _config(with_profiles: bool) -> Config:
+    # a fixed, never-written path: the pictures must not depend on the machine's temp dir
+    path = Path("/home/you/.config/msgsvc-tui/config.toml")
+    config = Config(path=path)
+    if with_profiles:
+        config.set_profile(
+            Profile("production", "AC" + "4f" * 16, auth_token=Secret("not-a-real-token"))
+        )
+        config.set_profile(
+            Profile(
+                "eu-staging",
+                "AC" + "9c" * 16,
+                api_key="SK" + "12" * 16,
+                api_secret=Secret("not-a-real-secret"),
+                region="ie1",
+                edge="dublin",
+            )
+        )
+        config.active_profile = "production"
+    return config
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    size: tuple[int, int]
+    run_before: RunBefore
+    demo: bool = True
+    profiles: bool = False
+
+    def app(self) -> MsgsvcApp:
+        return MsgsvcApp(
+            config=_config(self.profiles),
+            demo=self.demo,
+            emulator_db=":memory:",
+        )
+
+
+SCENES: tuple[Scene, ...] = (
+    Scene("main-120x40", (120, 40), loaded),
+    Scene("main-80x24", (80, 24), loaded),
+    Scene("validation-error", (120, 40), _validation),
+    Scene("delete-confirm", (120, 40), lambda p: _press(p, "j", "d")),
+    Scene("help", (120, 40), lambda p: _press(p, "question_mark")),
+    Scene("profiles", (120, 40), lambda p: _press(p, "p"), profiles=True),
+    Scene("welcome", (100, 30), _welcome, demo=False),
+)
+BY_NAME = {s.name: s for s in SCENES}
+
+
+async def save(scene: Scene, outdir: Path) -> Path:
+    app = scene.app()
+    async with app.run_test(size=scene.size) as pilot:
+        await scene.run_before(pilot)
+        path = outdir / f"{scene.name}.svg"
+        app.save_screenshot(str(path))
+    return path
+
+
+def main(argv: list[str]) -> int:
+    outdir = Path(argv[0] if argv else "screenshots")
+    outdir.mkdir(parents=True, exist_ok=True)
+    for scene in SCENES:
+        path = asyncio.run(save(scene, outdir))
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

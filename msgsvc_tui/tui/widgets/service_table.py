@@ -1,0 +1,217 @@
+"""The services list: a line-API ScrollView that paints only the rows on screen.
+
+A DataTable with every row added costs seconds at 10k rows; this widget keeps no per-row
+widgets at all: `render_line` formats one row from the `ServiceList` model on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from msgsvc_tui import fields
+from msgsvc_tui.listing import ServiceList
+
+Json = dict[str, Any]
+
+
+def short_sid(sid: str) -> str:
+    return f"{sid[:6]}…{sid[-4:]}" if len(sid) > 12 else sid
+
+
+def flag_glyphs(service: Json, pending: set[str] | None = None) -> str:
+    out = []
+    for f in fields.FLAGS:
+        if pending and f.name in pending:
+            out.append("…")
+        else:
+            out.append(f.glyph if service.get(f.name) else "·")
+    return "".join(out)
+
+
+@dataclass
+class Columns:
+    name: int
+    sid: int  # 0 hides the column
+    full_sid: bool
+    usecase: int
+    flags: int
+    updated: int
+
+
+def layout_columns(width: int) -> Columns:
+    flags = len(fields.FLAGS)
+    usecase, updated = 13, 10
+    fixed = 2 + flags + 1 + usecase + 1 + updated + 1
+    if width - fixed >= 34 + 1 + 24:
+        return Columns(width - fixed - 35, 34, True, usecase, flags, updated)
+    if width - fixed >= 11 + 1 + 14:
+        return Columns(width - fixed - 12, 11, False, usecase, flags, updated)
+    return Columns(max(width - fixed, 8), 0, False, usecase, flags, updated)
+
+
+def format_row(service: Json, cols: Columns, marked: bool, pending: set[str] | None) -> str:
+    name = (service.get("friendly_name") or "")[: cols.name].ljust(cols.name)
+    parts = ["●" if marked else " ", " ", name]
+    if cols.sid:
+        sid = service.get("sid", "")
+        parts += [" ", (sid if cols.full_sid else short_sid(sid)).ljust(cols.sid)]
+    parts += [
+        " ",
+        (service.get("usecase") or "")[: cols.usecase].ljust(cols.usecase),
+        " ",
+        flag_glyphs(service, pending),
+        " ",
+        (service.get("date_updated") or "")[:10].ljust(cols.updated),
+    ]
+    return "".join(parts)
+
+
+def format_header(cols: Columns) -> str:
+    parts = ["  ", "Name"[: cols.name].ljust(cols.name)]
+    if cols.sid:
+        parts += [" ", "SID".ljust(cols.sid)]
+    flags = "".join(f.glyph or "" for f in fields.FLAGS)
+    parts += [" ", "Use case".ljust(cols.usecase), " ", flags, " ", "Updated".ljust(cols.updated)]
+    return "".join(parts)
+
+
+class ServiceTable(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    ServiceTable { height: 1fr; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "service-table--cursor",
+        "service-table--marked",
+        "service-table--dim",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="cursor-up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="cursor-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="page-down"),
+        Binding("home,g", "jump(0)", "First", show=False, id="first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="last"),
+        Binding(
+            "enter", "select", "Edit", id="edit", tooltip="Jump to the detail form", show=False
+        ),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor rests on a service (the detail pane follows)."""
+
+        table: ServiceTable
+        service: Json | None
+
+        @property
+        def control(self) -> ServiceTable:
+            return self.table
+
+    @dataclass
+    class Selected(Message):
+        """Enter on a service: the user wants its form."""
+
+        table: ServiceTable
+        service: Json
+
+        @property
+        def control(self) -> ServiceTable:
+            return self.table
+
+    def __init__(self, model: ServiceList, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.model = model
+        self.pending: dict[str, set[str]] = {}  # sid → flags being saved
+
+    # ---- data changes ---------------------------------------------------------------------
+    def refresh_rows(self, keep_sid: str | None = None) -> None:
+        """Call after the model changed; keeps the cursor on `keep_sid` when still visible."""
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.model.visible))
+        row = self.model.row_of(keep_sid) if keep_sid else None
+        if row is not None:
+            self.cursor = row
+        else:
+            self.cursor = min(self.cursor, max(len(self.model.visible) - 1, 0))
+        self.refresh()
+
+    @property
+    def current(self) -> Json | None:
+        return self.model.visible_service(self.cursor)
+
+    # ---- painting -------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.model.visible))
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        service = self.model.visible_service(row)
+        base = self.rich_style
+        if service is None:
+            return Strip.blank(width, base)
+        cols = layout_columns(width)
+        sid = service.get("sid", "")
+        text = format_row(service, cols, sid in self.model.marked, self.pending.get(sid))
+        style = base
+        if sid in self.model.marked:
+            style = style + self.get_component_rich_style("service-table--marked")
+        if row == self.cursor:
+            cursor_style = self.get_component_rich_style("service-table--cursor")
+            if not self.has_focus:
+                cursor_style = cursor_style + Style(dim=True)
+            style = style + cursor_style
+        return Strip([Segment(text[:width].ljust(width), style)], width)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        count = len(self.model.visible)
+        if count == 0:
+            self.post_message(self.Highlighted(self, None))
+            self.refresh()
+            return
+        clamped = max(0, min(new, count - 1))
+        if clamped != new:
+            self.cursor = clamped
+            return
+        self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.current))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # ---- actions --------------------------------------------------------------------------
+    def action_cursor(self, delta: int) -> None:
+        self.cursor = self.cursor + delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor = self.cursor + direction * max(self.size.height - 1, 1)
+
+    def action_jump(self, where: int) -> None:
+        self.cursor = 0 if where == 0 else len(self.model.visible) - 1
+
+    def action_select(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Selected(self, self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < len(self.model.visible):
+            self.cursor = row
+            if event.chain >= 2:
+                self.action_select()

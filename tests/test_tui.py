@@ -1,0 +1,541 @@
+"""Every user action, driven by Pilot, end to end against the emulator."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, Switch
+
+from msgsvc_tui.config import Config, Profile, Secret
+from msgsvc_tui.emulator.app import Fault, Response
+from msgsvc_tui.tui.app import MsgsvcApp
+from msgsvc_tui.tui.screens.help import HelpScreen
+from msgsvc_tui.tui.screens.main import MainScreen
+from msgsvc_tui.tui.screens.modals import (
+    ConfirmScreen,
+    ConflictScreen,
+    ReportScreen,
+    UnsavedScreen,
+)
+from msgsvc_tui.tui.screens.profiles import ProfileEditor, ProfilesScreen
+from msgsvc_tui.tui.screens.welcome import WelcomeScreen
+
+from .tui_helpers import form, ready, sandbox_app, store_count, stored, table, wait_for
+
+SIZE = (120, 40)
+
+
+async def _type(pilot, widget_id: str, text: str) -> None:
+    field = pilot.app.screen.query_one(f"#{widget_id}", Input)
+    field.focus()
+    field.value = ""
+    await pilot.press(*text) if text else None
+    await pilot.pause()
+
+
+async def test_sandbox_is_visibly_the_sandbox():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        bar = str(screen.query_one("#topbar").render())
+        assert "SANDBOX" in bar and "AC0123…cdef" in bar
+        assert app.sub_title == "SANDBOX"
+        assert len(screen.model) == 25
+
+
+async def test_create_is_listed_selected_and_stored():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("n")
+        assert app.focused.id == "field-friendly_name"
+        await pilot.press(*"Brand New Alerts")
+        await _type(pilot, "field-validity_period", "900")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(screen.model) == 26)
+        await wait_for(pilot, lambda: not form(pilot).creating)
+        current = table(pilot).current
+        assert current["friendly_name"] == "Brand New Alerts"  # selected
+        saved = stored(app, current["sid"])
+        assert saved["friendly_name"] == "Brand New Alerts" and saved["validity_period"] == 900
+        assert store_count(app) == 26
+
+
+async def test_edit_is_stored_and_only_changes_sent():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        sid = table(pilot).current["sid"]
+        before = stored(app, sid)
+        await _type(pilot, "field-friendly_name", "Renamed From TUI")
+        app.screen.query_one("#field-mms_converter", Switch).value = not before["mms_converter"]
+        await pilot.pause()
+        assert form(pilot).dirty
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: stored(app, sid)["friendly_name"] == "Renamed From TUI")
+        after = stored(app, sid)
+        assert after["mms_converter"] is (not before["mms_converter"])
+        assert after["status_callback"] == before["status_callback"]
+        await wait_for(pilot, lambda: not form(pilot).dirty)
+        assert table(pilot).current["friendly_name"] == "Renamed From TUI"
+
+
+async def test_validation_inline_and_blocks_save():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        sid = table(pilot).current["sid"]
+        requests_before = app.emulator.requests_served
+        await _type(pilot, "field-validity_period", "99999")
+        error = screen.query_one("#error-validity_period")
+        assert "1 to 36,000" in str(error.render())  # inline, as typed
+        await _type(pilot, "field-friendly_name", "x" * 65)
+        assert "at most 64 characters" in str(screen.query_one("#error-friendly_name").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.focused.id == "field-friendly_name"  # first bad field
+        assert "Not saved: 2 fields" in str(screen.query_one("#detail-status").render())
+        assert app.emulator.requests_served == requests_before  # nothing sent
+        assert stored(app, sid)["friendly_name"] != "x" * 65
+
+
+async def test_server_400_lands_on_its_field_and_keeps_edits():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        await _type(pilot, "field-status_callback", "https://ok.example/status")
+        original = app.emulator.handle
+
+        def refuse_writes(scope, raw):
+            # the conflict check (GET) is served; the update (POST) is refused as Twilio would
+            if scope["method"] == "POST":
+                return Response(
+                    400,
+                    {
+                        "code": 21705,
+                        "message": "Invalid StatusCallback: rejected by server",
+                        "more_info": "https://www.twilio.com/docs/errors/21705",
+                        "status": 400,
+                    },
+                )
+            return original(scope, raw)
+
+        app.emulator.handle = refuse_writes
+        await pilot.press("ctrl+s")
+        error = screen.query_one("#error-status_callback")
+        await wait_for(pilot, lambda: "rejected by server" in str(error.render()))
+        assert "21705" in str(error.render())
+        status = str(screen.query_one("#detail-status").render())
+        assert "21705" in status and "twilio.com/docs/errors/21705" in status
+        assert app.focused.id == "field-status_callback"
+        kept = screen.query_one("#field-status_callback", Input).value
+        assert kept == "https://ok.example/status"  # the edit is kept
+        assert form(pilot).dirty
+
+
+async def test_delete_with_confirm_and_cancel():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        victim = table(pilot).current
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert victim["friendly_name"] in body and "return to the account" in body
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert store_count(app) == 25
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert store_count(app) == 25
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(screen.model) == 24)
+        assert store_count(app) == 24
+        assert screen.model.get(victim["sid"]) is None
+
+
+async def test_each_flag_key_flips_and_saves():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        sid = table(pilot).current["sid"]
+        from msgsvc_tui import fields
+
+        for f in fields.FLAGS:
+            before = stored(app, sid)[f.name]
+            await pilot.press(f.flag_key)
+            await wait_for(pilot, lambda f=f, b=before: stored(app, sid)[f.name] is (not b))
+            await wait_for(pilot, lambda f=f: not table(pilot).pending.get(sid))
+            assert app.screen.model.get(sid)[f.name] is (not before)
+
+
+async def test_flag_rolled_back_when_server_refuses():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        sid = table(pilot).current["sid"]
+        before = stored(app, sid)["sticky_sender"]
+        app.emulator.inject(Fault(403, b'{"code": 20403, "message": "Forbidden", "status": 403}'))
+        await pilot.press("S")
+        await wait_for(pilot, lambda: not table(pilot).pending.get(sid))
+        assert screen.model.get(sid)["sticky_sender"] is before
+        assert stored(app, sid)["sticky_sender"] is before
+        assert any("20403" in n.message for n in app._notifications)
+
+
+async def test_marks_and_bulk_flip_report_per_service():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("space", "space", "space")
+        assert len(screen.model.marked) == 3
+        marked = set(screen.model.marked)
+        # all three have geomatch on, so the bulk flip turns it off for all
+        assert all(stored(app, sid)["area_code_geomatch"] for sid in marked)
+        await pilot.press("G")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "3 marked services" in str(app.screen.query_one(".dialog-body").render())
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: all(stored(app, sid)["area_code_geomatch"] is False for sid in marked),
+        )
+        # one fails: the report names it
+        app.emulator.inject(Fault(500, b'{"code": 20500, "message": "Internal error"}'))
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert "2 updated, 1 failed" in app.screen.title_text
+        assert "20500" in "\n".join(app.screen.lines)
+
+
+async def test_filter_as_you_type_and_escape_clears():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("slash")
+        assert app.focused.id == "filter"
+        await pilot.press(*"ACME")
+        assert {s["friendly_name"] for s in map(screen.model.visible_service, range(3))} == {
+            "Acme Order Updates",
+            "Acme Login Codes",
+            "Acme Spring Promo",
+        }
+        assert len(screen.model.visible) == 3
+        await pilot.press("escape")
+        assert len(screen.model.visible) == 25
+        await pilot.press("slash", *"verification")
+        assert len(screen.model.visible) == 3  # by use case
+        sid = screen.model.visible_service(0)["sid"]
+        await pilot.press("escape", "slash", *sid[:10].lower())
+        assert [screen.model.visible_service(0)["sid"]] == [sid]  # by SID, any case
+
+
+async def test_sort_copy_and_navigation():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("o")  # name
+        names = [screen.model.visible_service(i)["friendly_name"] for i in range(25)]
+        assert names == sorted(names, key=str.lower)
+        await pilot.press("home", "j", "j", "k")
+        assert table(pilot).cursor == 1
+        copied = []
+        app.copy_to_clipboard = copied.append
+        await pilot.press("y")
+        assert copied == [screen.model.visible_service(1)["sid"]]
+        await pilot.press("enter")
+        assert app.focused.id == "field-friendly_name"
+
+
+async def test_refresh_keeps_selection():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("j", "j", "j")
+        sid = table(pilot).current["sid"]
+        app.emulator.store.create_service(
+            "AC0123456789abcdef0123456789abcdef", {"friendly_name": "Z"}
+        )
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(screen.model) == 26 and not screen.loading)
+        assert table(pilot).current["sid"] == sid
+
+
+async def test_dirty_leave_asks_save_discard_cancel():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        first = table(pilot).current["sid"]
+        await _type(pilot, "field-friendly_name", "Unsaved Name")
+        table(pilot).focus()
+        await pilot.press("j")
+        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen))
+        await pilot.press("c")  # cancel: back on the edited service, edit intact
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert table(pilot).current["sid"] == first
+        assert screen.query_one("#field-friendly_name", Input).value == "Unsaved Name"
+        await pilot.press("j")
+        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen))
+        await pilot.press("s")  # save, then move on
+        await wait_for(pilot, lambda: stored(app, first)["friendly_name"] == "Unsaved Name")
+        await wait_for(pilot, lambda: form(pilot).service["sid"] != first)
+        await _type(pilot, "field-friendly_name", "Will Be Dropped")
+        second = form(pilot).service["sid"]
+        table(pilot).focus()
+        await pilot.press("j")
+        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen))
+        await pilot.press("d")  # discard
+        await wait_for(pilot, lambda: form(pilot).service["sid"] != second)
+        assert stored(app, second)["friendly_name"] != "Will Be Dropped"
+
+
+async def test_quit_with_unsaved_edits_asks():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await _type(pilot, "field-friendly_name", "Quit Test")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert app.is_running
+
+
+async def test_conflict_detected_and_overwrite_or_reload():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        sid = table(pilot).current["sid"]
+        await _type(pilot, "field-friendly_name", "Mine")
+        # someone else changes the service meanwhile
+        app.emulator.store.update_service(
+            "AC0123456789abcdef0123456789abcdef", sid, {"validity_period": 77}
+        )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen))
+        labels = [d.field.name for d in app.screen.differences]
+        assert labels == ["validity_period"]
+        await pilot.press("o")
+        await wait_for(pilot, lambda: stored(app, sid)["friendly_name"] == "Mine")
+        assert stored(app, sid)["validity_period"] == 77  # their change kept: only ours sent
+
+        await _type(pilot, "field-friendly_name", "Mine again")
+        app.emulator.store.update_service(
+            "AC0123456789abcdef0123456789abcdef", sid, {"friendly_name": "Theirs"}
+        )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_for(
+            pilot, lambda: app.screen.query_one("#field-friendly_name", Input).value == "Theirs"
+        )
+        assert stored(app, sid)["friendly_name"] == "Theirs"
+
+
+async def test_incoming_messages_choice():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        sid = table(pilot).current["sid"]
+        assert stored(app, sid)["inbound_request_url"]
+        screen.query_one("#incoming-drop").value = True
+        await pilot.pause()
+        assert not screen.query_one("#row-inbound_request_url").display
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: stored(app, sid)["inbound_request_url"] is None)
+        screen.query_one("#incoming-webhook").value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # webhook without URL: refused inline
+        await pilot.pause()
+        assert "required" in str(screen.query_one("#error-inbound_request_url").render())
+        screen.query_one("#incoming-defer").value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: stored(app, sid)["use_inbound_webhook_on_number"] is True)
+
+
+async def test_readonly_sends_no_write():
+    app = sandbox_app(readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        sid = table(pilot).current["sid"]
+        before = stored(app, sid)
+        methods: list[str] = []
+        original = app.emulator.handle
+
+        def spy(scope, raw):
+            methods.append(scope["method"])
+            return original(scope, raw)
+
+        app.emulator.handle = spy
+        await pilot.press("S", "E", "d", "n", "space", "M")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, MainScreen)
+        assert "READ-ONLY" in str(screen.query_one("#topbar").render())
+        assert all(m == "GET" for m in methods), methods
+        assert stored(app, sid) == before
+        assert screen.query_one("#field-friendly_name", Input).disabled
+        assert screen.check_action("flip", ()) is None  # shown disabled
+
+
+async def test_help_lists_every_binding():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        from msgsvc_tui.tui.screens.help import help_sections
+
+        keys = {k for _, rows in help_sections() for k, _, _ in rows}
+        for expected in ("S", "E", "M", "G", "L", "W", "space", "d", "y", "slash", "ctrl+s"):
+            assert any(expected in k.split() for k in keys), expected
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+
+
+async def test_every_binding_has_id_and_description():
+    from msgsvc_tui.tui.screens.help import help_sections
+
+    for _, rows in help_sections():
+        for keys, desc, _ in rows:
+            assert desc, keys
+    from msgsvc_tui.tui.screens.main import ListPane, MainScreen
+
+    for b in [*MainScreen.BINDINGS, *ListPane.BINDINGS, *MsgsvcApp.BINDINGS]:
+        assert b.id and b.tooltip, b
+
+
+async def test_welcome_screen_then_demo():
+    app = MsgsvcApp(config=Config.load(), emulator_db=":memory:")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        text = str(app.screen.query_one(".dialog-body").render())
+        assert "TWILIO_ACCOUNT_SID" in text
+        await pilot.press("d")
+        screen = await ready(pilot)
+        assert app.is_sandbox and len(screen.model) == 25
+
+
+async def test_welcome_add_profile_saves_and_connects(server):
+    app = MsgsvcApp(config=Config.load())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileEditor))
+        editor = app.screen
+        editor.query_one("#profile-name", Input).value = "local"
+        editor.query_one("#profile-account_sid", Input).value = "AC0123456789abcdef0123456789abcdef"
+        editor.query_one("#profile-auth_token", Input).value = "demo-token-for-the-local-emulator"
+        editor.query_one("#profile-base_url", Input).value = server.url
+        assert editor.query_one("#profile-auth_token", Input).password  # masked as typed
+        await pilot.press("ctrl+s")
+        screen = await ready(pilot)  # over real loopback HTTP this time
+        assert not app.is_sandbox and len(screen.model) == 25
+        saved = Config.load()
+        assert saved.active_profile == "local"
+        assert saved.profiles["local"].base_url == server.url
+
+
+async def test_profile_editor_validates_inline():
+    app = MsgsvcApp(config=Config.load())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileEditor))
+        app.screen.query_one("#profile-name", Input).value = "bad"
+        app.screen.query_one("#profile-account_sid", Input).value = "AC123"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ProfileEditor)
+        error = str(app.screen.query_one("#profile-error-account_sid").render())
+        assert "32 hex" in error
+        assert app.focused.id == "profile-account_sid"
+        assert not Config.load().profiles  # nothing written
+
+
+async def test_profiles_screen_switches_and_tests(server):
+    cfg = Config.load()
+    token = Secret("demo-token-for-the-local-emulator")
+    sid = "AC0123456789abcdef0123456789abcdef"
+    cfg.set_profile(Profile("emu", sid, auth_token=token, base_url=server.url))
+    cfg.set_profile(Profile("broken", sid, auth_token=Secret("nope"), base_url=server.url))
+    cfg.active_profile = "broken"
+    cfg.save()
+    app = sandbox_app()
+    app.config = Config.load()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        profiles = app.screen
+        options = profiles.query_one("#profile-list")
+        options.highlighted = options.get_option_index("broken")
+        await pilot.press("t")
+        status = profiles.query_one("#profiles-status")
+        await wait_for(pilot, lambda: "20003" in str(status.render()))
+        options.highlighted = options.get_option_index("emu")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "connected" in str(status.render()))
+        await pilot.press("enter")
+        screen = await ready(pilot)
+        assert app.connection.profile == "emu" and not app.is_sandbox
+        assert "emu" in str(screen.query_one("#topbar").render())
+        assert Config.load().active_profile == "emu"
+
+
+async def test_network_failure_never_crashes():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        app.emulator.inject(*[Fault(502, b"<html>bad gateway</html>") for _ in range(10)])
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not screen.loading)
+        await wait_for(pilot, lambda: any("502" in n.message for n in app._notifications))
+        assert app.is_running and len(screen.model) == 25  # the old list stays
+
+
+async def test_narrow_terminal_stacks_panes():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.pause()
+        assert screen.has_class("-narrow")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.has_class("-editing")
+        assert screen.query_one("#detail-pane").size.height > 10
+
+
+async def test_select_fields_are_editable_with_keyboard():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        sid = table(pilot).current["sid"]
+        select = screen.query_one("#field-scan_message_content", Select)
+        select.value = "disable"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: stored(app, sid)["scan_message_content"] == "disable")
+
+
+async def test_command_palette_offers_actions_and_profiles():
+    from msgsvc_tui.tui.commands import MsgsvcCommands
+
+    cfg = Config.load()
+    cfg.set_profile(
+        Profile("work", "AC" + "a" * 32, auth_token=Secret("t"), base_url="http://127.0.0.1:1")
+    )
+    app = sandbox_app()
+    app.config = cfg
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        provider = MsgsvcCommands(app.screen)
+        names = [name for name, _, _ in provider._commands()]
+        assert "Switch profile: work" in names
+        assert "Delete" in names and "Sticky sender" in names and "Save" in names

@@ -1,0 +1,69 @@
+"""Shared helpers for Pilot tests: an app on a real emulator, and ways to wait on it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from msgsvc_tui.config import Config
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.emulator.server import open_emulator
+from msgsvc_tui.tui.app import MsgsvcApp
+from msgsvc_tui.tui.screens.main import MainScreen
+from msgsvc_tui.tui.widgets.service_form import ServiceForm
+from msgsvc_tui.tui.widgets.service_table import ServiceTable
+
+
+def sandbox_app(*, readonly: bool = False, emulator=None) -> MsgsvcApp:
+    """The app on an in-memory seeded emulator (the embedded sandbox, no socket)."""
+    app = MsgsvcApp(config=Config.load(), demo=True, readonly=readonly, emulator_db=":memory:")
+    if emulator is not None:
+        app.emulator = emulator
+    return app
+
+
+async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until `predicate()` holds; a slow machine just waits longer, never fails early."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def ready(pilot: Pilot) -> MainScreen:
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, MainScreen)
+            and len(pilot.app.screen.model) > 0
+            and not pilot.app.screen.loading
+        ),
+    )
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+def table(pilot: Pilot) -> ServiceTable:
+    return pilot.app.screen.query_one(ServiceTable)
+
+
+def form(pilot: Pilot) -> ServiceForm:
+    return pilot.app.screen.query_one(ServiceForm)
+
+
+def stored(app: MsgsvcApp, sid: str) -> dict:
+    assert app.emulator is not None
+    return app.emulator.store.get_service(demo.DEMO_ACCOUNT_SID, sid)
+
+
+def store_count(app: MsgsvcApp) -> int:
+    assert app.emulator is not None
+    return app.emulator.store.count_services(demo.DEMO_ACCOUNT_SID)
+
+
+__all__ = ["form", "open_emulator", "ready", "sandbox_app", "store_count", "stored", "table"]
