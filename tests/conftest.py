@@ -10,11 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.server import RunningServer, open_emulator, start_in_thread
+
+# Tests must pass on a slow, shared machine: no per-example deadline, no "too slow" check.
+settings.register_profile(
+    "msgsvc", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=60
+)
+settings.load_profile("msgsvc")
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "twilio-oai"
 

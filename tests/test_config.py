@@ -207,7 +207,7 @@ def test_unknown_profile_lists_known(two_profiles):
 _scalars = st.one_of(st.text(max_size=10), st.integers(), st.booleans())
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     prefs=st.dictionaries(
         st.sampled_from(["theme", "page_size", "confirm_delete", "bulk_concurrency", "other"]),
@@ -227,7 +227,6 @@ def test_any_preferences_table_loads_or_names_the_key(tmp_path, prefs):
             assert getattr(cfg.preferences, key) == value
 
 
-@settings(max_examples=60)
 @given(st.text(max_size=40))
 def test_garbage_never_crashes_loading(text):
     import tempfile
