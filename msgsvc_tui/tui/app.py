@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App
@@ -13,7 +13,11 @@ from textual.worker import Worker, WorkerState
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.config import Config, ConfigError, Connection, Profile, resolve_connection
+from msgsvc_tui.pool import PoolIndex
 from msgsvc_tui.tui.commands import MsgsvcCommands
+
+if TYPE_CHECKING:
+    from msgsvc_tui.tui.screens.main import MainScreen
 
 
 class MsgsvcApp(App[int]):
@@ -53,6 +57,7 @@ class MsgsvcApp(App[int]):
         self.emulator = None
         self._client: MessagingClient | None = None
         self.is_sandbox = False
+        self.pool_index = PoolIndex()
         if config.preferences.theme in self.available_themes:
             self.theme = config.preferences.theme
 
@@ -72,6 +77,12 @@ class MsgsvcApp(App[int]):
             from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen())
+
+    @property
+    def main_screen(self) -> MainScreen | None:
+        from msgsvc_tui.tui.screens.main import MainScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
 
     def start_demo(self) -> None:
         from msgsvc_tui.emulator.server import demo_connection, embedded_client, open_emulator
@@ -96,6 +107,7 @@ class MsgsvcApp(App[int]):
 
         old = self._client
         self._client = client
+        self.pool_index = PoolIndex()
         self.connection = connection
         self.sub_title = "SANDBOX" if self.is_sandbox else (connection.profile or "")
         if old is not None:
@@ -173,9 +185,7 @@ class MsgsvcApp(App[int]):
         self._leave_main(self.exit)
 
     def _leave_main(self, then: object) -> None:
-        from msgsvc_tui.tui.screens.main import MainScreen
-
-        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        main = self.main_screen
         if main is None:
             then()  # type: ignore[operator]
         else:

@@ -58,6 +58,16 @@ async def _press(pilot: Pilot, *keys: str) -> None:
     await pilot.pause(0.2)
 
 
+async def _senders(pilot: Pilot) -> None:
+    from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+
+    await loaded(pilot)
+    await pilot.press("slash", *"Loyalty", "enter", "2")  # a service with numbers and an alpha ID
+    pane = pilot.app.screen.query_one(SendersPane)
+    await wait_until(pilot, lambda: bool(pane.members))
+    await pilot.pause(0.1)
+
+
 async def _welcome(pilot: Pilot) -> None:
     from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
@@ -107,6 +117,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("main-80x24", (80, 24), loaded),
     Scene("validation-error", (120, 40), _validation),
     Scene("delete-confirm", (120, 40), lambda p: _press(p, "j", "d")),
+    Scene("senders", (120, 40), _senders),
     Scene("help", (120, 40), lambda p: _press(p, "question_mark")),
     Scene("profiles", (120, 40), lambda p: _press(p, "p"), profiles=True),
     Scene("welcome", (100, 30), _welcome, demo=False),

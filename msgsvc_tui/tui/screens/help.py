@@ -25,10 +25,12 @@ def _rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
 def help_sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
     from msgsvc_tui.tui.app import MsgsvcApp
     from msgsvc_tui.tui.screens.main import ListPane, MainScreen
+    from msgsvc_tui.tui.widgets.senders_pane import SendersPane
     from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
     return [
         ("The list", _rows(ServiceTable.BINDINGS) + _rows(ListPane.BINDINGS)),
+        ("The Senders tab", _rows(SendersPane.BINDINGS)),
         ("Anywhere on the main screen", _rows(MainScreen.BINDINGS)),
         ("Everywhere", _rows(MsgsvcApp.BINDINGS)),
     ]

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from msgsvc_tui import editing, fields
 from msgsvc_tui.api import errors
@@ -24,6 +24,7 @@ from msgsvc_tui.config import mask_sid
 from msgsvc_tui.listing import ServiceList, bulk_target
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ConflictScreen, ReportScreen, UnsavedScreen
+from msgsvc_tui.tui.widgets.senders_pane import SendersPane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm, widget_id
 from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header, layout_columns
 
@@ -81,6 +82,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter by name, SID, use case"),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Reload the list", show=False),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the list", show=False),
+        Binding("1", "tab('tab-settings')", "Settings", id="tab-settings", tooltip="The form"),
+        Binding("2", "tab('tab-senders')", "Senders", id="tab-senders", tooltip="Sender pool"),
     ]
 
     def __init__(self) -> None:
@@ -106,7 +109,11 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             with Vertical(id="detail-pane"):
                 yield Static("", id="detail-title")
                 yield Static("", id="detail-status")
-                yield ServiceForm(id="form", readonly=self.msgsvc.readonly)
+                with TabbedContent(id="detail-tabs"):
+                    with TabPane("Settings \\[1]", id="tab-settings"):
+                        yield ServiceForm(id="form", readonly=self.msgsvc.readonly)
+                    with TabPane("Senders \\[2]", id="tab-senders"):
+                        yield SendersPane(id="senders")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -218,6 +225,12 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         form.load(service)
         self._title(service.get("friendly_name") or service["sid"])
         self._status("")
+        senders_pane = self.query_one(SendersPane)
+        if self.query_one(TabbedContent).active == "tab-senders":
+            if (senders_pane.service or {}).get("sid") != service["sid"]:
+                senders_pane.show(service)
+        else:
+            senders_pane.service = None  # loaded when its tab opens
 
     def _title(self, text: str) -> None:
         self.query_one("#detail-title", Static).update(Text(text, style="bold"))
@@ -268,6 +281,22 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         if action in WRITE_ACTIONS and self.msgsvc.readonly:
             return None  # shown disabled in the footer
         return True
+
+    def action_tab(self, tab: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab
+        if tab == "tab-senders":
+            self.query_one("#senders-table").focus()
+        else:
+            self.query_one(ServiceForm).focus_field("friendly_name")
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-senders":
+            current = self.query_one(ServiceForm).service
+            pane = self.query_one(SendersPane)
+            if current and (pane.service or {}).get("sid") != current["sid"]:
+                pane.show(current)
 
     def action_back(self) -> None:
         filt = self.query_one("#filter", Input)

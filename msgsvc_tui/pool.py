@@ -1,0 +1,179 @@
+"""The sender pool's rules, away from widgets: who holds a number, what Twilio's refusals
+mean in words, and moving a sender from one service to another.
+
+Twilio's 2010 number lists do not say which Messaging Service holds a number, so `PoolIndex`
+learns it from the services' own pools (a bounded number of concurrent requests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from msgsvc_tui import senders
+from msgsvc_tui.api import errors
+from msgsvc_tui.api.client import MessagingClient
+
+Json = dict[str, Any]
+_MG = re.compile(r"\bMG[0-9a-fA-F]{32}\b")
+
+ALREADY_ELSEWHERE = 21712
+ALREADY_HERE = 80104
+POOL_FULL = 21714
+NOT_IN_SERVICE = 21711
+
+
+@dataclass
+class Candidate:
+    """A number or short code of the account, as the picker shows it."""
+
+    sid: str
+    kind: senders.SenderKind
+    value: str
+    country: str
+    capabilities: list[str]
+    holder: str | None = None  # service SID, when known
+
+    @property
+    def search_key(self) -> str:
+        return f"{self.value} {self.sid} {self.country} {' '.join(self.capabilities)}".lower()
+
+
+def candidates_from_account(
+    numbers: Iterable[Json], short_codes: Iterable[Json]
+) -> list[Candidate]:
+    out = []
+    for n in numbers:
+        caps = n.get("capabilities") or {}
+        out.append(
+            Candidate(
+                sid=n["sid"],
+                kind=senders.PHONE_NUMBERS,
+                value=n.get("phone_number", ""),
+                country=country_of(n.get("phone_number", "")),
+                capabilities=[k.upper() if k != "voice" else "Voice" for k, v in caps.items() if v],
+            )
+        )
+    for sc in short_codes:
+        out.append(
+            Candidate(
+                sid=sc["sid"],
+                kind=senders.SHORT_CODES,
+                value=sc.get("short_code", ""),
+                country="",
+                capabilities=["SMS"],
+            )
+        )
+    return out
+
+
+# Enough of the E.164 plan to label the demo's and most real numbers; unknown stays blank.
+_COUNTRY_PREFIXES = (
+    ("+1", "US/CA"),
+    ("+44", "GB"),
+    ("+61", "AU"),
+    ("+49", "DE"),
+    ("+33", "FR"),
+    ("+55", "BR"),
+    ("+34", "ES"),
+    ("+39", "IT"),
+    ("+31", "NL"),
+    ("+46", "SE"),
+    ("+52", "MX"),
+    ("+81", "JP"),
+    ("+91", "IN"),
+)
+
+
+def country_of(number: str) -> str:
+    for prefix, country in _COUNTRY_PREFIXES:
+        if number.startswith(prefix):
+            return country
+    return ""
+
+
+@dataclass
+class PoolIndex:
+    """sender SID → service SID, learned from the services' pools."""
+
+    holders: dict[str, str] = field(default_factory=dict)
+    checked: set[str] = field(default_factory=set)  # service SIDs whose pools we read
+    labels: dict[str, str] = field(default_factory=dict)  # sender SID → "+14155550101"
+
+    def label(self, sender_sid: str) -> str:
+        return self.labels.get(sender_sid, sender_sid)
+
+    def learn(self, service_sid: str, members: Iterable[Json]) -> None:
+        for sid, holder in list(self.holders.items()):
+            if holder == service_sid:
+                del self.holders[sid]
+        for m in members:
+            self.holders[m["sid"]] = service_sid
+            value = m.get("phone_number") or m.get("short_code")
+            if value:
+                self.labels[m["sid"]] = value
+        self.checked.add(service_sid)
+
+    async def build(
+        self, client: MessagingClient, service_sids: list[str], *, concurrency: int = 8
+    ) -> None:
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(service_sid: str) -> None:
+            async with limit:
+                members: list[Json] = []
+                for kind in (senders.PHONE_NUMBERS, senders.SHORT_CODES):
+                    members += await client.list_senders(service_sid, kind)
+                self.learn(service_sid, members)
+
+        todo = [s for s in service_sids if s not in self.checked]
+        await asyncio.gather(*(one(s) for s in todo))
+
+    def holder(self, sender_sid: str) -> str | None:
+        return self.holders.get(sender_sid)
+
+
+def holder_from_error(exc: errors.ApiError) -> str | None:
+    m = _MG.search(exc.message or "")
+    return m.group(0) if m else None
+
+
+def explain(exc: errors.ApiError, sender: str, *, holder_name: str | None = None) -> str:
+    """Twilio's refusal in words a user can act on, with the code and the link."""
+    code = exc.code
+    if code == ALREADY_ELSEWHERE:
+        where = f"“{holder_name}”" if holder_name else "another Messaging Service"
+        text = f"{sender} already belongs to {where}. A sender serves one service at a time."
+    elif code == ALREADY_HERE:
+        text = f"{sender} is already in this service."
+    elif code == POOL_FULL:
+        text = (
+            "This service's sender pool is full (400 phone numbers and short codes by "
+            "default). Remove one first, or ask Twilio support to raise the limit."
+        )
+    elif code == NOT_IN_SERVICE:
+        text = f"{sender} is not in this service (someone may have removed it already)."
+    else:
+        text = exc.message
+    link = exc.more_info or ""
+    return f"{text} (Twilio {code}{', ' + link if link else ''})"
+
+
+async def move(
+    client: MessagingClient,
+    kind: senders.SenderKind,
+    sender_sid: str,
+    *,
+    from_service: str,
+    to_service: str,
+) -> Json:
+    """Remove from one service, add to the other; on failure put it back where it was."""
+    await client.remove_sender(from_service, kind, sender_sid)
+    try:
+        return await client.add_sender(to_service, kind, sender_sid)
+    except errors.MsgsvcError:
+        await client.add_sender(from_service, kind, sender_sid)
+        raise

@@ -1,0 +1,278 @@
+"""The Senders tab: a service's phone numbers, short codes and alpha sender, with add by
+picking, add alpha, remove, and Twilio's refusals explained (and a move offered on 21712)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from msgsvc_tui import pool, senders
+from msgsvc_tui.api import errors
+from msgsvc_tui.fields import ValidationError
+
+if TYPE_CHECKING:
+    from msgsvc_tui.tui.app import MsgsvcApp
+
+Json = dict[str, Any]
+WRITE_ACTIONS = {"add", "add_alpha", "remove"}
+
+
+def member_label(kind: senders.SenderKind, member: Json) -> str:
+    return str(member.get(kind.value_field) or member.get("sid"))
+
+
+class SendersPane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add number", id="sender-add", tooltip="Pick a number or short code"),
+        Binding("A", "add_alpha", "Add alpha ID", id="sender-alpha", tooltip="Add an alpha ID"),
+        Binding("x,delete", "remove", "Remove", id="sender-remove", tooltip="Remove the sender"),
+        Binding("ctrl+r", "reload", "Reload", id="sender-reload", tooltip="Reload the pool"),
+    ]
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.service: Json | None = None
+        self.members: list[tuple[senders.SenderKind, Json]] = []
+
+    @property
+    def msgsvc(self) -> MsgsvcApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="senders-summary")
+        table: DataTable[str] = DataTable(id="senders-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Type", "Sender", "Country", "Capabilities", "SID")
+        yield table
+        yield Static(
+            "a add a number or short code · A add an alpha sender ID · x remove",
+            classes="help",
+            id="senders-help",
+        )
+
+    # ---- loading --------------------------------------------------------------------------
+    def show(self, service: Json | None) -> None:
+        self.service = service
+        self.members = []
+        self.query_one(DataTable).clear()
+        if service is None:
+            self._summary("")
+            return
+        self._summary("Loading the sender pool…")
+        self.load(service["sid"])
+
+    @work(exclusive=True, group="senders", exit_on_error=False)
+    async def load(self, service_sid: str) -> None:
+        client = self.msgsvc.client
+        members: list[tuple[senders.SenderKind, Json]] = []
+        try:
+            for kind in senders.KINDS:
+                members += [(kind, m) for m in await client.list_senders(service_sid, kind)]
+        except errors.MsgsvcError as exc:
+            if self.service and self.service["sid"] == service_sid:
+                self._summary(Text(f"Cannot load senders: {errors.describe(exc)}", style="red"))
+            return
+        if not self.service or self.service["sid"] != service_sid:
+            return  # the user moved on: drop the stale answer
+        self.msgsvc.pool_index.learn(
+            service_sid, [m for k, m in members if k is not senders.ALPHA_SENDERS]
+        )
+        self.members = members
+        self._render_members()
+
+    def _render_members(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        counts = {k.key: 0 for k in senders.KINDS}
+        alpha = None
+        for kind, m in self.members:
+            counts[kind.key] += 1
+            if kind is senders.ALPHA_SENDERS:
+                alpha = m.get("alpha_sender")
+            table.add_row(
+                kind.label,
+                member_label(kind, m),
+                m.get("country_code") or "",
+                " ".join(m.get("capabilities") or []),
+                m["sid"],
+                key=m["sid"],
+            )
+        n, s = counts["phone_numbers"], counts["short_codes"]
+        summary = (
+            f"{n} phone number{'s' * (n != 1)} · {s} short code{'s' * (s != 1)} · "
+            f"alpha sender ID: {alpha or 'none'} · pool {n + s}/{senders.POOL_LIMIT}"
+        )
+        self._summary(summary)
+
+    def _summary(self, text: str | Text) -> None:
+        self.query_one("#senders-summary", Static).update(text)
+
+    def _selected(self) -> tuple[senders.SenderKind, Json] | None:
+        table = self.query_one(DataTable)
+        if not self.members or table.cursor_row is None:
+            return None
+        if 0 <= table.cursor_row < len(self.members):
+            return self.members[table.cursor_row]
+        return None
+
+    # ---- actions --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.msgsvc.readonly:
+            return None
+        return True
+
+    def action_reload(self) -> None:
+        self.show(self.service)
+
+    def action_add(self) -> None:
+        if self.service is None:
+            return
+        from msgsvc_tui.tui.screens.sender_picker import SenderPicker
+
+        service = self.service
+
+        def picked(sid: str | None) -> None:
+            if sid:
+                self.add_member(service, sid)
+
+        self.app.push_screen(SenderPicker(service), picked)
+
+    def action_add_alpha(self) -> None:
+        if self.service is None:
+            return
+        existing = [m for k, m in self.members if k is senders.ALPHA_SENDERS]
+        if existing:
+            self.app.notify(
+                f"This service already has the alpha sender ID “{existing[0]['alpha_sender']}”. "
+                "A service holds one: remove it first (select it, press x).",
+                severity="warning",
+                title="One alpha sender per service",
+            )
+            return
+        from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
+
+        service = self.service
+
+        def typed(value: str | None) -> None:
+            if value:
+                self.add_member(service, value, kind=senders.ALPHA_SENDERS)
+
+        self.app.push_screen(AlphaSenderScreen(), typed)
+
+    @work(group="senders-write", exit_on_error=False)
+    async def add_member(
+        self, service: Json, value: str, kind: senders.SenderKind | None = None
+    ) -> None:
+        client = self.msgsvc.client
+        kind = kind or (senders.SHORT_CODES if value.startswith("SC") else senders.PHONE_NUMBERS)
+        try:
+            added = await client.add_sender(service["sid"], kind, value)
+        except errors.ApiError as exc:
+            if exc.code == pool.ALREADY_ELSEWHERE and kind is not senders.ALPHA_SENDERS:
+                await self._offer_move(service, kind, value, exc)
+            else:
+                label = self.msgsvc.pool_index.label(value)
+                self.app.notify(
+                    pool.explain(exc, label), severity="error", title="Not added", timeout=10
+                )
+            return
+        except (errors.MsgsvcError, ValidationError) as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="Not added")
+            return
+        self.app.notify(f"Added {member_label(kind, added)} to {service.get('friendly_name')}")
+        if self.service and self.service["sid"] == service["sid"]:
+            self.show(self.service)
+
+    async def _offer_move(
+        self, service: Json, kind: senders.SenderKind, sid: str, exc: errors.ApiError
+    ) -> None:
+        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+        index = self.msgsvc.pool_index
+        holder = pool.holder_from_error(exc) or index.holder(sid)
+        if holder is None:
+            screen = self.msgsvc.main_screen
+            sids = [s["sid"] for s in screen.model.services] if screen else []
+            await index.build(self.msgsvc.client, sids)
+            holder = index.holder(sid)
+        holder_service = self.msgsvc.main_screen.model.get(holder) if holder else None
+        holder_name = (holder_service or {}).get("friendly_name") or holder
+        label = index.label(sid)
+        explanation = pool.explain(exc, label, holder_name=holder_name)
+        if holder is None:
+            self.app.notify(explanation, severity="error", title="Not added", timeout=10)
+            return
+        yes = await self.app.push_screen_wait(
+            ConfirmScreen(
+                "Move the sender here?",
+                f"{explanation}\n\nMove it: remove it from “{holder_name}” and add it to "
+                f"“{service.get('friendly_name')}”?",
+                yes="Move",
+            )
+        )
+        if not yes:
+            return
+        try:
+            moved = await pool.move(
+                self.msgsvc.client, kind, sid, from_service=holder, to_service=service["sid"]
+            )
+        except errors.MsgsvcError as exc2:
+            self.app.notify(errors.describe(exc2), severity="error", title="Not moved")
+            return
+        index.holders[sid] = service["sid"]
+        self.app.notify(
+            f"Moved {member_label(kind, moved)} from {holder_name} to "
+            f"{service.get('friendly_name')}"
+        )
+        if self.service and self.service["sid"] == service["sid"]:
+            self.show(self.service)
+
+    def action_remove(self) -> None:
+        selected = self._selected()
+        if selected is None or self.service is None:
+            return
+        kind, member = selected
+        service = self.service
+        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+        where = (
+            "It returns to the account's free numbers."
+            if kind is not senders.ALPHA_SENDERS
+            else "The alpha sender ID is deleted from the service."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_member(service, kind, member)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Remove sender",
+                f"Remove the {kind.label} {member_label(kind, member)} from "
+                f"“{service.get('friendly_name')}”?\n\n{where}",
+                yes="Remove",
+                danger=True,
+            ),
+            answered,
+        )
+
+    @work(group="senders-write", exit_on_error=False)
+    async def remove_member(self, service: Json, kind: senders.SenderKind, member: Json) -> None:
+        label = member_label(kind, member)
+        try:
+            await self.msgsvc.client.remove_sender(service["sid"], kind, member["sid"])
+        except errors.ApiError as exc:
+            self.app.notify(pool.explain(exc, label), severity="error", title="Not removed")
+            return
+        except errors.MsgsvcError as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="Not removed")
+            return
+        self.msgsvc.pool_index.holders.pop(member["sid"], None)
+        self.app.notify(f"Removed {label} from {service.get('friendly_name')}")
+        if self.service and self.service["sid"] == service["sid"]:
+            self.show(self.service)

@@ -1,0 +1,291 @@
+"""The Senders tab end to end against the emulator, and the pool rules without a screen."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, OptionList
+
+from msgsvc_tui import pool, senders
+from msgsvc_tui.api import errors
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.emulator.app import Response
+from msgsvc_tui.tui.screens.main import MainScreen
+from msgsvc_tui.tui.screens.modals import ConfirmScreen
+from msgsvc_tui.tui.screens.sender_picker import (
+    AlphaSenderScreen,
+    SenderPicker,
+    typed_sid_problem,
+)
+from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+
+from .tui_helpers import ready, sandbox_app, table, wait_for
+
+SIZE = (120, 40)
+ACCOUNT = demo.DEMO_ACCOUNT_SID
+
+
+def pool_of(app, service_sid: str, kind: senders.SenderKind) -> list[str]:
+    rows = app.emulator.store.list_pool(ACCOUNT, service_sid, kind, after=0, limit=1000)
+    return [r["sid"] for r in rows]
+
+
+def account_numbers(app) -> list:
+    rows, _ = app.emulator.store.list_account_numbers(
+        ACCOUNT, senders.PHONE_NUMBERS, offset=0, limit=1000
+    )
+    return rows
+
+
+async def open_senders(pilot) -> SendersPane:
+    await ready(pilot)
+    await pilot.press("2")
+    pane = pilot.app.screen.query_one(SendersPane)
+    await wait_for(pilot, lambda: pane.service is not None and "pool" in _summary(pane))
+    return pane
+
+
+def _summary(pane: SendersPane) -> str:
+    return str(pane.query_one("#senders-summary").render())
+
+
+async def pick(pilot, text: str) -> SenderPicker:
+    await pilot.press("a")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SenderPicker))
+    picker = pilot.app.screen
+    await wait_for(pilot, lambda: "enter adds" in str(picker.query_one("#picker-status").render()))
+    picker.query_one("#picker-filter", Input).value = text
+    await pilot.pause()
+    return picker
+
+
+async def test_tab_lists_the_pool_with_counts():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_senders(pilot)
+        sid = table(pilot).current["sid"]
+        numbers = pool_of(app, sid, senders.PHONE_NUMBERS)
+        assert f"{len(numbers)} phone number" in _summary(pane)
+        assert len(pane.members) == len(numbers)
+        # moving in the list follows with the pool of the next service
+        table(pilot).focus()
+        await pilot.press("j")
+        nxt = table(pilot).current["sid"]
+        await wait_for(pilot, lambda: pane.service and pane.service["sid"] == nxt)
+
+
+async def test_pick_and_add_a_free_number():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_senders(pilot)
+        sid = table(pilot).current["sid"]
+        free = next(r for r in account_numbers(app) if r["service_sid"] is None)
+        picker = await pick(pilot, free["value"])
+        options = picker.query_one(OptionList)
+        assert options.option_count == 1
+        assert "free" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: free["sid"] in pool_of(app, sid, senders.PHONE_NUMBERS))
+        await wait_for(pilot, lambda: any(m["sid"] == free["sid"] for _, m in pane.members))
+
+
+async def test_typed_sid_works_and_bad_sid_is_refused():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_senders(pilot)
+        sid = table(pilot).current["sid"]
+        free = [r for r in account_numbers(app) if r["service_sid"] is None][-1]
+        picker = await pick(pilot, "PN123")
+        picker.query_one("#picker-filter", Input).value = "PNnothex" + "z" * 26
+        await pilot.pause()
+        assert "32 hex digits" in str(picker.query_one("#picker-error").render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, SenderPicker)  # refused, still open
+        picker.query_one("#picker-filter", Input).value = free["sid"]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: free["sid"] in pool_of(app, sid, senders.PHONE_NUMBERS))
+
+
+async def test_number_held_elsewhere_offers_a_move():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_senders(pilot)
+        here = table(pilot).current
+        held = next(r for r in account_numbers(app) if r["service_sid"] not in (None, here["sid"]))
+        holder = app.screen.model.get(held["service_sid"])
+        picker = await pick(pilot, held["value"])
+        assert f"held by {holder['friendly_name']}" in str(
+            picker.query_one(OptionList).get_option_at_index(0).prompt
+        )
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert "21712" in body and holder["friendly_name"] in body and held["value"] in body
+        await pilot.press("n")  # cancel: nothing moves
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert held["sid"] in pool_of(app, holder["sid"], senders.PHONE_NUMBERS)
+        await pick(pilot, held["value"])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: held["sid"] in pool_of(app, here["sid"], senders.PHONE_NUMBERS)
+        )
+        assert held["sid"] not in pool_of(app, holder["sid"], senders.PHONE_NUMBERS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("TwelveLetter", "at most 11"),
+        ("12345", "only digits"),
+        ("Acme!", "A-Z"),
+        ("", "required"),
+    ],
+)
+async def test_alpha_sender_validation(typed, message):
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_senders(pilot)
+        sid = table(pilot).current["sid"]
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, AlphaSenderScreen))
+        field = app.screen.query_one(Input)
+        field.value = typed
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert message in str(app.screen.query_one("#alpha-error").render())
+        assert isinstance(app.screen, AlphaSenderScreen)
+        field.value = "Acme & Co"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: pool_of(app, sid, senders.ALPHA_SENDERS))
+
+
+async def test_second_alpha_sender_is_explained():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"Loyalty Club UK", "enter")  # the demo gives it one
+        await pilot.press("2")
+        pane = app.screen.query_one(SendersPane)
+        await wait_for(pilot, lambda: "AcmeLoyal" in _summary(pane))
+        await pilot.press("A")
+        await pilot.pause()
+        assert not isinstance(app.screen, AlphaSenderScreen)
+        assert any("remove it first" in n.message for n in app._notifications)
+
+
+async def test_remove_with_confirm_and_cancel():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_senders(pilot)
+        sid = table(pilot).current["sid"]
+        member = pane.members[0][1]
+        pane.query_one("#senders-table").focus()
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert member["phone_number"] in str(app.screen.query_one(".dialog-body").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert member["sid"] in pool_of(app, sid, senders.PHONE_NUMBERS)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: member["sid"] not in pool_of(app, sid, senders.PHONE_NUMBERS))
+        # back among the account's free numbers
+        row = next(r for r in account_numbers(app) if r["sid"] == member["sid"])
+        assert row["service_sid"] is None
+
+
+async def test_pool_limit_is_explained():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_senders(pilot)
+        app.emulator.store.pool_limit = 1
+        free = next(r for r in account_numbers(app) if r["service_sid"] is None)
+        await pick(pilot, free["value"])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("21714" in n.message for n in app._notifications))
+        message = next(n.message for n in app._notifications if "21714" in n.message)
+        assert "pool is full" in message and "twilio.com/docs/errors/21714" in message
+
+
+async def test_readonly_tab_browses_but_sends_no_change():
+    app = sandbox_app(readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_senders(pilot)
+        methods: list[str] = []
+        original = app.emulator.handle
+
+        def spy(scope, raw):
+            methods.append(scope["method"])
+            return original(scope, raw)
+
+        app.emulator.handle = spy
+        pane.query_one("#senders-table").focus()
+        await pilot.press("a", "A", "x")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, MainScreen)
+        assert pane.members  # still browses
+        assert all(m == "GET" for m in methods)
+        assert pane.check_action("add", ()) is None
+
+
+# ---- rules without a screen ------------------------------------------------------------------
+def test_typed_sid_problem():
+    assert typed_sid_problem("PN" + "a" * 32) is None
+    assert typed_sid_problem("+1415") is None  # a filter, not a SID
+    assert "32 hex" in typed_sid_problem("PN" + "g" * 32)
+    assert "short code" in typed_sid_problem("SC12345678zz")
+
+
+def _api(code, message="m"):
+    return errors.ApiError(status=400, code=code, message=message)
+
+
+def test_explain_each_refusal():
+    assert "“Ops”" in pool.explain(_api(21712), "+1555", holder_name="Ops")
+    assert "already in this service" in pool.explain(_api(80104), "+1555")
+    assert "400" in pool.explain(_api(21714), "+1555")
+    assert "not in this service" in pool.explain(_api(21711), "+1555")
+    assert "twilio.com/docs/errors/21712" in pool.explain(_api(21712), "+1555")
+
+
+def test_holder_from_error_message():
+    sid = "MG" + "ab" * 16
+    assert pool.holder_from_error(_api(21712, f"... another Messaging Service ({sid})")) == sid
+    assert pool.holder_from_error(_api(21712, "no sid here")) is None
+
+
+async def test_pool_index_and_move_against_the_emulator(client, emulator):
+    services = await client.list_services()
+    index = pool.PoolIndex()
+    await index.build(client, [s["sid"] for s in services], concurrency=4)
+    numbers = await client.list_account_phone_numbers()
+    held = [n for n in numbers if index.holder(n["sid"])]
+    assert len(held) == 18  # the demo spreads 18 numbers over services
+    number = held[0]
+    source = index.holder(number["sid"])
+    target = next(s["sid"] for s in services if s["sid"] != source)
+    moved = await pool.move(
+        client, senders.PHONE_NUMBERS, number["sid"], from_service=source, to_service=target
+    )
+    assert moved["service_sid"] == target
+    # a move that cannot land puts the number back where it was
+    original = emulator.handle
+    refused = []
+
+    def refuse_first_add(scope, raw):
+        if scope["method"] == "POST" and not refused:
+            refused.append(scope["path"])
+            return Response(400, {"code": 21714, "message": "pool full", "status": 400})
+        return original(scope, raw)
+
+    emulator.handle = refuse_first_add
+    with pytest.raises(errors.ApiError):
+        await pool.move(
+            client, senders.PHONE_NUMBERS, number["sid"], from_service=target, to_service=source
+        )
+    assert refused == [f"/v1/Services/{source}/PhoneNumbers"]
+    back = await client.list_senders(target, senders.PHONE_NUMBERS)
+    assert number["sid"] in [m["sid"] for m in back]
