@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--account-sid", help="the account SID it accepts (default: the demo's)")
     emu.add_argument("--auth-token", help="the auth token it accepts (default: the demo's)")
     emu.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer (ms)")
+
+    from msgsvc_tui import cli_services
+
+    cli_services.add_parser(sub)
     return parser
 
 
@@ -58,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "emulator":
             return run_emulator(args)
+        if args.command == "services":
+            from msgsvc_tui import cli_services
+
+            return cli_services.run(args)
         return run_app(args)
     except ConfigError as exc:
         print(f"msgsvc-tui: {exc}", file=sys.stderr)

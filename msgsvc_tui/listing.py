@@ -50,7 +50,7 @@ class ServiceList:
                 continue
             self._by_sid[sid] = len(self.services)
             self.services.append(s)
-            self._keys.append(_search_key(s))
+            self._keys.append(search_key(s))
         self.marked &= set(self._by_sid)
         self.refresh_view()
 
@@ -64,7 +64,7 @@ class ServiceList:
 
     def _update_at(self, index: int, service: Json) -> None:
         self.services[index] = service
-        self._keys[index] = _search_key(service)
+        self._keys[index] = search_key(service)
 
     def remove(self, sid: str) -> None:
         index = self._by_sid.pop(sid, None)
@@ -139,7 +139,7 @@ class ServiceList:
         return [self.services[self._by_sid[sid]] for sid in self.marked if sid in self._by_sid]
 
 
-def _search_key(service: Json) -> str:
+def search_key(service: Json) -> str:
     return " ".join(str(service.get(k) or "") for k in ("friendly_name", "sid", "usecase")).lower()
 
 

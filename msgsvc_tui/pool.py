@@ -11,11 +11,13 @@ import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgsvc_tui import senders
 from msgsvc_tui.api import errors
-from msgsvc_tui.api.client import MessagingClient
+
+if TYPE_CHECKING:
+    from msgsvc_tui.api.client import MessagingClient
 
 Json = dict[str, Any]
 _MG = re.compile(r"\bMG[0-9a-fA-F]{32}\b")

@@ -539,3 +539,49 @@ async def test_command_palette_offers_actions_and_profiles():
         names = [name for name, _, _ in provider._commands()]
         assert "Switch profile: work" in names
         assert "Delete" in names and "Sticky sender" in names and "Save" in names
+
+
+async def test_paging_in_the_app_shows_first_page_then_appends():
+    app = sandbox_app()
+    app.config.preferences.page_size = 5
+    app.emulator = None
+
+    from msgsvc_tui.emulator.server import open_emulator
+
+    app.emulator = open_emulator(":memory:", latency_ms=80)
+    seen_partial: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.model) >= 5)
+        if screen.loading:
+            seen_partial.append(len(screen.model))
+            status = str(screen.query_one("#list-status").render())
+            assert "loading" in status and "esc stops" in status
+        await wait_for(pilot, lambda: not screen.loading)
+        assert len(screen.model) == 25
+        assert seen_partial and seen_partial[0] < 25  # first page on screen before the rest
+        assert app.client.requests_made >= 5
+
+
+async def test_cancel_a_long_load_keeps_what_arrived():
+    app = sandbox_app()
+    app.config.preferences.page_size = 2
+    from msgsvc_tui.emulator.server import open_emulator
+
+    app.emulator = open_emulator(":memory:", latency_ms=100)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.model) >= 2)
+        table(pilot).focus()
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert not screen.loading
+        kept = len(screen.model)
+        assert 2 <= kept < 25
+        await pilot.pause(0.3)
+        assert len(screen.model) == kept  # nothing more arrives after the stop
+        assert any("stopped" in n.message for n in app._notifications)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(screen.model) == 25 and not screen.loading, timeout=20)

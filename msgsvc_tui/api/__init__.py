@@ -1,34 +1,35 @@
-"""The network side: no UI imports here (tests/test_architecture.py keeps it so)."""
+"""The network side: no UI imports here (tests/test_architecture.py keeps it so).
 
-from msgsvc_tui.api.client import MessagingClient, Page
-from msgsvc_tui.api.errors import (
-    ApiError,
-    AuthError,
-    BadResponseError,
-    ConnectError,
-    InsecureUrlError,
-    MsgsvcError,
-    NotFoundError,
-    OutcomeUnknownError,
-    ReadonlyError,
-    RequestTimeout,
-    TlsError,
-    TransportError,
-)
+Names are imported on first use, so `from msgsvc_tui.api import errors` does not pull in
+httpx: the app's first frame does not wait for it.
+"""
 
-__all__ = [
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_CLIENT = {"MessagingClient", "Page"}
+_ERRORS = {
     "ApiError",
     "AuthError",
     "BadResponseError",
     "ConnectError",
     "InsecureUrlError",
-    "MessagingClient",
     "MsgsvcError",
     "NotFoundError",
     "OutcomeUnknownError",
-    "Page",
     "ReadonlyError",
     "RequestTimeout",
     "TlsError",
     "TransportError",
-]
+}
+__all__ = sorted(_CLIENT | _ERRORS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT:
+        return getattr(importlib.import_module("msgsvc_tui.api.client"), name)
+    if name in _ERRORS:
+        return getattr(importlib.import_module("msgsvc_tui.api.errors"), name)
+    raise AttributeError(f"module 'msgsvc_tui.api' has no attribute {name!r}")

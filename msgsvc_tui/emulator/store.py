@@ -98,6 +98,36 @@ class Store:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = FULL")
         self.db.executescript(SCHEMA)
+        self._complete_bodies()
+
+    # Every stored body holds every catalogue value, so the list can splice stored JSON text
+    # without decoding it (the emulator's hot path). A field added to the catalogue later is
+    # filled in here, once, with its default.
+    BODY_KEYS_META = "body_keys"
+
+    @staticmethod
+    def body_keys() -> list[str]:
+        return sorted([*fields.defaults(), "us_app_to_person_registered"])
+
+    def _complete_bodies(self) -> None:
+        keys = ",".join(self.body_keys())
+        if self.get_meta(self.BODY_KEYS_META) == keys:
+            return
+        base = {**fields.defaults(), "us_app_to_person_registered": False}
+        with self.tx() as db:
+            rows = db.execute("SELECT sid, body FROM services").fetchall()
+            for row in rows:
+                body = json.loads(row["body"])
+                if set(body) >= set(base):
+                    continue
+                db.execute(
+                    "UPDATE services SET body = ? WHERE sid = ?",
+                    (json.dumps({**base, **body}), row["sid"]),
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                (self.BODY_KEYS_META, keys),
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -126,6 +156,7 @@ class Store:
         with self.tx() as db:
             for table in ("alpha_senders", "numbers", "services", "meta"):
                 db.execute(f"DELETE FROM {table}")
+        self._complete_bodies()
 
     # ---- services -------------------------------------------------------------------------
     @staticmethod
@@ -214,6 +245,25 @@ class Store:
                 (account_sid, after or 0, limit),
             ).fetchall()
         return [self._service(r) for r in rows]
+
+    def list_services_raw(
+        self, account_sid: str, *, after: int | None, before: int | None, limit: int
+    ) -> list[sqlite3.Row]:
+        """Rows with the body as stored JSON text, for the list's fast path."""
+        columns = "seq, sid, account_sid, date_created, date_updated, body"
+        if before is not None:
+            rows = self.db.execute(
+                f"SELECT {columns} FROM services WHERE account_sid = ? AND seq < ?"
+                " ORDER BY seq DESC LIMIT ?",
+                (account_sid, before, limit),
+            ).fetchall()
+            rows.reverse()
+            return rows
+        return self.db.execute(
+            f"SELECT {columns} FROM services WHERE account_sid = ? AND seq > ?"
+            " ORDER BY seq LIMIT ?",
+            (account_sid, after or 0, limit),
+        ).fetchall()
 
     def has_services_before(self, account_sid: str, seq: int) -> bool:
         return (

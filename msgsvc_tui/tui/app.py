@@ -6,22 +6,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from msgsvc_tui.api import errors
-from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.config import Config, ConfigError, Connection, Profile, resolve_connection
+from msgsvc_tui.config import (
+    Config,
+    ConfigError,
+    Connection,
+    Profile,
+    mask_sid,
+    resolve_connection,
+)
 from msgsvc_tui.pool import PoolIndex
 from msgsvc_tui.tui.commands import MsgsvcCommands
 
 if TYPE_CHECKING:
+    from msgsvc_tui.api.client import MessagingClient
     from msgsvc_tui.tui.screens.main import MainScreen
 
 
 class MsgsvcApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses elsewhere still find it
     TITLE = "msgsvc-tui"
     COMMANDS = App.COMMANDS | {MsgsvcCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,7 +76,22 @@ class MsgsvcApp(App[int]):
             raise errors.MsgsvcError("not connected")
         return self._client
 
+    def compose(self) -> ComposeResult:
+        # The first frame: cheap, and already says where we are going. Everything heavy
+        # (httpx, the main screen's widgets, the first request) waits until it is painted.
+        if self.start_in_demo:
+            where = "opening the demo sandbox (local emulator)…"
+        elif self.connection is not None:
+            who = self.connection.profile or self.connection.source
+            where = f"connecting to {who} ({mask_sid(self.connection.account_sid)})…"
+        else:
+            where = "looking for credentials…"
+        yield Static(f" msgsvc-tui  {where}", id="splash")
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
         if self.start_in_demo:
             self.start_demo()
         elif self.connection is not None:
@@ -94,6 +117,8 @@ class MsgsvcApp(App[int]):
         self._open(demo_connection(), client)
 
     def connect(self, connection: Connection) -> None:
+        from msgsvc_tui.api.client import MessagingClient
+
         try:
             client = MessagingClient.from_connection(connection, readonly=self.readonly)
         except errors.MsgsvcError as exc:

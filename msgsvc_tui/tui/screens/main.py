@@ -7,7 +7,6 @@ answer. Rules (what changed, what a conflict is, what a bulk flip sets) live in
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -18,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
-from msgsvc_tui import editing, fields
+from msgsvc_tui import bulk, editing, fields
 from msgsvc_tui.api import errors
 from msgsvc_tui.config import mask_sid
 from msgsvc_tui.listing import ServiceList, bulk_target
@@ -152,7 +151,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         shown = len(self.model.visible)
         parts = []
         if self.loading:
-            parts.append(f"loading… {total} so far")
+            parts.append(f"loading… {total} so far (esc stops)")
         else:
             parts.append(f"{total} services")
         if self.model.filter_text:
@@ -299,6 +298,13 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                 pane.show(current)
 
     def action_back(self) -> None:
+        if self.loading and self.query_one(ServiceTable).has_focus:
+            self.workers.cancel_group(self, "list")
+            self.loading = False
+            self.query_one(ServiceTable).loading = False
+            self._set_list_status()
+            self.notify(f"Loading stopped at {len(self.model)} services; r loads again")
+            return
         filt = self.query_one("#filter", Input)
         if filt.has_focus and filt.value:
             filt.value = ""
@@ -582,41 +588,40 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     async def _bulk_worker(self, flag: str, value: bool, targets: list[Json]) -> None:
         label = fields.get(flag).label
         table = self.query_one(ServiceTable)
-        limit = asyncio.Semaphore(self.msgsvc.config.preferences.bulk_concurrency)
+        status = self.query_one("#list-status", Static)
+        names = {s["sid"]: s.get("friendly_name") for s in targets}
         done = 0
-        results: list[tuple[Json, BaseException | None]] = []
 
-        async def one(service: Json) -> None:
+        def started(sid: str) -> None:
+            table.pending.setdefault(sid, set()).add(flag)
+            table.refresh()
+
+        def finished(outcome: bulk.Outcome) -> None:
             nonlocal done
-            sid = service["sid"]
-            async with limit:
-                table.pending.setdefault(sid, set()).add(flag)
-                table.refresh()
-                try:
-                    updated = await self.msgsvc.client.update_service(sid, {flag: value})
-                except (errors.MsgsvcError, fields.ValidationError) as exc:
-                    results.append((service, exc))
-                else:
-                    self.model.upsert(updated)
-                    self._after_remote_change(updated)
-                    results.append((service, None))
-                finally:
-                    table.pending.get(sid, set()).discard(flag)
-                    done += 1
-                    self.query_one("#list-status", Static).update(
-                        f"{label}: {done}/{len(targets)} done"
-                    )
-                    table.refresh()
+            done += 1
+            table.pending.get(outcome.sid, set()).discard(flag)
+            if outcome.updated is not None:
+                self.model.upsert(outcome.updated)
+                self._after_remote_change(outcome.updated)
+            status.update(f"{label}: {done}/{len(targets)} done")
+            table.refresh()
 
-        await asyncio.gather(*(one(s) for s in targets))
-        failed = [(s, e) for s, e in results if e is not None]
+        outcomes = await bulk.update_many(
+            self.msgsvc.client,
+            [s["sid"] for s in targets],
+            {flag: value},
+            concurrency=self.msgsvc.config.preferences.bulk_concurrency,
+            on_start=started,
+            on_done=finished,
+        )
+        failed = [o for o in outcomes if not o.ok]
         lines = [
-            f"{'✗' if e else '✓'} {s.get('friendly_name')} ({s['sid']})"
-            + (f"\n    {errors.describe(e)}" if e else "")
-            for s, e in results
+            f"{'✓' if o.ok else '✗'} {names[o.sid]} ({o.sid})"
+            + ("" if o.ok else f"\n    {errors.describe(o.error)}")  # type: ignore[arg-type]
+            for o in outcomes
         ]
         word = "on" if value else "off"
-        title = f"{label} {word}: {len(results) - len(failed)} updated, {len(failed)} failed"
+        title = f"{label} {word}: {len(outcomes) - len(failed)} updated, {len(failed)} failed"
         self._set_list_status()
         if failed:
             self.app.push_screen(ReportScreen(title, lines))

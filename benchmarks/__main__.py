@@ -1,0 +1,393 @@
+"""`make bench`: msgsvc-tui against the emulator as a real server with 50 ms latency, beside
+the official twilio SDK and a bare Textual app measured in the same run.
+
+Not a test: nothing here can fail CI. Prints a markdown table and writes
+benchmarks/results.json. `--quick` skips the 100k runs of the SDK's default list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.emulator import demo
+
+LATENCY_MS = 50
+RTT = LATENCY_MS / 1000
+HERE = Path(__file__).resolve().parent
+ACCOUNT, TOKEN = demo.DEMO_ACCOUNT_SID, demo.DEMO_AUTH_TOKEN
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def emulator(count: int) -> Iterator[str]:
+    """A real emulator process on loopback with `count` services and 50 ms latency."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "msgsvc_tui", "emulator", "--db", ":memory:",
+         "--seed-bulk", str(count), "--latency-ms", str(LATENCY_MS), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            httpx.get(f"{url}/v1/Services/Usecases", auth=(ACCOUNT, TOKEN), timeout=2)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("emulator did not start") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# ---- 1 and 4: cold start and memory ----------------------------------------------------------
+def child(args: list[str], env: dict[str, str]) -> dict[str, float]:
+    start = time.time()
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.coldstart", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=HERE.parent,
+        timeout=600,
+    )
+    marks: dict[str, float] = {}
+    for line in out.stdout.splitlines():
+        word, _, value = line.partition(" ")
+        if word in ("frame", "listed"):
+            marks[word] = float(value) - start
+        elif word == "rss":
+            marks["rss_mb"] = int(value) / 1024
+    if "frame" not in marks:
+        raise RuntimeError(f"child failed: {out.stderr[-2000:]}")
+    return marks
+
+
+def child_env() -> dict[str, str]:
+    tmp = tempfile.mkdtemp(prefix="msgsvc-bench-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
+    env.update(
+        TWILIO_ACCOUNT_SID=ACCOUNT,
+        TWILIO_AUTH_TOKEN=TOKEN,
+        MSGSVC_TUI_CONFIG=f"{tmp}/config.toml",
+        MSGSVC_TUI_DATA=f"{tmp}/data",
+    )
+    return env
+
+
+def bench_coldstart(runs: int) -> dict[str, Any]:
+    env = child_env()
+    with emulator(1000) as url:
+        app_runs = [child(["app", url, "50"], env) for _ in range(runs)]
+    hello_runs = [child(["hello"], env) for _ in range(runs)]
+    frame = median([r["frame"] for r in app_runs])
+    hello = median([r["frame"] for r in hello_runs])
+    return {
+        "app_first_frame_s": frame,
+        "app_50_listed_s": median([r["listed"] for r in app_runs]),
+        "hello_first_frame_s": hello,
+        "ratio": frame / hello,
+    }
+
+
+def bench_memory(count: int) -> float:
+    env = child_env()
+    with emulator(count) as url:
+        return child(["app", url, str(count)], env)["rss_mb"]
+
+
+# ---- 2: listing against the SDK ------------------------------------------------------------
+async def ours(url: str, count: int) -> dict[str, float]:
+    async with MessagingClient(
+        account_sid=ACCOUNT, username=ACCOUNT, password=TOKEN, base_url=url
+    ) as client:
+        start = time.perf_counter()
+        first = None
+        total = 0
+        async for page in client.iter_service_pages(1000):
+            if first is None:
+                first = time.perf_counter() - start
+            total += len(page.items)
+        done = time.perf_counter() - start
+        assert total == count, (total, count)
+        return {"first_s": first or done, "complete_s": done, "requests": client.requests_made}
+
+
+def sdk(url: str, count: int, page_size: int | None) -> dict[str, float]:
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    class Loopback(TwilioHttpClient):
+        requests = 0
+
+        def request(self, method, url_, *a, **kw):  # type: ignore[no-untyped-def]
+            Loopback.requests += 1
+            parts = httpx.URL(url_)
+            return super().request(method, url + parts.raw_path.decode(), *a, **kw)
+
+    Loopback.requests = 0
+    client = Client(ACCOUNT, TOKEN, http_client=Loopback())
+    start = time.perf_counter()
+    first = None
+    total = 0
+    kwargs = {"page_size": page_size} if page_size else {}
+    for _ in client.messaging.v1.services.stream(**kwargs):
+        if first is None:
+            first = time.perf_counter() - start
+        total += 1
+    done = time.perf_counter() - start
+    assert total == count, (total, count)
+    return {"first_s": first or done, "complete_s": done, "requests": Loopback.requests}
+
+
+def parse_cost(url: str) -> float:
+    """Seconds to decode one full page (1000 services) of JSON: the target's "+ parse"."""
+    body = httpx.get(f"{url}/v1/Services?PageSize=1000", auth=(ACCOUNT, TOKEN), timeout=30).text
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        json.loads(body)
+        times.append(time.perf_counter() - t)
+    return median(times)
+
+
+def runs_of(fn: Callable[[], dict[str, float]], n: int) -> dict[str, float]:
+    results = [fn() for _ in range(n)]
+    return {k: median([r[k] for r in results]) for k in results[0]}
+
+
+def bench_listing(count: int, runs: int, quick: bool) -> dict[str, Any]:
+    with emulator(count) as url:
+        out: dict[str, Any] = {
+            "ours": runs_of(lambda: asyncio.run(ours(url, count)), runs),
+            "sdk_page_1000": runs_of(lambda: sdk(url, count, 1000), runs),
+        }
+        if quick and count > 10_000:
+            out["sdk_default"] = None
+        else:
+            out["sdk_default"] = runs_of(
+                lambda: sdk(url, count, None), 1 if count > 10_000 else runs
+            )
+        out["parse_s"] = parse_cost(url) * math.ceil(count / 1000)
+    pages = math.ceil(count / 1000)
+    out["target_complete_s"] = 1.1 * pages * RTT + out["parse_s"]
+    out["target_first_s"] = RTT + 0.1
+    if out["sdk_default"]:
+        out["speedup_vs_sdk_default"] = out["sdk_default"]["complete_s"] / out["ours"]["complete_s"]
+    return out
+
+
+# ---- 3: filter keystroke ---------------------------------------------------------------------
+async def filter_keystroke(url: str, count: int) -> dict[str, float]:
+    from msgsvc_tui.config import Config, resolve_connection
+    from msgsvc_tui.tui.app import MsgsvcApp
+    from msgsvc_tui.tui.screens.main import MainScreen
+    from msgsvc_tui.tui.widgets.service_table import ServiceTable
+
+    config = Config.load()
+    app = MsgsvcApp(config=config, connection=resolve_connection(config, base_url=url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not (
+            isinstance(app.screen, MainScreen)
+            and len(app.screen.model) >= count
+            and not app.screen.loading
+        ):
+            await pilot.pause(0.05)
+        screen = app.screen
+        table = screen.query_one(ServiceTable)
+        filt = screen.query_one("#filter")
+        handler, pressed = [], []
+        text = ""
+        for ch in "service 00":
+            text += ch
+            # the keystroke's own work: filter the model, repaint the visible rows
+            t = time.perf_counter()
+            screen.model.set_filter(text)
+            table.refresh_rows()
+            for y in range(table.size.height):
+                table.render_line(y)
+            handler.append(time.perf_counter() - t)
+        screen.model.set_filter("")
+        filt.focus()
+        for ch in "service 00":
+            t = time.perf_counter()
+            await pilot.press(ch)  # through Textual: key event, Input, handler, compositor
+            pressed.append(time.perf_counter() - t)
+        return {"handler_ms": median(handler) * 1000, "pilot_press_ms": median(pressed) * 1000}
+
+
+def bench_filter(count: int) -> dict[str, float]:
+    env = child_env()
+    os.environ.update({k: env[k] for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")})
+    os.environ["MSGSVC_TUI_CONFIG"] = env["MSGSVC_TUI_CONFIG"]
+    with emulator(count) as url:
+        return asyncio.run(filter_keystroke(url, count))
+
+
+# ---- 5: bulk flip ----------------------------------------------------------------------------
+async def bulk_flip(url: str, n: int, concurrency: int) -> dict[str, float]:
+    from msgsvc_tui import bulk
+
+    async with MessagingClient(
+        account_sid=ACCOUNT, username=ACCOUNT, password=TOKEN, base_url=url
+    ) as client:
+        sids = [s["sid"] for s in await client.list_services(limit=n)]
+        client.requests_made = 0
+        start = time.perf_counter()
+        outcomes = await bulk.update_many(
+            client, sids, {"sticky_sender": True}, concurrency=concurrency
+        )
+        elapsed = time.perf_counter() - start
+        assert all(o.ok for o in outcomes)
+        return {"wall_s": elapsed, "requests": client.requests_made}
+
+
+def bench_bulk(runs: int) -> dict[str, Any]:
+    with emulator(250) as url:
+        parallel = runs_of(lambda: asyncio.run(bulk_flip(url, 200, 8)), runs)
+        sequential = runs_of(lambda: asyncio.run(bulk_flip(url, 200, 1)), 1)
+    return {
+        "parallel_8": parallel,
+        "sequential": sequential,
+        "target_s": 1.2 * math.ceil(200 / 8) * RTT,
+    }
+
+
+# ---- report ----------------------------------------------------------------------------------
+def verdict(ok: bool) -> str:
+    return "✅" if ok else "❌"
+
+
+def table(r: dict[str, Any]) -> str:
+    rows = [
+        "| # | measure | msgsvc-tui | compared with | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    c = r["coldstart"]
+    rows.append(
+        f"| 1 | cold start → first frame | {c['app_first_frame_s']:.2f} s | hello world "
+        f"{c['hello_first_frame_s']:.2f} s (×{c['ratio']:.2f}) | ≤ 1.5× | "
+        f"{verdict(c['ratio'] <= 1.5)} |"
+    )
+    rows.append(f"| 1 | cold start → 50 services listed | {c['app_50_listed_s']:.2f} s | | | |")
+    for n, lst in r["listing"].items():
+        o, p = lst["ours"], lst["sdk_page_1000"]
+        d = lst["sdk_default"]
+        sdk_text = (
+            f"SDK default {d['complete_s']:.1f} s / {d['requests']:.0f} req; "
+            if d
+            else "SDK default skipped (--quick); "
+        )
+        sdk_text += f"SDK page_size=1000 {p['complete_s']:.2f} s / {p['requests']:.0f} req"
+        rows.append(
+            f"| 2 | list {int(n):,}: complete | {o['complete_s']:.2f} s, {o['requests']:.0f} req "
+            f"| {sdk_text} | ≤ {lst['target_complete_s']:.2f} s (incl. "
+            f"{lst['parse_s']:.2f} s parse) | "
+            f"{verdict(o['complete_s'] <= lst['target_complete_s'])} |"
+        )
+        rows.append(
+            f"| 2 | list {int(n):,}: first rows | {o['first_s'] * 1000:.0f} ms "
+            f"| SDK default {d['first_s'] * 1000:.0f} ms |"
+            if d
+            else f"| 2 | list {int(n):,}: first rows | {o['first_s'] * 1000:.0f} ms | |"
+        )
+        first_ok = verdict(o["first_s"] <= lst["target_first_s"])
+        rows[-1] += f" ≤ {lst['target_first_s'] * 1000:.0f} ms | {first_ok} |"
+        if "speedup_vs_sdk_default" in lst:
+            s = lst["speedup_vs_sdk_default"]
+            met = verdict(s >= 15) if int(n) == 10_000 else ""
+            rows.append(
+                f"| 2 | list {int(n):,}: speed-up | ×{s:.1f} | vs SDK default | ≥ 15× at 10k "
+                f"| {met} |"
+            )
+    for n, f in r["filter"].items():
+        target = 16 if int(n) <= 10_000 else 50
+        rows.append(
+            f"| 3 | filter keystroke, {int(n):,} | {f['handler_ms']:.1f} ms (filter + repaint) | "
+            f"{f['pilot_press_ms']:.1f} ms through Pilot | ≤ {target} ms | "
+            f"{verdict(f['handler_ms'] <= target)} |"
+        )
+    for n, mb in r["memory"].items():
+        target = "≤ 150 MB" if int(n) == 10_000 else ""
+        met = verdict(mb <= 150) if int(n) == 10_000 else ""
+        rows.append(f"| 4 | peak RSS, {int(n):,} loaded | {mb:.0f} MB | | {target} | {met} |")
+    b = r["bulk"]
+    rows.append(
+        f"| 5 | bulk flip, 200 services | {b['parallel_8']['wall_s']:.2f} s, "
+        f"{b['parallel_8']['requests']:.0f} req | sequential {b['sequential']['wall_s']:.2f} s | "
+        f"≤ {b['target_s']:.2f} s | {verdict(b['parallel_8']['wall_s'] <= b['target_s'])} |"
+    )
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="skip the SDK's default list at 100k")
+    args = parser.parse_args()
+    results: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+        "latency_ms": LATENCY_MS,
+        "runs": args.runs,
+    }
+    step = lambda name: print(f"… {name}", file=sys.stderr, flush=True)  # noqa: E731
+    step("cold start")
+    results["coldstart"] = bench_coldstart(args.runs)
+    results["listing"] = {}
+    for n in (1_000, 10_000, 100_000):
+        step(f"listing {n:,}")
+        results["listing"][str(n)] = bench_listing(n, args.runs, args.quick)
+    results["filter"] = {}
+    for n in (10_000, 100_000):
+        step(f"filter at {n:,}")
+        results["filter"][str(n)] = bench_filter(n)
+    results["memory"] = {}
+    for n in (10_000, 100_000):
+        step(f"memory at {n:,}")
+        results["memory"][str(n)] = bench_memory(n)
+    step("bulk flip")
+    results["bulk"] = bench_bulk(args.runs)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\n{results['machine']}; emulator latency {LATENCY_MS} ms; median of {args.runs} runs\n")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,187 @@
+"""`msgsvc-tui services …` end to end against the emulator over loopback: every subcommand,
+every exit code, and JSON that parses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from msgsvc_tui import cli
+from msgsvc_tui.cli_services import (
+    EXIT_API,
+    EXIT_AUTH,
+    EXIT_CONFIG,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_USAGE,
+)
+from msgsvc_tui.config import Config, Profile, Secret
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.emulator.app import Fault
+
+
+@pytest.fixture
+def creds(monkeypatch, server):
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", demo.DEMO_ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", demo.DEMO_AUTH_TOKEN)
+    return server
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def base(server) -> list[str]:
+    return ["--base-url", server.url]
+
+
+def test_list_human_json_tsv(capsys, creds):
+    code, out, _ = run(capsys, *base(creds), "services", "list")
+    assert code == EXIT_OK and len(out.splitlines()) == 25
+    assert out.splitlines()[0].startswith("MG")
+    code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--page-size", "7")
+    services = json.loads(out)
+    assert code == EXIT_OK and len(services) == 25 and services[0]["sid"].startswith("MG")
+    code, out, _ = run(capsys, *base(creds), "services", "list", "--tsv")
+    lines = out.splitlines()
+    assert lines[0].split("\t")[:2] == ["friendly_name", "usecase"]
+    assert len(lines) == 26 and all(
+        len(line.split("\t")) == len(lines[0].split("\t")) for line in lines
+    )
+
+
+def test_list_filter_and_limit(capsys, creds):
+    code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--filter", "ACME")
+    names = [s["friendly_name"] for s in json.loads(out)]
+    assert code == EXIT_OK and names == [
+        "Acme Order Updates",
+        "Acme Login Codes",
+        "Acme Spring Promo",
+    ]
+    code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--limit", "2")
+    assert len(json.loads(out)) == 2
+    code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--filter", "zzz")
+    assert json.loads(out) == []
+
+
+def test_get(capsys, creds):
+    code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--limit", "1")
+    sid = json.loads(out)[0]["sid"]
+    code, out, _ = run(capsys, *base(creds), "services", "get", sid, "--json")
+    assert code == EXIT_OK and json.loads(out)["sid"] == sid
+    code, out, _ = run(capsys, *base(creds), "services", "get", sid)
+    assert "Friendly name" in out and sid in out
+
+
+def test_create_update_delete(capsys, creds):
+    code, out, err = run(
+        capsys, *base(creds), "services", "create", "--friendly-name", "From CLI",
+        "--set", "sticky_sender=false", "--set", "ValidityPeriod=600",
+    )  # fmt: skip
+    assert code == EXIT_OK, err
+    sid = out.strip()
+    stored = creds.app.store.get_service(demo.DEMO_ACCOUNT_SID, sid)
+    assert stored["sticky_sender"] is False and stored["validity_period"] == 600
+    code, out, _ = run(
+        capsys, *base(creds), "services", "update", sid, "--set", "status_callback=https://x.example/s",
+        "--json",
+    )  # fmt: skip
+    assert code == EXIT_OK and json.loads(out)["status_callback"] == "https://x.example/s"
+    code, _, err = run(capsys, *base(creds), "services", "delete", sid)
+    assert code == EXIT_USAGE and "--yes" in err  # no terminal to ask on
+    code, _, _ = run(capsys, *base(creds), "services", "delete", sid, "--yes")
+    assert code == EXIT_OK
+    code, _, err = run(capsys, *base(creds), "services", "get", sid)
+    assert code == EXIT_NOT_FOUND and "20404" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (
+            ["create", "--friendly-name", "x" * 65],
+            "friendly_name: Friendly name must be at most 64",
+        ),
+        (["create", "--friendly-name", "ok", "--set", "validity_period=0"], "validity_period"),
+        (["create", "--friendly-name", "ok", "--set", "nope=1"], "unknown or read-only field"),
+        (["create", "--friendly-name", "ok", "--set", "sticky_sender"], "field=value"),
+        (["update", "MG123", "--set", "sticky_sender=true"], "not a MG"),
+        (["get", "not-a-sid"], "not a MG"),
+    ],
+)
+def test_bad_input_exits_2_and_names_the_field(capsys, creds, argv, words):
+    code, out, err = run(capsys, *base(creds), "services", *argv)
+    assert code == EXIT_USAGE and words in err and out == ""
+
+
+def test_auth_failure_exits_5(capsys, creds, monkeypatch):
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "wrong")
+    code, _, err = run(capsys, *base(creds), "services", "list")
+    assert code == EXIT_AUTH and "20003" in err and "wrong" not in err
+
+
+def test_no_credentials_exits_3(capsys):
+    code, _, err = run(capsys, "services", "list")
+    assert code == EXIT_CONFIG and "TWILIO_ACCOUNT_SID" in err
+
+
+def test_corrupt_config_exits_3(capsys):
+    path = os.environ["MSGSVC_TUI_CONFIG"]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write("[[[")
+    code, _, err = run(capsys, "services", "list")
+    assert code == EXIT_CONFIG and path in err
+
+
+def test_other_api_error_exits_1(capsys, creds):
+    creds.app.inject(Fault(500, b'{"code": 20500, "message": "Internal Server Error"}'))
+    code, _, err = run(capsys, *base(creds), "services", "list")
+    assert code == EXIT_API and "20500" in err
+
+
+def test_profile_flag(capsys, server):
+    cfg = Config.load()
+    cfg.set_profile(
+        Profile(
+            "emu",
+            demo.DEMO_ACCOUNT_SID,
+            auth_token=Secret(demo.DEMO_AUTH_TOKEN),
+            base_url=server.url,
+        )
+    )
+    cfg.save()
+    code, out, _ = run(capsys, "--profile", "emu", "services", "list", "--limit", "1")
+    assert code == EXIT_OK and out.startswith("MG")
+
+
+def test_readonly_refuses_writes(capsys, creds):
+    code, _, err = run(
+        capsys, *base(creds), "--readonly", "services", "create", "--friendly-name", "x"
+    )
+    assert code == EXIT_USAGE and "read-only" in err
+    assert creds.app.store.count_services(demo.DEMO_ACCOUNT_SID) == 25
+
+
+def test_console_script_streams_json(creds):
+    """The real entry point in a child process: data on stdout, nothing on stderr."""
+    env = {
+        **os.environ,
+        "TWILIO_ACCOUNT_SID": demo.DEMO_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": demo.DEMO_AUTH_TOKEN,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "msgsvc_tui", "--base-url", creds.url, "services", "list", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 25 and done.stderr == ""
