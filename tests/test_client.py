@@ -61,12 +61,7 @@ async def test_update_sends_only_given_fields(server):
     async def hook(request: httpx.Request) -> None:
         seen.append(request.content)
 
-    async with MessagingClient(
-        account_sid=demo.DEMO_ACCOUNT_SID,
-        username=demo.DEMO_ACCOUNT_SID,
-        password=demo.DEMO_AUTH_TOKEN,
-        base_url=server.url,
-    ) as c:
+    async with demo_client(server.url) as c:
         c._http.event_hooks["request"].append(hook)
         sid = (await c.list_services(limit=1))[0]["sid"]
         await c.update_service(sid, {"mms_converter": False, "fallback_url": None})
@@ -100,12 +95,7 @@ async def test_server_400_names_the_parameter(client, server, form, code, field)
 
 
 async def test_wrong_credentials_are_refused(server):
-    async with MessagingClient(
-        account_sid=demo.DEMO_ACCOUNT_SID,
-        username=demo.DEMO_ACCOUNT_SID,
-        password="wrong",
-        base_url=server.url,
-    ) as c:
+    async with demo_client(server.url, password="wrong") as c:
         with pytest.raises(errors.AuthError) as err:
             await c.list_services()
     assert err.value.code == 20003 and err.value.status == 401
@@ -172,30 +162,23 @@ async def test_non_json_error_bodies(client, emulator):
         await client.fetch_service("MG" + "0" * 32)
 
 
+def demo_client(url: str, **kw) -> MessagingClient:
+    kw.setdefault("password", demo.DEMO_AUTH_TOKEN)
+    return MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID, username=demo.DEMO_ACCOUNT_SID, base_url=url, **kw
+    )
+
+
 async def test_read_timeout_is_retried_for_get(server, emulator):
     emulator.inject(Fault(200, b"{}", delay=1.0))
-    async with MessagingClient(
-        account_sid=demo.DEMO_ACCOUNT_SID,
-        username=demo.DEMO_ACCOUNT_SID,
-        password=demo.DEMO_AUTH_TOKEN,
-        base_url=server.url,
-        timeout=0.3,
-        sleep=_no_sleep,
-    ) as c:
+    async with demo_client(server.url, timeout=0.3, sleep=_no_sleep) as c:
         services = await c.list_services()
     assert len(services) == 25 and c.requests_made == 2
 
 
 async def test_write_timeout_is_never_resent(server, emulator):
     emulator.inject(Fault(201, b"{}", delay=1.0))
-    async with MessagingClient(
-        account_sid=demo.DEMO_ACCOUNT_SID,
-        username=demo.DEMO_ACCOUNT_SID,
-        password=demo.DEMO_AUTH_TOKEN,
-        base_url=server.url,
-        timeout=0.3,
-        sleep=_no_sleep,
-    ) as c:
+    async with demo_client(server.url, timeout=0.3, sleep=_no_sleep) as c:
         with pytest.raises(errors.OutcomeUnknownError, match="may or may not"):
             await c.create_service({"friendly_name": "maybe"})
     assert c.requests_made == 1
@@ -270,12 +253,7 @@ async def test_user_agent_and_basic_auth(server):
     async def hook(request: httpx.Request) -> None:
         seen.append(request)
 
-    async with MessagingClient(
-        account_sid=demo.DEMO_ACCOUNT_SID,
-        username=demo.DEMO_ACCOUNT_SID,
-        password=demo.DEMO_AUTH_TOKEN,
-        base_url=server.url,
-    ) as c:
+    async with demo_client(server.url) as c:
         c._http.event_hooks["request"].append(hook)
         await c.list_usecases()
     assert seen[0].headers["User-Agent"] == USER_AGENT

@@ -18,7 +18,7 @@ from msgsvc_tui.tui.screens.sender_picker import (
 )
 from msgsvc_tui.tui.widgets.senders_pane import SendersPane
 
-from .tui_helpers import ready, sandbox_app, table, wait_for
+from .tui_helpers import ready, record_methods, sandbox_app, table, wait_for
 
 SIZE = (120, 40)
 ACCOUNT = demo.DEMO_ACCOUNT_SID
@@ -214,14 +214,7 @@ async def test_readonly_tab_browses_but_sends_no_change():
     app = sandbox_app(readonly=True)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_senders(pilot)
-        methods: list[str] = []
-        original = app.emulator.handle
-
-        def spy(scope, raw):
-            methods.append(scope["method"])
-            return original(scope, raw)
-
-        app.emulator.handle = spy
+        methods = record_methods(app)
         pane.query_one("#senders-table").focus()
         await pilot.press("a", "A", "x")
         await pilot.pause(0.2)

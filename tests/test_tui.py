@@ -18,7 +18,16 @@ from msgsvc_tui.tui.screens.modals import (
 from msgsvc_tui.tui.screens.profiles import ProfileEditor, ProfilesScreen
 from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
-from .tui_helpers import form, ready, sandbox_app, store_count, stored, table, wait_for
+from .tui_helpers import (
+    form,
+    ready,
+    record_methods,
+    sandbox_app,
+    store_count,
+    stored,
+    table,
+    wait_for,
+)
 
 SIZE = (120, 40)
 
@@ -365,14 +374,7 @@ async def test_readonly_sends_no_write():
         screen = await ready(pilot)
         sid = table(pilot).current["sid"]
         before = stored(app, sid)
-        methods: list[str] = []
-        original = app.emulator.handle
-
-        def spy(scope, raw):
-            methods.append(scope["method"])
-            return original(scope, raw)
-
-        app.emulator.handle = spy
+        methods = record_methods(app)
         await pilot.press("S", "E", "d", "n", "space", "M")
         await pilot.press("ctrl+s")
         await pilot.pause(0.2)

@@ -56,6 +56,20 @@ def form(pilot: Pilot) -> ServiceForm:
     return pilot.app.screen.query_one(ServiceForm)
 
 
+def record_methods(app: MsgsvcApp) -> list[str]:
+    """Every HTTP method the emulator serves from now on (to prove nothing writes)."""
+    assert app.emulator is not None
+    methods: list[str] = []
+    original = app.emulator.handle
+
+    def spy(scope, raw):
+        methods.append(scope["method"])
+        return original(scope, raw)
+
+    app.emulator.handle = spy
+    return methods
+
+
 def stored(app: MsgsvcApp, sid: str) -> dict:
     assert app.emulator is not None
     return app.emulator.store.get_service(demo.DEMO_ACCOUNT_SID, sid)
@@ -66,4 +80,13 @@ def store_count(app: MsgsvcApp) -> int:
     return app.emulator.store.count_services(demo.DEMO_ACCOUNT_SID)
 
 
-__all__ = ["form", "open_emulator", "ready", "sandbox_app", "store_count", "stored", "table"]
+__all__ = [
+    "form",
+    "open_emulator",
+    "ready",
+    "record_methods",
+    "sandbox_app",
+    "store_count",
+    "stored",
+    "table",
+]
