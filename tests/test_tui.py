@@ -587,3 +587,14 @@ async def test_cancel_a_long_load_keeps_what_arrived():
         assert any("stopped" in n.message for n in app._notifications)
         await pilot.press("r")
         await wait_for(pilot, lambda: len(screen.model) == 25 and not screen.loading, timeout=20)
+
+
+async def test_header_stays_aligned_when_the_scrollbar_goes():
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("slash", *"poll")
+        await pilot.pause(0.1)
+        header = str(screen.query_one("#list-header").render())
+        row = table(pilot).render_line(0).text
+        assert header.index("Use case") == row.index("poll"), (header, row)
