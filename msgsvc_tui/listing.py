@@ -41,6 +41,7 @@ class ServiceList:
         self._keys = []
         self._by_sid = {}
         self.extend(services)
+        self.marked &= set(self._by_sid)
 
     def extend(self, services: Iterable[Json]) -> None:
         for s in services:
@@ -51,7 +52,6 @@ class ServiceList:
             self._by_sid[sid] = len(self.services)
             self.services.append(s)
             self._keys.append(search_key(s))
-        self.marked &= set(self._by_sid)
         self.refresh_view()
 
     def upsert(self, service: Json) -> None:
@@ -74,6 +74,17 @@ class ServiceList:
         del self._keys[index]
         self._by_sid = {s["sid"]: i for i, s in enumerate(self.services)}
         self.marked.discard(sid)
+        self.refresh_view()
+
+    def retain(self, sids: set[str]) -> None:
+        """Drop every service not in `sids` (the end of a refresh: deleted elsewhere)."""
+        if len(sids) >= len(self.services) and all(s in sids for s in self._by_sid):
+            return
+        keep = [i for i, s in enumerate(self.services) if s.get("sid") in sids]
+        self.services = [self.services[i] for i in keep]
+        self._keys = [self._keys[i] for i in keep]
+        self._by_sid = {s["sid"]: i for i, s in enumerate(self.services)}
+        self.marked &= sids
         self.refresh_view()
 
     def get(self, sid: str) -> Json | None:

@@ -598,3 +598,34 @@ async def test_header_stays_aligned_when_the_scrollbar_goes():
         header = str(screen.query_one("#list-header").render())
         row = table(pilot).render_line(0).text
         assert header.index("Use case") == row.index("poll"), (header, row)
+
+
+async def test_no_color_is_respected(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        assert app.no_color  # Textual renders through its monochrome filter
+        assert "SANDBOX" in str(screen.query_one("#topbar").render())  # still said in words
+
+
+async def test_refresh_over_many_pages_keeps_cursor_marks_and_edits():
+    app = sandbox_app()
+    app.config.preferences.page_size = 5  # 25 services in 5 pages
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        await pilot.press(*["j"] * 17, "space", "space")  # marks rows 17 and 18
+        marked = set(screen.model.marked)
+        await pilot.press("j")
+        current = table(pilot).current["sid"]
+        gone = screen.model.visible_service(2)["sid"]
+        app.emulator.store.delete_service("AC0123456789abcdef0123456789abcdef", gone)
+        await _type(pilot, "field-friendly_name", "Edit In Progress")
+        table(pilot).focus()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not screen.loading and len(screen.model) == 24)
+        assert not isinstance(app.screen, UnsavedScreen)  # the cursor never left the row
+        assert table(pilot).current["sid"] == current
+        assert screen.model.marked == marked
+        assert screen.model.get(gone) is None
+        assert screen.query_one("#field-friendly_name", Input).value == "Edit In Progress"

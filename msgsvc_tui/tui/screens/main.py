@@ -168,26 +168,29 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         keep = table.current["sid"] if table.current else None
         self.loading = True
         self._set_list_status()
-        table.loading = not len(self.model)
-        first = True
+        # A first load shows each page as it lands. A refresh updates rows in place and drops
+        # only what the server no longer lists, so the cursor, the scroll and the marks stay.
+        refreshing = len(self.model) > 0
+        table.loading = not refreshing
+        seen: set[str] = set()
+        finished = False
         try:
             async for page in self.msgsvc.client.iter_service_pages(
                 self.msgsvc.config.preferences.page_size
             ):
-                if first:
-                    self.model.replace(page.items)
+                if not refreshing and not seen:
                     table.loading = False
-                    first = False
-                else:
-                    self.model.extend(page.items)
+                self.model.extend(page.items)
+                seen.update(s["sid"] for s in page.items)
                 table.refresh_rows(keep_sid=keep)
                 self._set_list_status()
-            if first:  # no pages at all
-                self.model.replace([])
-                table.refresh_rows()
+            finished = True
         finally:
             self.loading = False
             table.loading = False
+            if finished:
+                self.model.retain(seen)
+                table.refresh_rows(keep_sid=keep)
             self._set_list_status()
         if table.current is not None and not self.query_one(ServiceForm).dirty:
             self._show_service(table.current)

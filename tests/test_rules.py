@@ -1,0 +1,80 @@
+"""listing.py and editing.py: the list's and the form's rules, without a screen."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from msgsvc_tui import editing, fields
+from msgsvc_tui.editing import Incoming
+from msgsvc_tui.listing import ServiceList, SortKey, bulk_target
+
+
+def svc(i: int, **kw) -> dict:
+    base = {
+        "sid": f"MG{i:032x}",
+        "friendly_name": f"Service {i}",
+        "usecase": ("marketing", "poll", "notifications")[i % 3],
+        "date_updated": f"2026-01-{(i % 28) + 1:02d}T00:00:00Z",
+        "sticky_sender": bool(i % 2),
+    }
+    return {**base, **kw}
+
+
+def test_filter_sort_and_marks():
+    model = ServiceList()
+    model.replace([svc(i) for i in range(30)])
+    model.set_filter("POLL")
+    assert {model.visible_service(i)["usecase"] for i in range(len(model.visible))} == {"poll"}
+    model.set_filter("")
+    assert model.cycle_sort() is SortKey.NAME
+    names = [model.visible_service(i)["friendly_name"] for i in range(30)]
+    assert names == sorted(names, key=str.lower)
+    model.toggle_mark(svc(3)["sid"])
+    assert [s["sid"] for s in model.marked_services()] == [svc(3)["sid"]]
+
+
+def test_upsert_keeps_position_and_retain_drops_the_rest():
+    model = ServiceList()
+    model.replace([svc(i) for i in range(5)])
+    model.toggle_mark(svc(1)["sid"])
+    model.toggle_mark(svc(4)["sid"])
+    model.extend([svc(1, friendly_name="Renamed")])
+    assert model.visible_service(1)["friendly_name"] == "Renamed"
+    model.retain({svc(i)["sid"] for i in range(3)})
+    assert len(model) == 3 and model.marked == {svc(1)["sid"]}
+    assert model.row_of(svc(4)["sid"]) is None
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=20))
+def test_bulk_target_turns_on_unless_all_on(states):
+    services = [{"sticky_sender": s} for s in states]
+    assert bulk_target(services, "sticky_sender") is (not all(states))
+
+
+def test_changes_only_what_differs():
+    original = {"friendly_name": "A", "status_callback": None, "sticky_sender": True}
+    edited = {"friendly_name": "A", "status_callback": "", "sticky_sender": False, "sid": "x"}
+    assert editing.changes(original, edited) == {"sticky_sender": False}
+
+
+def test_incoming_modes_round_trip():
+    assert editing.incoming_mode({"use_inbound_webhook_on_number": True}) is Incoming.DEFER
+    assert editing.incoming_mode({"inbound_request_url": "https://x.example"}) is Incoming.WEBHOOK
+    assert editing.incoming_mode({"inbound_request_url": None}) is Incoming.DROP
+    dropped = editing.apply_incoming(Incoming.DROP, {"inbound_request_url": "https://x.example"})
+    assert dropped["inbound_request_url"] is None
+    deferred = editing.apply_incoming(Incoming.DEFER, {"inbound_request_url": "https://x.example"})
+    assert deferred["use_inbound_webhook_on_number"] is True
+    assert deferred["inbound_request_url"] == "https://x.example"  # kept for switching back
+    assert editing.incoming_problem(Incoming.WEBHOOK, " ") is not None
+    assert editing.incoming_problem(Incoming.DROP, "") is None
+
+
+def test_server_changes_name_fields():
+    loaded = {"date_updated": "1", "validity_period": 10, "friendly_name": "A"}
+    current = {"date_updated": "2", "validity_period": 20, "friendly_name": "A"}
+    assert editing.changed_since(loaded, current)
+    diffs = editing.server_changes(loaded, current)
+    assert [(d.field.name, d.mine, d.theirs) for d in diffs] == [("validity_period", 10, 20)]
+    assert diffs[0].field is fields.get("validity_period")
