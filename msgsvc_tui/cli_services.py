@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -185,35 +186,38 @@ def _cell(value: Any) -> str:
 
 
 async def _list(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
-    needle = (args.filter or "").lower()
-    remaining = args.limit
-    first = True
     if args.json:
         out.write("[")
     elif args.tsv:
         out.write("\t".join(f.name for f in _TSV_FIELDS) + "\n")
-    async for page in client.iter_service_pages(args.page_size):
+    # aclosing: a --limit that stops early closes the page stream at once
+    async with contextlib.aclosing(client.iter_service_pages(args.page_size)) as pages:
+        written = await _write_pages(pages, args, out)
+    if args.json:
+        out.write("\n]\n" if written else "]\n")
+    out.flush()
+    return EXIT_OK
+
+
+async def _write_pages(pages: Any, args: argparse.Namespace, out: IO[str]) -> int:
+    """Write each matching service as its page arrives; returns how many were written."""
+    needle = (args.filter or "").lower()
+    written = 0
+    async for page in pages:
         for s in page.items:
             if needle and needle not in search_key(s):
                 continue
             if args.json:
-                out.write(("\n" if first else ",\n") + json.dumps(s))
+                out.write(("\n" if not written else ",\n") + json.dumps(s))
             elif args.tsv:
                 out.write("\t".join(_cell(s.get(f.name)) for f in _TSV_FIELDS) + "\n")
             else:
                 out.write(_human_row(s) + "\n")
-            first = False
-            if remaining is not None:
-                remaining -= 1
-                if remaining == 0:
-                    break
+            written += 1
+            if written == args.limit:
+                return written
         out.flush()
-        if remaining == 0:
-            break
-    if args.json:
-        out.write("\n]\n" if not first else "]\n")
-    out.flush()
-    return EXIT_OK
+    return written
 
 
 def _human_row(s: Json) -> str:

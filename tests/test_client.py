@@ -11,7 +11,7 @@ from msgsvc_tui import fields, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import USER_AGENT, MessagingClient, twilio_host
 from msgsvc_tui.emulator import demo
-from msgsvc_tui.emulator.app import Fault
+from msgsvc_tui.emulator.app import Fault, Response
 
 
 async def test_list_follows_every_page(client, server):
@@ -307,3 +307,32 @@ async def test_malformed_sid_never_reaches_the_url(client):
 
 async def _no_sleep(_: float) -> None:
     return None
+
+
+async def test_stopping_early_leaves_no_request_running(client):
+    import asyncio
+
+    pages = client.iter_service_pages(page_size=5)
+    await anext(pages)
+    await pages.aclose()
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    assert not [t for t in others if "_send" in repr(t)]
+    assert len(await client.list_services(page_size=5, limit=7)) == 7
+
+
+async def test_error_on_a_prefetched_page_surfaces_in_order(client, emulator):
+    original = emulator.handle
+    gets = []
+
+    def fail_second_get(scope, raw):
+        gets.append(scope["query_string"])
+        if len(gets) == 2:
+            return Response(404, {"code": 20404, "message": "gone", "status": 404})
+        return original(scope, raw)
+
+    emulator.handle = fail_second_get
+    pages = client.iter_service_pages(page_size=10)
+    first = await anext(pages)
+    assert len(first.items) == 10  # page 0 arrives intact
+    with pytest.raises(errors.NotFoundError):
+        await anext(pages)

@@ -116,13 +116,22 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._apply_width()
         self._render_topbar()
         self.query_one("#detail-pane").display = False
         self.query_one(ServiceTable).focus()
         self.load_services()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW, "-narrow")
+        self._apply_width()
+
+    def on_screen_resume(self) -> None:
+        # A pushed or resumed screen gets no Resize event (only the App does, when the
+        # terminal changes), so the width class must be set here too, not left to a race.
+        self._apply_width()
+
+    def _apply_width(self) -> None:
+        self.set_class(self.app.size.width < NARROW, "-narrow")
         self.call_after_refresh(self._render_header)  # once the table has its new width
 
     def _render_topbar(self) -> None:
@@ -142,6 +151,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#topbar", Static).update(bar)
 
     def _render_header(self) -> None:
+        if not self.is_attached:
+            return  # replaced meanwhile (a profile switch)
         table = self.query_one(ServiceTable)
         width = table.scrollable_content_region.width or self.size.width
         self.query_one("#list-header", Static).update(format_header(layout_columns(width)))
