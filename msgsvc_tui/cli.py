@@ -13,10 +13,13 @@ from collections.abc import Sequence
 from msgsvc_tui import __version__
 from msgsvc_tui.config import Config, ConfigError, resolve_connection
 
+# Exit codes, shared by every subcommand (services scripts depend on them).
 EXIT_OK = 0
-EXIT_API = 1
-EXIT_USAGE = 2
-EXIT_CONFIG = 3
+EXIT_API = 1  # any other API or network failure
+EXIT_USAGE = 2  # bad input: a flag, a field value, a SID
+EXIT_CONFIG = 3  # no credentials, or a config file that cannot be used
+EXIT_NOT_FOUND = 4
+EXIT_AUTH = 5  # credentials refused (401/403)
 
 
 def build_parser() -> argparse.ArgumentParser:

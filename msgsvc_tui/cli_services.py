@@ -17,15 +17,16 @@ from typing import IO, Any
 from msgsvc_tui import fields
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.cli import (
+    EXIT_API,
+    EXIT_AUTH,
+    EXIT_CONFIG,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_USAGE,
+)
 from msgsvc_tui.config import Config, ConfigError, resolve_connection
 from msgsvc_tui.listing import search_key
-
-EXIT_OK = 0
-EXIT_API = 1  # any other API or network failure
-EXIT_USAGE = 2  # bad input: a flag, a field value, a SID
-EXIT_CONFIG = 3  # no credentials, or a config file that cannot be used
-EXIT_NOT_FOUND = 4
-EXIT_AUTH = 5  # credentials refused (401/403)
 
 EXIT_CODES_HELP = """exit codes:
   0  success

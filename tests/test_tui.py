@@ -20,6 +20,7 @@ from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
 from .tui_helpers import (
     form,
+    open_emulator,
     ready,
     record_methods,
     sandbox_app,
@@ -546,10 +547,6 @@ async def test_command_palette_offers_actions_and_profiles():
 async def test_paging_in_the_app_shows_first_page_then_appends():
     app = sandbox_app()
     app.config.preferences.page_size = 5
-    app.emulator = None
-
-    from msgsvc_tui.emulator.server import open_emulator
-
     app.emulator = open_emulator(":memory:", latency_ms=80)
     seen_partial: list[int] = []
     async with app.run_test(size=SIZE) as pilot:
@@ -569,8 +566,6 @@ async def test_paging_in_the_app_shows_first_page_then_appends():
 async def test_cancel_a_long_load_keeps_what_arrived():
     app = sandbox_app()
     app.config.preferences.page_size = 2
-    from msgsvc_tui.emulator.server import open_emulator
-
     app.emulator = open_emulator(":memory:", latency_ms=100)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))

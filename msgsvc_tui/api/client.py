@@ -307,7 +307,11 @@ class MessagingClient:
             problem = senders.alpha_sender_problem(value)
             if problem:
                 raise fields.ValidationError(
-                    [fields.FieldError("alpha_sender", kind.param, 21713, problem)]
+                    [
+                        fields.FieldError(
+                            "alpha_sender", kind.param, fields.INVALID_PARAMETER, problem
+                        )
+                    ]
                 )
         else:
             value = _sid(value, kind.prefix)

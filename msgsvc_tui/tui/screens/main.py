@@ -24,7 +24,7 @@ from msgsvc_tui.listing import ServiceList, bulk_target
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ConflictScreen, ReportScreen, UnsavedScreen
 from msgsvc_tui.tui.widgets.senders_pane import SendersPane
-from msgsvc_tui.tui.widgets.service_form import ServiceForm, widget_id
+from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header, layout_columns
 
 if TYPE_CHECKING:
@@ -271,7 +271,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                 self.save(then=then)
             elif choice == "discard":
                 form.creating = False
-                form.load(form.service) if form.service else None
+                if form.service:
+                    form.load(form.service)
                 then()
             elif restore and form.service:
                 row = self.model.row_of(form.service["sid"])
@@ -649,6 +650,3 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             self._ask_unsaved(then)
         else:
             then()
-
-
-__all__ = ["MainScreen", "widget_id"]
