@@ -223,7 +223,7 @@ async def filter_keystroke(url: str, count: int) -> dict[str, float]:
         while not (
             isinstance(app.screen, MainScreen)
             and len(app.screen.model) >= count
-            and not app.screen.loading
+            and not app.screen.list_loading
         ):
             await pilot.pause(0.05)
         screen = app.screen

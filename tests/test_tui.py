@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+
+import pytest
 from textual.widgets import Input, Select, Switch
 
 from msgsvc_tui.config import Config, Profile, Secret
@@ -271,7 +274,7 @@ async def test_refresh_keeps_selection():
             "AC0123456789abcdef0123456789abcdef", {"friendly_name": "Z"}
         )
         await pilot.press("r")
-        await wait_for(pilot, lambda: len(screen.model) == 26 and not screen.loading)
+        await wait_for(pilot, lambda: len(screen.model) == 26 and not screen.list_loading)
         assert table(pilot).current["sid"] == sid
 
 
@@ -498,7 +501,7 @@ async def test_network_failure_never_crashes():
         screen = await ready(pilot)
         app.emulator.inject(*[Fault(502, b"<html>bad gateway</html>") for _ in range(10)])
         await pilot.press("r")
-        await wait_for(pilot, lambda: not screen.loading)
+        await wait_for(pilot, lambda: not screen.list_loading)
         await wait_for(pilot, lambda: any("502" in n.message for n in app._notifications))
         assert app.is_running and len(screen.model) == 25  # the old list stays
 
@@ -553,14 +556,32 @@ async def test_paging_in_the_app_shows_first_page_then_appends():
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
         screen = app.screen
         await wait_for(pilot, lambda: len(screen.model) >= 5)
-        if screen.loading:
+        if screen.list_loading:
             seen_partial.append(len(screen.model))
             status = str(screen.query_one("#list-status").render())
             assert "loading" in status and "esc stops" in status
-        await wait_for(pilot, lambda: not screen.loading)
+        await wait_for(pilot, lambda: not screen.list_loading)
         assert len(screen.model) == 25
         assert seen_partial and seen_partial[0] < 25  # first page on screen before the rest
         assert app.client.requests_made >= 5
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_screen_paints_the_list_when_answers_take_time(size):
+    """Over a real network the list arrives after the screen is up, and must still show.
+
+    (The screen once named its own list state `loading`, which is Textual's reactive for a
+    loading cover: the screen was laid out under that cover and never again.)
+    """
+    app = sandbox_app()
+    app.emulator = open_emulator(":memory:", latency_ms=30)
+    async with app.run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        await pilot.pause(0.1)
+        assert screen.size == size and not screen.loading
+        shot = html.unescape(app.export_screenshot()).replace("\xa0", " ")
+        first = table(pilot).current["friendly_name"]
+        assert "filter by name" in shot and first in shot, first
 
 
 async def test_cancel_a_long_load_keeps_what_arrived():
@@ -574,14 +595,16 @@ async def test_cancel_a_long_load_keeps_what_arrived():
         table(pilot).focus()
         await pilot.press("escape")
         await pilot.pause(0.3)
-        assert not screen.loading
+        assert not screen.list_loading
         kept = len(screen.model)
         assert 2 <= kept < 25
         await pilot.pause(0.3)
         assert len(screen.model) == kept  # nothing more arrives after the stop
         assert any("stopped" in n.message for n in app._notifications)
         await pilot.press("r")
-        await wait_for(pilot, lambda: len(screen.model) == 25 and not screen.loading, timeout=20)
+        await wait_for(
+            pilot, lambda: len(screen.model) == 25 and not screen.list_loading, timeout=20
+        )
 
 
 async def test_header_stays_aligned_when_the_scrollbar_goes():
@@ -618,7 +641,7 @@ async def test_refresh_over_many_pages_keeps_cursor_marks_and_edits():
         await _type(pilot, "field-friendly_name", "Edit In Progress")
         table(pilot).focus()
         await pilot.press("r")
-        await wait_for(pilot, lambda: not screen.loading and len(screen.model) == 24)
+        await wait_for(pilot, lambda: not screen.list_loading and len(screen.model) == 24)
         assert not isinstance(app.screen, UnsavedScreen)  # the cursor never left the row
         assert table(pilot).current["sid"] == current
         assert screen.model.marked == marked

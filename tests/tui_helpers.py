@@ -40,7 +40,7 @@ async def ready(pilot: Pilot) -> MainScreen:
         lambda: (
             isinstance(pilot.app.screen, MainScreen)
             and len(pilot.app.screen.model) > 0
-            and not pilot.app.screen.loading
+            and not pilot.app.screen.list_loading
         ),
     )
     screen = pilot.app.screen

@@ -35,7 +35,7 @@ async def loaded(pilot: Pilot) -> None:
 
     def done() -> bool:
         screen = pilot.app.screen
-        return isinstance(screen, MainScreen) and len(screen.model) > 0 and not screen.loading
+        return isinstance(screen, MainScreen) and len(screen.model) > 0 and not screen.list_loading
 
     await wait_until(pilot, done)
     await pilot.pause(0.1)

@@ -7,6 +7,7 @@ answer. Rules (what changed, what a conflict is, what a bulk flip sets) live in
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -88,7 +89,9 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.model = ServiceList()
-        self.loading = False
+        # Not `loading`: on a Screen that is Textual's reactive for a cover over everything,
+        # and a screen laid out under it was never laid out again (a blank list over a network).
+        self.list_loading = False
         self._restoring_cursor = False
         self.loaded_count = 0
 
@@ -161,7 +164,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         total = len(self.model)
         shown = len(self.model.visible)
         parts = []
-        if self.loading:
+        if self.list_loading:
             parts.append(f"loading… {total} so far (esc stops)")
         else:
             parts.append(f"{total} services")
@@ -177,7 +180,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     async def load_services(self) -> None:
         table = self.query_one(ServiceTable)
         keep = table.current["sid"] if table.current else None
-        self.loading = True
+        self.list_loading = True
         self._set_list_status()
         # A first load shows each page as it lands. A refresh updates rows in place and drops
         # only what the server no longer lists, so the cursor, the scroll and the marks stay.
@@ -186,18 +189,21 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         seen: set[str] = set()
         finished = False
         try:
-            async for page in self.msgsvc.client.iter_service_pages(
+            pages_iter = self.msgsvc.client.iter_service_pages(
                 self.msgsvc.config.preferences.page_size
-            ):
-                if not refreshing and not seen:
-                    table.loading = False
-                self.model.extend(page.items)
-                seen.update(s["sid"] for s in page.items)
-                table.refresh_rows(keep_sid=keep)
-                self._set_list_status()
+            )
+            # aclosing: a load stopped by esc or a profile switch cancels the page in flight
+            async with contextlib.aclosing(pages_iter) as pages:
+                async for page in pages:
+                    if not refreshing and not seen:
+                        table.loading = False
+                    self.model.extend(page.items)
+                    seen.update(s["sid"] for s in page.items)
+                    table.refresh_rows(keep_sid=keep)
+                    self._set_list_status()
             finished = True
         finally:
-            self.loading = False
+            self.list_loading = False
             table.loading = False
             if finished:
                 self.model.retain(seen)
@@ -313,9 +319,9 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                 pane.show(current)
 
     def action_back(self) -> None:
-        if self.loading and self.query_one(ServiceTable).has_focus:
+        if self.list_loading and self.query_one(ServiceTable).has_focus:
             self.workers.cancel_group(self, "list")
-            self.loading = False
+            self.list_loading = False
             self.query_one(ServiceTable).loading = False
             self._set_list_status()
             self.notify(f"Loading stopped at {len(self.model)} services; r loads again")
