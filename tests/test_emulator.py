@@ -127,13 +127,23 @@ def test_usecases_body(http, messaging_spec):
     assert set(body["usecases"][0]) == set(example["usecases"][0])
 
 
-def test_paging_tokens_and_previous(http):
+def test_paging_tokens_and_previous(http, messaging_spec):
     first = http.get("/v1/Services", params={"PageSize": 10}).json()
+    example = messaging_spec["paths"]["/v1/Services"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["examples"]["readFull"]["value"]
+    assert list(first) == list(example) == ["meta", "services"]  # clients may rely on it
     assert first["meta"]["previous_page_url"] is None
     second = http.get(first["meta"]["next_page_url"]).json()
     assert "PageToken=PA" in first["meta"]["next_page_url"]
     back = http.get(second["meta"]["previous_page_url"]).json()
     assert [s["sid"] for s in back["services"]] == [s["sid"] for s in first["services"]]
+    assert back["meta"]["previous_page_url"] is None and back["meta"]["next_page_url"]
+    third = http.get(second["meta"]["next_page_url"]).json()
+    assert len(third["services"]) == 5 and third["meta"]["next_page_url"] is None
+    middle = http.get(third["meta"]["previous_page_url"]).json()
+    assert [s["sid"] for s in middle["services"]] == [s["sid"] for s in second["services"]]
+    assert middle["meta"]["previous_page_url"] and middle["meta"]["next_page_url"]
     bad = http.get("/v1/Services", params={"PageToken": "garbage"})
     assert bad.status_code == 400 and bad.json()["message"] == "Invalid PageToken"
     capped = http.get("/v1/Services", params={"PageSize": 5000}).json()
@@ -308,6 +318,10 @@ def test_latency_option():
         start = time.monotonic()
         httpx.get(f"{running.url}/v1/Services/Usecases", auth=AUTH)
         assert time.monotonic() - start >= 0.15
+        app.latency = 0.001  # shorter than the final spin: still waited for in full
+        start = time.monotonic()
+        httpx.get(f"{running.url}/v1/Services/Usecases", auth=AUTH)
+        assert time.monotonic() - start >= 0.001
     finally:
         running.stop()
 

@@ -248,22 +248,33 @@ class Store:
 
     def list_services_raw(
         self, account_sid: str, *, after: int | None, before: int | None, limit: int
-    ) -> list[sqlite3.Row]:
-        """Rows with the body as stored JSON text, for the list's fast path."""
+    ) -> tuple[list[tuple[int, str, str, str, str, str]], bool]:
+        """(seq, sid, account_sid, date_created, date_updated, body text) rows for the list's
+        fast path, and whether more rows lie beyond them in the direction read.
+
+        Plain tuples and one extra row instead of a second query: this is most of the
+        emulator's time per 1000-service page.
+        """
         columns = "seq, sid, account_sid, date_created, date_updated, body"
         if before is not None:
-            rows = self.db.execute(
+            sql = (
                 f"SELECT {columns} FROM services WHERE account_sid = ? AND seq < ?"
-                " ORDER BY seq DESC LIMIT ?",
-                (account_sid, before, limit),
-            ).fetchall()
+                " ORDER BY seq DESC LIMIT ?"
+            )
+            cursor = self.db.execute(sql, (account_sid, before, limit + 1))
+        else:
+            sql = (
+                f"SELECT {columns} FROM services WHERE account_sid = ? AND seq > ?"
+                " ORDER BY seq LIMIT ?"
+            )
+            cursor = self.db.execute(sql, (account_sid, after or 0, limit + 1))
+        cursor.row_factory = None
+        rows = cursor.fetchall()
+        more = len(rows) > limit
+        del rows[limit:]
+        if before is not None:
             rows.reverse()
-            return rows
-        return self.db.execute(
-            f"SELECT {columns} FROM services WHERE account_sid = ? AND seq > ?"
-            " ORDER BY seq LIMIT ?",
-            (account_sid, after or 0, limit),
-        ).fetchall()
+        return rows, more
 
     def has_services_before(self, account_sid: str, seq: int) -> bool:
         return (
