@@ -192,7 +192,10 @@ async def _list(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
     elif args.tsv:
         out.write("\t".join(f.name for f in _TSV_FIELDS) + "\n")
     # aclosing: a --limit that stops early closes the page stream at once
-    async with contextlib.aclosing(client.iter_service_pages(args.page_size)) as pages:
+    # with a filter, how many pages a --limit needs is unknown until they are read
+    limit = None if args.filter else args.limit
+    pages_iter = client.iter_service_pages(args.page_size, limit=limit)
+    async with contextlib.aclosing(pages_iter) as pages:
         written = await _write_pages(pages, args, out)
     if args.json:
         out.write("\n]\n" if written else "]\n")

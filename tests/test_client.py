@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from msgsvc_tui import fields, senders
 from msgsvc_tui.api import errors
-from msgsvc_tui.api.client import USER_AGENT, MessagingClient, twilio_host
+from msgsvc_tui.api.client import USER_AGENT, MessagingClient, _leading_meta, twilio_host
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import Fault, Response
 
@@ -310,13 +315,12 @@ async def _no_sleep(_: float) -> None:
 
 
 async def test_stopping_early_leaves_no_request_running(client):
-    import asyncio
-
     pages = client.iter_service_pages(page_size=5)
     await anext(pages)
     await pages.aclose()
     others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
-    assert not [t for t in others if "_send" in repr(t)]
+    assert not [t for t in others if t.get_name().startswith("msgsvc-page")]
+    assert not client._fetches
     assert len(await client.list_services(page_size=5, limit=7)) == 7
 
 
@@ -336,3 +340,136 @@ async def test_error_on_a_prefetched_page_surfaces_in_order(client, emulator):
     assert len(first.items) == 10  # page 0 arrives intact
     with pytest.raises(errors.NotFoundError):
         await anext(pages)
+
+
+# ---- pipelined paging -------------------------------------------------------------------------
+class _HeldBodies(httpx.AsyncBaseTransport):
+    """Real loopback HTTP, but each answer's body stops after its first bytes until released.
+
+    That is a slow network in slow motion: it shows what the client asks for while a page is
+    still arriving.
+    """
+
+    def __init__(self, *, split: bytes, fail_first_read: bool = False) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.split = split
+        self.fail_first_read = fail_first_read
+        self.urls: list[str] = []
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(str(request.url))
+        response = await self.inner.handle_async_request(request)
+        body = b"".join([chunk async for chunk in response.stream])
+        cut = body.find(self.split)
+        fail, self.fail_first_read = self.fail_first_read, False
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_HeldStream(body, cut if cut > 0 else len(body), self.release, fail),
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _HeldStream(httpx.AsyncByteStream):
+    def __init__(self, body: bytes, cut: int, release: asyncio.Event, fail: bool) -> None:
+        self.body, self.cut, self.release, self.fail = body, cut, release, fail
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.body[: self.cut]
+        await self.release.wait()
+        if self.fail:
+            raise httpx.ReadError("connection reset mid-body")
+        yield self.body[self.cut :]
+
+
+def _held_client(server, transport: _HeldBodies) -> MessagingClient:
+    return MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=server.url,
+        transport=transport,
+        sleep=_no_sleep,
+        timeout=5.0,
+    )
+
+
+async def _until(condition, what: str) -> None:
+    try:
+        async with asyncio.timeout(5):
+            while not condition():
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        raise AssertionError(f"waited 5 s for {what}") from None
+
+
+async def test_next_page_is_asked_for_while_this_one_still_arrives(server):
+    transport = _HeldBodies(split=b'"services": [')
+    async with _held_client(server, transport) as client:
+        pages = client.iter_service_pages(page_size=10)
+        first = asyncio.ensure_future(anext(pages))
+        # page 0 has sent only its meta: page 1 is asked for already, page 0 not handed over
+        await _until(lambda: len(transport.urls) == 2, "a request for page 1")
+        assert "PageToken=" in transport.urls[1] and not first.done()
+        transport.release.set()
+        assert len((await first).items) == 10
+        rest = [p async for p in pages]
+        assert [len(p.items) for p in rest] == [10, 5]
+        assert client.requests_made == 3  # nothing asked for past the last page
+
+
+async def test_an_answer_without_a_leading_meta_is_paged_after_it_is_read(server):
+    """The 2010 API (and any v1 answer with its meta last) still pages, one after another."""
+    transport = _HeldBodies(split=b'"incoming_phone_numbers": [')
+    async with _held_client(server, transport) as client:
+        listing = asyncio.ensure_future(client.list_account_phone_numbers(page_size=10))
+        await _until(lambda: len(transport.urls) == 1, "the first request")
+        await asyncio.sleep(0.1)
+        assert len(transport.urls) == 1 and not listing.done()
+        transport.release.set()
+        numbers = await listing
+        assert len(numbers) == len({n["sid"] for n in numbers}) > 10
+        assert len(transport.urls) == client.requests_made > 1
+
+
+async def test_a_page_cut_off_mid_body_is_asked_for_again(server):
+    transport = _HeldBodies(split=b'"services": [', fail_first_read=True)
+    transport.release.set()
+    async with _held_client(server, transport) as client:
+        services = await client.list_services(page_size=10)
+    assert len({s["sid"] for s in services}) == len(services) == 25
+    assert transport.urls.count(transport.urls[0]) == 2  # page 0 twice, the rest once
+
+
+async def test_a_limit_asks_for_no_page_beyond_it(client):
+    assert len(await client.list_services(page_size=5, limit=5)) == 5
+    assert client.requests_made == 1
+    assert len(await client.list_services(page_size=5, limit=6)) == 6
+    assert client.requests_made == 3
+
+
+async def test_closing_the_client_stops_pages_nobody_closed(client):
+    pages = client.iter_service_pages(page_size=5)
+    await anext(pages)  # page 1 is in flight now; the iterator is never closed
+    await client.aclose()
+    assert not client._fetches
+    await pages.aclose()
+
+
+_META_VALUES = st.dictionaries(
+    st.sampled_from(["page", "page_size", "next_page_url", "url", "key", "previous_page_url"]),
+    st.none() | st.integers() | st.text(),
+)
+
+
+@given(meta=_META_VALUES, items=st.lists(st.dictionaries(st.text(), st.text()), max_size=3))
+def test_a_leading_meta_is_found_once_its_bytes_are_in(meta, items):
+    body = json.dumps({"meta": meta, "services": items}, ensure_ascii=False).encode()
+    end = len(b'{"meta": ' + json.dumps(meta, ensure_ascii=False).encode())
+    for cut in range(len(body) + 1):
+        found = _leading_meta(body[:cut])
+        assert found == (meta if cut >= end else None)
+    assert _leading_meta(json.dumps({"services": items, "meta": meta}).encode()) is None

@@ -13,6 +13,7 @@ import ipaddress
 import json
 import platform
 import random
+import re
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -77,6 +78,13 @@ class Page:
     number: int
 
 
+@dataclass
+class _PageFetch:
+    url: str
+    task: asyncio.Task[Json | None]
+    meta: asyncio.Future[Json | None]  # the page's meta as soon as its bytes are in, else None
+
+
 class MessagingClient:
     """One account's Messaging API. Use as ``async with``; it keeps connections alive."""
 
@@ -121,6 +129,7 @@ class MessagingClient:
             follow_redirects=False,
         )
         self.requests_made = 0
+        self._fetches: set[asyncio.Task[Json | None]] = set()
 
     @classmethod
     def from_connection(cls, conn: Connection, **kw: Any) -> MessagingClient:
@@ -144,6 +153,10 @@ class MessagingClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        """Cancels pages still in flight (an iterator nobody closed) before the connections."""
+        for task in list(self._fetches):
+            task.cancel()
+        await asyncio.gather(*self._fetches, return_exceptions=True)
         await self._http.aclose()
 
     # ---- transport ------------------------------------------------------------------------
@@ -170,8 +183,8 @@ class MessagingClient:
         data: Mapping[str, str] | None = None,
     ) -> Json | None:
         method = method.upper()
-        response = await self._send(method, url, params=params, data=data)
-        return _decode(response, method, url)
+        status, content = await self._send(method, url, params=params, data=data)
+        return _decode(status, content, method, url)
 
     async def _send(
         self,
@@ -180,16 +193,29 @@ class MessagingClient:
         *,
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """One request with its retries; the answer undecoded."""
+        read: Callable[[httpx.Response], Awaitable[bytes]] | None = None,
+    ) -> tuple[int, bytes]:
+        """One request with its retries: (status, body undecoded).
+
+        `read` consumes the body of the answer that is kept; a read that breaks off is retried
+        like the request itself.
+        """
         check_secure(url)
         if self.readonly and method not in ("GET", "HEAD"):
             raise errors.ReadonlyError(f"read-only mode: {method} not sent")
+        request = self._http.build_request(method, url, params=params, data=data)
         for attempt in range(self.max_retries + 1):
             await self._wait_for_shared_backoff()
             try:
                 self.requests_made += 1
-                response = await self._http.request(method, url, params=params, data=data)
+                response = await self._http.send(request, stream=True)
+                try:
+                    retry = response.status_code in (429, 503) and attempt < self.max_retries
+                    if not retry:
+                        content = await (read or _read_all)(response)
+                        return response.status_code, content
+                finally:
+                    await response.aclose()
             except httpx.HTTPError as exc:
                 error = _transport_error(exc, method, url)
                 retryable = method in _IDEMPOTENT and not isinstance(error, errors.TlsError)
@@ -197,43 +223,88 @@ class MessagingClient:
                     await self._sleep(self._delay(attempt, None))
                     continue
                 raise error from None
-            if response.status_code in (429, 503) and attempt < self.max_retries:
-                delay = self._delay(attempt, response)
-                if response.status_code == 429:
-                    self._resume_at = max(self._resume_at, time.monotonic() + delay)
-                await self._sleep(delay)
-                continue
-            return response
+            delay = self._delay(attempt, response)
+            if response.status_code == 429:
+                self._resume_at = max(self._resume_at, time.monotonic() + delay)
+            await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    # ---- paging ---------------------------------------------------------------------------
+    def _start_page(self, url: str, params: Mapping[str, Any] | None) -> _PageFetch:
+        """GET one list page in its own task, so the next one can start while it is read."""
+        meta: asyncio.Future[Json | None] = asyncio.get_running_loop().create_future()
+
+        def found(early: Json) -> None:
+            if not meta.done():
+                meta.set_result(early)
+
+        async def fetch() -> Json | None:
+            try:
+                status, content = await self._send(
+                    "GET", url, params=params, read=lambda r: _read_list(r, found)
+                )
+                return _decode(status, content, "GET", url)
+            finally:
+                if not meta.done():
+                    meta.set_result(None)
+
+        task = asyncio.create_task(fetch(), name=f"msgsvc-page {url}")
+        self._fetches.add(task)
+        task.add_done_callback(self._fetches.discard)
+        return _PageFetch(url, task, meta)
+
     async def _pages(
-        self, url: str, key: str, params: Mapping[str, Any] | None = None
+        self,
+        url: str,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        limit: int | None = None,
     ) -> AsyncIterator[Page]:
         """Follow ``meta.next_page_url`` (Messaging v1) or ``next_page_uri`` (2010 API).
 
-        Sequential on purpose: a prefetch of the next page measured no gain (the page's
-        transfer and the server's time, not decoding, fill the gap) and left requests
-        running past a cancelled load.
+        Pipelined: a v1 answer starts with its `meta` (as in the spec's example), so the next
+        page is asked for as soon as that arrives, while the rest of this page is still on its
+        way and being decoded. Over a real network that hides the transfer of each 1.6 MB page
+        behind the next round trip. Otherwise the next page is asked for once this one is
+        decoded, still before it is handed over. Nothing is asked for past `limit` items, and
+        closing the iterator cancels whatever is in flight.
         """
-        number = 0
-        next_url: str | None = url
-        next_params = dict(params or {})
-        while next_url:
-            body = await self.request("GET", next_url, params=next_params or None)
-            if body is None or key not in body:
-                raise errors.BadResponseError(
-                    f"list answer without {key!r}", status=200, method="GET", url=next_url
-                )
-            meta = body.get("meta") or {
-                k: v for k, v in body.items() if k != key and not isinstance(v, list)
-            }
-            yield Page(items=list(body[key]), meta=meta, number=number)
-            number += 1
-            following = meta.get("next_page_url") or (
-                body.get("next_page_uri") and self.api_base + body["next_page_uri"]
-            )
-            next_url = self._same_origin(following) if following else None
-            next_params = {}
+        size = int((params or {}).get("PageSize", 50))
+        number = received = 0
+        current: _PageFetch | None = self._start_page(url, params)
+        following: _PageFetch | None = None
+        try:
+            while current is not None:
+                early = await current.meta
+                if early is not None and (limit is None or received + size < limit):
+                    following = self._follow(early.get("next_page_url"))
+                body = await current.task
+                if body is None or key not in body:
+                    raise errors.BadResponseError(
+                        f"list answer without {key!r}", status=200, method="GET", url=current.url
+                    )
+                meta = body.get("meta") or {
+                    k: v for k, v in body.items() if k != key and not isinstance(v, list)
+                }
+                items = list(body[key])
+                received += len(items)
+                if early is None and (limit is None or received < limit):
+                    following = self._follow(
+                        meta.get("next_page_url")
+                        or (body.get("next_page_uri") and self.api_base + body["next_page_uri"])
+                    )
+                yield Page(items=items, meta=meta, number=number)
+                number += 1
+                current, following = following, None
+        finally:
+            pending = [f.task for f in (current, following) if f is not None]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    def _follow(self, link: str | None) -> _PageFetch | None:
+        return self._start_page(self._same_origin(link), None) if link else None
 
     def _same_origin(self, absolute: str) -> str:
         """Keep paging on our own host: the path and query of a next-page link, on our base.
@@ -249,16 +320,20 @@ class MessagingClient:
     def _services_url(self) -> str:
         return f"{self.messaging_base}/v1/Services"
 
-    def iter_service_pages(self, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[Page]:
+    def iter_service_pages(
+        self, page_size: int = MAX_PAGE_SIZE, *, limit: int | None = None
+    ) -> AsyncIterator[Page]:
+        """Pages of services; with `limit`, no page is asked for once that many are in."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
-        return self._pages(self._services_url, "services", {"PageSize": page_size})
+        return self._pages(self._services_url, "services", {"PageSize": page_size}, limit=limit)
 
     async def list_services(
         self, page_size: int = MAX_PAGE_SIZE, limit: int | None = None
     ) -> list[Json]:
         out: list[Json] = []
-        async with contextlib.aclosing(self.iter_service_pages(page_size)) as pages:
+        pages_iter = self.iter_service_pages(page_size, limit=limit)
+        async with contextlib.aclosing(pages_iter) as pages:
             async for page in pages:
                 out.extend(page.items)
                 if limit is not None and len(out) >= limit:
@@ -293,8 +368,10 @@ class MessagingClient:
     async def list_senders(self, service_sid: str, kind: senders.SenderKind) -> list[Json]:
         out: list[Json] = []
         url = self._senders_url(service_sid, kind)
-        async for page in self._pages(url, kind.key, {"PageSize": MAX_PAGE_SIZE}):
-            out.extend(page.items)
+        pages_iter = self._pages(url, kind.key, {"PageSize": MAX_PAGE_SIZE})
+        async with contextlib.aclosing(pages_iter) as pages:
+            async for page in pages:
+                out.extend(page.items)
         return out
 
     async def fetch_sender(self, service_sid: str, kind: senders.SenderKind, sid: str) -> Json:
@@ -339,8 +416,9 @@ class MessagingClient:
 
     async def _collect(self, url: str, key: str, page_size: int) -> list[Json]:
         out: list[Json] = []
-        async for page in self._pages(url, key, {"PageSize": page_size}):
-            out.extend(page.items)
+        async with contextlib.aclosing(self._pages(url, key, {"PageSize": page_size})) as pages:
+            async for page in pages:
+                out.extend(page.items)
         return out
 
     async def _must(self, method: str, url: str, **kw: Any) -> Json:
@@ -409,11 +487,52 @@ def _transport_error(exc: httpx.HTTPError, method: str, url: str) -> errors.Tran
     return errors.TransportError(f"{host}: {type(exc).__name__}: {exc}", **kw)
 
 
-def _decode(response: httpx.Response, method: str, url: str) -> Json | None:
-    status = response.status_code
+_META_FIRST = re.compile(rb'\s*\{\s*"meta"\s*:\s*')
+_META_SEARCH_LIMIT = 64 * 1024  # a meta object is ~600 bytes; past this, stop looking
+_JSON = json.JSONDecoder()
+
+
+async def _read_all(response: httpx.Response) -> bytes:
+    return await response.aread()
+
+
+async def _read_list(response: httpx.Response, found: Callable[[Json], None]) -> bytes:
+    """Read a list answer, calling `found(meta)` as soon as a leading `meta` object is in."""
+    chunks: list[bytes] = []
+    looking = response.status_code == 200
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        if looking:
+            head = b"".join(chunks)
+            meta = _leading_meta(head)
+            if meta is not None:
+                found(meta)
+            looking = (
+                meta is None
+                and len(head) < _META_SEARCH_LIMIT
+                and (len(head.lstrip()) < 16 or _META_FIRST.match(head) is not None)
+            )
+    return b"".join(chunks)
+
+
+def _leading_meta(head: bytes) -> Json | None:
+    """The `meta` object an answer starts with, once all of its bytes are in `head`."""
+    match = _META_FIRST.match(head)
+    if match is None:
+        return None
+    # the matched prefix is ASCII, so its byte length is also its length in characters; a
+    # multi-byte character cut at the end of `head` lies past an incomplete meta anyway
+    try:
+        meta, _ = _JSON.raw_decode(head.decode("utf-8", "replace"), match.end())
+    except ValueError:
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _decode(status: int, content: bytes, method: str, url: str) -> Json | None:
     if status == 204:
         return None
-    text = response.text
+    text = content.decode("utf-8", "replace")
     try:
         body = json.loads(text) if text else None
     except ValueError:

@@ -255,7 +255,9 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
         )
         try:
             async with MessagingClient.from_connection(conn, max_retries=1) as client:
-                page = await anext(aiter(client.iter_service_pages(page_size=1)))
+                first = client.iter_service_pages(page_size=1, limit=1)
+                async with contextlib.aclosing(first) as pages:
+                    page = await anext(pages)
         except (errors.MsgsvcError, StopAsyncIteration) as exc:
             status.update(Text(f"✗ {profile.name}: {errors.describe(exc)}", style="bold red"))
             return
