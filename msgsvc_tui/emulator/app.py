@@ -49,7 +49,8 @@ class Response:
     status: int
     body: Any = None  # JSON-able, or None for an empty body
     headers: dict[str, str] = field(default_factory=dict)
-    raw: bytes | None = None  # already-encoded JSON (the list's fast path)
+    # Already-encoded JSON in pieces, sent as they are (the list's fast path: no 1.6 MB concat).
+    raw: list[bytes] | None = None
 
 
 @dataclass
@@ -134,13 +135,13 @@ class EmulatorApp:
             fault = self.faults.popleft()
             if fault.delay:
                 await asyncio.sleep(fault.delay)
-            await _send(send, fault.status, fault.body, fault.headers)
+            await _send(send, fault.status, [fault.body], fault.headers)
             return
         response = self.handle(scope, body)
         if response.raw is not None:
             payload = response.raw
         else:
-            payload = b"" if response.body is None else json.dumps(response.body).encode()
+            payload = [b"" if response.body is None else json.dumps(response.body).encode()]
         has_body = response.body is not None or response.raw is not None
         headers = {"Content-Type": "application/json"} if has_body else {}
         headers.update(response.headers)
@@ -213,20 +214,24 @@ class EmulatorApp:
         out["links"] = self._links(url)
         return out
 
-    def _render_service_text(self, req: Request, rows: list[tuple[Any, ...]]) -> str:
+    def _render_service_text(self, req: Request, rows: list[tuple[Any, ...]]) -> bytes:
         """The same JSON as `_render_service`, spliced from stored text (10x faster).
 
         Stored bodies hold every catalogue value (Store._complete_bodies), so only the
-        identity, dates, url and links are added around them.
+        identity, dates, url and links are added around them. Each item is encoded while it
+        is still in cache and joined once: at 100k services the page's bytes are cold, and
+        every pass over 1.6 MB costs ~0.4 ms.
         """
         marker = "{{SID}}"  # JSON-safe, never in a real base URL
         url_parts = json.dumps(f"{req.base}/v1/Services/{marker}").split(marker)
         links_parts = json.dumps(self._links(f"{req.base}/v1/Services/{marker}")).split(marker)
-        return ", ".join(
+        return b", ".join(
             [
-                f'{{"sid": "{sid}", "account_sid": "{account}", "date_created": "{created}", '
-                f'"date_updated": "{updated}", {body[1:-1]}, "url": {sid.join(url_parts)}, '
-                f'"links": {sid.join(links_parts)}}}'
+                (
+                    f'{{"sid": "{sid}", "account_sid": "{account}", "date_created": "{created}", '
+                    f'"date_updated": "{updated}", {body[1:-1]}, "url": {sid.join(url_parts)}, '
+                    f'"links": {sid.join(links_parts)}}}'
+                ).encode()
                 for _seq, sid, account, created, updated, body in rows
             ]
         )
@@ -320,8 +325,9 @@ class EmulatorApp:
         # page as soon as these first bytes arrive, while the rest (1.6 MB at 1000 a page) is
         # still on its way. (Streaming the rows after the meta measured slower: rendering
         # them blocks this loop while the next request arrives, so its round trip starts late.)
-        text = f'{{"meta": {meta}, "services": [{self._render_service_text(req, rows)}]}}'
-        return Response(200, raw=text.encode())
+        head = f'{{"meta": {meta}, "services": ['
+        items = self._render_service_text(req, rows)
+        return Response(200, raw=[head.encode(), items, b"]}"])
 
     # ---- sender pool ----------------------------------------------------------------------
     def _render_pool_member(self, req: Request, kind: senders.SenderKind, row: Any) -> dict:
@@ -493,11 +499,12 @@ async def _wait_precisely(seconds: float) -> None:
 _SPIN = 0.002
 
 
-async def _send(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+async def _send(send: Send, status: int, body: list[bytes], headers: dict[str, str]) -> None:
     raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    raw.append((b"content-length", str(len(body)).encode()))
+    raw.append((b"content-length", str(sum(map(len, body))).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+    for i, piece in enumerate(body, 1):
+        await send({"type": "http.response.body", "body": piece, "more_body": i < len(body)})
 
 
 def _last_values(text: str) -> dict[str, str]:
