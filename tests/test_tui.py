@@ -582,6 +582,21 @@ async def test_the_screen_paints_the_list_when_answers_take_time(size):
         shot = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         first = table(pilot).current["friendly_name"]
         assert "filter by name" in shot and first in shot, first
+        # the list keeps the focus (esc must reach it) and the header matches the rows
+        assert screen.focused is table(pilot)
+        header = str(screen.query_one("#list-header").render())
+        row = table(pilot).render_line(0).text
+        assert header.index("Use case") == row.index(table(pilot).current["usecase"])
+
+
+async def test_the_list_says_it_is_loading_then_that_it_is_empty():
+    emulator = open_emulator(":memory:", seed=False, latency_ms=1000)
+    app = sandbox_app(emulator=emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_for(pilot, lambda: "Loading services" in table(pilot).render_line(0).text)
+        await wait_for(pilot, lambda: not app.screen.list_loading)
+        assert "No services yet: n creates one" in table(pilot).render_line(0).text
 
 
 async def test_cancel_a_long_load_keeps_what_arrived():
@@ -592,8 +607,7 @@ async def test_cancel_a_long_load_keeps_what_arrived():
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
         screen = app.screen
         await wait_for(pilot, lambda: len(screen.model) >= 2)
-        table(pilot).focus()
-        await pilot.press("escape")
+        await pilot.press("escape")  # the list has the focus from the start
         await pilot.pause(0.3)
         assert not screen.list_loading
         kept = len(screen.model)

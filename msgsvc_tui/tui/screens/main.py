@@ -26,7 +26,7 @@ from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ConflictScreen, ReportScreen, UnsavedScreen
 from msgsvc_tui.tui.widgets.senders_pane import SendersPane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
-from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header, layout_columns
+from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header
 
 if TYPE_CHECKING:
     from msgsvc_tui.tui.app import MsgsvcApp
@@ -135,7 +135,6 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     def _apply_width(self) -> None:
         self.set_class(self.app.size.width < NARROW, "-narrow")
-        self.call_after_refresh(self._render_header)  # once the table has its new width
 
     def _render_topbar(self) -> None:
         app = self.msgsvc
@@ -153,12 +152,14 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             bar.append(" READ-ONLY ", style="bold white on dark_red")
         self.query_one("#topbar", Static).update(bar)
 
-    def _render_header(self) -> None:
-        if not self.is_attached:
-            return  # replaced meanwhile (a profile switch)
-        table = self.query_one(ServiceTable)
-        width = table.scrollable_content_region.width or self.size.width
-        self.query_one("#list-header", Static).update(format_header(layout_columns(width)))
+    @on(ServiceTable.ColumnsChanged)
+    def _render_header(self, event: ServiceTable.ColumnsChanged) -> None:
+        """The header follows the table's own columns, whenever its width settles.
+
+        (Computed from the screen instead, it was wrong whenever the table had not been laid
+        out yet, as when the first answer takes a network round trip.)
+        """
+        self.query_one("#list-header", Static).update(format_header(event.columns))
 
     def _set_list_status(self) -> None:
         total = len(self.model)
@@ -184,8 +185,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         self._set_list_status()
         # A first load shows each page as it lands. A refresh updates rows in place and drops
         # only what the server no longer lists, so the cursor, the scroll and the marks stay.
-        refreshing = len(self.model) > 0
-        table.loading = not refreshing
+        table.show_placeholder("Loading services…")
         seen: set[str] = set()
         finished = False
         try:
@@ -195,8 +195,6 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             # aclosing: a load stopped by esc or a profile switch cancels the page in flight
             async with contextlib.aclosing(pages_iter) as pages:
                 async for page in pages:
-                    if not refreshing and not seen:
-                        table.loading = False
                     self.model.extend(page.items)
                     seen.update(s["sid"] for s in page.items)
                     table.refresh_rows(keep_sid=keep)
@@ -204,7 +202,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             finished = True
         finally:
             self.list_loading = False
-            table.loading = False
+            empty = "No services yet" + ("" if self.msgsvc.readonly else ": n creates one")
+            table.show_placeholder(empty if finished else "")
             if finished:
                 self.model.retain(seen)
                 table.refresh_rows(keep_sid=keep)
@@ -322,7 +321,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         if self.list_loading and self.query_one(ServiceTable).has_focus:
             self.workers.cancel_group(self, "list")
             self.list_loading = False
-            self.query_one(ServiceTable).loading = False
+            self.query_one(ServiceTable).show_placeholder("")
             self._set_list_status()
             self.notify(f"Loading stopped at {len(self.model)} services; r loads again")
             return

@@ -131,10 +131,29 @@ class ServiceTable(ScrollView, can_focus=True):
         def control(self) -> ServiceTable:
             return self.table
 
+    @dataclass
+    class ColumnsChanged(Message):
+        """The table's width gave it new columns: the header above must follow."""
+
+        table: ServiceTable
+        columns: Columns
+
+        @property
+        def control(self) -> ServiceTable:
+            return self.table
+
     def __init__(self, model: ServiceList, **kw: Any) -> None:
         super().__init__(**kw)
         self.model = model
         self.pending: dict[str, set[str]] = {}  # sid → flags being saved
+        self.columns: Columns | None = None
+        # Shown in place of rows while there are none. Not Textual's `loading` cover: that
+        # takes the focus away, so esc could no longer stop a load.
+        self.placeholder = ""
+
+    def show_placeholder(self, text: str) -> None:
+        self.placeholder = text
+        self.refresh()
 
     # ---- data changes ---------------------------------------------------------------------
     def refresh_rows(self, keep_sid: str | None = None) -> None:
@@ -153,7 +172,12 @@ class ServiceTable(ScrollView, can_focus=True):
 
     # ---- painting -------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.model.visible))
+        width = self.scrollable_content_region.width
+        self.virtual_size = Size(width, len(self.model.visible))
+        columns = layout_columns(width)
+        if width and columns != self.columns:
+            self.columns = columns
+            self.post_message(self.ColumnsChanged(self, columns))
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
@@ -161,6 +185,9 @@ class ServiceTable(ScrollView, can_focus=True):
         service = self.model.visible_service(row)
         base = self.rich_style
         if service is None:
+            if row == 0 and self.placeholder and not self.model.visible:
+                dim = base + self.get_component_rich_style("service-table--dim")
+                return Strip([Segment(f"  {self.placeholder}"[:width].ljust(width), dim)], width)
             return Strip.blank(width, base)
         cols = layout_columns(width)
         sid = service.get("sid", "")
