@@ -599,6 +599,15 @@ async def test_the_list_says_it_is_loading_then_that_it_is_empty():
         assert "No services yet: n creates one" in table(pilot).render_line(0).text
 
 
+async def test_a_filter_that_matches_nothing_says_so():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"zzzz")
+        await pilot.pause(0.1)
+        assert "Nothing matches “zzzz”" in table(pilot).render_line(0).text
+
+
 async def test_cancel_a_long_load_keeps_what_arrived():
     app = sandbox_app()
     app.config.preferences.page_size = 2

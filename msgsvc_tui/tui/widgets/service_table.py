@@ -155,6 +155,11 @@ class ServiceTable(ScrollView, can_focus=True):
         self.placeholder = text
         self.refresh()
 
+    def _empty_note(self) -> str:
+        if len(self.model) and self.model.filter_text:
+            return f"Nothing matches “{self.model.filter_text}”"
+        return "" if len(self.model) else self.placeholder
+
     # ---- data changes ---------------------------------------------------------------------
     def refresh_rows(self, keep_sid: str | None = None) -> None:
         """Call after the model changed; keeps the cursor on `keep_sid` when still visible."""
@@ -185,9 +190,10 @@ class ServiceTable(ScrollView, can_focus=True):
         service = self.model.visible_service(row)
         base = self.rich_style
         if service is None:
-            if row == 0 and self.placeholder and not self.model.visible:
+            note = self._empty_note() if row == 0 and not self.model.visible else ""
+            if note:
                 dim = base + self.get_component_rich_style("service-table--dim")
-                return Strip([Segment(f"  {self.placeholder}"[:width].ljust(width), dim)], width)
+                return Strip([Segment(f"  {note}"[:width].ljust(width), dim)], width)
             return Strip.blank(width, base)
         cols = layout_columns(width)
         sid = service.get("sid", "")
