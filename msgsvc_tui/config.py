@@ -89,6 +89,20 @@ class Profile:
             f"profile {self.name!r} has no credentials: set auth_token, or api_key and api_secret"
         )
 
+    def connection(self, *, source: str = "profile", base_url: str | None = None) -> Connection:
+        """How to reach this profile's account; a --base-url given as `base_url` wins."""
+        user, secret = self.credentials()
+        return Connection(
+            account_sid=self.account_sid,
+            username=user,
+            password=secret,
+            region=self.region,
+            edge=self.edge,
+            base_url=base_url or self.base_url,
+            profile=self.name,
+            source=source,
+        )
+
     def problems(self) -> list[str]:
         """What is wrong with this profile, in words a user can act on (empty when fine)."""
         out: list[str] = []
@@ -337,17 +351,7 @@ def resolve_connection(
         if p is None:
             known = ", ".join(sorted(config.profiles)) or "none"
             raise ConfigError(f"{config.path}: no profile named {name!r} (known: {known})")
-        user, secret = p.credentials()
-        return Connection(
-            account_sid=p.account_sid,
-            username=user,
-            password=secret,
-            region=p.region,
-            edge=p.edge,
-            base_url=base_url or p.base_url,
-            profile=p.name,
-            source=source,
-        )
+        return p.connection(source=source, base_url=base_url)
 
     if profile:
         return from_profile(profile, "--profile")

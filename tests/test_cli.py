@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from msgsvc_tui import cli
-from msgsvc_tui.cli_services import (
+from msgsvc_tui.cli import (
     EXIT_API,
     EXIT_AUTH,
     EXIT_CONFIG,

@@ -46,7 +46,17 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class UnsavedScreen(ModalScreen[str]):
+class _ChoiceScreen(ModalScreen[str]):
+    """A question answered by a key or a button whose id is the answer."""
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "cancel")
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
+
+
+class UnsavedScreen(_ChoiceScreen):
     """Unsaved edits: save, discard or cancel — never a silent loss."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -73,14 +83,8 @@ class UnsavedScreen(ModalScreen[str]):
                 yield Button("Discard \\[d]", id="discard", variant="error")
                 yield Button("Cancel \\[c]", id="cancel")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "cancel")
 
-    def action_answer(self, answer: str) -> None:
-        self.dismiss(answer)
-
-
-class ConflictScreen(ModalScreen[str]):
+class ConflictScreen(_ChoiceScreen):
     """The service changed on the server since the form loaded it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -118,12 +122,6 @@ class ConflictScreen(ModalScreen[str]):
                 yield Button("Overwrite \\[o]", id="overwrite", variant="warning")
                 yield Button("Reload \\[r]", id="reload")
                 yield Button("Cancel \\[c]", id="cancel")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "cancel")
-
-    def action_answer(self, answer: str) -> None:
-        self.dismiss(answer)
 
 
 class ReportScreen(ModalScreen[None]):

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.config import Connection, Profile, Secret, mask_sid
+from msgsvc_tui.config import Profile, Secret, mask_sid
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -243,16 +243,7 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
     async def test_connection(self, profile: Profile) -> None:
         status = self.query_one("#profiles-status", Static)
         status.update(f"Testing {profile.name}…")
-        user, secret = profile.credentials()
-        conn = Connection(
-            account_sid=profile.account_sid,
-            username=user,
-            password=secret,
-            region=profile.region,
-            edge=profile.edge,
-            base_url=profile.base_url,
-            profile=profile.name,
-        )
+        conn = profile.connection()
         try:
             async with MessagingClient.from_connection(conn, max_retries=1) as client:
                 first = client.iter_service_pages(page_size=1, limit=1)
