@@ -319,10 +319,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_back(self) -> None:
         if self.list_loading and self.query_one(ServiceTable).has_focus:
-            self.workers.cancel_group(self, "list")
-            self.list_loading = False
-            self.query_one(ServiceTable).show_placeholder("")
-            self._set_list_status()
+            self.workers.cancel_group(self, "list")  # its `finally` resets the list state
             self.notify(f"Loading stopped at {len(self.model)} services; r loads again")
             return
         filt = self.query_one("#filter", Input)
