@@ -2,41 +2,77 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip install --quiet --constraint constraints.txt
+# `make demo` installs the app alone (quick first run); `make test` adds the test extras.
+APP    := $(VENV)/.installed-app
+DEV    := $(VENV)/.installed-test
+SHARED ?= ../shared/twilio-oai
 
-.PHONY: demo test check lint format screenshots bench emulator clean
+.PHONY: demo test check lint format screenshots bench soak fuzz emulator contract upgrade clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the project's dependencies change.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+# Reinstall when the project's dependencies or their pins change.
+$(APP): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	touch $(APP)
 
-demo: $(STAMP)
+$(DEV): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $(APP) $(DEV)
+
+demo: $(APP)
 	$(BIN)/msgsvc-tui --demo
 
-emulator: $(STAMP)
+emulator: $(APP)
 	$(BIN)/msgsvc-tui emulator --seed-demo
 
-check: $(STAMP)
-	$(BIN)/ruff check msgsvc_tui tests benchmarks
-	$(BIN)/ruff format --check msgsvc_tui tests benchmarks
+check: $(DEV)
+	$(BIN)/ruff check msgsvc_tui tests benchmarks scripts
+	$(BIN)/ruff format --check msgsvc_tui tests benchmarks scripts
 
 test: check
 	$(BIN)/python -m pytest -q
 
-format: $(STAMP)
-	$(BIN)/ruff check --fix msgsvc_tui tests benchmarks
-	$(BIN)/ruff format msgsvc_tui tests benchmarks
+format: $(DEV)
+	$(BIN)/ruff check --fix msgsvc_tui tests benchmarks scripts
+	$(BIN)/ruff format msgsvc_tui tests benchmarks scripts
 
-screenshots: $(STAMP)
+screenshots: $(DEV)
 	$(BIN)/python -m msgsvc_tui.tui.screenshots screenshots
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python -m benchmarks
+
+# The fault-injection soak at full size: 1,000 mixed operations, 20% of requests failing.
+soak: $(DEV)
+	$(BIN)/python -m tests.test_soak --ops 1000 --rate 0.2
+
+# Every property (validators, sanitizer, config parsing, emulator parameters) at 1,000 cases.
+FUZZ_TESTS := tests/test_fields.py tests/test_hostile.py tests/test_config.py \
+	tests/test_emulator_fuzz.py tests/test_client.py
+fuzz: $(DEV)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:randomly $(FUZZ_TESTS) \
+	  -k "not cli and not console" --hypothesis-show-statistics | grep -E "passing|passed|failed"
+
+# Refresh contract/ (the extract of Twilio's OpenAPI files the tests read) from the full files.
+contract:
+	$(PYTHON) scripts/contract.py $(SHARED)
+
+# Move every pin to the newest release on purpose: a scratch venv, unpinned, then frozen.
+upgrade:
+	rm -rf $(VENV)-upgrade
+	$(PYTHON) -m venv $(VENV)-upgrade
+	$(VENV)-upgrade/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-upgrade/bin/python -m pip install --quiet '.[test]'
+	{ sed -n '1,3p' constraints.txt; \
+	  $(VENV)-upgrade/bin/python -m pip freeze --exclude-editable | grep -v '^msgsvc-tui'; } \
+	  > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(VENV)-upgrade
+	@echo "constraints.txt updated: run make test and review any snapshot changes"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
