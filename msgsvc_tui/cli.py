@@ -12,14 +12,19 @@ from collections.abc import Sequence
 
 from msgsvc_tui import __version__
 from msgsvc_tui.config import Config, ConfigError, resolve_connection
+from msgsvc_tui.exit_codes import ExitCode
+from msgsvc_tui.sanitize import safe
 
-# Exit codes, shared by every subcommand (services scripts depend on them).
-EXIT_OK = 0
-EXIT_API = 1  # any other API or network failure
-EXIT_USAGE = 2  # bad input: a flag, a field value, a SID
-EXIT_CONFIG = 3  # no credentials, or a config file that cannot be used
-EXIT_NOT_FOUND = 4
-EXIT_AUTH = 5  # credentials refused (401/403)
+# The exit codes as plain names, for callers that predate the enum.
+EXIT_OK = ExitCode.OK
+EXIT_API = ExitCode.API
+EXIT_USAGE = ExitCode.USAGE
+EXIT_CONFIG = ExitCode.CONFIG
+EXIT_NOT_FOUND = ExitCode.NOT_FOUND
+EXIT_AUTH = ExitCode.AUTH
+EXIT_UNKNOWN = ExitCode.UNKNOWN
+EXIT_PARTIAL = ExitCode.PARTIAL
+TOKEN_ENV = "MSGSVC_EMULATOR_AUTH_TOKEN"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,7 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--seed-bulk", type=int, metavar="N", help="add N plain services at once")
     emu.add_argument("--reset", action="store_true", help="erase the database before starting")
     emu.add_argument("--account-sid", help="the account SID it accepts (default: the demo's)")
-    emu.add_argument("--auth-token", help="the auth token it accepts (default: the demo's)")
+    token = emu.add_mutually_exclusive_group()
+    token.add_argument(
+        "--auth-token",
+        help=f"the auth token it accepts (visible in `ps`: prefer ${TOKEN_ENV} or "
+        "--auth-token-file); default: the demo's",
+    )
+    token.add_argument(
+        "--auth-token-file", metavar="PATH", help="read the auth token from this file"
+    )
     emu.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer (ms)")
 
     from msgsvc_tui import cli_services
@@ -71,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_services.run(args)
         return run_app(args)
     except ConfigError as exc:
-        print(f"msgsvc-tui: {exc}", file=sys.stderr)
+        print(f"msgsvc-tui: {safe(exc)}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
@@ -89,7 +102,9 @@ def run_emulator(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     account = args.account_sid or demo.DEMO_ACCOUNT_SID
-    token = args.auth_token or demo.DEMO_AUTH_TOKEN
+    token, token_source = _emulator_token(args)
+    if token is None:
+        return EXIT_USAGE
     db = args.db or str(default_db_path())
     app = open_emulator(
         db, seed=False, account_sid=account, auth_token=token, latency_ms=args.latency_ms
@@ -101,12 +116,14 @@ def run_emulator(args: argparse.Namespace) -> int:
     if args.seed_bulk:
         demo.seed_bulk(app.store, args.seed_bulk, account)
     count = app.store.count_services(account)
+    # a token of the user's own is never echoed (the terminal may be shared or recorded)
+    shown_token = token if token_source == "demo" else f"<the token from {token_source}>"
     url = f"http://{args.host}:{args.port}"
     print(
         f"Messaging v1 emulator on {url}  ({count} services, database {db})\n"
         f"  TWILIO_ACCOUNT_SID={account}\n"
-        f"  TWILIO_AUTH_TOKEN={token}\n"
-        f"  try: curl -u {account}:{token} {url}/v1/Services\n"
+        f"  TWILIO_AUTH_TOKEN={shown_token}\n"
+        f"  try: curl -u {account}:{shown_token} {url}/v1/Services\n"
         f"   or: msgsvc-tui --base-url {url}\n"
         "Ctrl+C stops it.",
         flush=True,
@@ -119,6 +136,8 @@ def run_app(args: argparse.Namespace) -> int:
     from msgsvc_tui.tui.app import MsgsvcApp
 
     config = Config.load()
+    for warning in config.warnings:
+        print(f"msgsvc-tui: warning: {safe(warning)}", file=sys.stderr)
     connection = None
     if not args.demo:
         connection = resolve_connection(config, profile=args.profile, base_url=args.base_url)
@@ -130,6 +149,32 @@ def run_app(args: argparse.Namespace) -> int:
     )
     app.run()
     return app.return_code or EXIT_OK
+
+
+def _emulator_token(args: argparse.Namespace) -> tuple[str | None, str]:
+    """(token, where it came from): the flag, a file, the environment, or the demo's."""
+    import os
+
+    if args.auth_token:
+        return args.auth_token, "--auth-token"
+    if args.auth_token_file:
+        try:
+            token = open(args.auth_token_file, encoding="utf-8").read().strip()  # noqa: SIM115
+        except OSError as exc:
+            print(
+                f"msgsvc-tui: --auth-token-file {args.auth_token_file}: {exc.strerror}",
+                file=sys.stderr,
+            )
+            return None, ""
+        if not token:
+            print(f"msgsvc-tui: --auth-token-file {args.auth_token_file} is empty", file=sys.stderr)
+            return None, ""
+        return token, args.auth_token_file
+    if os.environ.get(TOKEN_ENV):
+        return os.environ[TOKEN_ENV], f"${TOKEN_ENV}"
+    from msgsvc_tui.emulator import demo
+
+    return demo.DEMO_AUTH_TOKEN, "demo"
 
 
 def _is_loopback_bind(host: str) -> bool:

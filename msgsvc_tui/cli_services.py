@@ -1,7 +1,10 @@
 """`msgsvc-tui services …`: the same client, catalogue and profiles as the app, for scripts.
 
 Data goes to stdout, messages to stderr. `list --json` streams one page at a time, so 10k
-services never sit in memory twice.
+services never sit in memory twice. Server text is untrusted: every human-readable line (table,
+TSV, get, messages) goes through the sanitizer; `--json` escapes control characters itself.
+What stdout holds is always well formed: a list that fails part-way is closed (JSON) or stops
+at a row boundary (TSV, table), and the exit code (7) and stderr say it is partial.
 """
 
 from __future__ import annotations
@@ -17,24 +20,12 @@ from typing import IO, Any
 from msgsvc_tui import fields
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.cli import (
-    EXIT_API,
-    EXIT_AUTH,
-    EXIT_CONFIG,
-    EXIT_NOT_FOUND,
-    EXIT_OK,
-    EXIT_USAGE,
-)
 from msgsvc_tui.config import Config, ConfigError, resolve_connection
+from msgsvc_tui.exit_codes import ExitCode
 from msgsvc_tui.listing import search_key
+from msgsvc_tui.sanitize import safe
 
-EXIT_CODES_HELP = """exit codes:
-  0  success
-  1  other API or network error
-  2  bad input (flags, field values, SIDs)
-  3  no credentials, or an unusable config file
-  4  not found
-  5  credentials refused"""
+EXIT_CODES_HELP = ExitCode.help_text()
 
 Json = dict[str, Any]
 
@@ -90,30 +81,47 @@ def _page_size(text: str) -> int:
 
 
 def err(message: str) -> None:
-    print(f"msgsvc-tui: {message}", file=sys.stderr)
+    """A message on stderr: it often quotes server text, so it is sanitized."""
+    print(f"msgsvc-tui: {safe(message, newlines=True)}", file=sys.stderr)
 
 
-def run(args: argparse.Namespace, *, stdout: IO[str] | None = None) -> int:
+class PartialListError(Exception):
+    """A list failed after some services were written: stdout holds them, well formed."""
+
+    def __init__(self, written: int, cause: BaseException) -> None:
+        super().__init__(f"partial: {written} services before the error")
+        self.written = written
+        self.cause = cause
+
+
+def run(
+    args: argparse.Namespace,
+    *,
+    stdout: IO[str] | None = None,
+    client: MessagingClient | None = None,
+) -> int:
+    """Run one `services` action; `client` replaces the one the profile would give (tests)."""
     out = stdout or sys.stdout
     try:
         values = _assignments(args)
     except ValueError as exc:
         err(str(exc))
-        return EXIT_USAGE
-    try:
-        client = _client(args)
-    except ConfigError as exc:
-        err(str(exc))
-        return EXIT_CONFIG
-    except errors.InsecureUrlError as exc:
-        err(str(exc))
-        return EXIT_USAGE
+        return ExitCode.USAGE
+    if client is None:
+        try:
+            client = _client(args)
+        except ConfigError as exc:
+            err(str(exc))
+            return ExitCode.CONFIG
+        except errors.InsecureUrlError as exc:
+            err(str(exc))
+            return ExitCode.USAGE
     if client is None:
         err(
             "no credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY "
             "and TWILIO_API_SECRET), pass --profile, or add a profile in the app"
         )
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     action: Callable[..., Any] = {
         "list": _list,
         "get": _get,
@@ -123,28 +131,50 @@ def run(args: argparse.Namespace, *, stdout: IO[str] | None = None) -> int:
     }[args.action]
     try:
         return asyncio.run(_with(client, action, args, values, out))
-    except fields.ValidationError as exc:
-        for e in exc.errors:
-            err(f"{e.field_name}: {e.message}")
-        return EXIT_USAGE
-    except errors.NotFoundError as exc:
-        err(exc.describe())
-        return EXIT_NOT_FOUND
-    except errors.AuthError as exc:
-        err(exc.describe())
-        return EXIT_AUTH
-    except errors.ApiError as exc:
-        err(exc.describe())
-        return EXIT_USAGE if exc.status == 400 else EXIT_API
-    except errors.ReadonlyError as exc:
-        err(str(exc))
-        return EXIT_USAGE
-    except errors.MsgsvcError as exc:
-        err(errors.describe(exc))
-        return EXIT_API
+    except PartialListError as exc:
+        err(f"{exc}: {errors.describe(exc.cause)}")
+        return ExitCode.PARTIAL
     except BrokenPipeError:  # `| head` closed the pipe: not an error for a lister
         sys.stderr.close()
-        return EXIT_OK
+        return ExitCode.OK
+    except Exception as exc:
+        return report_failure(exc)
+    finally:
+        _report_reconciliations(client)
+
+
+def report_failure(exc: BaseException) -> int:
+    """The message and exit code for any failure of an action; re-raises the unexpected."""
+    if isinstance(exc, fields.ValidationError):
+        for e in exc.errors:
+            err(f"{e.field_name}: {e.message}")
+        return ExitCode.USAGE
+    if isinstance(exc, errors.OutcomeUnknownError):
+        err(errors.describe(exc))
+        return ExitCode.UNKNOWN
+    if isinstance(exc, errors.NotFoundError):
+        err(exc.describe())
+        return ExitCode.NOT_FOUND
+    if isinstance(exc, errors.AuthError):
+        err(exc.describe())
+        return ExitCode.AUTH
+    if isinstance(exc, errors.ApiError):
+        err(exc.describe())
+        return ExitCode.USAGE if exc.status == 400 else ExitCode.API
+    if isinstance(exc, errors.ReadonlyError):
+        err(str(exc))
+        return ExitCode.USAGE
+    if isinstance(exc, errors.MsgsvcError):
+        err(errors.describe(exc))
+        return ExitCode.API
+    raise exc
+
+
+def _report_reconciliations(client: MessagingClient) -> None:
+    """Say when a write's answer was lost and the server confirmed what happened."""
+    for r in client.reconciliations:
+        if r.applied:
+            err(f"{r.action} of {r.target}: confirmed after a lost answer ({r.cause})")
 
 
 def _assignments(args: argparse.Namespace) -> dict[str, str]:
@@ -179,35 +209,66 @@ _TSV_FIELDS = [f for f in fields.FIELDS if f.name not in ("links", "url")]
 
 
 def _cell(value: Any) -> str:
+    """A TSV cell: tab, newline, CR and every other control character shown, not emitted."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value).replace("\t", " ").replace("\n", " ")
+    return safe(value)
 
 
 async def _list(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
-    if args.json:
-        out.write("[")
-    elif args.tsv:
-        out.write("\t".join(f.name for f in _TSV_FIELDS) + "\n")
     # aclosing: a --limit that stops early closes the page stream at once
     # with a filter, how many pages a --limit needs is unknown until they are read
     limit = None if args.filter else args.limit
     pages_iter = client.iter_service_pages(args.page_size, limit=limit)
-    async with contextlib.aclosing(pages_iter) as pages:
-        written = await _write_pages(pages, args, out)
+    progress = _Progress()
+    try:
+        async with contextlib.aclosing(pages_iter) as pages:
+            await _write_pages(pages, args, out, progress)
+    except errors.MsgsvcError as exc:
+        if not progress.started:
+            raise  # nothing on stdout yet: an ordinary failure
+        _close_list(args, out, progress.written)
+        raise PartialListError(progress.written, exc) from None
+    if not progress.started:
+        _open_list(args, out)
+    _close_list(args, out, progress.written)
+    return ExitCode.OK
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.started = False  # the list's opening (JSON's "[", a header row) is written
+        self.written = 0
+
+
+def _open_list(args: argparse.Namespace, out: IO[str]) -> None:
+    if args.json:
+        out.write("[")
+    elif args.tsv:
+        out.write("\t".join(f.name for f in _TSV_FIELDS) + "\n")
+    else:
+        out.write(_human_header() + "\n")
+
+
+def _close_list(args: argparse.Namespace, out: IO[str], written: int) -> None:
     if args.json:
         out.write("\n]\n" if written else "]\n")
     out.flush()
-    return EXIT_OK
 
 
-async def _write_pages(pages: Any, args: argparse.Namespace, out: IO[str]) -> int:
-    """Write each matching service as its page arrives; returns how many were written."""
+async def _write_pages(
+    pages: Any, args: argparse.Namespace, out: IO[str], progress: _Progress
+) -> None:
+    """Write each matching service as its page arrives. Nothing is written before the first
+    page is in, so a list that fails at once leaves stdout empty."""
     needle = (args.filter or "").lower()
     written = 0
     async for page in pages:
+        if not progress.started:
+            _open_list(args, out)
+            progress.started = True
         for s in page.items:
             if needle and needle not in search_key(s):
                 continue
@@ -218,16 +279,30 @@ async def _write_pages(pages: Any, args: argparse.Namespace, out: IO[str]) -> in
             else:
                 out.write(_human_row(s) + "\n")
             written += 1
+            progress.written = written
             if written == args.limit:
-                return written
+                return
         out.flush()
-    return written
+
+
+_NAME_WIDTH = 40
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` in exactly `width` columns: cut with "…" when longer."""
+    return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
+
+
+def _human_header() -> str:
+    flags = "".join(f.glyph or "" for f in fields.FLAGS)
+    return f"{'SID':<34}  {'NAME':<{_NAME_WIDTH}}  {'USE CASE':<13}  {flags:<6}  UPDATED"
 
 
 def _human_row(s: Json) -> str:
     flags = "".join((f.glyph or "") if s.get(f.name) else "·" for f in fields.FLAGS)
-    name = (s.get("friendly_name") or "")[:40]
-    return f"{s['sid']}  {name:<40}  {s.get('usecase') or '':<13}  {flags}  {s.get('date_updated')}"
+    name = _fit(safe(s.get("friendly_name") or ""), _NAME_WIDTH)
+    usecase = _fit(safe(s.get("usecase") or ""), 13)
+    return f"{safe(s['sid']):<34}  {name}  {usecase}  {flags:<6}  {safe(s.get('date_updated'))}"
 
 
 def _show(service: Json, args: argparse.Namespace, out: IO[str]) -> None:
@@ -239,12 +314,13 @@ def _show(service: Json, args: argparse.Namespace, out: IO[str]) -> None:
         if f.name == "links":
             continue
         value = service.get(f.name)
-        out.write(f"{f.label:<{width}}  {f.display(value) if value is not None else '—'}\n")
+        shown = safe(f.display(value)) if value is not None else "—"
+        out.write(f"{f.label:<{width}}  {shown}\n")
 
 
 async def _get(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     _show(await client.fetch_service(args.sid), args, out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 async def _create(
@@ -254,23 +330,23 @@ async def _create(
     if args.json:
         _show(created, args, out)
     else:
-        out.write(created["sid"] + "\n")
+        out.write(safe(created["sid"]) + "\n")
         err(f"created {created['friendly_name']!r}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 async def _update(
     client: MessagingClient, args: argparse.Namespace, values: Json, out: IO[str]
 ) -> int:
     _show(await client.update_service(args.sid, values), args, out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             err("refusing to delete without --yes: there is no terminal to ask on")
-            return EXIT_USAGE
+            return ExitCode.USAGE
         service = await client.fetch_service(args.sid)
         answer = input(
             f"Delete {service.get('friendly_name')!r} ({args.sid})? Its senders return to the "
@@ -278,7 +354,7 @@ async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out
         )
         if answer.strip().lower() not in ("y", "yes"):
             err("not deleted")
-            return EXIT_OK
+            return ExitCode.OK
     await client.delete_service(args.sid)
     err(f"deleted {args.sid}")
-    return EXIT_OK
+    return ExitCode.OK

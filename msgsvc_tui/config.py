@@ -12,6 +12,7 @@ import contextlib
 import copy
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -159,6 +160,61 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     return platformdirs.user_data_path(APP_NAME)
 
 
+def _kind_of(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _regular_file(path: Path) -> os.stat_result | None:
+    """The file's status (through a symlink), None when it does not exist; anything but a
+    regular file is refused before it is opened (a FIFO would hang the reader)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{path}: is {_kind_of(info.st_mode)}, not a config file: refusing it")
+    return info
+
+
+def permission_warnings(path: Path) -> list[str]:
+    """What makes the credentials in `path` readable or replaceable by someone else."""
+    out: list[str] = []
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        info = path.stat()
+    except OSError:
+        info = None
+    if info is not None and info.st_mode & 0o077:
+        out.append(
+            f"{path} is readable by others (mode {stat.S_IMODE(info.st_mode):04o}); it holds "
+            f"credentials: chmod 600 {path}"
+        )
+    folder = path.resolve().parent if path.exists() else path.parent
+    try:
+        folder_info = folder.stat()
+    except OSError:
+        return out
+    if folder_info.st_mode & 0o022 and not folder_info.st_mode & stat.S_ISVTX:
+        out.append(
+            f"{folder} is writable by others (mode {stat.S_IMODE(folder_info.st_mode):04o}): "
+            f"anyone who can write there can replace the config: chmod 700 {folder}"
+        )
+    if uid is not None and folder_info.st_uid != uid:
+        out.append(f"{folder} belongs to another user (uid {folder_info.st_uid})")
+    return out
+
+
 @dataclass
 class Config:
     path: Path
@@ -166,11 +222,16 @@ class Config:
     profiles: dict[str, Profile] = field(default_factory=dict)
     active_profile: str | None = None
     preferences: Preferences = field(default_factory=Preferences)
+    # Said once at start-up (stderr, and in the app): a file others can read, a folder others
+    # can write to. Not errors: the user may have reasons, but must know.
+    warnings: list[str] = field(default_factory=list)
 
     # ---- reading -------------------------------------------------------------------------
     @classmethod
     def load(cls, path: Path | None = None) -> Config:
         path = config_path() if path is None else path
+        if _regular_file(path) is None:
+            return cls(path=path)
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -183,7 +244,9 @@ class Config:
             raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(_describe_toml_error(path, exc)) from None
-        return cls.from_document(path, document)
+        config = cls.from_document(path, document)
+        config.warnings = permission_warnings(path)
+        return config
 
     @classmethod
     def from_document(cls, path: Path, document: dict[str, Any]) -> Config:
@@ -280,10 +343,20 @@ class Config:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write so that a reader (or a crash) sees the old file or the new one, never half.
 
-    The folder is created 0700 and the file 0600: the file holds credentials.
+    The folder is created 0700 and the file 0600: the file holds credentials. Our own folder
+    (the default one, named after the app) is tightened to 0700 when it is looser. A
+    symlinked config is written through to its target (the link stays a link); anything but
+    a regular file is refused.
     """
+    if path.is_symlink():
+        path = path.resolve()
+    _regular_file(path)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if folder.name == APP_NAME:
+        with contextlib.suppress(OSError):
+            if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+                folder.chmod(0o700)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o600)

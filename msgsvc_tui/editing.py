@@ -74,18 +74,32 @@ def _norm(value: Any) -> Any:
 @dataclass
 class Difference:
     field: fields.Field
-    mine: Any
-    theirs: Any
+    mine: Any  # the value the form loaded (or, in a conflict, the value the user typed)
+    theirs: Any  # the server's value now
+    loaded: Any = None  # in a conflict: what both started from
 
 
 def server_changes(loaded: Mapping[str, Any], current: Mapping[str, Any]) -> list[Difference]:
     """What changed on the server since the form loaded `loaded`."""
     return [
-        Difference(f, loaded.get(f.name), current.get(f.name))
+        Difference(f, loaded.get(f.name), current.get(f.name), loaded.get(f.name))
         for f in fields.WRITABLE
         if _norm(loaded.get(f.name)) != _norm(current.get(f.name))
     ]
 
 
-def changed_since(loaded: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
-    return loaded.get("date_updated") != current.get("date_updated")
+def conflicts(
+    loaded: Mapping[str, Any], current: Mapping[str, Any], mine: Mapping[str, Any]
+) -> list[Difference]:
+    """Fields the user changed that someone else also changed, to other values, since load.
+
+    Compared field by field, never by `date_updated`: Twilio stamps it to the second (two
+    edits in one second leave it alone) and may leave it null on a new resource. A field the
+    user did not touch takes the server's value silently (an update sends only what the user
+    changed); a field both set to the same value is no conflict.
+    """
+    return [
+        Difference(d.field, mine[d.field.name], d.theirs, d.loaded)
+        for d in server_changes(loaded, current)
+        if d.field.name in mine and _norm(mine[d.field.name]) != _norm(d.theirs)
+    ]

@@ -41,11 +41,15 @@ class Group(StrEnum):
     DETAILS = "Details"
 
 
-# Twilio error codes used by the catalogue's validation.
-INVALID_PARAMETER = 20001
-FRIENDLY_NAME_INVALID = 20002
-INVALID_URL = 21705
-VALIDITY_PERIOD_INVALID = 90007
+# Twilio error codes used by the catalogue's validation, each checked against Twilio's error
+# dictionary (twilio.com/docs/api/errors/N). Where Twilio's exact code for a case is not
+# confirmed, the generic 20001 is used rather than a code that means something else (21705,
+# once used here for URLs, means "The Messaging Service is invalid").
+INVALID_PARAMETER = 20001  # "Invalid parameter"; also "Missing required parameter X in the post
+#                            body" (twilio-ruby #674 quotes it from a v1 API)
+FRIENDLY_NAME_INVALID = 20002  # "Invalid FriendlyName": must be 1 to 64 characters
+USECASE_INVALID = 21713  # "Messaging Service Use Case is Invalid" (also twilio-node #937)
+VALIDITY_PERIOD_INVALID = 90007  # "Invalid validity period value": 1 to 36,000 seconds
 
 USECASES: tuple[tuple[str, str, str], ...] = (
     # (usecase, purpose, description) as /v1/Services/Usecases describes them.
@@ -83,6 +87,31 @@ USECASES: tuple[tuple[str, str, str], ...] = (
     ),
 )
 USECASE_NAMES: tuple[str, ...] = tuple(u[0] for u in USECASES)
+
+# Control characters (C0, DEL, C1) and the bidirectional overrides and isolates: refused in
+# anything we send, since a name is shown on other people's terminals (see sanitize.py).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ASCII_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def control_problem(text: str) -> str | None:
+    """Why `text` cannot be sent as a name or URL, or None: it holds no control character."""
+    m = _CONTROL.search(text)
+    if m is None:
+        return None
+    return f"contains the control character U+{ord(m.group()):04X} at position {m.start() + 1}"
+
+
+def sid_problem(value: object, prefix: str) -> str | None:
+    """Why `value` is not a SID of this kind (the spec's ``^PF[0-9a-fA-F]{32}$``), or None."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) == 34 and text.startswith(prefix) and _HEX32.fullmatch(text, 2):
+        return None
+    shown = text.encode("ascii", "backslashreplace").decode()[:60]
+    return f"'{shown}' is not a {prefix}… SID ({prefix} and 32 hex digits 0-9 a-f)"
+
+
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
@@ -152,7 +181,8 @@ class Field:
                 number = value
             else:
                 text = str(value).strip()
-                if not re.fullmatch(r"[+-]?\d+", text):
+                # ASCII digits only: int() also takes Arabic-Indic, fullwidth digits and "1_000"
+                if not _ASCII_INT.fullmatch(text):
                     raise self._fail(
                         f"{self.label} must be a whole number from {self.minimum} to {self.maximum}"
                         if text
@@ -171,14 +201,16 @@ class Field:
                 return None
             raise self._fail(f"{self.label} is required")
         text = str(value)
+        if kind in (Kind.URL, Kind.TEXT):
+            problem = control_problem(text)
+            if problem:
+                raise self._fail(f"{self.label} {problem}")
         if kind is Kind.URL:
             text = text.strip()
             if text == "":
                 return None
             if not is_absolute_http_url(text):
-                raise self._fail(
-                    f"{self.label} must be an absolute http:// or https:// URL", INVALID_URL
-                )
+                raise self._fail(f"{self.label} must be an absolute http:// or https:// URL")
             return text
         if kind is Kind.METHOD:
             text = text.strip().upper()
@@ -250,6 +282,7 @@ FIELDS: tuple[Field, ...] = (
         param="Usecase",
         choices=USECASE_NAMES,
         default="undeclared",
+        error_code=USECASE_INVALID,
     ),
     Field(
         "inbound_request_url",
@@ -258,7 +291,6 @@ FIELDS: tuple[Field, ...] = (
         "Twilio calls this URL for each message your senders receive. " + _URL_HELP,
         Group.INTEGRATION,
         param="InboundRequestUrl",
-        error_code=INVALID_URL,
     ),
     Field(
         "inbound_method",
@@ -277,7 +309,6 @@ FIELDS: tuple[Field, ...] = (
         "Called when the incoming webhook fails or returns an error. " + _URL_HELP,
         Group.INTEGRATION,
         param="FallbackUrl",
-        error_code=INVALID_URL,
     ),
     Field(
         "fallback_method",
@@ -296,7 +327,6 @@ FIELDS: tuple[Field, ...] = (
         "Twilio posts delivery status updates of sent messages here. " + _URL_HELP,
         Group.INTEGRATION,
         param="StatusCallback",
-        error_code=INVALID_URL,
     ),
     Field(
         "use_inbound_webhook_on_number",
@@ -440,7 +470,7 @@ def clean_values(values: Mapping[str, Any], *, creating: bool = False) -> dict[s
             errors.append(exc)
     if creating:
         errors.extend(
-            f._fail(f"{f.label} is required")
+            f._fail(f"{f.label} is required", INVALID_PARAMETER)
             for f in WRITABLE
             if f.required_on_create and f.name not in values
         )

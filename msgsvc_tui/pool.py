@@ -8,24 +8,24 @@ learns it from the services' own pools (a bounded number of concurrent requests)
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from msgsvc_tui import senders
+from msgsvc_tui import fields, senders
 from msgsvc_tui.api import errors
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
 
 Json = dict[str, Any]
-_MG = re.compile(r"\bMG[0-9a-fA-F]{32}\b")
 
-ALREADY_ELSEWHERE = 21712
-ALREADY_HERE = 80104
-POOL_FULL = 21714
-NOT_IN_SERVICE = 21711
+ALREADY_HERE = senders.ALREADY_IN_SERVICE[0]
+ALREADY_ELSEWHERE = senders.ALREADY_ELSEWHERE[0]
+NOT_IN_SERVICE = senders.NOT_IN_SERVICE[0]
+POOL_FULL = senders.POOL_FULL[0]
+NO_MESSAGING_CAPABILITY = senders.NO_MESSAGING_CAPABILITY[0]
+ALPHA_INVALID = senders.ALPHA_INVALID[0]
 
 
 @dataclass
@@ -138,11 +138,6 @@ class PoolIndex:
         return self.holders.get(sender_sid)
 
 
-def holder_from_error(exc: errors.ApiError) -> str | None:
-    m = _MG.search(exc.message or "")
-    return m.group(0) if m else None
-
-
 def explain(exc: errors.ApiError, sender: str, *, holder_name: str | None = None) -> str:
     """Twilio's refusal in words a user can act on, with the code and the link."""
     code = exc.code
@@ -158,6 +153,18 @@ def explain(exc: errors.ApiError, sender: str, *, holder_name: str | None = None
         )
     elif code == NOT_IN_SERVICE:
         text = f"{sender} is not in this service (someone may have removed it already)."
+    elif code == NO_MESSAGING_CAPABILITY:
+        text = (
+            f"{sender} cannot send messages: it has neither SMS nor MMS capability (a "
+            "voice-only number). Pick a number with SMS, or enable it on the number first."
+        )
+    elif code == ALPHA_INVALID:
+        text = (
+            f"{sender} is not accepted as an alpha sender ID here: at most 11 of A-Z a-z 0-9 "
+            "space - + _ &, not only digits, and allowed for this account."
+        )
+    elif code == fields.USECASE_INVALID:
+        text = f"Twilio refused the use case: {exc.message}"
     else:
         text = exc.message
     link = exc.more_info or ""

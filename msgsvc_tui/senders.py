@@ -10,6 +10,41 @@ ALPHA_MAX = 11
 _ALPHA_CHARS = re.compile(r"^[A-Za-z0-9 \-+_&]+$")
 POOL_LIMIT = 400  # phone numbers + short codes per service, Twilio's default
 
+# Twilio's refusals when a sender joins or leaves a service: (code, HTTP status, message).
+# Evidence for each, since the spec lists none of them:
+# - 21710 with 409: mozilla/fx-private-relay checks `status == 409 and code == 21710` and
+#   quotes the real message (its phones code, PR #2613).
+# - 21712 with 409: the message names no holder ("…associated with another Messaging
+#   Service."), as a recorded fixture of a third-party client shows; the client finds the
+#   holder itself.
+# - 21714 with 412: mozilla/fx-private-relay issue #2709 quotes the real error; its code
+#   checks 412.
+# - 21715, 21709: Twilio's error dictionary (twilio.com/docs/api/errors/21715, /21709); the
+#   status is not recorded anywhere we found, and 400 is what Twilio uses for bad parameters.
+# - 21711: not in this service (error dictionary); status likewise 400.
+ALREADY_IN_SERVICE = (
+    21710,
+    409,
+    "Phone Number or Short Code is already in the Messaging Service.",
+)
+ALREADY_ELSEWHERE = (
+    21712,
+    409,
+    "Phone Number or Short Code is already associated with another Messaging Service.",
+)
+NOT_IN_SERVICE = (21711, 400, "Phone Number or Short Code is not in the Messaging Service.")
+POOL_FULL = (21714, 412, "Number Pool size limit reached")
+NO_MESSAGING_CAPABILITY = (
+    21715,
+    400,
+    "Phone Number Does Not Have Correct Messaging Service Capabilities",
+)
+ALPHA_INVALID = (
+    21709,
+    400,
+    "Alpha Sender ID is Invalid or Not Authorized for this Messaging Service",
+)
+
 
 @dataclass(frozen=True)
 class SenderKind:

@@ -43,8 +43,8 @@ def base(server) -> list[str]:
 
 def test_list_human_json_tsv(capsys, creds):
     code, out, _ = run(capsys, *base(creds), "services", "list")
-    assert code == EXIT_OK and len(out.splitlines()) == 25
-    assert out.splitlines()[0].startswith("MG")
+    assert code == EXIT_OK and len(out.splitlines()) == 26  # a header row, then 25
+    assert out.splitlines()[0].startswith("SID") and out.splitlines()[1].startswith("MG")
     code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--page-size", "7")
     services = json.loads(out)
     assert code == EXIT_OK and len(services) == 25 and services[0]["sid"].startswith("MG")
@@ -141,7 +141,8 @@ def test_corrupt_config_exits_3(capsys):
 
 
 def test_other_api_error_exits_1(capsys, creds):
-    creds.app.inject(Fault(500, b'{"code": 20500, "message": "Internal Server Error"}'))
+    # a read is asked again after a 500 (4 retries): every try fails here
+    creds.app.inject(*[Fault(500, b'{"code": 20500, "message": "Internal Server Error"}')] * 5)
     code, _, err = run(capsys, *base(creds), "services", "list")
     assert code == EXIT_API and "20500" in err
 
@@ -158,7 +159,7 @@ def test_profile_flag(capsys, server):
     )
     cfg.save()
     code, out, _ = run(capsys, "--profile", "emu", "services", "list", "--limit", "1")
-    assert code == EXIT_OK and out.startswith("MG")
+    assert code == EXIT_OK and out.splitlines()[1].startswith("MG")
 
 
 def test_readonly_refuses_writes(capsys, creds):
@@ -185,3 +186,107 @@ def test_console_script_streams_json(creds):
     )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 25 and done.stderr == ""
+
+
+def test_human_list_truncates_long_names_with_an_ellipsis(capsys, creds):
+    creds.app.store.create_service(demo.DEMO_ACCOUNT_SID, {"friendly_name": "N" * 64})
+    code, out, _ = run(capsys, *base(creds), "services", "list")
+    row = next(line for line in out.splitlines() if "NNNN" in line)
+    assert code == EXIT_OK and "N" * 39 + "…" in row and "N" * 41 not in row
+
+
+# ---- lists that fail part-way, writes whose outcome stays unknown ------------------------------
+def _faulty_client(server, *faults):
+    import httpx
+
+    from msgsvc_tui.api.client import MessagingClient
+    from msgsvc_tui.emulator.faults import FaultyTransport
+
+    transport = FaultyTransport(httpx.AsyncHTTPTransport())
+    transport.script(*faults)
+
+    async def no_sleep(_):
+        return None
+
+    return MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=server.url,
+        transport=transport,
+        sleep=no_sleep,
+        max_retries=1,
+    )
+
+
+@pytest.mark.parametrize("form", ["--json", "--tsv", None])
+def test_a_list_failing_part_way_is_well_formed_and_says_partial(capsys, server, form):
+    from io import StringIO
+
+    from msgsvc_tui import cli_services
+    from msgsvc_tui.emulator.faults import FaultKind
+
+    # page 1 arrives, page 2 fails on every try
+    client = _faulty_client(server, None, FaultKind.STATUS_500, FaultKind.STATUS_500)
+    argv = ["services", "list", "--page-size", "10", *([form] if form else [])]
+    out = StringIO()
+    code = cli_services.run(cli.build_parser().parse_args(argv), stdout=out, client=client)
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_PARTIAL == 7
+    assert "partial: 10 services before the error" in err
+    text = out.getvalue()
+    if form == "--json":
+        assert len(json.loads(text)) == 10  # the array is closed
+    else:
+        assert len(text.splitlines()) == 11 and text.endswith("\n")  # header + 10 whole rows
+
+
+def test_a_list_failing_at_once_writes_nothing(capsys, server):
+    from io import StringIO
+
+    from msgsvc_tui import cli_services
+    from msgsvc_tui.emulator.faults import FaultKind
+
+    client = _faulty_client(server, FaultKind.STATUS_500, FaultKind.STATUS_500)
+    out = StringIO()
+    args = cli.build_parser().parse_args(["services", "list", "--json"])
+    code = cli_services.run(args, stdout=out, client=client)
+    assert code == EXIT_API and out.getvalue() == ""
+
+
+def test_a_create_whose_outcome_stays_unknown_exits_6(capsys, server):
+    from io import StringIO
+
+    from msgsvc_tui import cli_services
+    from msgsvc_tui.emulator.faults import FaultKind
+
+    lost = [FaultKind.RESET_AFTER, FaultKind.RESET_BEFORE, FaultKind.RESET_BEFORE]
+    client = _faulty_client(server, *lost)
+    args = cli.build_parser().parse_args(["services", "create", "--friendly-name", "Maybe"])
+    code = cli_services.run(args, stdout=StringIO(), client=client)
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_UNKNOWN == 6 and "outcome unknown" in err
+
+
+def test_a_create_confirmed_after_a_lost_answer_says_so(capsys, server):
+    from io import StringIO
+
+    from msgsvc_tui import cli_services
+    from msgsvc_tui.emulator.faults import FaultKind
+
+    client = _faulty_client(server, FaultKind.APPLIED_503)
+    out = StringIO()
+    args = cli.build_parser().parse_args(["services", "create", "--friendly-name", "Landed"])
+    code = cli_services.run(args, stdout=out, client=client)
+    err = capsys.readouterr().err
+    assert code == EXIT_OK and out.getvalue().startswith("MG")
+    assert "confirmed after a lost answer" in err
+    assert server.app.store.count_services(demo.DEMO_ACCOUNT_SID) == 26  # once, not twice
+
+
+def test_exit_codes_help_lists_every_code(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["services", "--help"])
+    out = capsys.readouterr().out
+    for code in range(8):
+        assert f"  {code}  " in out

@@ -240,3 +240,92 @@ def test_garbage_never_crashes_loading(text):
         except ConfigError as exc:
             assert str(path) in str(exc)
         assert path.read_bytes() == raw
+
+
+# ---- odd files and loose permissions (issue #10) ---------------------------------------------
+def _saved(path: Path) -> Config:
+    cfg = Config(path=path)
+    cfg.set_profile(Profile("p", "AC" + "1" * 32, auth_token=Secret("tok")))
+    cfg.save()
+    return cfg
+
+
+def test_a_file_others_can_read_is_warned_about(tmp_path):
+    path = tmp_path / "msgsvc-tui" / "config.toml"
+    _saved(path)
+    assert Config.load(path).warnings == []
+    path.chmod(0o644)
+    (warning,) = Config.load(path).warnings
+    assert "readable by others" in warning and "0644" in warning and "chmod 600" in warning
+
+
+def test_a_folder_others_can_write_is_warned_about(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = folder / "config.toml"
+    _saved(path)
+    folder.chmod(0o777)
+    try:
+        warnings = Config.load(path).warnings
+    finally:
+        folder.chmod(0o700)
+    assert any("writable by others" in w for w in warnings)
+
+
+def test_our_own_folder_is_tightened_on_save(tmp_path):
+    folder = tmp_path / "msgsvc-tui"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    _saved(folder / "config.toml")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_folder_that_is_not_ours_is_left_alone(tmp_path):
+    folder = tmp_path / "dotfiles"
+    folder.mkdir()
+    folder.chmod(0o755)
+    _saved(folder / "config.toml")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
+def test_saving_through_a_symlink_keeps_the_link(tmp_path):
+    target = tmp_path / "dotfiles" / "msgsvc.toml"
+    _saved(target)
+    link = tmp_path / "msgsvc-tui" / "config.toml"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    cfg = Config.load(link)
+    cfg.active_profile = "p"
+    cfg.save()
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert tomllib.loads(target.read_text())["active_profile"] == "p"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_anything_but_a_regular_file_is_refused_at_once(tmp_path, kind):
+    import threading
+
+    path = tmp_path / "config.toml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    outcome: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            Config.load(path)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    # a liveness check, not a timing one: a FIFO used to block the reader forever
+    reader = threading.Thread(target=load, daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "Config.load blocked on a non-regular file"
+    assert isinstance(outcome[0], ConfigError)
+    assert str(path) in str(outcome[0]) and (
+        "FIFO" in str(outcome[0]) or "folder" in str(outcome[0])
+    )
+    with pytest.raises(ConfigError):
+        Config(path=path).save()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgsvc_tui import fields, senders
+from msgsvc_tui import fields, sanitize, senders
 
 
 def _form(spec, path, op_method):
@@ -81,12 +81,32 @@ def test_every_field_has_label_help_and_group():
 
 
 # ---- validation ------------------------------------------------------------------------------
-@given(st.text(min_size=1, max_size=64))
+# printable text: what a name may hold (control characters are refused, tested below)
+_PRINTABLE = st.characters(exclude_categories=("Cc", "Cs")).filter(sanitize.is_safe)
+
+
+@given(st.text(_PRINTABLE, min_size=1, max_size=64))
 def test_friendly_name_accepts_1_to_64(name):
     assert fields.get("friendly_name").clean(name) == name
 
 
-@given(st.text(min_size=65, max_size=200))
+@given(
+    st.text(_PRINTABLE, max_size=20),
+    st.sampled_from(["\x1b", "\x00", "\x07", "\r", "\n", "\x7f", "\x9b", "\u202e", "\u2066"]),
+    st.text(_PRINTABLE, max_size=20),
+)
+def test_names_and_urls_refuse_control_characters(before, control, after):
+    """A name is shown on other people's terminals: ESC, NUL, CR, C1, bidi never go out."""
+    for name, value in (
+        ("friendly_name", before + control + after),
+        ("status_callback", f"https://x.example/{before}{control}{after}"),
+    ):
+        with pytest.raises(fields.FieldError) as err:
+            fields.get(name).clean(value)
+        assert "control character" in err.value.message  # fmt: skip
+
+
+@given(st.text(_PRINTABLE, min_size=65, max_size=200))
 def test_friendly_name_refuses_over_64(name):
     with pytest.raises(fields.FieldError) as err:
         fields.get("friendly_name").clean(name)
@@ -136,12 +156,12 @@ def test_urls_accept_absolute_http(scheme, host, path):
 @given(st.text().filter(lambda t: not t.strip().startswith(("http://", "https://"))))
 def test_urls_refuse_anything_else(text):
     f = fields.get("inbound_request_url")
-    if text.strip() == "":
+    if text.strip() == "" and sanitize.is_safe(text):
         assert f.clean(text) is None  # empty clears
         return
     with pytest.raises(fields.FieldError) as err:
         f.clean(text)
-    assert err.value.code == fields.INVALID_URL
+    assert err.value.code == fields.INVALID_PARAMETER
 
 
 @pytest.mark.parametrize("bad", ["ftp://x.example", "https://", "example.com/x", "http:/x"])

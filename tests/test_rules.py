@@ -71,10 +71,24 @@ def test_incoming_modes_round_trip():
     assert editing.incoming_problem(Incoming.DROP, "") is None
 
 
+def test_conflicts_compare_fields_not_the_update_stamp():
+    """Two edits in one second leave Twilio's date_updated alone; fields still tell."""
+    loaded = {"date_updated": "2026-01-01T00:00:00Z", "friendly_name": "A", "validity_period": 10}
+    same_second = {**loaded, "friendly_name": "Theirs", "validity_period": 20}
+    clash = editing.conflicts(loaded, same_second, {"friendly_name": "Mine"})
+    assert [(d.field.name, d.loaded, d.mine, d.theirs) for d in clash] == [
+        ("friendly_name", "A", "Mine", "Theirs")
+    ]
+    # a field only they changed is no conflict; nor is one both set to the same value
+    assert editing.conflicts(loaded, same_second, {"sticky_sender": False}) == []
+    assert editing.conflicts(loaded, same_second, {"friendly_name": "Theirs"}) == []
+    # a null date_updated (allowed by the spec on a new resource) changes nothing
+    assert editing.conflicts({**loaded, "date_updated": None}, loaded, {"friendly_name": "B"}) == []
+
+
 def test_server_changes_name_fields():
     loaded = {"date_updated": "1", "validity_period": 10, "friendly_name": "A"}
     current = {"date_updated": "2", "validity_period": 20, "friendly_name": "A"}
-    assert editing.changed_since(loaded, current)
     diffs = editing.server_changes(loaded, current)
     assert [(d.field.name, d.mine, d.theirs) for d in diffs] == [("validity_period", 10, 20)]
     assert diffs[0].field is fields.get("validity_period")

@@ -238,16 +238,10 @@ def _api(code, message="m"):
 
 def test_explain_each_refusal():
     assert "“Ops”" in pool.explain(_api(21712), "+1555", holder_name="Ops")
-    assert "already in this service" in pool.explain(_api(80104), "+1555")
+    assert "already in this service" in pool.explain(_api(21710), "+1555")
     assert "400" in pool.explain(_api(21714), "+1555")
     assert "not in this service" in pool.explain(_api(21711), "+1555")
     assert "twilio.com/docs/errors/21712" in pool.explain(_api(21712), "+1555")
-
-
-def test_holder_from_error_message():
-    sid = "MG" + "ab" * 16
-    assert pool.holder_from_error(_api(21712, f"... another Messaging Service ({sid})")) == sid
-    assert pool.holder_from_error(_api(21712, "no sid here")) is None
 
 
 async def test_pool_index_and_move_against_the_emulator(client, emulator):

@@ -324,19 +324,34 @@ async def test_conflict_detected_and_overwrite_or_reload():
         await ready(pilot)
         sid = table(pilot).current["sid"]
         await _type(pilot, "field-friendly_name", "Mine")
-        # someone else changes the service meanwhile
+        # someone else changes another field meanwhile: no question, their value is kept
         app.emulator.store.update_service(
             "AC0123456789abcdef0123456789abcdef", sid, {"validity_period": 77}
         )
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen))
-        labels = [d.field.name for d in app.screen.differences]
-        assert labels == ["validity_period"]
-        await pilot.press("o")
         await wait_for(pilot, lambda: stored(app, sid)["friendly_name"] == "Mine")
         assert stored(app, sid)["validity_period"] == 77  # their change kept: only ours sent
+        await wait_for(
+            pilot, lambda: app.screen.query_one("#field-validity_period", Input).value == "77"
+        )
 
+        # the same field, changed by both within the same second as the load: asked
         await _type(pilot, "field-friendly_name", "Mine again")
+        stamp = stored(app, sid)["date_updated"]
+        app.emulator.store.update_service(
+            "AC0123456789abcdef0123456789abcdef", sid, {"friendly_name": "Theirs"}
+        )
+        app.emulator.store.db.execute(
+            "UPDATE services SET date_updated = ? WHERE sid = ?", (stamp, sid)
+        )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen))
+        clash = [(d.field.name, d.mine, d.theirs) for d in app.screen.differences]
+        assert clash == [("friendly_name", "Mine again", "Theirs")]
+        await pilot.press("o")
+        await wait_for(pilot, lambda: stored(app, sid)["friendly_name"] == "Mine again")
+
+        await _type(pilot, "field-friendly_name", "Mine once more")
         app.emulator.store.update_service(
             "AC0123456789abcdef0123456789abcdef", sid, {"friendly_name": "Theirs"}
         )
@@ -548,21 +563,17 @@ async def test_command_palette_offers_actions_and_profiles():
 
 
 async def test_paging_in_the_app_shows_first_page_then_appends():
+    """Each page is painted as it lands (read from the screen's own record of what it painted,
+    not by catching the load mid-way: that raced on a busy machine)."""
     app = sandbox_app()
     app.config.preferences.page_size = 5
-    app.emulator = open_emulator(":memory:", latency_ms=80)
-    seen_partial: list[int] = []
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
-        screen = app.screen
-        await wait_for(pilot, lambda: len(screen.model) >= 5)
-        if screen.list_loading:
-            seen_partial.append(len(screen.model))
-            status = str(screen.query_one("#list-status").render())
-            assert "loading" in status and "esc stops" in status
-        await wait_for(pilot, lambda: not screen.list_loading)
-        assert len(screen.model) == 25
-        assert seen_partial and seen_partial[0] < 25  # first page on screen before the rest
+        screen = await ready(pilot)
+        await wait_for(pilot, lambda: not screen.list_loading and len(screen.model) == 25)
+        counts = [count for count, _ in screen.pages_painted]
+        assert counts == [5, 10, 15, 20, 25]  # the first page on screen before the rest
+        first_status = screen.pages_painted[0][1]
+        assert "loading" in first_status and "esc stops" in first_status
         assert app.client.requests_made >= 5
 
 

@@ -90,7 +90,7 @@ def test_bad_input_is_400_with_code(sdk):
     assert (err.value.status, err.value.code) == (400, 90007)
     with pytest.raises(TwilioRestException) as err:
         sdk.messaging.v1.services(sid).update(inbound_request_url="not a url")
-    assert (err.value.status, err.value.code) == (400, 21705)
+    assert (err.value.status, err.value.code) == (400, 20001)  # not 21705: another meaning
 
 
 def test_wrong_credentials(server):

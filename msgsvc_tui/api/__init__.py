@@ -17,10 +17,13 @@ _ERRORS = {
     "ConnectError",
     "InsecureUrlError",
     "MsgsvcError",
+    "NotAppliedError",
     "NotFoundError",
     "OutcomeUnknownError",
+    "RateLimitedError",
     "ReadonlyError",
     "RequestTimeout",
+    "ServiceUnavailableError",
     "TlsError",
     "TransportError",
 }

@@ -18,6 +18,7 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,7 +33,13 @@ USER_AGENT = (
 )
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 MAX_PAGE_SIZE = 1000
-_IDEMPOTENT = frozenset({"GET", "DELETE"})
+# Only reads are resent after a failure. A write is resent only after a 429, which Twilio
+# never processed; any other failed write is reconciled by asking the server (see _write).
+_READS = frozenset({"GET", "HEAD"})
+_RETRY_READ_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A create's result is looked for among services created since the request began, by the
+# server's clock (its Date header); this much slack covers its one-second resolution.
+_CLOCK_SLACK = 2.0
 
 Json = dict[str, Any]
 
@@ -68,7 +75,28 @@ def check_secure(url: str) -> None:
             f"refusing plain http:// to {parts.hostname}: credentials would travel in clear "
             "text; use https://, or http:// only on loopback (127.0.0.1, localhost)"
         )
-    raise errors.InsecureUrlError(f"base URL must be http(s)://, got {url!r}")
+    raise errors.InsecureUrlError(
+        f"base URL must be http(s)://, got {errors.mask_credentials(url)!r}"
+    )
+
+
+@dataclass
+class Reconciliation:
+    """A write whose answer was lost, and what the server said when asked afterwards."""
+
+    action: str  # "create", "update", "delete", "add sender", "remove sender"
+    target: str  # a SID or a name
+    applied: bool | None  # True: it happened; False: it did not; None: still unknown
+    cause: str  # the failure that lost the answer
+    detail: str = ""
+
+
+@dataclass
+class _Verdict:
+    applied: bool | None
+    value: Any = None
+    detail: str = ""
+    candidates: list[str] | None = None
 
 
 @dataclass
@@ -130,6 +158,10 @@ class MessagingClient:
         )
         self.requests_made = 0
         self._fetches: set[asyncio.Task[Json | None]] = set()
+        # Writes whose answers were lost and were settled by asking the server, in order:
+        # callers (CLI, TUI) report "confirmed after a lost answer" from here.
+        self.reconciliations: list[Reconciliation] = []
+        self._server_clock: tuple[float, float] | None = None  # (server epoch, our monotonic)
 
     @classmethod
     def from_connection(cls, conn: Connection, **kw: Any) -> MessagingClient:
@@ -174,6 +206,23 @@ class MessagingClient:
         if wait > 0:
             await self._sleep(wait)
 
+    def _note_server_clock(self, response: httpx.Response) -> None:
+        stamp = response.headers.get("Date")
+        if not stamp:
+            return
+        try:
+            when = email.utils.parsedate_to_datetime(stamp).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return
+        self._server_clock = (when, time.monotonic())
+
+    def _server_time_at(self, monotonic: float) -> float:
+        """The server's clock at our `monotonic` instant (ours when it never sent a Date)."""
+        if self._server_clock is None:
+            return time.time() - (time.monotonic() - monotonic)
+        server_epoch, seen_at = self._server_clock
+        return server_epoch - (seen_at - monotonic)
+
     async def request(
         self,
         method: str,
@@ -201,25 +250,28 @@ class MessagingClient:
         like the request itself.
         """
         check_secure(url)
-        if self.readonly and method not in ("GET", "HEAD"):
+        if self.readonly and method not in _READS:
             raise errors.ReadonlyError(f"read-only mode: {method} not sent")
         request = self._http.build_request(method, url, params=params, data=data)
+        reading = method in _READS
         for attempt in range(self.max_retries + 1):
             await self._wait_for_shared_backoff()
             try:
                 self.requests_made += 1
                 response = await self._http.send(request, stream=True)
                 try:
-                    retry = response.status_code in (429, 503) and attempt < self.max_retries
-                    if not retry:
+                    self._note_server_clock(response)
+                    status = response.status_code
+                    resend = status == 429 or (reading and status in _RETRY_READ_STATUSES)
+                    if not (resend and attempt < self.max_retries):
                         content = await (read or _read_all)(response)
                         return response.status_code, content
                 finally:
                     await response.aclose()
             except httpx.HTTPError as exc:
                 error = _transport_error(exc, method, url)
-                retryable = method in _IDEMPOTENT and not isinstance(error, errors.TlsError)
-                if retryable and attempt < self.max_retries:
+                healable = not isinstance(error, errors.TlsError)
+                if reading and healable and attempt < self.max_retries:
                     await self._sleep(self._delay(attempt, None))
                     continue
                 raise error from None
@@ -345,17 +397,117 @@ class MessagingClient:
 
     async def create_service(self, values: Mapping[str, Any]) -> Json:
         clean = fields.clean_values(values, creating=True)
-        return await self._must("POST", self._services_url, data=fields.to_params(clean))
+        name = clean["friendly_name"]
+
+        async def settle(started: float) -> _Verdict:
+            since = self._server_time_at(started) - _CLOCK_SLACK
+            found = [
+                s
+                for s in await self.list_services()
+                if s.get("friendly_name") == name and _epoch(s.get("date_created")) >= since
+            ]
+            if len(found) == 1:
+                return _Verdict(True, found[0], f"found {found[0]['sid']}")
+            if not found:
+                return _Verdict(False, detail=f"no service named {name!r} was created")
+            sids = [s["sid"] for s in found]
+            return _Verdict(
+                None, detail=f"{len(found)} candidates: {', '.join(sids)}", candidates=sids
+            )
+
+        body = await self._write(
+            "create", name, "POST", self._services_url, fields.to_params(clean), settle
+        )
+        assert body is not None
+        return body
 
     async def update_service(self, sid: str, values: Mapping[str, Any]) -> Json:
         """Send only the fields given; an empty string (or None) clears a URL."""
         clean = fields.clean_values(values)
-        return await self._must(
-            "POST", f"{self._services_url}/{_sid(sid, 'MG')}", data=fields.to_params(clean)
+        sid = _sid(sid, "MG")
+
+        async def settle(_: float) -> _Verdict:
+            current = await self.fetch_service(sid)
+            differ = [n for n, v in clean.items() if _same(current.get(n), v) is False]
+            if not differ:
+                return _Verdict(True, current, "the server holds every value sent")
+            return _Verdict(False, detail="the server still differs in " + ", ".join(differ))
+
+        body = await self._write(
+            "update", sid, "POST", f"{self._services_url}/{sid}", fields.to_params(clean), settle
         )
+        assert body is not None
+        return body
 
     async def delete_service(self, sid: str) -> None:
-        await self.request("DELETE", f"{self._services_url}/{_sid(sid, 'MG')}")
+        sid = _sid(sid, "MG")
+        await self._write(
+            "delete", sid, "DELETE", f"{self._services_url}/{sid}", None, self._gone(sid)
+        )
+
+    def _gone(self, sid: str, url: str | None = None) -> Callable[[float], Awaitable[_Verdict]]:
+        """A lost DELETE settled by a GET: a 404 means it was deleted."""
+
+        async def settle(_: float) -> _Verdict:
+            try:
+                await self._must("GET", url or f"{self._services_url}/{sid}")
+            except errors.NotFoundError:
+                return _Verdict(True, detail="it is gone")
+            return _Verdict(False, detail="it is still there")
+
+        return settle
+
+    async def _write(
+        self,
+        action: str,
+        target: str,
+        method: str,
+        url: str,
+        data: Mapping[str, str] | None,
+        settle: Callable[[float], Awaitable[_Verdict]],
+    ) -> Json | None:
+        """Send a write once (resent only after a 429, inside _send). If its outcome is
+        unknown (connection lost after sending, a timeout, a cut or garbled answer, a 5xx),
+        ask the server what happened: return the result when it happened, raise
+        NotAppliedError when it did not, OutcomeUnknownError when that cannot be told."""
+        started = time.monotonic()
+        try:
+            return await self.request(method, url, data=data)
+        except errors.ApiError as exc:
+            if exc.status < 500:
+                raise  # Twilio refused it (a 429 was never processed): nothing happened
+            cause: errors.MsgsvcError = exc
+        except (errors.OutcomeUnknownError, errors.BadResponseError) as exc:
+            cause = exc
+        lost = errors.describe(cause)
+        try:
+            verdict = await settle(started)
+        except errors.MsgsvcError as exc:
+            self.reconciliations.append(Reconciliation(action, target, None, lost, str(exc)))
+            raise errors.OutcomeUnknownError(
+                f"{action} of {target}: outcome unknown. The answer was lost ({lost}), and "
+                f"asking the server failed too ({errors.describe(exc)}). Check before retrying.",
+                method=method,
+                url=url,
+            ) from None
+        self.reconciliations.append(
+            Reconciliation(action, target, verdict.applied, lost, verdict.detail)
+        )
+        if verdict.applied:
+            return verdict.value
+        if verdict.applied is False:
+            raise errors.NotAppliedError(
+                f"{action} of {target} did not happen (the answer was lost: {lost}; "
+                f"asked afterwards, {verdict.detail}). It is safe to try again.",
+                cause=cause,
+            )
+        raise errors.OutcomeUnknownError(
+            f"{action} of {target}: outcome unknown after a lost answer ({lost}): "
+            f"{verdict.detail}. Check before retrying.",
+            candidates=verdict.candidates,
+            method=method,
+            url=url,
+        )
 
     async def list_usecases(self) -> list[Json]:
         body = await self._must("GET", f"{self._services_url}/Usecases")
@@ -392,13 +544,23 @@ class MessagingClient:
                 )
         else:
             value = _sid(value, kind.prefix)
-        return await self._must(
-            "POST", self._senders_url(service_sid, kind), data={kind.param: value}
-        )
+        match = "alpha_sender" if kind is senders.ALPHA_SENDERS else "sid"
+
+        async def settle(_: float) -> _Verdict:
+            members = await self.list_senders(service_sid, kind)
+            found = [m for m in members if m.get(match) == value]
+            if found:
+                return _Verdict(True, found[0], "it is in the service")
+            return _Verdict(False, detail="it is not in the service")
+
+        url = self._senders_url(service_sid, kind)
+        body = await self._write("add sender", value, "POST", url, {kind.param: value}, settle)
+        assert body is not None
+        return body
 
     async def remove_sender(self, service_sid: str, kind: senders.SenderKind, sid: str) -> None:
         url = f"{self._senders_url(service_sid, kind)}/{_sid(sid, kind.prefix)}"
-        await self.request("DELETE", url)
+        await self._write("remove sender", sid, "DELETE", url, None, self._gone(sid, url))
 
     # ---- the account's numbers (2010 API) -------------------------------------------------
     def _account_url(self, tail: str) -> str:
@@ -431,23 +593,30 @@ class MessagingClient:
 
 
 def _sid(value: str, prefix: str) -> str:
-    """Refuse a malformed SID before it becomes part of a URL path."""
-    value = value.strip()
-    if len(value) != 34 or not value.startswith(prefix):
+    """Refuse a malformed SID before it becomes part of a URL path: the spec's pattern
+    (``^MG[0-9a-fA-F]{32}$`` and its kin), ASCII only. No stripping: whitespace, signs, ``0x``
+    or fullwidth digits are refused, never sent."""
+    problem = fields.sid_problem(value, prefix)
+    if problem:
         raise fields.ValidationError(
-            [
-                fields.FieldError(
-                    "sid", "Sid", fields.INVALID_PARAMETER, f"{value!r} is not a {prefix}… SID"
-                )
-            ]
+            [fields.FieldError("sid", "Sid", fields.INVALID_PARAMETER, problem)]
         )
-    try:
-        int(value[2:], 16)
-    except ValueError:
-        raise fields.ValidationError(
-            [fields.FieldError("sid", "Sid", fields.INVALID_PARAMETER, f"{value!r} is not a SID")]
-        ) from None
     return value
+
+
+def _epoch(stamp: object) -> float:
+    """Seconds since the epoch of Twilio's ISO 8601 stamp; -inf when absent or unreadable."""
+    if not isinstance(stamp, str):
+        return float("-inf")
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return float("-inf")
+
+
+def _same(held: object, sent: object) -> bool:
+    """Whether the server's value is the value a write sent (None and "" both clear)."""
+    return (None if held == "" else held) == (None if sent == "" else sent)
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -464,9 +633,14 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _host(url: str) -> str:
+    """host[:port] of `url`, never its user:password."""
+    return urlsplit(url).netloc.rpartition("@")[2]
+
+
 def _transport_error(exc: httpx.HTTPError, method: str, url: str) -> errors.TransportError:
-    host = urlsplit(url).netloc
-    kw = {"method": method, "url": url}
+    host = _host(url)
+    kw = {"method": method, "url": errors.mask_credentials(url)}
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLError):
@@ -475,16 +649,18 @@ def _transport_error(exc: httpx.HTTPError, method: str, url: str) -> errors.Tran
     if isinstance(exc, httpx.ConnectTimeout):
         return errors.ConnectError(f"timed out connecting to {host}; nothing was sent", **kw)
     if isinstance(exc, httpx.ConnectError):
-        return errors.ConnectError(f"cannot connect to {host}: {exc or 'refused'}", **kw)
-    if method not in _IDEMPOTENT:
+        reason = errors.mask_credentials(str(exc)) or "refused"
+        return errors.ConnectError(f"cannot connect to {host}: {reason}", **kw)
+    if method not in _READS:
         return errors.OutcomeUnknownError(
             f"{method} to {host} got no answer ({type(exc).__name__}); it may or may not have "
-            "been applied: refresh before trying again",
+            "been applied",
             **kw,
         )
     if isinstance(exc, httpx.TimeoutException):
         return errors.RequestTimeout(f"{host} did not answer in time", **kw)
-    return errors.TransportError(f"{host}: {type(exc).__name__}: {exc}", **kw)
+    reason = errors.mask_credentials(str(exc))
+    return errors.TransportError(f"{host}: {type(exc).__name__}: {reason}", **kw)
 
 
 _META_FIRST = re.compile(rb'\s*\{\s*"meta"\s*:\s*')
@@ -540,7 +716,7 @@ def _decode(status: int, content: bytes, method: str, url: str) -> Json | None:
     if 200 <= status < 300:
         if not isinstance(body, dict):
             raise errors.BadResponseError(
-                f"HTTP {status} from {urlsplit(url).netloc} is not JSON",
+                f"HTTP {status} from {_host(url)} is not JSON",
                 status=status,
                 body=text[:500],
                 method=method,
@@ -551,7 +727,7 @@ def _decode(status: int, content: bytes, method: str, url: str) -> Json | None:
         raise errors.api_error_for(status, body, method=method, url=url)
     kind = "an empty body" if not text.strip() else "an HTML page" if "<" in text else "text"
     raise errors.BadResponseError(
-        f"HTTP {status} from {urlsplit(url).netloc} with {kind} instead of Twilio's JSON "
+        f"HTTP {status} from {_host(url)} with {kind} instead of Twilio's JSON "
         "(a proxy or gateway answered?)",
         status=status,
         body=text[:500],

@@ -1,4 +1,21 @@
-"""Typed errors: every way a call can fail becomes one of these, never a raw traceback."""
+"""Typed errors: every way a call can fail becomes one of these, never a raw traceback.
+
+MsgsvcError
+ ├── InsecureUrlError          refused before sending: plain http off loopback
+ ├── ReadonlyError             refused before sending: --readonly
+ ├── NotAppliedError           a write's answer was lost; the server shows it did not happen
+ ├── TransportError            no usable HTTP answer
+ │    ├── ConnectError         no connection: nothing was sent
+ │    │    └── TlsError
+ │    ├── RequestTimeout       a read got no answer in time
+ │    ├── OutcomeUnknownError  a write may or may not have happened, even after asking
+ │    └── BadResponseError     an answer that is not Twilio's JSON (a proxy's page, cut short)
+ └── ApiError                  Twilio's error body {code, message, more_info, status}
+      ├── AuthError            401/403
+      ├── NotFoundError        404
+      ├── RateLimitedError     429 after every retry
+      └── ServiceUnavailableError  503 after every retry (reads only: writes are not resent)
+"""
 
 from __future__ import annotations
 
@@ -42,10 +59,25 @@ class RequestTimeout(TransportError):
 
 
 class OutcomeUnknownError(TransportError):
-    """A create or update may have reached the server but no answer came back.
+    """A write may have reached the server, no answer came back, and asking the server
+    afterwards did not settle it (it failed too, or several candidates match).
 
-    We never resend these blindly: a second create would make a second service.
+    We never resend these: a second create would make a second service. `candidates` names
+    what the server holds that may be the result (e.g. two services of that name).
     """
+
+    def __init__(self, message: str, *, candidates: list[str] | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.candidates = candidates or []
+
+
+class NotAppliedError(MsgsvcError):
+    """A write's answer was lost (or was a 5xx), and the server, asked afterwards, shows the
+    write did not happen: a confirmed failure, safe to try again."""
+
+    def __init__(self, message: str, *, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class BadResponseError(TransportError):
@@ -146,10 +178,20 @@ def api_error_for(status: int, body: dict[str, Any], *, method: str, url: str) -
     return cls(**kwargs)
 
 
+_USERINFO = re.compile(r"(?<=//)[^/@\s]+@")
+
+
+def mask_credentials(text: str) -> str:
+    """`https://user:secret@host` → `https://***@host`: no message ever shows a password."""
+    return _USERINFO.sub("***@", text)
+
+
 def describe(exc: BaseException) -> str:
-    """One line a user can act on, for any error a call can raise."""
+    """One line a user can act on, for any error a call can raise (credentials masked)."""
     if isinstance(exc, ApiError):
-        return exc.describe()
-    if isinstance(exc, (MsgsvcError, fields.ValidationError)):
-        return str(exc)
-    return f"unexpected {type(exc).__name__}: {exc}"
+        text = exc.describe()
+    elif isinstance(exc, (MsgsvcError, fields.ValidationError)):
+        text = str(exc)
+    else:
+        text = f"unexpected {type(exc).__name__}: {exc}"
+    return mask_credentials(text)

@@ -29,6 +29,12 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+# A Messaging Service's whole form body is well under 8 KB; a megabyte is generous. Beyond it
+# the answer is a 413 in Twilio's error shape (its code for this is not documented: the
+# generic 20001 is used rather than a code that means something else).
+MAX_BODY_BYTES = 1024 * 1024
+_MAX_INT = 2**62  # paging values past this are malformed (SQLite's integers are 64-bit)
+_ASCII_UINT = re.compile(r"[0-9]{1,19}")
 
 _SID = r"([A-Za-z0-9]+)"
 _POOL = "|".join(k.path for k in senders.KINDS)
@@ -122,13 +128,15 @@ class EmulatorApp:
                     return
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await _read_body(receive)
         self.requests_served += 1
+        if body is None:
+            too_large = EmulatorError(
+                413, fields.INVALID_PARAMETER, f"Request body larger than {MAX_BODY_BYTES} bytes"
+            )
+            response = self._error(too_large)
+            await _send(send, 413, [json.dumps(response.body).encode()], _JSON_HEADERS)
+            return
         if self.latency:
             await _wait_precisely(self.latency)
         if self.faults:
@@ -159,12 +167,17 @@ class EmulatorApp:
                     continue
                 handler = handlers.get(method)
                 if handler is None:
-                    raise EmulatorError(405, 20004, f"Method {method} not allowed on {path}")
+                    # RFC 9110 §15.5.6: a 405 names the methods the resource does allow.
+                    allow = ", ".join(sorted(handlers))
+                    return self._error(
+                        EmulatorError(405, 20004, f"Method {method} not allowed on {path}"),
+                        {"Allow": allow},
+                    )
                 request = Request(
                     method=method,
                     path=path,
-                    query=_last_values(scope.get("query_string", b"").decode("latin-1")),
-                    form=_last_values(body.decode("utf-8", "replace")) if method == "POST" else {},
+                    query=_last_values(scope.get("query_string", b""), "query string"),
+                    form=_last_values(body, "body") if method == "POST" else {},
                     base=_base_url(scope, headers),
                     account_sid=account,
                 )
@@ -172,16 +185,21 @@ class EmulatorApp:
             raise EmulatorError(404, 20404, f"The requested resource {path} was not found")
         except EmulatorError as exc:
             extra = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if exc.status == 401 else {}
-            return Response(
-                exc.status,
-                {
-                    "code": exc.code,
-                    "message": exc.message,
-                    "more_info": f"https://www.twilio.com/docs/errors/{exc.code}",
-                    "status": exc.status,
-                },
-                extra,
-            )
+            return self._error(exc, extra)
+
+    @staticmethod
+    def _error(exc: EmulatorError, headers: dict[str, str] | None = None) -> Response:
+        """Twilio's error body: {code, message, more_info, status}."""
+        return Response(
+            exc.status,
+            {
+                "code": exc.code,
+                "message": exc.message,
+                "more_info": f"https://www.twilio.com/docs/errors/{exc.code}",
+                "status": exc.status,
+            },
+            headers or {},
+        )
 
     def _authenticate(self, header: str) -> str:
         scheme, _, token = header.partition(" ")
@@ -198,14 +216,9 @@ class EmulatorApp:
     # ---- services -------------------------------------------------------------------------
     @staticmethod
     def _links(url: str) -> dict[str, str]:
-        return {
-            **{k.key: f"{url}/{k.path}" for k in senders.KINDS},
-            "messages": f"{url}/Messages",
-            "us_app_to_person": f"{url}/Compliance/Usa2p",
-            "us_app_to_person_usecases": f"{url}/Compliance/Usa2p/Usecases",
-            "channel_senders": f"{url}/ChannelSenders",
-            "destination_alpha_senders": f"{url}/DestinationAlphaSenders",
-        }
+        """Only what this emulator answers (a test follows every link): a link that 404s
+        would send a client after something that is not there."""
+        return {k.key: f"{url}/{k.path}" for k in senders.KINDS}
 
     def _render_service(self, req: Request, data: dict[str, Any]) -> dict[str, Any]:
         url = f"{req.base}/v1/Services/{data['sid']}"
@@ -250,7 +263,12 @@ class EmulatorApp:
         if creating:
             for f in fields.WRITABLE:
                 if f.required_on_create and f.name not in values:
-                    raise EmulatorError(400, f.error_code, f"Required parameter {f.param} missing.")
+                    # twilio-ruby #674 quotes this message and code from a v1 API.
+                    raise EmulatorError(
+                        400,
+                        fields.INVALID_PARAMETER,
+                        f"Missing required parameter {f.param} in the post body",
+                    )
         return values
 
     def create(self, req: Request) -> Response:
@@ -393,7 +411,9 @@ class EmulatorApp:
         value = req.form.get(kind.param, "")
         if not value:
             raise EmulatorError(
-                400, fields.INVALID_PARAMETER, f"Required parameter {kind.param} missing."
+                400,
+                fields.INVALID_PARAMETER,
+                f"Missing required parameter {kind.param} in the post body",
             )
         if kind is not senders.ALPHA_SENDERS and not kind.sid_re.match(value):
             raise EmulatorError(
@@ -422,11 +442,24 @@ class EmulatorApp:
             raise EmulatorError(404, 20404, f"The requested resource {req.path} was not found")
         size = _page_size(req.query)
         page = _int_param(req.query, "Page", 0)
-        rows, more = self.store.list_account_numbers(account, kind, offset=page * size, limit=size)
+        after, _ = _decode_token(req.query.get("PageToken"))
+        # Real Twilio pages the 2010 lists with a PageToken in next_page_uri (its SDKs follow
+        # the URI as given); without a token, Page alone still works, as there.
+        if after is None:
+            rows, more = self.store.list_account_numbers(
+                account, kind, offset=page * size, limit=size
+            )
+        else:
+            rows, more = self.store.list_account_numbers(
+                account, kind, offset=0, limit=size, after=after
+            )
         uri = f"/2010-04-01/Accounts/{account}/{tail}"
 
-        def link(number: int) -> str:
-            return f"{uri}?{urlencode({'PageSize': size, 'Page': number})}"
+        def link(number: int, token: str | None = None) -> str:
+            query: dict[str, Any] = {"PageSize": size, "Page": number}
+            if token:
+                query["PageToken"] = token
+            return f"{uri}?{urlencode(query)}"
 
         items = []
         for r in rows:
@@ -460,9 +493,11 @@ class EmulatorApp:
                 "page_size": size,
                 "start": page * size,
                 "end": page * size + max(len(items) - 1, 0),
-                "uri": link(page),
+                "uri": link(page, req.query.get("PageToken")),
                 "first_page_uri": link(0),
-                "next_page_uri": link(page + 1) if more else None,
+                "next_page_uri": link(page + 1, _encode_token("a", rows[-1]["seq"]))
+                if more
+                else None,
                 "previous_page_uri": link(page - 1) if page > 0 else None,
             },
         )
@@ -507,8 +542,42 @@ async def _send(send: Send, status: int, body: list[bytes], headers: dict[str, s
         await send({"type": "http.response.body", "body": piece, "more_body": i < len(body)})
 
 
-def _last_values(text: str) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The request body in linear time (chunks joined once), or None past MAX_BODY_BYTES
+    (the rest is still drained, so the connection stays usable)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= MAX_BODY_BYTES:
+            chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks) if size <= MAX_BODY_BYTES else None
+
+
+def _last_values(raw: bytes, where: str) -> dict[str, str]:
+    """Form-encoded pairs, the last value of each name; invalid UTF-8 and NUL are refused
+    with a 400 rather than replaced (a replaced byte would store something nobody sent)."""
+    try:
+        text = raw.decode("utf-8")
+        pairs = parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise EmulatorError(
+            400, fields.INVALID_PARAMETER, f"The request {where} is not valid UTF-8"
+        ) from None
+    out = {k: v[-1] for k, v in pairs.items()}
+    for name, value in out.items():
+        if "\x00" in name or "\x00" in value:
+            raise EmulatorError(
+                400, fields.INVALID_PARAMETER, f"Invalid {name.replace(chr(0), '')}: contains NUL"
+            )
+    return out
 
 
 def _base_url(scope: Scope, headers: dict[str, str]) -> str:
@@ -524,21 +593,25 @@ def _int_param(query: dict[str, str], name: str, default: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise EmulatorError(400, fields.INVALID_PARAMETER, f"Invalid {name}: {raw!r}") from None
-    if value < 0:
-        raise EmulatorError(400, fields.INVALID_PARAMETER, f"Invalid {name}: {raw!r}")
-    return value
+    # ASCII digits only, and a bounded size: int() would take Arabic-Indic digits or "1_0",
+    # and a huge number overflowed SQLite (a plain-text 500 instead of Twilio's 400).
+    if not _ASCII_UINT.fullmatch(raw) or int(raw) > _MAX_INT:
+        raise EmulatorError(400, fields.INVALID_PARAMETER, f"Invalid {name}: {raw[:40]!r}")
+    return int(raw)
+
+
+PAGE_SIZE_TOO_LARGE = 20007  # Twilio's error dictionary: "Page size too large"
 
 
 def _page_size(query: dict[str, str]) -> int:
     size = _int_param(query, "PageSize", DEFAULT_PAGE_SIZE)
     if size < 1:
         raise EmulatorError(400, fields.INVALID_PARAMETER, "Invalid PageSize: must be at least 1")
-    # Twilio answers a larger PageSize with its maximum rather than an error.
-    return min(size, MAX_PAGE_SIZE)
+    if size > MAX_PAGE_SIZE:
+        raise EmulatorError(
+            400, PAGE_SIZE_TOO_LARGE, f"Page size too large: at most {MAX_PAGE_SIZE}"
+        )
+    return size
 
 
 def _encode_token(direction: str, seq: int) -> str:
@@ -554,8 +627,13 @@ def _decode_token(token: str | None) -> tuple[int | None, int | None]:
         if not token.startswith("PA"):
             raise ValueError
         body = token[2:]
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
-        direction, seq = raw[0], int(raw[1:])
+        if len(body) > 40:
+            raise ValueError
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("ascii")
+        direction, digits = raw[0], raw[1:]
+        if direction not in "ab" or not _ASCII_UINT.fullmatch(digits) or int(digits) > _MAX_INT:
+            raise ValueError
+        seq = int(digits)
     except (ValueError, IndexError, binascii.Error, UnicodeDecodeError):
         raise EmulatorError(400, fields.INVALID_PARAMETER, "Invalid PageToken") from None
     return (seq, None) if direction == "a" else (None, seq)

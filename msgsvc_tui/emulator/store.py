@@ -213,9 +213,9 @@ class Store:
             row = self._service_row(account_sid, sid)
             body = json.loads(row["body"])
             body.update(values)
-            # date_updated must move on every write, even two in one second: the TUI's
-            # conflict check compares it.
-            stamp = _later(now_iso(), row["date_updated"])
+            # As Twilio: one-second resolution and no artificial bump, so two writes in one
+            # second leave date_updated alone (clients must compare fields, not this stamp).
+            stamp = now_iso()
             db.execute(
                 "UPDATE services SET body = ?, date_updated = ? WHERE sid = ?",
                 (json.dumps(body), stamp, sid),
@@ -337,12 +337,18 @@ class Store:
         return sid
 
     def list_account_numbers(
-        self, account_sid: str, kind: senders.SenderKind, *, offset: int, limit: int
+        self,
+        account_sid: str,
+        kind: senders.SenderKind,
+        *,
+        offset: int,
+        limit: int,
+        after: int = 0,
     ) -> tuple[list[sqlite3.Row], bool]:
         rows = self.db.execute(
-            "SELECT * FROM numbers WHERE account_sid = ? AND kind = ? ORDER BY seq"
+            "SELECT * FROM numbers WHERE account_sid = ? AND kind = ? AND seq > ? ORDER BY seq"
             " LIMIT ? OFFSET ?",
-            (account_sid, kind.key, limit + 1, offset),
+            (account_sid, kind.key, after, limit + 1, offset),
         ).fetchall()
         return rows[:limit], len(rows) > limit
 
@@ -401,26 +407,17 @@ class Store:
                     404, 20404, f"The {kind.label} {value} was not found in this account"
                 )
             if row["service_sid"] == service_sid:
-                raise EmulatorError(
-                    409, 80104, f"The {kind.label} {row['value']} is already in this service"
-                )
+                raise _refusal(senders.ALREADY_IN_SERVICE)
             if row["service_sid"]:
-                raise EmulatorError(
-                    409,
-                    21712,
-                    f"The {kind.label} {row['value']} is already associated with another "
-                    f"Messaging Service ({row['service_sid']})",
-                )
+                raise _refusal(senders.ALREADY_ELSEWHERE)
+            caps = set(json.loads(row["capabilities"]))
+            if kind is senders.PHONE_NUMBERS and not caps & {"SMS", "MMS"}:
+                raise _refusal(senders.NO_MESSAGING_CAPABILITY)
             in_pool = db.execute(
                 "SELECT COUNT(*) FROM numbers WHERE service_sid = ?", (service_sid,)
             ).fetchone()[0]
             if in_pool >= self.pool_limit:
-                raise EmulatorError(
-                    400,
-                    21714,
-                    f"The Messaging Service sender pool is full ({self.pool_limit} phone numbers "
-                    "and short codes)",
-                )
+                raise _refusal(senders.POOL_FULL)
             db.execute(
                 "UPDATE numbers SET service_sid = ?, date_added = ? WHERE sid = ?",
                 (service_sid, stamp, value),
@@ -436,13 +433,13 @@ class Store:
         stamp: str,
         sid: str | None = None,
     ) -> sqlite3.Row:
-        problem = senders.alpha_sender_problem(value)
-        if problem:
-            raise EmulatorError(400, fields.INVALID_PARAMETER, f"Invalid AlphaSender: {problem}")
+        if senders.alpha_sender_problem(value):
+            raise _refusal(senders.ALPHA_INVALID)
         existing = db.execute(
             "SELECT alpha_sender FROM alpha_senders WHERE service_sid = ?", (service_sid,)
         ).fetchone()
         if existing:
+            # Twilio's code for a second alpha sender is not confirmed: the generic one.
             raise EmulatorError(
                 409,
                 fields.INVALID_PARAMETER,
@@ -481,16 +478,12 @@ class Store:
             if row is None:
                 raise EmulatorError(404, 20404, f"The {kind.label} {sid} was not found")
             if row["service_sid"] != service_sid:
-                raise EmulatorError(
-                    400, 21711, f"The {kind.label} {sid} is not in this Messaging Service"
-                )
+                raise _refusal(senders.NOT_IN_SERVICE)
             db.execute(
                 "UPDATE numbers SET service_sid = NULL, date_added = NULL WHERE sid = ?", (sid,)
             )
 
 
-def _later(candidate: str, previous: str) -> str:
-    if candidate > previous:
-        return candidate
-    moment = datetime.strptime(previous, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return datetime.fromtimestamp(moment.timestamp() + 1, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _refusal(refusal: tuple[int, int, str]) -> EmulatorError:
+    code, status, message = refusal
+    return EmulatorError(status, code, message)

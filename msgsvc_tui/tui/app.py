@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -21,6 +22,7 @@ from msgsvc_tui.config import (
     resolve_connection,
 )
 from msgsvc_tui.pool import PoolIndex
+from msgsvc_tui.sanitize import safe
 from msgsvc_tui.tui.commands import MsgsvcCommands
 
 if TYPE_CHECKING:
@@ -92,6 +94,8 @@ class MsgsvcApp(App[int]):
         self.call_after_refresh(self._start)
 
     def _start(self) -> None:
+        for warning in self.config.warnings:
+            self.notify(warning, severity="warning", title="Config file", timeout=15)
         if self.start_in_demo:
             self.start_demo()
         elif self.connection is not None:
@@ -215,6 +219,26 @@ class MsgsvcApp(App[int]):
             then()  # type: ignore[operator]
         else:
             main.confirm_leave(then)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the app (screens and widgets delegate here): shown as plain text,
+        never parsed as markup, control characters made visible. Messages quote server text
+        (names, Twilio's error messages); a `[/]` in a name once crashed the app here."""
+        super().notify(
+            safe(message, newlines=True),
+            title=safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # ---- one place for worker failures ----------------------------------------------------
     @on(Worker.StateChanged)

@@ -24,6 +24,7 @@ from msgsvc_tui.config import mask_sid
 from msgsvc_tui.listing import ServiceList, bulk_target
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ConflictScreen, ReportScreen, UnsavedScreen
+from msgsvc_tui.tui.text import as_text, name_of
 from msgsvc_tui.tui.widgets.senders_pane import SendersPane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header
@@ -94,6 +95,9 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         self.list_loading = False
         self._restoring_cursor = False
         self.loaded_count = 0
+        # (services on screen, list status) after each page of the latest load was painted:
+        # lets a test see the first page shown before the rest, without racing the load.
+        self.pages_painted: list[tuple[int, str]] = []
 
     @property
     def msgsvc(self) -> MsgsvcApp:
@@ -188,6 +192,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         table.show_placeholder("Loading services…")
         seen: set[str] = set()
         finished = False
+        self.pages_painted = []
         try:
             pages_iter = self.msgsvc.client.iter_service_pages(
                 self.msgsvc.config.preferences.page_size
@@ -199,12 +204,15 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                     seen.update(s["sid"] for s in page.items)
                     table.refresh_rows(keep_sid=keep)
                     self._set_list_status()
+                    status = str(self.query_one("#list-status", Static).render())
+                    self.pages_painted.append((len(self.model), status))
             finished = True
         finally:
             self.list_loading = False
             empty = "No services yet" + ("" if self.msgsvc.readonly else ": n creates one")
             table.show_placeholder(empty if finished else "")
             if finished:
+                table.unknown.clear()  # what the server lists now is the truth
                 self.model.retain(seen)
                 table.refresh_rows(keep_sid=keep)
             self._set_list_status()
@@ -241,7 +249,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             return
         pane.display = True
         form.load(service)
-        self._title(service.get("friendly_name") or service["sid"])
+        self._title(name_of(service))
         self._status("")
         senders_pane = self.query_one(SendersPane)
         if self.query_one(TabbedContent).active == "tab-senders":
@@ -251,11 +259,11 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             senders_pane.service = None  # loaded when its tab opens
 
     def _title(self, text: str) -> None:
-        self.query_one("#detail-title", Static).update(Text(text, style="bold"))
+        self.query_one("#detail-title", Static).update(as_text(text, style="bold"))
 
     def _status(self, text: str | Text, *, error: bool = False) -> None:
         widget = self.query_one("#detail-status", Static)
-        widget.update(text)
+        widget.update(as_text(text))
         widget.set_class(error, "-error")
         widget.set_class(bool(str(text)), "-shown")
 
@@ -268,7 +276,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     def _ask_unsaved(self, then: Any, *, restore: bool = False) -> None:
         form = self.query_one(ServiceForm)
-        name = (form.service or {}).get("friendly_name") or "The new service"
+        name = name_of(form.service) if form.service else "The new service"
         changed = [fields.get(n).label for n in form.pending_changes()]
 
         def answered(choice: str | None) -> None:
@@ -431,7 +439,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                 form.creating = False
                 self._show_service(created)
                 self._set_list_status()
-                self.notify(f"Created {created['friendly_name']} ({created['sid']})")
+                self.notify(f"Created {name_of(created)} ({created['sid']})")
             else:
                 loaded = form.service or {}
                 if not changes:
@@ -441,13 +449,10 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                     return
                 self._status("Checking for changes on the server…")
                 current = await client.fetch_service(loaded["sid"])
-                if editing.changed_since(loaded, current):
+                clashes = editing.conflicts(loaded, current, changes)
+                if clashes:
                     choice = await self.app.push_screen_wait(
-                        ConflictScreen(
-                            loaded.get("friendly_name") or loaded["sid"],
-                            editing.server_changes(loaded, current),
-                            changes,
-                        )
+                        ConflictScreen(name_of(loaded), clashes)
                     )
                     if choice == "reload":
                         self.model.upsert(current)
@@ -465,7 +470,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                 # keep the cursor where the user is (they may have moved on while saving)
                 table.refresh_rows(keep_sid=table.current["sid"] if table.current else None)
                 self._show_service(updated)
-                self.notify(f"Saved {updated.get('friendly_name')}", timeout=3)
+                self.notify(f"Saved {name_of(updated)}", timeout=3)
         except errors.ApiError as exc:
             self._show_api_error(exc)
             return
@@ -498,7 +503,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         service = self.query_one(ServiceTable).current
         if service is None:
             return
-        name = service.get("friendly_name") or service["sid"]
+        name = name_of(service)
         body = (
             f"Delete the Messaging Service “{name}” ({service['sid']})?\n\n"
             "Its phone numbers and short codes return to the account; its alpha sender ID is "
@@ -532,7 +537,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         if form.service and form.service.get("sid") == service["sid"]:
             self._show_service(table.current)
         self._set_list_status()
-        self.notify(f"Deleted {service.get('friendly_name')}")
+        self.notify(f"Deleted {name_of(service)}")
 
     # ---- fast flags -----------------------------------------------------------------------
     def action_flip(self, flag: str) -> None:
@@ -542,7 +547,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             value = bulk_target(targets, flag)
             word = "ON" if value else "OFF"
             body = f"Turn {f.label} {word} for {len(targets)} marked services?\n\n" + "\n".join(
-                f"  {s.get('friendly_name')}" for s in targets[:12]
+                f"  {name_of(s)}" for s in targets[:12]
             )
             if len(targets) > 12:
                 body += f"\n  … and {len(targets) - 12} more"
@@ -568,14 +573,28 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         table = self.query_one(ServiceTable)
         self.model.upsert({**original, flag: value})
         table.pending.setdefault(sid, set()).add(flag)
+        table.unknown.get(sid, set()).discard(flag)
         table.refresh()
+        client = self.msgsvc.client
+        settled = len(client.reconciliations)
         try:
-            updated = await self.msgsvc.client.update_service(sid, {flag: value})
+            updated = await client.update_service(sid, {flag: value})
+        except errors.OutcomeUnknownError as exc:
+            # Neither rolled back nor kept: the server could not say. The row shows "?"
+            # until a refresh (or the next flip) learns the truth.
+            table.unknown.setdefault(sid, set()).add(flag)
+            self.notify(
+                f"{label} on {name_of(original)}: {errors.describe(exc)} Press r to refresh.",
+                severity="warning",
+                title="Outcome unknown",
+                timeout=10,
+            )
+            return
         except (errors.MsgsvcError, fields.ValidationError) as exc:
             current = self.model.get(sid) or original
-            self.model.upsert({**current, flag: original.get(flag)})  # roll back
+            self.model.upsert({**current, flag: original.get(flag)})  # roll back: it failed
             self.notify(
-                f"{label} not changed on {original.get('friendly_name')}: {errors.describe(exc)}",
+                f"{label} not changed on {name_of(original)}: {errors.describe(exc)}",
                 severity="error",
                 title="Flag not saved",
             )
@@ -586,8 +605,11 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         self.model.upsert(updated)
         table.refresh()
         self._after_remote_change(updated)
+        confirmed = (
+            " (confirmed after a lost answer)" if len(client.reconciliations) > settled else ""
+        )
         self.notify(
-            f"{label} {'on' if value else 'off'} · {updated.get('friendly_name')}", timeout=2
+            f"{label} {'on' if value else 'off'} · {name_of(updated)}{confirmed}", timeout=2
         )
 
     def _after_remote_change(self, updated: Json) -> None:
@@ -606,7 +628,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         label = fields.get(flag).label
         table = self.query_one(ServiceTable)
         status = self.query_one("#list-status", Static)
-        names = {s["sid"]: s.get("friendly_name") for s in targets}
+        names = {s["sid"]: name_of(s) for s in targets}
         done = 0
 
         def started(sid: str) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -12,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from msgsvc_tui.editing import Difference
+from msgsvc_tui.tui.text import as_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -31,8 +31,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(Text(self.body), classes="dialog-body")
+            yield Label(as_text(self.title_text), classes="dialog-title")
+            yield Static(as_text(self.body), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(
                     f"{self.yes} \\[y]", id="yes", variant="error" if self.danger else "primary"
@@ -75,7 +75,7 @@ class UnsavedScreen(_ChoiceScreen):
             yield Label("Unsaved changes", classes="dialog-title")
             fields_list = ", ".join(self.changed) or "invalid values"
             yield Static(
-                Text(f"{self.service_name} has unsaved changes: {fields_list}."),
+                as_text(f"{self.service_name} has unsaved changes: {fields_list}."),
                 classes="dialog-body",
             )
             with Horizontal(classes="dialog-buttons"):
@@ -93,31 +93,26 @@ class ConflictScreen(_ChoiceScreen):
         Binding("c,escape", "answer('cancel')", "Cancel", id="conflict-cancel"),
     ]
 
-    def __init__(self, name: str, differences: list[Difference], mine: dict[str, Any]) -> None:
+    def __init__(self, name: str, differences: list[Difference]) -> None:
         super().__init__()
         self.service_name = name
         self.differences = differences
-        self.mine = mine
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label("Changed on the server", classes="dialog-title")
-            lines = [f"{self.service_name} changed since you opened it:"]
+            lines = [f"{self.service_name}: someone changed what you are changing:"]
             for d in self.differences:
+                show = d.field.display
                 lines.append(
-                    f"  {d.field.label}: {d.field.display(d.mine) or '—'} → "
-                    f"{d.field.display(d.theirs) or '—'} (server)"
+                    f"  {d.field.label}: was {show(d.loaded) or '—'}; "
+                    f"yours {show(d.mine) or '—'}; server now {show(d.theirs) or '—'}"
                 )
-            if not self.differences:
-                lines.append("  (only its update time: a change that left the values alone)")
-            lines.append("Your unsaved changes:")
-            for name, value in self.mine.items():
-                lines.append(f"  {name}: {value if value not in (None, '') else '—'}")
             lines.append(
                 "Overwrite sends your changes over theirs; reload shows the server's version "
-                "and drops your edits."
+                "and drops your edits. Fields you did not change keep the server's values."
             )
-            yield VerticalScroll(Static(Text("\n".join(lines))), classes="dialog-body")
+            yield VerticalScroll(Static(as_text("\n".join(lines))), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Overwrite \\[o]", id="overwrite", variant="warning")
                 yield Button("Reload \\[r]", id="reload")
@@ -138,8 +133,8 @@ class ReportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield VerticalScroll(Static(Text("\n".join(self.lines))), classes="dialog-body")
+            yield Label(as_text(self.title_text), classes="dialog-title")
+            yield VerticalScroll(Static(as_text("\n".join(self.lines))), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close \\[esc]", id="close", variant="primary")
 

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.text import as_text, name_of, shown
 
 if TYPE_CHECKING:
     from msgsvc_tui.tui.app import MsgsvcApp
@@ -51,7 +52,7 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="picker"):
             yield Label(
-                f"Add a sender to “{self.service.get('friendly_name')}”", classes="dialog-title"
+                as_text(f"Add a sender to “{name_of(self.service)}”"), classes="dialog-title"
             )
             yield Input(placeholder="filter, or type a PN… / SC… SID", id="picker-filter")
             yield Static("", classes="error", id="picker-error")
@@ -70,7 +71,7 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
             numbers = await client.list_account_phone_numbers()
             codes = await client.list_account_short_codes()
         except errors.MsgsvcError as exc:
-            status.update(Text(f"Cannot list the account's numbers: {errors.describe(exc)}"))
+            status.update(as_text(f"Cannot list the account's numbers: {errors.describe(exc)}"))
             return
         self.candidates = pool.candidates_from_account(numbers, codes)
         self.msgsvc.pool_index.labels.update({c.sid: c.value for c in self.candidates})
@@ -81,7 +82,7 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
         try:
             await self.msgsvc.pool_index.build(client, sids[:500])
         except errors.MsgsvcError as exc:
-            status.update(Text(f"Holders unknown: {errors.describe(exc)}"))
+            status.update(as_text(f"Holders unknown: {errors.describe(exc)}"))
             return
         unknown = " (services past the first 500 not checked)" if len(sids) > 500 else ""
         status.update(f"{len(self.candidates)} senders · enter adds · type to filter{unknown}")
@@ -94,8 +95,8 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
         if holder == self.service["sid"]:
             return "in this service", "dim"
         main = self.msgsvc.main_screen
-        name = ((main.model.get(holder) if main else None) or {}).get("friendly_name", holder)
-        return f"held by {name}", "yellow"
+        holder_service = main.model.get(holder) if main else None
+        return f"held by {name_of(holder_service) if holder_service else holder}", "yellow"
 
     def _render_options(self) -> None:
         options = self.query_one(OptionList)
@@ -105,7 +106,8 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
             if needle and needle not in c.search_key:
                 continue
             status, style = self._status_of(c)
-            line = Text(f"{c.value:<16} {c.country:<6} {' '.join(c.capabilities):<14} ")
+            caps = " ".join(c.capabilities)
+            line = Text(f"{shown(c.value):<16} {shown(c.country):<6} {shown(caps):<14} ")
             line.append(status, style=style)
             options.add_option(Option(line, id=c.sid))
         if options.option_count:
@@ -115,7 +117,7 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
     def _filter(self, event: Input.Changed) -> None:
         problem = typed_sid_problem(event.value)
         error = self.query_one("#picker-error", Static)
-        error.update(problem or "")
+        error.update(as_text(problem or ""))
         error.set_class(bool(problem), "-shown")
         self._render_options()
 

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.fields import ValidationError
+from msgsvc_tui.tui.text import as_text, name_of, shown
 
 if TYPE_CHECKING:
     from msgsvc_tui.tui.app import MsgsvcApp
@@ -24,7 +25,8 @@ WRITE_ACTIONS = {"add", "add_alpha", "remove"}
 
 
 def member_label(kind: senders.SenderKind, member: Json) -> str:
-    return str(member.get(kind.value_field) or member.get("sid"))
+    """A sender as people read it (its number or text), made safe: it is server data."""
+    return shown(member.get(kind.value_field) or member.get("sid"))
 
 
 class SendersPane(Vertical):
@@ -94,23 +96,25 @@ class SendersPane(Vertical):
             counts[kind.key] += 1
             if kind is senders.ALPHA_SENDERS:
                 alpha = m.get("alpha_sender")
+            # Text cells: a DataTable parses plain str cells as markup
             table.add_row(
-                kind.label,
-                member_label(kind, m),
-                m.get("country_code") or "",
-                " ".join(m.get("capabilities") or []),
-                m["sid"],
+                Text(kind.label),
+                Text(member_label(kind, m)),
+                Text(shown(m.get("country_code") or "")),
+                Text(shown(" ".join(map(str, m.get("capabilities") or [])))),
+                Text(shown(m["sid"])),
                 key=m["sid"],
             )
         n, s = counts["phone_numbers"], counts["short_codes"]
         summary = (
             f"{n} phone number{'s' * (n != 1)} · {s} short code{'s' * (s != 1)} · "
-            f"alpha sender ID: {alpha or 'none'} · pool {n + s}/{senders.POOL_LIMIT}"
+            f"alpha sender ID: {shown(alpha) if alpha else 'none'} · "
+            f"pool {n + s}/{senders.POOL_LIMIT}"
         )
         self._summary(summary)
 
     def _summary(self, text: str | Text) -> None:
-        self.query_one("#senders-summary", Static).update(text)
+        self.query_one("#senders-summary", Static).update(as_text(text))
 
     def _selected(self) -> tuple[senders.SenderKind, Json] | None:
         table = self.query_one(DataTable)
@@ -148,7 +152,8 @@ class SendersPane(Vertical):
         existing = [m for k, m in self.members if k is senders.ALPHA_SENDERS]
         if existing:
             self.app.notify(
-                f"This service already has the alpha sender ID “{existing[0]['alpha_sender']}”. "
+                "This service already has the alpha sender ID "
+                f"“{shown(existing[0]['alpha_sender'])}”. "
                 "A service holds one: remove it first (select it, press x).",
                 severity="warning",
                 title="One alpha sender per service",
@@ -184,7 +189,7 @@ class SendersPane(Vertical):
         except (errors.MsgsvcError, ValidationError) as exc:
             self.app.notify(errors.describe(exc), severity="error", title="Not added")
             return
-        self.app.notify(f"Added {member_label(kind, added)} to {service.get('friendly_name')}")
+        self.app.notify(f"Added {member_label(kind, added)} to {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:
             self.show(self.service)
 
@@ -194,14 +199,15 @@ class SendersPane(Vertical):
         from msgsvc_tui.tui.screens.modals import ConfirmScreen
 
         index = self.msgsvc.pool_index
-        holder = pool.holder_from_error(exc) or index.holder(sid)
+        # Twilio's 21712 does not name the holder: find it from the services' own pools.
+        holder = index.holder(sid)
         if holder is None:
             screen = self.msgsvc.main_screen
             sids = [s["sid"] for s in screen.model.services] if screen else []
             await index.build(self.msgsvc.client, sids)
             holder = index.holder(sid)
         holder_service = self.msgsvc.main_screen.model.get(holder) if holder else None
-        holder_name = (holder_service or {}).get("friendly_name") or holder
+        holder_name = name_of(holder_service) if holder_service else holder
         label = index.label(sid)
         explanation = pool.explain(exc, label, holder_name=holder_name)
         if holder is None:
@@ -211,7 +217,7 @@ class SendersPane(Vertical):
             ConfirmScreen(
                 "Move the sender here?",
                 f"{explanation}\n\nMove it: remove it from “{holder_name}” and add it to "
-                f"“{service.get('friendly_name')}”?",
+                f"“{name_of(service)}”?",
                 yes="Move",
             )
         )
@@ -226,8 +232,7 @@ class SendersPane(Vertical):
             return
         index.holders[sid] = service["sid"]
         self.app.notify(
-            f"Moved {member_label(kind, moved)} from {holder_name} to "
-            f"{service.get('friendly_name')}"
+            f"Moved {member_label(kind, moved)} from {holder_name} to {name_of(service)}"
         )
         if self.service and self.service["sid"] == service["sid"]:
             self.show(self.service)
@@ -254,7 +259,7 @@ class SendersPane(Vertical):
             ConfirmScreen(
                 "Remove sender",
                 f"Remove the {kind.label} {member_label(kind, member)} from "
-                f"“{service.get('friendly_name')}”?\n\n{where}",
+                f"“{name_of(service)}”?\n\n{where}",
                 yes="Remove",
                 danger=True,
             ),
@@ -273,6 +278,6 @@ class SendersPane(Vertical):
             self.app.notify(errors.describe(exc), severity="error", title="Not removed")
             return
         self.msgsvc.pool_index.holders.pop(member["sid"], None)
-        self.app.notify(f"Removed {label} from {service.get('friendly_name')}")
+        self.app.notify(f"Removed {label} from {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:
             self.show(self.service)

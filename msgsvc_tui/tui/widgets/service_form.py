@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static,
 from msgsvc_tui import editing, fields
 from msgsvc_tui.editing import Incoming
 from msgsvc_tui.fields import Field, FieldError, Group, Kind
+from msgsvc_tui.sanitize import safe
 
 Json = dict[str, Any]
 # Shown by the incoming-messages choice rather than as its own switch.
@@ -130,6 +131,11 @@ class ServiceForm(VerticalScroll):
             base.update({f.name: service.get(f.name) for f in fields.WRITABLE})
         if creating:
             base["friendly_name"] = ""
+        for f in fields.WRITABLE:
+            if f.kind in (Kind.TEXT, Kind.URL) and isinstance(base.get(f.name), str):
+                # The field shows (and the baseline holds) the safe spelling, so a hostile
+                # name is visible, not emitted, and is no edit until the user edits it.
+                base[f.name] = safe(base[f.name])
         self.baseline = base
         for f in fields.WRITABLE:
             if f.name in _FOLDED:
@@ -286,11 +292,11 @@ class ServiceForm(VerticalScroll):
             if f.writable or f.name == "links":
                 continue
             value = s.get(f.name)
-            lines.append(f"{f.label:<18} {f.display(value) if value is not None else '—'}")
+            lines.append(f"{f.label:<18} {safe(f.display(value)) if value is not None else '—'}")
         links = s.get("links") or {}
         for key in ("phone_numbers", "short_codes", "alpha_senders"):
             if key in links:
-                lines.append(f"{key.replace('_', ' '):<18} {links[key]}")
+                lines.append(f"{key.replace('_', ' '):<18} {safe(links[key])}")
         if self.creating:
             lines = ["(new service: details appear after it is created)"]
         self.query_one("#details", Static).update(Text("\n".join(lines)))

@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from msgsvc_tui import fields
 from msgsvc_tui.listing import ServiceList
+from msgsvc_tui.sanitize import safe
 
 Json = dict[str, Any]
 
@@ -29,11 +30,16 @@ def short_sid(sid: str) -> str:
     return f"{sid[:6]}…{sid[-4:]}" if len(sid) > 12 else sid
 
 
-def flag_glyphs(service: Json, pending: set[str] | None = None) -> str:
+def flag_glyphs(
+    service: Json, pending: set[str] | None = None, unknown: set[str] | None = None
+) -> str:
+    """One glyph per flag: its letter when on, · off, … being saved, ? outcome unknown."""
     out = []
     for f in fields.FLAGS:
         if pending and f.name in pending:
             out.append("…")
+        elif unknown and f.name in unknown:
+            out.append("?")
         else:
             out.append(f.glyph if service.get(f.name) else "·")
     return "".join(out)
@@ -60,19 +66,27 @@ def layout_columns(width: int) -> Columns:
     return Columns(max(width - fixed, 8), 0, False, usecase, flags, updated)
 
 
-def format_row(service: Json, cols: Columns, marked: bool, pending: set[str] | None) -> str:
-    name = (service.get("friendly_name") or "")[: cols.name].ljust(cols.name)
+def format_row(
+    service: Json,
+    cols: Columns,
+    marked: bool,
+    pending: set[str] | None,
+    unknown: set[str] | None = None,
+) -> str:
+    """One row as plain text; every server value through the sanitizer (a name is anyone's
+    text: raw, an ESC in it would reach the terminal)."""
+    name = safe(service.get("friendly_name") or "")[: cols.name].ljust(cols.name)
     parts = ["●" if marked else " ", " ", name]
     if cols.sid:
-        sid = service.get("sid", "")
-        parts += [" ", (sid if cols.full_sid else short_sid(sid)).ljust(cols.sid)]
+        sid = safe(service.get("sid", ""))
+        parts += [" ", (sid if cols.full_sid else short_sid(sid))[: cols.sid].ljust(cols.sid)]
     parts += [
         " ",
-        (service.get("usecase") or "")[: cols.usecase].ljust(cols.usecase),
+        safe(service.get("usecase") or "")[: cols.usecase].ljust(cols.usecase),
         " ",
-        flag_glyphs(service, pending),
+        flag_glyphs(service, pending, unknown),
         " ",
-        (service.get("date_updated") or "")[:10].ljust(cols.updated),
+        safe(service.get("date_updated") or "")[:10].ljust(cols.updated),
     ]
     return "".join(parts)
 
@@ -146,6 +160,7 @@ class ServiceTable(ScrollView, can_focus=True):
         super().__init__(**kw)
         self.model = model
         self.pending: dict[str, set[str]] = {}  # sid → flags being saved
+        self.unknown: dict[str, set[str]] = {}  # sid → flags whose last write is unknown
         self.columns: Columns | None = None
         # Shown in place of rows while there are none. Not Textual's `loading` cover: that
         # takes the focus away, so esc could no longer stop a load.
@@ -157,7 +172,7 @@ class ServiceTable(ScrollView, can_focus=True):
 
     def _empty_note(self) -> str:
         if len(self.model) and self.model.filter_text:
-            return f"Nothing matches “{self.model.filter_text}”"
+            return f"Nothing matches “{safe(self.model.filter_text)}”"
         return "" if len(self.model) else self.placeholder
 
     # ---- data changes ---------------------------------------------------------------------
@@ -197,7 +212,9 @@ class ServiceTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         cols = layout_columns(width)
         sid = service.get("sid", "")
-        text = format_row(service, cols, sid in self.model.marked, self.pending.get(sid))
+        text = format_row(
+            service, cols, sid in self.model.marked, self.pending.get(sid), self.unknown.get(sid)
+        )
         style = base
         if sid in self.model.marked:
             style = style + self.get_component_rich_style("service-table--marked")
