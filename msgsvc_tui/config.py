@@ -27,9 +27,9 @@ APP_NAME = "msgsvc-tui"
 CONFIG_ENV = "MSGSVC_TUI_CONFIG"
 DATA_ENV = "MSGSVC_TUI_DATA"
 
-ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
-API_KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}$")
-PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}\Z")
+API_KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}\Z")
+PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
 
 
 class ConfigError(Exception):

@@ -380,8 +380,9 @@ FIELDS: tuple[Field, ...] = (
         Group.FEATURES,
         param="AreaCodeGeomatch",
         default=True,
-        flag_key="G",
-        glyph="G",
+        # C for "area Code": G is vim's "last row" in every list, and must never write
+        flag_key="C",
+        glyph="C",
     ),
     Field(
         "fallback_to_long_code",

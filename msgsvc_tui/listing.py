@@ -157,3 +157,12 @@ def search_key(service: Json) -> str:
 def bulk_target(services: Iterable[Json], flag: str) -> bool:
     """The value a bulk flip sets: on, unless every one is already on."""
     return not all(bool(s.get(flag)) for s in services)
+
+
+def bulk_plan(services: list[Json], flag: str) -> tuple[bool, list[Json], list[Json]]:
+    """(value, the services it changes, those already there): a bulk flip sends nothing to a
+    service that already holds the value."""
+    value = bulk_target(services, flag)
+    change = [s for s in services if bool(s.get(flag)) is not value]
+    already = [s for s in services if bool(s.get(flag)) is value]
+    return value, change, already

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 # Twilio's published rules for an alphanumeric sender ID (CreateAlphaSender in the spec).
 ALPHA_MAX = 11
-_ALPHA_CHARS = re.compile(r"^[A-Za-z0-9 \-+_&]+$")
+_ALPHA_CHARS = re.compile(r"^[A-Za-z0-9 \-+_&]+\Z")
 POOL_LIMIT = 400  # phone numbers + short codes per service, Twilio's default
 
 # Twilio's refusals when a sender joins or leaves a service: (code, HTTP status, message).
@@ -57,7 +57,7 @@ class SenderKind:
 
     @property
     def sid_re(self) -> re.Pattern[str]:
-        return re.compile(rf"^{self.prefix}[0-9a-fA-F]{{32}}$")
+        return re.compile(rf"^{self.prefix}[0-9a-fA-F]{{32}}\Z")
 
 
 PHONE_NUMBERS = SenderKind(

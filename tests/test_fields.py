@@ -71,7 +71,9 @@ def test_sender_kinds_match_the_spec(messaging_spec):
         assert form["required"] == [kind.param]
         schema_name = f"messaging.v1.service.{kind.key[:-1]}"
         sid = messaging_spec["components"]["schemas"][schema_name]["properties"]["sid"]
-        assert sid["pattern"] == kind.sid_re.pattern
+        # the spec's patterns are ECMA regexes, where `$` is the very end; Python's `$` also
+        # matches before a final newline, so the port says `\Z`
+        assert sid["pattern"] == kind.sid_re.pattern.replace("\\Z", "$")
 
 
 def test_every_field_has_label_help_and_group():
@@ -240,3 +242,10 @@ def test_alpha_sender_rules(text):
         and not text.isdigit()
     )
     assert (problem is None) == ok, (text, problem)
+
+
+@pytest.mark.parametrize("text", ["0\n", "Acme\n", "AcmeShop\n"])
+def test_a_trailing_newline_is_not_an_alpha_sender(text):
+    """`$` matches before a final newline: "0\n" once passed the alpha sender rules."""
+    assert senders.alpha_sender_problem(text) is not None
+    assert not senders.PHONE_NUMBERS.sid_re.match("PN" + "0" * 32 + "\n")

@@ -20,6 +20,7 @@ from msgsvc_tui.tui.screens.modals import (
 )
 from msgsvc_tui.tui.screens.profiles import ProfileEditor, ProfilesScreen
 from msgsvc_tui.tui.screens.welcome import WelcomeScreen
+from msgsvc_tui.tui.widgets.service_form import ServiceForm
 
 from .tui_helpers import (
     form,
@@ -37,10 +38,16 @@ SIZE = (120, 40)
 
 
 async def _type(pilot, widget_id: str, text: str) -> None:
+    """As a user types into a field: its row, enter to edit, clear, the keys, esc."""
+    form = pilot.app.screen.query_one(ServiceForm)
+    form.focus_field(widget_id.removeprefix("field-"))
+    await pilot.press("enter")
     field = pilot.app.screen.query_one(f"#{widget_id}", Input)
-    field.focus()
+    assert field.has_focus, "enter did not start editing"
     field.value = ""
     await pilot.press(*text) if text else None
+    await pilot.press("escape")
+    assert not field.has_focus and form.focused_row() is not None
     await pilot.pause()
 
 
@@ -104,7 +111,7 @@ async def test_validation_inline_and_blocks_save():
         assert "at most 64 characters" in str(screen.query_one("#error-friendly_name").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.focused.id == "field-friendly_name"  # first bad field
+        assert app.focused.id == "row-friendly_name"  # first bad field (its row, not editing)
         assert "Not saved: 2 fields" in str(screen.query_one("#detail-status").render())
         assert app.emulator.requests_served == requests_before  # nothing sent
         assert stored(app, sid)["friendly_name"] != "x" * 65
@@ -123,9 +130,9 @@ async def test_server_400_lands_on_its_field_and_keeps_edits():
                 return Response(
                     400,
                     {
-                        "code": 21705,
+                        "code": 20001,
                         "message": "Invalid StatusCallback: rejected by server",
-                        "more_info": "https://www.twilio.com/docs/errors/21705",
+                        "more_info": "https://www.twilio.com/docs/errors/20001",
                         "status": 400,
                     },
                 )
@@ -135,10 +142,10 @@ async def test_server_400_lands_on_its_field_and_keeps_edits():
         await pilot.press("ctrl+s")
         error = screen.query_one("#error-status_callback")
         await wait_for(pilot, lambda: "rejected by server" in str(error.render()))
-        assert "21705" in str(error.render())
+        assert "20001" in str(error.render())
         status = str(screen.query_one("#detail-status").render())
-        assert "21705" in status and "twilio.com/docs/errors/21705" in status
-        assert app.focused.id == "field-status_callback"
+        assert "20001" in status and "twilio.com/docs/errors/20001" in status
+        assert app.focused.id == "row-status_callback"
         kept = screen.query_one("#field-status_callback", Input).value
         assert kept == "https://ok.example/status"  # the edit is kept
         assert form(pilot).dirty
@@ -207,9 +214,9 @@ async def test_marks_and_bulk_flip_report_per_service():
         marked = set(screen.model.marked)
         # all three have geomatch on, so the bulk flip turns it off for all
         assert all(stored(app, sid)["area_code_geomatch"] for sid in marked)
-        await pilot.press("G")
+        await pilot.press("C")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "3 marked services" in str(app.screen.query_one(".dialog-body").render())
+        assert "for 3 of 3 marked" in str(app.screen.query_one(".dialog-body").render())
         await pilot.press("y")
         await wait_for(
             pilot,
@@ -261,7 +268,7 @@ async def test_sort_copy_and_navigation():
         await pilot.press("y")
         assert copied == [screen.model.visible_service(1)["sid"]]
         await pilot.press("enter")
-        assert app.focused.id == "field-friendly_name"
+        assert app.focused.id == "row-friendly_name"  # the form, not a field being edited
 
 
 async def test_refresh_keeps_selection():
@@ -402,7 +409,9 @@ async def test_readonly_sends_no_write():
         assert all(m == "GET" for m in methods), methods
         assert stored(app, sid) == before
         assert screen.query_one("#field-friendly_name", Input).disabled
-        assert screen.check_action("flip", ()) is None  # shown disabled
+        await pilot.press("S")
+        await wait_for(pilot, lambda: any("Read-only" in n.message for n in app._notifications))
+        assert all(m == "GET" for m in methods), methods
 
 
 async def test_help_lists_every_binding():
@@ -411,19 +420,27 @@ async def test_help_lists_every_binding():
         await ready(pilot)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        from msgsvc_tui.tui.screens.help import help_sections
+        from msgsvc_tui.tui.help import sections
 
-        keys = {k for _, rows in help_sections() for k, _, _ in rows}
-        for expected in ("S", "E", "M", "G", "L", "W", "space", "d", "y", "slash", "ctrl+s"):
+        keys = {k for _, rows in sections() for k, _, _ in rows}
+        expected_keys = ("S", "E", "M", "C", "L", "W", "space", "d", "y", "/", "?", "ctrl+s", "G")
+        for expected in expected_keys:
             assert any(expected in k.split() for k in keys), expected
+        shown = " ".join(keys)
+        assert "slash" not in shown and "question_mark" not in shown  # as people write keys
+        # the help scrolls with j/k
+        body = app.screen.query_one("#help-body")
+        assert body.has_focus
+        await pilot.press("j", "j")
+        assert body.scroll_y > 0
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
 
 
 async def test_every_binding_has_id_and_description():
-    from msgsvc_tui.tui.screens.help import help_sections
+    from msgsvc_tui.tui.help import sections
 
-    for _, rows in help_sections():
+    for _, rows in sections():
         for keys, desc, _ in rows:
             assert desc, keys
     from msgsvc_tui.tui.screens.main import ListPane, MainScreen
@@ -514,11 +531,16 @@ async def test_network_failure_never_crashes():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
-        app.emulator.inject(*[Fault(502, b"<html>bad gateway</html>") for _ in range(10)])
+        app.emulator.inject(
+            *[Fault(502, b"<html>bad gateway</html>") for _ in range(5)]
+        )  # 1 + 4 retries
         await pilot.press("r")
         await wait_for(pilot, lambda: not screen.list_loading)
-        await wait_for(pilot, lambda: any("502" in n.message for n in app._notifications))
-        assert app.is_running and len(screen.model) == 25  # the old list stays
+        # the failure stays on screen until a load works; the old list stays too
+        await wait_for(pilot, lambda: "502" in str(screen.query_one("#list-status").render()))
+        assert app.is_running and len(screen.model) == 25
+        await pilot.press("r")  # the next load works: the warning goes
+        await wait_for(pilot, lambda: screen.list_error is None and not screen.list_loading)
 
 
 async def test_narrow_terminal_stacks_panes():

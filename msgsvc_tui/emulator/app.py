@@ -89,26 +89,26 @@ class EmulatorApp:
         self.faults: deque[Fault] = deque()
         self.requests_served = 0
         self._routes: list[tuple[re.Pattern[str], dict[str, Callable[..., Response]]]] = [
-            (re.compile(r"^/v1/Services$"), {"GET": self.list_services, "POST": self.create}),
-            (re.compile(r"^/v1/Services/Usecases$"), {"GET": self.usecases}),
+            (re.compile(r"^/v1/Services\Z"), {"GET": self.list_services, "POST": self.create}),
+            (re.compile(r"^/v1/Services/Usecases\Z"), {"GET": self.usecases}),
             (
-                re.compile(rf"^/v1/Services/{_SID}$"),
+                re.compile(rf"^/v1/Services/{_SID}\Z"),
                 {"GET": self.fetch, "POST": self.update, "DELETE": self.delete},
             ),
             (
-                re.compile(rf"^/v1/Services/{_SID}/({_POOL})$"),
+                re.compile(rf"^/v1/Services/{_SID}/({_POOL})\Z"),
                 {"GET": self.list_pool, "POST": self.add_to_pool},
             ),
             (
-                re.compile(rf"^/v1/Services/{_SID}/({_POOL})/{_SID}$"),
+                re.compile(rf"^/v1/Services/{_SID}/({_POOL})/{_SID}\Z"),
                 {"GET": self.fetch_pool_member, "DELETE": self.remove_from_pool},
             ),
             (
-                re.compile(rf"^/2010-04-01/Accounts/{_SID}/IncomingPhoneNumbers\.json$"),
+                re.compile(rf"^/2010-04-01/Accounts/{_SID}/IncomingPhoneNumbers\.json\Z"),
                 {"GET": self.account_phone_numbers},
             ),
             (
-                re.compile(rf"^/2010-04-01/Accounts/{_SID}/SMS/ShortCodes\.json$"),
+                re.compile(rf"^/2010-04-01/Accounts/{_SID}/SMS/ShortCodes\.json\Z"),
                 {"GET": self.account_short_codes},
             ),
         ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -21,6 +22,7 @@ from msgsvc_tui.config import (
     mask_sid,
     resolve_connection,
 )
+from msgsvc_tui.journal import Journal
 from msgsvc_tui.pool import PoolIndex
 from msgsvc_tui.sanitize import safe
 from msgsvc_tui.tui.commands import MsgsvcCommands
@@ -68,8 +70,32 @@ class MsgsvcApp(App[int]):
         self._client: MessagingClient | None = None
         self.is_sandbox = False
         self.pool_index = PoolIndex()
+        self._journal: Journal | None = None
         if config.preferences.theme in self.available_themes:
             self.theme = config.preferences.theme
+
+    @property
+    def journal(self) -> Journal | None:
+        """Every write of the app, kept in the data folder; None with --readonly (nothing is
+        written, so nothing is recorded)."""
+        if self.readonly:
+            return None
+        if self._journal is None:
+            from msgsvc_tui.config import data_dir
+
+            self._journal = Journal(data_dir() / "journal.sqlite3")
+        return self._journal
+
+    def refuse_if_readonly(self) -> bool:
+        """For every write key: in --readonly, say why nothing happens (True: refused)."""
+        if self.readonly:
+            self.notify(
+                "Read-only mode (--readonly): nothing is written. Restart without it to edit.",
+                severity="warning",
+                title="Read-only",
+                timeout=4,
+            )
+        return self.readonly
 
     # ---- the connection -------------------------------------------------------------------
     @property
@@ -153,13 +179,41 @@ class MsgsvcApp(App[int]):
             except ConfigError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.config.active_profile = name
-            self.save_config()
             if conn is not None:
-                self.connect(conn)
-                self.notify(f"Switched to {name}", timeout=3)
+                self._try_profile(name, conn)
 
         self._leave_main(go)
+
+    @work(exclusive=True, group="switch", exit_on_error=False)
+    async def _try_profile(self, name: str, conn: Connection) -> None:
+        """Ask the new account for one service before letting go of the current one: a
+        profile that fails (refused, unreachable) leaves the working one active."""
+        from msgsvc_tui.api.client import MessagingClient
+
+        try:
+            client = MessagingClient.from_connection(conn, readonly=self.readonly, max_retries=1)
+        except errors.MsgsvcError as exc:
+            self.notify(errors.describe(exc), severity="error", title=f"Not switched to {name}")
+            return
+        try:
+            async with contextlib.aclosing(client.iter_service_pages(1, limit=1)) as pages:
+                async for _ in pages:
+                    break
+        except errors.MsgsvcError as exc:
+            await client.aclose()
+            kept = self.connection.profile if self.connection else "the current one"
+            self.notify(
+                f"{errors.describe(exc)}\nKept {kept}.",
+                severity="error",
+                title=f"Not switched to {name}",
+                timeout=10,
+            )
+            return
+        self.config.active_profile = name
+        self.save_config()
+        self.is_sandbox = False
+        self._open(conn, client)
+        self.notify(f"Switched to {name}", timeout=3)
 
     def save_profile(self, profile: Profile) -> bool:
         try:
@@ -184,8 +238,7 @@ class MsgsvcApp(App[int]):
     def watch_theme(self, theme: str) -> None:
         if self.config.preferences.theme != theme:
             self.config.preferences.theme = theme
-            if self.config.path.exists():  # remember a theme only once a config exists
-                self.save_config()
+            self.save_config()  # a chosen theme is kept, config file or not yet
 
     # ---- actions --------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -18,10 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
-from msgsvc_tui import bulk, editing, fields
+from msgsvc_tui import bulk, editing, fields, journal
 from msgsvc_tui.api import errors
 from msgsvc_tui.config import mask_sid
-from msgsvc_tui.listing import ServiceList, bulk_target
+from msgsvc_tui.journal import apply_undo, plan_undo
+from msgsvc_tui.journal import writable as _writable
+from msgsvc_tui.listing import SORT_CYCLE, ServiceList, bulk_plan
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ConflictScreen, ReportScreen, UnsavedScreen
 from msgsvc_tui.tui.text import as_text, name_of
@@ -35,8 +37,6 @@ if TYPE_CHECKING:
 Json = dict[str, Any]
 NARROW = 100  # below this many columns the panes stack
 
-WRITE_ACTIONS = {"save", "new", "delete", "flip"}
-
 
 def _flag_bindings() -> list[BindingType]:
     return [
@@ -46,24 +46,43 @@ def _flag_bindings() -> list[BindingType]:
             f.label,
             id=f"flip-{f.name}",
             tooltip=f"Flip {f.label.lower()} on the selected (or marked) services",
-            show=f.name == "sticky_sender",
+            show=False,  # one letter per flag, listed under ? and in the list's header
         )
         for f in fields.FLAGS
     ]
+
+
+def list_error_text(exc: errors.MsgsvcError) -> str:
+    """Why the list is empty, and what to do about it."""
+    if isinstance(exc, errors.AuthError):
+        code = f" ({exc.code})" if exc.code else ""
+        return f"Twilio refused these credentials{code} — p to switch profile"
+    if isinstance(exc, errors.ConnectError):
+        return f"{errors.describe(exc)} — r to retry, p to switch profile"
+    if isinstance(exc, errors.TransportError):
+        return f"No answer: {errors.describe(exc)} — r to retry"
+    return f"The list did not load: {errors.describe(exc)} — r to retry"
 
 
 class ListPane(Vertical):
     """Keys that act on the list; active while the list (or its filter) has focus."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "screen.mark", "Mark", id="mark", tooltip="Mark for bulk flips"),
+        Binding(
+            "space", "screen.mark", "Mark", id="mark", tooltip="Mark for bulk flips", show=False
+        ),
         *_flag_bindings(),
         Binding("d", "screen.delete", "Delete", id="delete", tooltip="Delete after a confirm"),
         Binding(
             "y", "screen.copy_sid", "Copy SID", id="copy-sid", tooltip="Copy (OSC 52)", show=False
         ),
         Binding(
-            "o", "screen.sort", "Sort", id="sort", tooltip="Name / updated / use case", show=False
+            "o",
+            "screen.sort",
+            "Sort",
+            id="sort",
+            tooltip="Cycle the order: " + " / ".join(k.value for k in SORT_CYCLE),
+            show=False,
         ),
         Binding(
             "x",
@@ -83,8 +102,24 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter by name, SID, use case"),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Reload the list", show=False),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the list", show=False),
-        Binding("1", "tab('tab-settings')", "Settings", id="tab-settings", tooltip="The form"),
-        Binding("2", "tab('tab-senders')", "Senders", id="tab-senders", tooltip="Sender pool"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last write (asks first)"),
+        Binding("J", "journal", "Journal", id="journal", tooltip="Recent writes", show=False),
+        Binding(
+            "1",
+            "tab('tab-settings')",
+            "Settings",
+            id="tab-settings",
+            tooltip="The form",
+            show=False,
+        ),
+        Binding(
+            "2",
+            "tab('tab-senders')",
+            "Senders",
+            id="tab-senders",
+            tooltip="Sender pool",
+            show=False,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -93,11 +128,11 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         # Not `loading`: on a Screen that is Textual's reactive for a cover over everything,
         # and a screen laid out under it was never laid out again (a blank list over a network).
         self.list_loading = False
-        self._restoring_cursor = False
         self.loaded_count = 0
         # (services on screen, list status) after each page of the latest load was painted:
         # lets a test see the first page shown before the rest, without racing the load.
         self.pages_painted: list[tuple[int, str]] = []
+        self.list_error: str | None = None  # why the list could not load, until it can
 
     @property
     def msgsvc(self) -> MsgsvcApp:
@@ -120,7 +155,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                         yield ServiceForm(id="form", readonly=self.msgsvc.readonly)
                     with TabPane("Senders \\[2]", id="tab-senders"):
                         yield SendersPane(id="senders")
-        yield Footer()
+        # compact: at 80 columns the footer must still show ? (help lists everything else)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._apply_width()
@@ -169,6 +205,9 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         total = len(self.model)
         shown = len(self.model.visible)
         parts = []
+        if self.list_error and not self.list_loading:
+            self.query_one("#list-status", Static).update(as_text(f"⚠ {self.list_error}"))
+            return
         if self.list_loading:
             parts.append(f"loading… {total} so far (esc stops)")
         else:
@@ -193,6 +232,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         seen: set[str] = set()
         finished = False
         self.pages_painted = []
+        self.list_error = None
         try:
             pages_iter = self.msgsvc.client.iter_service_pages(
                 self.msgsvc.config.preferences.page_size
@@ -207,10 +247,15 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                     status = str(self.query_one("#list-status", Static).render())
                     self.pages_painted.append((len(self.model), status))
             finished = True
+        except errors.MsgsvcError as exc:
+            # A state that stays until it is fixed, in the list itself: not "0 services"
+            # and a toast that fades.
+            self.list_error = list_error_text(exc)
         finally:
             self.list_loading = False
             empty = "No services yet" + ("" if self.msgsvc.readonly else ": n creates one")
-            table.show_placeholder(empty if finished else "")
+            table.show_placeholder(self.list_error or (empty if finished else ""))
+            table.set_class(self.list_error is not None, "-error")
             if finished:
                 table.unknown.clear()  # what the server lists now is the truth
                 self.model.retain(seen)
@@ -222,18 +267,40 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     # ---- selection and the form -----------------------------------------------------------
     @on(ServiceTable.Highlighted)
     def _highlighted(self, event: ServiceTable.Highlighted) -> None:
-        if self._restoring_cursor:
-            self._restoring_cursor = False
-            return
+        """The form follows the cursor, unless it holds edits: then the cursor goes back to
+        the form's service at once (list and form never disagree, so y and d act on what
+        the form shows) and a question decides. Reads the cursor now, not the event's row:
+        a burst of keys leaves a queue of stale events."""
+        if self.app.screen is not self:
+            return  # a question is open: its answer decides where the list goes
         form = self.query_one(ServiceForm)
-        target = event.service
+        target = self.query_one(ServiceTable).current
         showing = form.service["sid"] if form.service else None
         if target is not None and target.get("sid") == showing and not form.creating:
             return
         if form.dirty:
-            self._ask_unsaved(lambda: self._show_service(target), restore=True)
+            self._hold_cursor()
+            self._ask_unsaved(lambda: self._go_to(target))
             return
         self._show_service(target)
+
+    def _hold_cursor(self) -> None:
+        form = self.query_one(ServiceForm)
+        row = self.model.row_of(form.service["sid"]) if form.service else None
+        if row is not None:
+            self.query_one(ServiceTable).cursor = row  # its event finds the form there: a no-op
+
+    def _go_to(self, service: Json | None) -> None:
+        """Show `service` in the form, then put the cursor on it."""
+        if service is None:
+            self._show_service(None)
+            return
+        current = self.model.get(service["sid"])
+        row = self.model.row_of(service["sid"])
+        if current is None or row is None:
+            return
+        self._show_service(current)
+        self.query_one(ServiceTable).cursor = row
 
     @on(ServiceTable.Selected)
     def _selected(self, event: ServiceTable.Selected) -> None:
@@ -274,10 +341,9 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         )
         self.set_class(editing_now, "-editing")
 
-    def _ask_unsaved(self, then: Any, *, restore: bool = False) -> None:
+    def _ask_unsaved(self, then: Any) -> None:
         form = self.query_one(ServiceForm)
         name = name_of(form.service) if form.service else "The new service"
-        changed = [fields.get(n).label for n in form.pending_changes()]
 
         def answered(choice: str | None) -> None:
             if choice == "save":
@@ -286,14 +352,10 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                 form.creating = False
                 if form.service:
                     form.load(form.service)
+                self._status("")
                 then()
-            elif restore and form.service:
-                row = self.model.row_of(form.service["sid"])
-                if row is not None:
-                    self._restoring_cursor = True
-                    self.query_one(ServiceTable).cursor = row
 
-        self.app.push_screen(UnsavedScreen(name, changed), answered)
+        self.app.push_screen(UnsavedScreen(name, form.change_lines()), answered)
 
     @on(ServiceForm.Edited)
     def _edited(self) -> None:
@@ -304,9 +366,54 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             self._status("")
 
     # ---- actions --------------------------------------------------------------------------
+    def _record(
+        self,
+        action: str,
+        service: Json,
+        *,
+        before: Json | None,
+        after: Json | None,
+        batch: str | None = None,
+    ) -> None:
+        journal = self.msgsvc.journal
+        if journal is not None:
+            journal.record(action, service, before=before, after=after, batch=batch)
+
+    # ---- undo and the journal ---------------------------------------------------------------
+    def action_undo(self) -> None:
+        if self.msgsvc.refuse_if_readonly():
+            return
+        self._undo_worker()
+
+    @work(exclusive=True, group="undo", exit_on_error=False)
+    async def _undo_worker(self) -> None:
+        journal = self.msgsvc.journal
+        client = self.msgsvc.client
+        entries = journal.last_undoable(client.account_sid) if journal else []
+        if not entries:
+            self.notify("Nothing to undo: no write of this session is left", timeout=4)
+            return
+        self.notify("Checking the server before undoing…", timeout=2)
+        plan = await plan_undo(client, entries)
+        lines = [f"  {s.what}" for s in plan.doable]
+        lines += [f"  ✗ cannot: {s.entry.label}: {s.refusal}" for s in plan.refused]
+        if not plan.doable:
+            self.notify("\n".join(["Undo refused:", *lines]), severity="warning", timeout=10)
+            return
+        body = "\n".join(["This will:", *lines])
+        if not await self.app.push_screen_wait(ConfirmScreen("Undo", body, yes="Undo")):
+            return
+        done = await apply_undo(client, journal, plan)  # type: ignore[arg-type]
+        self.notify("\n".join(done), title="Undo", timeout=6)
+        self.load_services()
+
+    def action_journal(self) -> None:
+        from msgsvc_tui.tui.screens.journal import JournalScreen
+
+        self.app.push_screen(JournalScreen(self.msgsvc.journal))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS and self.msgsvc.readonly:
-            return None  # shown disabled in the footer
+        # In --readonly the write keys stay live so that each can say why it does nothing.
         return True
 
     def action_tab(self, tab: str) -> None:
@@ -326,6 +433,10 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                 pane.show(current)
 
     def action_back(self) -> None:
+        form = self.query_one(ServiceForm)
+        if form.editing:  # the first esc stops editing; the next goes back to the list
+            form.stop_editing()
+            return
         if self.list_loading and self.query_one(ServiceTable).has_focus:
             self.workers.cancel_group(self, "list")  # its `finally` resets the list state
             self.notify(f"Loading stopped at {len(self.model)} services; r loads again")
@@ -383,6 +494,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         self.notify(f"Copied {service['sid']}", timeout=3)
 
     def action_new(self) -> None:
+        if self.msgsvc.refuse_if_readonly():
+            return
         form = self.query_one(ServiceForm)
         if form.dirty:
             self._ask_unsaved(self._start_new)
@@ -395,10 +508,18 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         form.load(None, creating=True)
         self._title("New service")
         self._status("Fill in at least the friendly name; ctrl+s creates it.")
-        form.focus_field("friendly_name")
+        form.edit_field("friendly_name")  # n means "I am about to type a name"
 
     # ---- save -----------------------------------------------------------------------------
     def action_save(self) -> None:
+        if self.msgsvc.refuse_if_readonly():
+            return
+        focused = self.focused
+        if focused is not None and self.query_one(ServiceForm).editing:
+            # ctrl+s is handled by the App the moment it arrives, ahead of keys still queued
+            # for the field being edited: save once the field has taken them all.
+            focused.call_later(self.save)
+            return
         self.save()
 
     def save(self, then: Any = None) -> None:
@@ -433,6 +554,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             if form.creating:
                 self._status("Creating…")
                 created = await client.create_service(changes)
+                self._record(journal.CREATE, created, before=None, after=_writable(created))
                 self.model.upsert(created)
                 table = self.query_one(ServiceTable)
                 table.refresh_rows(keep_sid=created["sid"])
@@ -465,6 +587,12 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
                         return
                 self._status("Saving…")
                 updated = await client.update_service(loaded["sid"], changes)
+                self._record(
+                    journal.UPDATE,
+                    updated,
+                    before={n: current.get(n) for n in changes},
+                    after={n: updated.get(n) for n in changes},
+                )
                 self.model.upsert(updated)
                 table = self.query_one(ServiceTable)
                 # keep the cursor where the user is (they may have moved on while saving)
@@ -500,6 +628,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     # ---- delete ---------------------------------------------------------------------------
     def action_delete(self) -> None:
+        if self.msgsvc.refuse_if_readonly():
+            return
         service = self.query_one(ServiceTable).current
         if service is None:
             return
@@ -528,6 +658,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         except errors.MsgsvcError as exc:
             self.notify(errors.describe(exc), severity="error", title="Not deleted")
             return
+        self._record(journal.DELETE, service, before=_writable(service), after=None)
         table = self.query_one(ServiceTable)
         row = table.cursor
         self.model.remove(service["sid"])
@@ -541,14 +672,17 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     # ---- fast flags -----------------------------------------------------------------------
     def action_flip(self, flag: str) -> None:
+        if self.msgsvc.refuse_if_readonly():
+            return
         f = fields.get(flag)
         if self.model.marked:
-            targets = self.model.marked_services()
-            value = bulk_target(targets, flag)
+            marked = self.model.marked_services()
+            value, targets, already = bulk_plan(marked, flag)
             word = "ON" if value else "OFF"
-            body = f"Turn {f.label} {word} for {len(targets)} marked services?\n\n" + "\n".join(
-                f"  {name_of(s)}" for s in targets[:12]
-            )
+            body = f"Turn {f.label} {word} for {len(targets)} of {len(marked)} marked"
+            if already:
+                body += f"; {len(already)} {'is' if len(already) == 1 else 'are'} already {word}"
+            body += "?\n\n" + "\n".join(f"  {name_of(s)}" for s in targets[:12])
             if len(targets) > 12:
                 body += f"\n  … and {len(targets) - 12} more"
 
@@ -602,6 +736,9 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         finally:
             table.pending.get(sid, set()).discard(flag)
             table.refresh()
+        self._record(
+            journal.UPDATE, updated, before={flag: original.get(flag)}, after={flag: value}
+        )
         self.model.upsert(updated)
         table.refresh()
         self._after_remote_change(updated)
@@ -629,6 +766,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         table = self.query_one(ServiceTable)
         status = self.query_one("#list-status", Static)
         names = {s["sid"]: name_of(s) for s in targets}
+        before = {s["sid"]: s.get(flag) for s in targets}
+        batch = self.msgsvc.journal.new_batch() if self.msgsvc.journal else None
         done = 0
 
         def started(sid: str) -> None:
@@ -640,6 +779,13 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             done += 1
             table.pending.get(outcome.sid, set()).discard(flag)
             if outcome.updated is not None:
+                self._record(
+                    journal.UPDATE,
+                    outcome.updated,
+                    before={flag: before[outcome.sid]},
+                    after={flag: value},
+                    batch=batch,
+                )
                 self.model.upsert(outcome.updated)
                 self._after_remote_change(outcome.updated)
             status.update(f"{label}: {done}/{len(targets)} done")

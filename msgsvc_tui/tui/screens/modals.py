@@ -6,12 +6,13 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from msgsvc_tui.editing import Difference
 from msgsvc_tui.tui.text import as_text
+from msgsvc_tui.tui.widgets.nav import NavScroll
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -65,19 +66,18 @@ class UnsavedScreen(_ChoiceScreen):
         Binding("c,escape", "answer('cancel')", "Cancel", id="unsaved-cancel"),
     ]
 
-    def __init__(self, name: str, changed: list[str]) -> None:
+    def __init__(self, name: str, changes: list[str]) -> None:
         super().__init__()
         self.service_name = name
-        self.changed = changed
+        self.changes = changes  # "Label: old → new", what s would send
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog wide"):
             yield Label("Unsaved changes", classes="dialog-title")
-            fields_list = ", ".join(self.changed) or "invalid values"
-            yield Static(
-                as_text(f"{self.service_name} has unsaved changes: {fields_list}."),
-                classes="dialog-body",
+            body = "\n".join(
+                [f"{self.service_name} has unsaved changes (s sends these):", *self.changes]
             )
+            yield NavScroll(Static(as_text(body)), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save \\[s]", id="save", variant="primary")
                 yield Button("Discard \\[d]", id="discard", variant="error")
@@ -112,7 +112,7 @@ class ConflictScreen(_ChoiceScreen):
                 "Overwrite sends your changes over theirs; reload shows the server's version "
                 "and drops your edits. Fields you did not change keep the server's values."
             )
-            yield VerticalScroll(Static(as_text("\n".join(lines))), classes="dialog-body")
+            yield NavScroll(Static(as_text("\n".join(lines))), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Overwrite \\[o]", id="overwrite", variant="warning")
                 yield Button("Reload \\[r]", id="reload")
@@ -134,7 +134,7 @@ class ReportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(as_text(self.title_text), classes="dialog-title")
-            yield VerticalScroll(Static(as_text("\n".join(self.lines))), classes="dialog-body")
+            yield NavScroll(Static(as_text("\n".join(self.lines))), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close \\[esc]", id="close", variant="primary")
 

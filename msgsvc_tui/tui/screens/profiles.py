@@ -18,6 +18,7 @@ from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.config import Profile, Secret, mask_sid
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.widgets.nav import NavOptionList
 
 if TYPE_CHECKING:
     from msgsvc_tui.tui.app import MsgsvcApp
@@ -67,6 +68,12 @@ class ProfileEditor(ModalScreen["Profile | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save \\[ctrl+s]", id="save", variant="primary")
                 yield Button("Cancel \\[esc]", id="cancel")
+
+    def on_mount(self) -> None:
+        # the first field that can be typed in, not the scroll area around it
+        first = next((i for i in self.query(Input) if not i.disabled), None)
+        if first is not None:
+            first.focus()
 
     def _value(self, attr: str) -> str:
         return self.query_one(f"#profile-{attr}", Input).value.strip()
@@ -138,7 +145,7 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="profiles"):
             yield Label("Profiles", classes="dialog-title")
-            yield OptionList(id="profile-list")
+            yield NavOptionList(id="profile-list")
             yield Static(
                 f"Saved in {self.msgsvc.config.path}", id="profiles-status", classes="help"
             )

@@ -18,6 +18,7 @@ from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.text import as_text, name_of, shown
+from msgsvc_tui.tui.widgets.nav import NavOptionList
 
 if TYPE_CHECKING:
     from msgsvc_tui.tui.app import MsgsvcApp
@@ -56,7 +57,7 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
             )
             yield Input(placeholder="filter, or type a PN… / SC… SID", id="picker-filter")
             yield Static("", classes="error", id="picker-error")
-            yield OptionList(id="picker-options")
+            yield NavOptionList(id="picker-options")
             yield Static("Loading the account's numbers…", id="picker-status", classes="help")
 
     def on_mount(self) -> None:

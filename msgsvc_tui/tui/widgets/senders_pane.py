@@ -15,13 +15,14 @@ from textual.widgets import DataTable, Static
 from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.fields import ValidationError
+from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER, sender_data
 from msgsvc_tui.tui.text import as_text, name_of, shown
+from msgsvc_tui.tui.widgets.nav import NavDataTable
 
 if TYPE_CHECKING:
     from msgsvc_tui.tui.app import MsgsvcApp
 
 Json = dict[str, Any]
-WRITE_ACTIONS = {"add", "add_alpha", "remove"}
 
 
 def member_label(kind: senders.SenderKind, member: Json) -> str:
@@ -48,7 +49,7 @@ class SendersPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="senders-summary")
-        table: DataTable[str] = DataTable(id="senders-table", cursor_type="row", zebra_stripes=True)
+        table = NavDataTable(id="senders-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("Type", "Sender", "Country", "Capabilities", "SID")
         yield table
         yield Static(
@@ -125,16 +126,21 @@ class SendersPane(Vertical):
         return None
 
     # ---- actions --------------------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS and self.msgsvc.readonly:
-            return None
-        return True
+    def _record(self, action: str, service: Json, kind: senders.SenderKind, member: Json) -> None:
+        journal = self.msgsvc.journal
+        if journal is None:
+            return
+        data = sender_data(kind, member)
+        adding = action == ADD_SENDER
+        journal.record(
+            action, service, before=None if adding else data, after=data if adding else None
+        )
 
     def action_reload(self) -> None:
         self.show(self.service)
 
     def action_add(self) -> None:
-        if self.service is None:
+        if self.service is None or self.msgsvc.refuse_if_readonly():
             return
         from msgsvc_tui.tui.screens.sender_picker import SenderPicker
 
@@ -147,7 +153,7 @@ class SendersPane(Vertical):
         self.app.push_screen(SenderPicker(service), picked)
 
     def action_add_alpha(self) -> None:
-        if self.service is None:
+        if self.service is None or self.msgsvc.refuse_if_readonly():
             return
         existing = [m for k, m in self.members if k is senders.ALPHA_SENDERS]
         if existing:
@@ -189,6 +195,7 @@ class SendersPane(Vertical):
         except (errors.MsgsvcError, ValidationError) as exc:
             self.app.notify(errors.describe(exc), severity="error", title="Not added")
             return
+        self._record(ADD_SENDER, service, kind, added)
         self.app.notify(f"Added {member_label(kind, added)} to {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:
             self.show(self.service)
@@ -231,6 +238,13 @@ class SendersPane(Vertical):
             self.app.notify(errors.describe(exc2), severity="error", title="Not moved")
             return
         index.holders[sid] = service["sid"]
+        journal = self.msgsvc.journal
+        if journal is not None:  # one batch: undo puts it back where it was
+            batch = journal.new_batch()
+            data = sender_data(kind, moved)
+            source = holder_service or {"sid": holder, "friendly_name": holder_name}
+            journal.record(REMOVE_SENDER, source, before=data, after=None, batch=batch)
+            journal.record(ADD_SENDER, service, before=None, after=data, batch=batch)
         self.app.notify(
             f"Moved {member_label(kind, moved)} from {holder_name} to {name_of(service)}"
         )
@@ -239,7 +253,7 @@ class SendersPane(Vertical):
 
     def action_remove(self) -> None:
         selected = self._selected()
-        if selected is None or self.service is None:
+        if selected is None or self.service is None or self.msgsvc.refuse_if_readonly():
             return
         kind, member = selected
         service = self.service
@@ -277,6 +291,7 @@ class SendersPane(Vertical):
         except errors.MsgsvcError as exc:
             self.app.notify(errors.describe(exc), severity="error", title="Not removed")
             return
+        self._record(REMOVE_SENDER, service, kind, member)
         self.msgsvc.pool_index.holders.pop(member["sid"], None)
         self.app.notify(f"Removed {label} from {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:

@@ -2,19 +2,33 @@
 
 The form never decides what is valid: every check is `Field.clean` from the catalogue, the same
 code the client and the emulator run. Dirtiness is computed (current values vs the loaded
-service), not tracked from events, so a programmatic load can never mark the form dirty.
+service), not tracked from events, so a programmatic load can never mark the form dirty; and a
+load is one atomic step that posts no change events at all (`prevent`), however fast the user
+moves on.
+
+The keyboard model (letters are commands unless you are clearly editing):
+
+- What takes the focus is a *row* (`FieldRow`), never the control inside it. On a row, j/k,
+  the arrows and tab move between rows; letters reach the screen's commands, never a field.
+- enter, i or e starts editing the row's control: an input gets the focus with the cursor at
+  the end and nothing selected; a select opens; the incoming-messages choice takes the arrows.
+  space (or enter) flips a switch.
+- While editing, every key goes to the control, in order. esc stops editing (back to the row);
+  a second esc goes back to the list.
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
@@ -50,7 +64,73 @@ def widget_id(name: str) -> str:
     return f"field-{name}"
 
 
+class FieldRow(Vertical, can_focus=True):
+    """One field: what the focus rests on outside edit mode. A thick bar on its left shows
+    the focus by shape, not by colour alone."""
+
+    def __init__(self, *children: Widget, field_name: str, **kw: Any) -> None:
+        super().__init__(*children, **kw)
+        self.field_name = field_name
+
+
+class FieldInput(Input):
+    """An input that takes the focus only while it is being edited (see the module doc)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop_editing", "Stop editing", id="stop-editing", show=True),
+    ]
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(select_on_focus=False, **kw)
+        self.can_focus = False
+
+    def action_stop_editing(self) -> None:
+        form = next(a for a in self.ancestors if isinstance(a, ServiceForm))
+        form.stop_editing()
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Run this input's own key bindings (backspace, delete, arrows, esc…) here, as the
+        key arrives. Left to Textual, a binding runs only once the key has bubbled up to the
+        App through every ancestor's queue, while a printable key is inserted at once: in a
+        burst, "abc" typed after 18 backspaces overtook some of them ("Aab")."""
+        bindings = self._bindings.key_to_bindings.get(event.key, ())
+        for binding in bindings:
+            if binding.priority:
+                continue
+            if self.check_action(binding.action, ()) is False:
+                continue
+            event.stop()
+            event.prevent_default()
+            await self.run_action(binding.action)
+            return
+        await super()._on_key(event)
+
+
+class ShapeRadioButton(RadioButton):
+    """A radio button whose state shows by shape (● chosen, ○ not), not by colour alone."""
+
+    @property
+    def _button(self) -> Content:
+        button = super()._button
+        inner = "●" if self.value else "○"
+        return Content.assemble(
+            *(
+                (char if i != 1 else inner, button.get_style_at_offset(i))
+                for i, char in enumerate(button.plain)
+            )
+        )
+
+
 class ServiceForm(VerticalScroll):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "row(1)", "Next field", id="form-next", show=False),
+        Binding("k,up", "row(-1)", "Previous field", id="form-previous", show=False),
+        Binding("g,home", "row_at(0)", "First field", id="form-first", show=False),
+        Binding("G,end", "row_at(-1)", "Last field", id="form-last", show=False),
+        Binding("enter,i,e", "edit", "Edit", id="form-edit", tooltip="Edit the focused field"),
+        Binding("space", "toggle", "Toggle", id="form-toggle", tooltip="Flip a switch", show=False),
+    ]
+
     @dataclass
     class Edited(Message):
         form: ServiceForm
@@ -65,6 +145,7 @@ class ServiceForm(VerticalScroll):
         self.baseline: Json = {}
         self.creating = False
         self.service: Json | None = None
+        self._mode = Incoming.DROP  # the incoming-messages choice: ours, not RadioSet's
 
     # ---- building -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -80,13 +161,18 @@ class ServiceForm(VerticalScroll):
                     yield self._row(f)
 
     def _incoming_row(self) -> ComposeResult:
-        with Vertical(classes="field-row", id="row-incoming"):
+        with FieldRow(classes="field-row", id="row-incoming", field_name="incoming"):
             yield Label("Incoming messages", classes="field-label")
             with RadioSet(id="incoming", disabled=self.readonly, compact=True):
                 for mode in Incoming:
-                    yield RadioButton(mode.label, id=f"incoming-{mode.value}")
+                    yield ShapeRadioButton(mode.label, id=f"incoming-{mode.value}")
             yield Static("What happens to messages your senders receive.", classes="help")
             yield Static("", classes="error", id="error-incoming")
+
+    def on_mount(self) -> None:
+        # Only rows take the focus; a control does while it is edited.
+        for control in self.query("Switch, Select, RadioSet, RadioButton"):
+            control.can_focus = False
 
     def _row(self, f: Field) -> Widget:
         widget: Widget
@@ -102,7 +188,7 @@ class ServiceForm(VerticalScroll):
                 compact=True,
             )
         else:
-            widget = Input(
+            widget = FieldInput(
                 placeholder="https://…" if f.kind is Kind.URL else "",
                 validators=[CatalogueValidator(f)],
                 validate_on=["changed", "blurred", "submitted"],
@@ -111,19 +197,31 @@ class ServiceForm(VerticalScroll):
                 compact=True,
             )
         widget.tooltip = f.help
-        row = Vertical(
+        row = FieldRow(
             Label(f.label, classes="field-label"),
             widget,
             Static(f.help, classes="help"),
             Static("", classes="error", id=f"error-{f.name}"),
             classes="field-row",
             id=f"row-{f.name}",
+            field_name=f.name,
         )
         return row
 
     # ---- values ---------------------------------------------------------------------------
     def load(self, service: Json | None, *, creating: bool = False) -> None:
-        """Show `service` (or an empty form for a new one) as the new baseline."""
+        """Show `service` (or an empty form for a new one) as the new baseline.
+
+        One atomic step: no change event leaves it (Textual's `prevent`), so nothing that
+        arrives later can take a loaded value for an edit, however fast the user moves on.
+        """
+        self.stop_editing(refocus=False)
+        with self.prevent(
+            Input.Changed, Switch.Changed, Select.Changed, RadioButton.Changed, RadioSet.Changed
+        ):
+            self._load(service, creating=creating)
+
+    def _load(self, service: Json | None, *, creating: bool) -> None:
         self.creating = creating
         self.service = service
         base = fields.defaults()
@@ -142,7 +240,7 @@ class ServiceForm(VerticalScroll):
                 continue
             self._set_widget(f, base.get(f.name))
         mode = editing.incoming_mode(base)
-        self.query_one(f"#incoming-{mode.value}", RadioButton).value = True
+        self._show_mode(mode)
         self.clear_errors()
         self._update_details()
         self._sync_incoming(mode)
@@ -157,11 +255,18 @@ class ServiceForm(VerticalScroll):
             widget.value = "" if value is None else str(value)
             widget.remove_class("-invalid")
 
+    def _show_mode(self, mode: Incoming) -> None:
+        """Set the choice and every button at once. RadioSet would otherwise learn of the
+        change later, from a message, and meanwhile report the previous service's choice."""
+        self._mode = mode
+        radio_set = self.query_one("#incoming", RadioSet)
+        for button in radio_set.query(RadioButton):
+            button.value = button.id == f"incoming-{mode.value}"
+            if button.value:
+                radio_set._pressed_button = button  # its own record, kept in step
+
     def incoming(self) -> Incoming:
-        pressed = self.query_one("#incoming", RadioSet).pressed_button
-        if pressed is None or pressed.id is None:
-            return editing.incoming_mode(self.baseline)
-        return Incoming(pressed.id.removeprefix("incoming-"))
+        return self._mode
 
     def raw_values(self) -> Json:
         """What the widgets hold, as typed (strings for inputs)."""
@@ -199,6 +304,29 @@ class ServiceForm(VerticalScroll):
         if self.creating:
             changed["friendly_name"] = clean.get("friendly_name", "")
         return changed
+
+    def change_lines(self) -> list[str]:
+        """Each changed field as "Label: old → new" (invalid values too, marked): what a save
+        would send, for the question asked before leaving."""
+        raw = self.raw_values()
+        lines = []
+        for f in fields.WRITABLE:
+            if f.name not in raw:
+                continue
+            old = self.baseline.get(f.name)
+            try:
+                new = f.clean(raw[f.name])
+                problem = ""
+            except FieldError as exc:
+                new, problem = raw[f.name], f"  (invalid: {exc.message})"
+            if problem or editing.changes({f.name: old}, {f.name: new}):
+                shown_old = f.display(old) if old not in (None, "") else "—"
+                shown_new = f.display(new) if new not in (None, "") else "—"
+                lines.append(f"  {f.label}: {shown_old} → {shown_new}{problem}")
+        base_mode = editing.incoming_mode(self.baseline)
+        if self.incoming() is not base_mode:
+            lines.append(f"  Incoming messages: {base_mode.label} → {self.incoming().label}")
+        return lines
 
     @property
     def dirty(self) -> bool:
@@ -241,13 +369,101 @@ class ServiceForm(VerticalScroll):
                 label.remove_class("-shown")
 
     def focus_field(self, name: str) -> None:
-        target = "incoming" if name == "use_inbound_webhook_on_number" else widget_id(name)
-        try:
-            widget = self.query_one(f"#{target}")
-        except Exception:
+        """Put the focus on a field's row (not in its control: see the module doc)."""
+        target = "incoming" if name == "use_inbound_webhook_on_number" else name
+        rows = [r for r in self.query(FieldRow) if r.field_name == target]
+        if rows:
+            rows[0].focus()
+            self.scroll_to_widget(rows[0], animate=False)
+
+    # ---- the keyboard model ---------------------------------------------------------------
+    def rows(self) -> list[FieldRow]:
+        return [r for r in self.query(FieldRow) if r.display]
+
+    def focused_row(self) -> FieldRow | None:
+        focused = self.screen.focused
+        if isinstance(focused, FieldRow) and focused in self.rows():
+            return focused
+        return None
+
+    @property
+    def editing(self) -> bool:
+        """Whether a control (not a row) has the focus: then every key is the control's."""
+        focused = self.screen.focused
+        return (
+            focused is not None and not isinstance(focused, FieldRow) and self in focused.ancestors
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # while a control is edited, the key is the control's
+        return not (action in ("row", "row_at", "edit", "toggle") and self.editing)
+
+    def action_row(self, step: int) -> None:
+        rows = self.rows()
+        current = self.focused_row()
+        index = rows.index(current) if current is not None else -1
+        if rows:
+            self._go(rows[max(0, min(len(rows) - 1, index + step))])
+
+    def action_row_at(self, index: int) -> None:
+        rows = self.rows()
+        if rows:
+            self._go(rows[index])
+
+    def _go(self, row: FieldRow) -> None:
+        row.focus()
+        self.scroll_to_widget(row, animate=False)
+
+    def _control(self, row: FieldRow) -> Widget:
+        if row.field_name == "incoming":
+            return self.query_one("#incoming", RadioSet)
+        return self.query_one(f"#{widget_id(row.field_name)}")
+
+    def action_edit(self, row: FieldRow | None = None) -> None:
+        row = row or self.focused_row()
+        if row is None or self.readonly:
             return
-        widget.focus()
-        self.scroll_to_widget(widget, animate=False)
+        control = self._control(row)
+        if isinstance(control, Switch):
+            control.toggle()
+            return
+        control.can_focus = True
+        control.focus()
+        if isinstance(control, Input):
+            control.cursor_position = len(control.value)
+        elif isinstance(control, Select):
+            control.action_show_overlay()
+
+    def edit_field(self, name: str) -> None:
+        """Start editing a field (focus moves later, so the row is named, not read back)."""
+        rows = [r for r in self.query(FieldRow) if r.field_name == name]
+        if rows:
+            self.scroll_to_widget(rows[0], animate=False)
+            self.action_edit(rows[0])
+
+    def action_toggle(self) -> None:
+        row = self.focused_row()
+        control = self._control(row) if row is not None else None
+        if isinstance(control, Switch) and not self.readonly:
+            control.toggle()
+
+    def stop_editing(self, *, refocus: bool = True) -> None:
+        """Leave edit mode: the focus goes back to the control's row."""
+        if not self.is_mounted:
+            return
+        focused = self.screen.focused
+        if focused is None or isinstance(focused, FieldRow) or self not in focused.ancestors:
+            return
+        row = next((a for a in focused.ancestors if isinstance(a, FieldRow)), None)
+        if refocus and row is not None:
+            row.focus()
+        focused.can_focus = False
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """A control that loses the focus (a click elsewhere) is no longer being edited."""
+        widget = event.widget
+        if isinstance(widget, (Input, Select, RadioSet)):
+            widget.can_focus = False
 
     # ---- live feedback --------------------------------------------------------------------
     @on(Input.Changed)
@@ -271,11 +487,17 @@ class ServiceForm(VerticalScroll):
 
     @on(Switch.Changed)
     @on(Select.Changed)
-    def _other_changed(self) -> None:
+    def _other_changed(self, event: Switch.Changed | Select.Changed) -> None:
+        if isinstance(event, Select.Changed) and event.select.has_focus:
+            self.stop_editing()  # a choice made: back to the row
         self.post_message(self.Edited(self))
 
     @on(RadioSet.Changed)
-    def _incoming_changed(self) -> None:
+    def _incoming_changed(self, event: RadioSet.Changed) -> None:
+        if event.pressed.id and event.pressed.value:  # a user's choice (loads post nothing)
+            self._mode = Incoming(event.pressed.id.removeprefix("incoming-"))
+        if event.radio_set.has_focus:
+            self.stop_editing()  # a choice made: back to the row
         self._sync_incoming(self.incoming())
         self.clear_error("incoming")
         self.post_message(self.Edited(self))

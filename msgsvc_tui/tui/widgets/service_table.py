@@ -22,6 +22,7 @@ from textual.strip import Strip
 from msgsvc_tui import fields
 from msgsvc_tui.listing import ServiceList
 from msgsvc_tui.sanitize import safe
+from msgsvc_tui.tui.widgets.nav import nav_bindings
 
 Json = dict[str, Any]
 
@@ -110,12 +111,7 @@ class ServiceTable(ScrollView, can_focus=True):
         "service-table--dim",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="cursor-up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="cursor-down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="page-down"),
-        Binding("home,g", "jump(0)", "First", show=False, id="first"),
-        Binding("end", "jump(-1)", "Last", show=False, id="last"),
+        *nav_bindings("list"),
         Binding(
             "enter", "select", "Edit", id="edit", tooltip="Jump to the detail form", show=False
         ),
@@ -246,14 +242,20 @@ class ServiceTable(ScrollView, can_focus=True):
         self.refresh()
 
     # ---- actions --------------------------------------------------------------------------
-    def action_cursor(self, delta: int) -> None:
-        self.cursor = self.cursor + delta
-
-    def action_page(self, direction: int) -> None:
-        self.cursor = self.cursor + direction * max(self.size.height - 1, 1)
-
-    def action_jump(self, where: int) -> None:
-        self.cursor = 0 if where == 0 else len(self.model.visible) - 1
+    def action_nav(self, action: str) -> None:
+        page = max(self.size.height - 1, 1)
+        half = max(self.size.height // 2, 1)
+        last = max(len(self.model.visible) - 1, 0)
+        self.cursor = {
+            "down": self.cursor + 1,
+            "up": self.cursor - 1,
+            "first": 0,
+            "last": last,
+            "half-down": self.cursor + half,
+            "half-up": self.cursor - half,
+            "page-down": self.cursor + page,
+            "page-up": self.cursor - page,
+        }[action]
 
     def action_select(self) -> None:
         if self.current is not None:

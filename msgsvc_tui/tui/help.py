@@ -1,0 +1,69 @@
+"""Every key, as people write it, from the bindings themselves: the help screen and the
+README's Keys table are both made here, so neither can fall out of date (a test compares the
+README with `markdown_table()`)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+# Textual's key names → what people write
+_SHOWN = {
+    "question_mark": "?",
+    "slash": "/",
+    "escape": "esc",
+    "space": "space",
+    "pagedown": "pgdn",
+    "pageup": "pgup",
+    "delete": "del",
+}
+
+
+def key_label(key: str) -> str:
+    """`question_mark` → `?`, `slash` → `/`, `ctrl+s` stays `ctrl+s`."""
+    key = key.strip()
+    return _SHOWN.get(key, key)
+
+
+def keys_label(keys: str) -> str:
+    return " ".join(key_label(k) for k in keys.split(","))
+
+
+def rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
+    out = []
+    for b in bindings:
+        if isinstance(b, Binding):
+            out.append((keys_label(b.key), b.description, b.tooltip))
+    return out
+
+
+def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    from msgsvc_tui.tui.app import MsgsvcApp
+    from msgsvc_tui.tui.screens.main import ListPane, MainScreen
+    from msgsvc_tui.tui.widgets.nav import NAV_KEYS
+    from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+    from msgsvc_tui.tui.widgets.service_form import FieldInput, ServiceForm
+    from msgsvc_tui.tui.widgets.service_table import ServiceTable
+
+    moving = [(keys_label(k), d, "") for k, d, _ in NAV_KEYS]
+    table_only = [r for r in rows(ServiceTable.BINDINGS) if r[1] == "Edit"]
+    return [
+        ("Moving (every list and modal)", moving),
+        ("The list", table_only + rows(ListPane.BINDINGS)),
+        ("The form", rows(ServiceForm.BINDINGS) + rows(FieldInput.BINDINGS)),
+        ("The Senders tab", rows(SendersPane.BINDINGS)),
+        ("Anywhere on the main screen", rows(MainScreen.BINDINGS)),
+        ("Everywhere", rows(MsgsvcApp.BINDINGS)),
+    ]
+
+
+def markdown_table() -> str:
+    lines = ["| key | does | where |", "|---|---|---|"]
+    for title, section in sections():
+        for keys, description, tip in section:
+            what = f"{description}: {tip}" if tip and tip != description else description
+            lines.append(f"| `{keys}` | {what} | {title} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m msgsvc_tui.tui.help  → the README's Keys table
+    print(markdown_table())

@@ -1,0 +1,62 @@
+"""`J`: the recent writes of every session, newest first, with what undid what."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from msgsvc_tui.journal import Journal
+from msgsvc_tui.tui.text import shown
+from msgsvc_tui.tui.widgets.nav import NavScroll
+
+
+def journal_lines(journal: Journal | None, limit: int = 200) -> Text:
+    if journal is None:
+        return Text("Read-only mode: nothing is written, so nothing is recorded.")
+    entries = journal.recent(limit)
+    if not entries:
+        return Text(
+            "No writes recorded yet. Every save, flip, delete and sender change lands here."
+        )
+    out = Text()
+    for e in entries:
+        mine = "this session" if e.session == journal.session else "earlier"
+        out.append(f"#{e.id} {e.at} ", style="dim")
+        out.append(shown(e.describe()))
+        if e.undoes is not None:
+            out.append(f"  (undo of #{e.undoes})", style="italic")
+        if e.undone_by is not None:
+            out.append(f"  (undone by #{e.undone_by})", style="italic")
+        out.append(f"  [{mine}]\n", style="dim")
+    return out
+
+
+class JournalScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,J", "close", "Close", id="journal-close"),
+    ]
+
+    def __init__(self, journal: Journal | None) -> None:
+        super().__init__()
+        self.journal = journal
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="journal"):
+            where = self.journal.path if self.journal else "—"
+            yield Label(
+                f"Recent writes  (u undoes this session's last; {where})", classes="dialog-title"
+            )
+            with NavScroll(classes="dialog-body", id="journal-body"):
+                yield Static(journal_lines(self.journal))
+
+    def on_mount(self) -> None:
+        self.query_one(NavScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,194 @@
+"""Errors that stay until they are fixed, a failed profile switch that keeps the working one,
+and the smaller bugs of issue #9, each reproduced."""
+
+from __future__ import annotations
+
+import socket
+
+from textual.widgets import Footer
+
+from msgsvc_tui.config import Config, Connection, Profile, Secret
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.tui.app import MsgsvcApp
+from msgsvc_tui.tui.screens.main import MainScreen
+from msgsvc_tui.tui.screens.profiles import ProfileEditor, ProfilesScreen
+from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
+from msgsvc_tui.tui.screens.welcome import WelcomeScreen
+from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+from msgsvc_tui.tui.widgets.service_table import ServiceTable
+
+from .tui_helpers import ready, sandbox_app, table, wait_for
+
+SIZE = (120, 40)
+
+
+def _app_for(base_url: str, token: str = demo.DEMO_AUTH_TOKEN) -> MsgsvcApp:
+    conn = Connection(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=Secret(token),
+        base_url=base_url,
+        profile="work",
+        source="profile",
+    )
+    return MsgsvcApp(config=Config.load(), connection=conn)
+
+
+def _list_text(app) -> str:
+    main = next(s for s in app.screen_stack if isinstance(s, MainScreen))
+    t = main.query_one(ServiceTable)
+    lines = ["".join(seg.text for seg in t.render_line(y)) for y in range(3)]
+    return "\n".join(lines) + "\n" + str(main.query_one("#list-status").render())
+
+
+async def test_refused_credentials_stay_on_screen(server):
+    app = _app_for(server.url, token="wrong")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_for(pilot, lambda: app.screen.list_error is not None)
+        await pilot.pause(0.2)
+        text = _list_text(app)
+        assert "Twilio refused these credentials (20003)" in text and "p to switch" in text
+        assert "0 services" not in text
+
+
+async def test_an_unreachable_host_stays_on_screen():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = _app_for(f"http://127.0.0.1:{port}")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_for(pilot, lambda: app.screen.list_error is not None)
+        text = _list_text(app)
+        assert f"cannot connect to 127.0.0.1:{port}" in text and "r to retry" in text
+
+
+async def test_a_failed_switch_keeps_the_working_profile(server):
+    cfg = Config.load()
+    sid = demo.DEMO_ACCOUNT_SID
+    cfg.set_profile(
+        Profile("emu", sid, auth_token=Secret(demo.DEMO_AUTH_TOKEN), base_url=server.url)
+    )
+    cfg.set_profile(Profile("broken", sid, auth_token=Secret("nope"), base_url=server.url))
+    cfg.active_profile = "emu"
+    cfg.save()
+    app = MsgsvcApp(config=Config.load(), connection=Config.load().profiles["emu"].connection())
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.switch_profile("broken")
+        await wait_for(pilot, lambda: any("Not switched" in n.title for n in app._notifications))
+        assert app.connection.profile == "emu" and isinstance(app.screen, MainScreen)
+        assert len(app.screen.model) == 25  # the working list is still there
+        assert Config.load().active_profile == "emu"
+
+
+async def test_add_profile_focuses_its_first_field_and_scrolls_at_80x24():
+    app = MsgsvcApp(config=Config.load())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileEditor))
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "profile-name"
+        for _ in range(12):  # tab down to the buttons: each comes into view
+            await pilot.press("tab")
+        buttons = [w for w in app.screen.query("Button") if w.region.height]
+        assert buttons, "Save/Cancel are reachable"
+
+
+async def test_A_on_a_service_with_an_alpha_sender_opens_nothing_and_swallows_nothing():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        t = main.query_one(ServiceTable)
+        rows = [t.model.visible_service(i) for i in range(len(t.model.visible))]
+        t.cursor = next(i for i, s in enumerate(rows) if s["friendly_name"] == "Fraud Alerts")
+        await pilot.pause()
+        await pilot.press("2")
+        pane = main.query_one(SendersPane)
+        await wait_for(pilot, lambda: any(k.key == "alpha_senders" for k, _ in pane.members))
+        await pilot.press("A")
+        await pilot.pause()
+        assert not isinstance(app.screen, AlphaSenderScreen)
+        await pilot.press("escape", "j")  # the next keys still work
+        assert table(pilot).current["friendly_name"] != "Fraud Alerts"
+
+
+async def test_at_80_columns_the_footer_keeps_help_visible():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = await ready(pilot)
+        footer = main.query_one(Footer)
+        await pilot.pause()
+        visible = [w for w in footer.query("FooterKey") if w.region.width and w.region.right <= 80]
+        shown = " ".join(str(w.render()) for w in visible)
+        assert "?" in shown and "Help" in shown, shown
+
+
+async def test_the_chosen_theme_is_saved():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    assert Config.load().preferences.theme == "nord"
+
+
+async def test_sort_is_named_the_same_in_help_and_on_screen():
+    from msgsvc_tui.listing import SortKey
+    from msgsvc_tui.tui.help import sections
+
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await pilot.press("o")
+        status = str(main.query_one("#list-status").render())
+    tips = " ".join(tip for _, rows in sections() for _, d, tip in rows if d == "Sort")
+    for key in SortKey:
+        assert key.value in tips  # help names every order the status line can show
+    assert f"sort: {SortKey.NAME.value}" in status
+
+
+async def test_profiles_list_moves_with_j_and_k(server):
+    cfg = Config.load()
+    for name in ("a", "b", "c"):
+        cfg.set_profile(
+            Profile(name, demo.DEMO_ACCOUNT_SID, auth_token=Secret("t"), base_url=server.url)
+        )
+    cfg.save()
+    app = sandbox_app()
+    app.config = Config.load()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        options = app.screen.query_one("#profile-list")
+        await pilot.press("G")
+        last = options.highlighted
+        await pilot.press("k")
+        assert options.highlighted == last - 1
+        await pilot.press("g")
+        assert options.highlighted == 0
+
+
+async def test_a_bulk_flip_skips_services_already_there_and_says_so():
+    from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+    from .tui_helpers import record_methods, stored
+
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await pilot.press("space", "space", "space")
+        marked = main.model.marked_services()
+        # the demo's first three rows: two with sticky sender on, one off (marks are a set)
+        assert sorted(s["sticky_sender"] for s in marked) == [False, True, True]
+        methods = record_methods(app)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert "ON for 1 of 3 marked; 2 are already ON" in body
+        await pilot.press("y")
+        await wait_for(pilot, lambda: all(stored(app, s["sid"])["sticky_sender"] for s in marked))
+        assert methods.count("POST") == 1  # only the one that changes
