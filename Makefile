@@ -32,6 +32,8 @@ emulator: $(APP)
 check: $(DEV)
 	$(BIN)/ruff check msgsvc_tui tests benchmarks scripts
 	$(BIN)/ruff format --check msgsvc_tui tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: check
 	$(BIN)/python -m pytest -q

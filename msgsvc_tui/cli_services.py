@@ -201,7 +201,7 @@ def _client(args: argparse.Namespace) -> MessagingClient | None:
 
 async def _with(client: MessagingClient, action: Any, *rest: Any) -> int:
     async with client:
-        return await action(client, *rest)
+        return int(await action(client, *rest))
 
 
 # ---- actions -------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from msgsvc_tui.errors import MsgsvcError
+
 APP_NAME = "msgsvc-tui"
 CONFIG_ENV = "MSGSVC_TUI_CONFIG"
 DATA_ENV = "MSGSVC_TUI_DATA"
@@ -32,7 +34,7 @@ API_KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}\Z")
 PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
 
 
-class ConfigError(Exception):
+class ConfigError(MsgsvcError):
     """A config file that cannot be used; the message names the file and what is wrong."""
 
 
@@ -104,24 +106,39 @@ class Profile:
             source=source,
         )
 
-    def problems(self) -> list[str]:
-        """What is wrong with this profile, in words a user can act on (empty when fine)."""
-        out: list[str] = []
+    def problems(self) -> list[ProfileProblem]:
+        """What is wrong with this profile, field by field, in words a user can act on."""
+        out: list[ProfileProblem] = []
+
+        def bad(attr: str, message: str) -> None:
+            out.append(ProfileProblem(attr, message))
+
         if not PROFILE_NAME_RE.match(self.name):
-            out.append("name: use 1-64 letters, digits, '.', '_' or '-'")
+            bad("name", "use 1-64 letters, digits, '.', '_' or '-'")
         if not ACCOUNT_SID_RE.match(self.account_sid or ""):
-            out.append("account_sid: must be AC followed by 32 hex digits")
+            bad("account_sid", "must be AC followed by 32 hex digits")
         has_key = bool(self.api_key) or bool(self.api_secret)
         if has_key:
             if not API_KEY_RE.match(self.api_key or ""):
-                out.append("api_key: must be SK followed by 32 hex digits")
+                bad("api_key", "must be SK followed by 32 hex digits")
             if not self.api_secret:
-                out.append("api_secret: required with api_key")
+                bad("api_secret", "required with api_key")
         elif not self.auth_token:
-            out.append("auth_token: required (or api_key and api_secret)")
+            bad("auth_token", "required (or api_key and api_secret)")
         if self.base_url and not re.match(r"^https?://", self.base_url):
-            out.append("base_url: must start with http:// or https://")
+            bad("base_url", "must start with http:// or https://")
         return out
+
+
+@dataclass(frozen=True)
+class ProfileProblem:
+    """One field of a profile and what is wrong with it."""
+
+    attr: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.attr}: {self.message}"
 
 
 @dataclass
@@ -298,7 +315,7 @@ class Config:
     def set_profile(self, profile: Profile) -> None:
         problems = profile.problems()
         if problems:
-            raise ConfigError(f"profile {profile.name!r}: " + "; ".join(problems))
+            raise ConfigError(f"profile {profile.name!r}: " + "; ".join(map(str, problems)))
         self.profiles[profile.name] = profile
 
     def remove_profile(self, name: str) -> None:

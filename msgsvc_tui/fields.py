@@ -17,6 +17,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from msgsvc_tui.errors import MsgsvcError
+
 
 class Kind(StrEnum):
     TEXT = "text"
@@ -117,7 +119,7 @@ _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 
 
-class FieldError(ValueError):
+class FieldError(MsgsvcError, ValueError):
     """A value a field refuses; carries Twilio's error code so the emulator can answer as
     Twilio does and the form can show the same words the server would."""
 
@@ -498,7 +500,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return f.name, value
 
 
-class ValidationError(ValueError):
+class ValidationError(MsgsvcError, ValueError):
     """One or more fields refused; `errors` keeps each so a form can mark every bad field."""
 
     def __init__(self, errors: Iterable[FieldError]) -> None:

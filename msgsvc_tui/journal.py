@@ -309,7 +309,9 @@ async def apply_undo(client: MessagingClient, journal: Journal, plan: UndoPlan) 
     return lines
 
 
-async def _undo_one(client: MessagingClient, journal: Journal, entry: Entry, batch: str | None):
+async def _undo_one(
+    client: MessagingClient, journal: Journal, entry: Entry, batch: str | None
+) -> None:
     sid = entry.service_sid
     if entry.action == UPDATE:
         before = {n: v for n, v in (entry.before or {}).items() if n in fields.BY_NAME}

@@ -40,3 +40,53 @@ def test_no_field_list_outside_the_catalogue():
         text = path.read_text()
         named = [p for p in params if f'"{p}"' in text]
         assert len(named) < 3, f"{path.relative_to(PKG)} repeats catalogue params {named}"
+
+
+def test_no_import_circles_anywhere():
+    """Every import counts, even one inside a function: a circle is a circle however it is
+    hidden. (The layers and forbidden imports are import-linter contracts in pyproject.toml,
+    run by `make check`.)"""
+    import grimp
+
+    graph = grimp.build_graph("msgsvc_tui", include_external_packages=False)
+    modules = sorted(graph.modules)
+    index = {m: i for i, m in enumerate(modules)}
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+
+    # Tarjan's strongly connected components: any component of two or more is a circle
+    counter = 0
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    low: dict[str, int] = {}
+    order: dict[str, int] = {}
+    circles: list[list[str]] = []
+
+    def visit(m: str) -> None:
+        nonlocal counter
+        order[m] = low[m] = counter
+        counter += 1
+        stack.append(m)
+        on_stack.add(m)
+        for n in edges[m]:
+            if n not in index:
+                continue
+            if n not in order:
+                visit(n)
+                low[m] = min(low[m], low[n])
+            elif n in on_stack:
+                low[m] = min(low[m], order[n])
+        if low[m] == order[m]:
+            component = []
+            while True:
+                n = stack.pop()
+                on_stack.discard(n)
+                component.append(n)
+                if n == m:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for m in modules:
+        if m not in order:
+            visit(m)
+    assert not circles, "import circles: " + "; ".join(" <-> ".join(c) for c in circles)

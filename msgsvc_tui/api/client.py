@@ -16,7 +16,7 @@ import random
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,7 +94,7 @@ class Reconciliation:
 @dataclass
 class _Verdict:
     applied: bool | None
-    value: Any = None
+    value: Json | None = None
     detail: str = ""
     candidates: list[str] | None = None
 
@@ -199,7 +199,7 @@ class MessagingClient:
                 return min(retry_after, 60.0)
         # exponential back-off with "equal jitter": never zero, never in lock-step
         ceiling = min(self.max_backoff, self.backoff * (2**attempt))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return float(ceiling / 2 + random.uniform(0, ceiling / 2))
 
     async def _wait_for_shared_backoff(self) -> None:
         wait = self._resume_at - time.monotonic()
@@ -312,7 +312,7 @@ class MessagingClient:
         params: Mapping[str, Any] | None = None,
         *,
         limit: int | None = None,
-    ) -> AsyncIterator[Page]:
+    ) -> AsyncGenerator[Page, None]:
         """Follow ``meta.next_page_url`` (Messaging v1) or ``next_page_uri`` (2010 API).
 
         Pipelined: a v1 answer starts with its `meta` (as in the spec's example), so the next
@@ -374,7 +374,7 @@ class MessagingClient:
 
     def iter_service_pages(
         self, page_size: int = MAX_PAGE_SIZE, *, limit: int | None = None
-    ) -> AsyncIterator[Page]:
+    ) -> AsyncGenerator[Page, None]:
         """Pages of services; with `limit`, no page is asked for once that many are in."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
@@ -640,27 +640,34 @@ def _host(url: str) -> str:
 
 def _transport_error(exc: httpx.HTTPError, method: str, url: str) -> errors.TransportError:
     host = _host(url)
-    kw = {"method": method, "url": errors.mask_credentials(url)}
+    where = errors.mask_credentials(url)
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLError):
-            return errors.TlsError(f"TLS failure talking to {host}: {cause.reason or cause}", **kw)
+            return errors.TlsError(
+                f"TLS failure talking to {host}: {cause.reason or cause}", method=method, url=where
+            )
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, httpx.ConnectTimeout):
-        return errors.ConnectError(f"timed out connecting to {host}; nothing was sent", **kw)
+        return errors.ConnectError(
+            f"timed out connecting to {host}; nothing was sent", method=method, url=where
+        )
     if isinstance(exc, httpx.ConnectError):
         reason = errors.mask_credentials(str(exc)) or "refused"
-        return errors.ConnectError(f"cannot connect to {host}: {reason}", **kw)
+        return errors.ConnectError(f"cannot connect to {host}: {reason}", method=method, url=where)
     if method not in _READS:
         return errors.OutcomeUnknownError(
             f"{method} to {host} got no answer ({type(exc).__name__}); it may or may not have "
             "been applied",
-            **kw,
+            method=method,
+            url=where,
         )
     if isinstance(exc, httpx.TimeoutException):
-        return errors.RequestTimeout(f"{host} did not answer in time", **kw)
+        return errors.RequestTimeout(f"{host} did not answer in time", method=method, url=where)
     reason = errors.mask_credentials(str(exc))
-    return errors.TransportError(f"{host}: {type(exc).__name__}: {reason}", **kw)
+    return errors.TransportError(
+        f"{host}: {type(exc).__name__}: {reason}", method=method, url=where
+    )
 
 
 _META_FIRST = re.compile(rb'\s*\{\s*"meta"\s*:\s*')

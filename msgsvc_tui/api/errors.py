@@ -1,5 +1,7 @@
 """Typed errors: every way a call can fail becomes one of these, never a raw traceback.
 
+The network side of the project's one error tree (msgsvc_tui/errors.py draws all of it):
+
 MsgsvcError
  ├── InsecureUrlError          refused before sending: plain http off loopback
  ├── ReadonlyError             refused before sending: --readonly
@@ -23,10 +25,9 @@ import re
 from typing import Any
 
 from msgsvc_tui import fields
+from msgsvc_tui.errors import MsgsvcError
 
-
-class MsgsvcError(Exception):
-    """Base of every error the client raises."""
+__all__ = ["MsgsvcError"]  # the root, re-exported: api.errors.MsgsvcError still works
 
 
 class InsecureUrlError(MsgsvcError):
@@ -190,7 +191,7 @@ def describe(exc: BaseException) -> str:
     """One line a user can act on, for any error a call can raise (credentials masked)."""
     if isinstance(exc, ApiError):
         text = exc.describe()
-    elif isinstance(exc, (MsgsvcError, fields.ValidationError)):
+    elif isinstance(exc, MsgsvcError):
         text = str(exc)
     else:
         text = f"unexpected {type(exc).__name__}: {exc}"

@@ -310,7 +310,7 @@ class EmulatorApp:
         path = "/v1/Services"
 
         def link(number: int, token: str | None) -> str:
-            query = {"PageSize": size, "Page": number}
+            query: dict[str, Any] = {"PageSize": size, "Page": number}
             if token:
                 query["PageToken"] = token
             return f"{req.base}{path}?{urlencode(query)}"
@@ -348,7 +348,9 @@ class EmulatorApp:
         return Response(200, raw=[head.encode(), items, b"]}"])
 
     # ---- sender pool ----------------------------------------------------------------------
-    def _render_pool_member(self, req: Request, kind: senders.SenderKind, row: Any) -> dict:
+    def _render_pool_member(
+        self, req: Request, kind: senders.SenderKind, row: Any
+    ) -> dict[str, Any]:
         row = dict(row)
         service_sid = row["service_sid"]
         out: dict[str, Any] = {
@@ -383,7 +385,7 @@ class EmulatorApp:
         base_path = f"/v1/Services/{service_sid}/{kind.path}"
 
         def link(number: int, token: str | None) -> str:
-            query = {"PageSize": size, "Page": number}
+            query: dict[str, Any] = {"PageSize": size, "Page": number}
             if token:
                 query["PageToken"] = token
             return f"{req.base}{base_path}?{urlencode(query)}"

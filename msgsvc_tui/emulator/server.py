@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -49,13 +50,15 @@ def open_emulator(
     return EmulatorApp(store, account_sid=account_sid, auth_token=auth_token, latency_ms=latency_ms)
 
 
-def embedded_client(app: EmulatorApp, **kw: object) -> MessagingClient:
+def embedded_client(app: EmulatorApp, **kw: Any) -> MessagingClient:
     """A client wired to the emulator with no socket at all (the app's demo sandbox)."""
+    # EmulatorApp is an ASGI app with dict-typed scope and messages; httpx spells the same
+    # callable's type with its own aliases, which mypy cannot see are one shape
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     conn = demo_connection()
     conn.username = app.account_sid
     conn.account_sid = app.account_sid
-    return MessagingClient.from_connection(conn, transport=transport, **kw)  # type: ignore[arg-type]
+    return MessagingClient.from_connection(conn, transport=transport, **kw)
 
 
 @dataclass
@@ -65,7 +68,7 @@ class RunningServer:
     app: EmulatorApp
     host: str
     port: int
-    _server: object
+    _server: Any  # uvicorn.Server, imported only when a server runs
     _thread: threading.Thread
 
     @property
@@ -73,7 +76,7 @@ class RunningServer:
         return f"http://{self.host}:{self.port}"
 
     def stop(self) -> None:
-        self._server.should_exit = True  # type: ignore[attr-defined]
+        self._server.should_exit = True
         self._thread.join(timeout=10)
 
 

@@ -196,7 +196,7 @@ class Store:
             )
 
     def _service_row(self, account_sid: str, sid: str) -> sqlite3.Row:
-        row = self.db.execute(
+        row: sqlite3.Row | None = self.db.execute(
             "SELECT * FROM services WHERE sid = ? AND account_sid = ?", (sid, account_sid)
         ).fetchone()
         if row is None:
@@ -295,9 +295,11 @@ class Store:
         )
 
     def count_services(self, account_sid: str) -> int:
-        return self.db.execute(
-            "SELECT COUNT(*) FROM services WHERE account_sid = ?", (account_sid,)
-        ).fetchone()[0]
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM services WHERE account_sid = ?", (account_sid,)
+            ).fetchone()[0]
+        )
 
     # ---- the account's numbers ------------------------------------------------------------
     def add_account_number(
@@ -379,7 +381,7 @@ class Store:
     ) -> sqlite3.Row:
         self._service_row(account_sid, service_sid)
         table = "alpha_senders" if kind is senders.ALPHA_SENDERS else "numbers"
-        row = self.db.execute(
+        row: sqlite3.Row | None = self.db.execute(
             f"SELECT * FROM {table} WHERE sid = ? AND service_sid = ?", (sid, service_sid)
         ).fetchone()
         if row is None:
@@ -422,7 +424,7 @@ class Store:
                 "UPDATE numbers SET service_sid = ?, date_added = ? WHERE sid = ?",
                 (service_sid, stamp, value),
             )
-            return db.execute("SELECT * FROM numbers WHERE sid = ?", (value,)).fetchone()
+            return _one(db.execute("SELECT * FROM numbers WHERE sid = ?", (value,)))
 
     def _add_alpha(
         self,
@@ -452,9 +454,11 @@ class Store:
             " date_created, date_updated) VALUES (?,?,?,?,?,?)",
             (sid, account_sid, service_sid, value, stamp, stamp),
         )
-        return db.execute("SELECT * FROM alpha_senders WHERE sid = ?", (sid,)).fetchone()
+        return _one(db.execute("SELECT * FROM alpha_senders WHERE sid = ?", (sid,)))
 
-    def seed_alpha(self, account_sid: str, service_sid: str, value: str, sid: str, when: str):
+    def seed_alpha(
+        self, account_sid: str, service_sid: str, value: str, sid: str, when: str
+    ) -> None:
         with self.tx() as db:
             self._add_alpha(db, account_sid, service_sid, value, when, sid)
 
@@ -482,6 +486,12 @@ class Store:
             db.execute(
                 "UPDATE numbers SET service_sid = NULL, date_added = NULL WHERE sid = ?", (sid,)
             )
+
+
+def _one(cursor: sqlite3.Cursor) -> sqlite3.Row:
+    """The row a statement just wrote (it exists: the same transaction made it)."""
+    row: sqlite3.Row = cursor.fetchone()
+    return row
 
 
 def _refusal(refusal: tuple[int, int, str]) -> EmulatorError:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -25,10 +26,15 @@ from msgsvc_tui.config import (
 from msgsvc_tui.journal import Journal
 from msgsvc_tui.pool import PoolIndex
 from msgsvc_tui.sanitize import safe
+from msgsvc_tui.tui import messages
+from msgsvc_tui.tui.bindings import APP_BINDINGS
 from msgsvc_tui.tui.commands import MsgsvcCommands
+from msgsvc_tui.tui.config_io import save_config, save_profile
+from msgsvc_tui.tui.session import Session
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
+    from msgsvc_tui.emulator.app import EmulatorApp
     from msgsvc_tui.tui.screens.main import MainScreen
 
 
@@ -36,20 +42,7 @@ class MsgsvcApp(App[int]):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses elsewhere still find it
     TITLE = "msgsvc-tui"
     COMMANDS = App.COMMANDS | {MsgsvcCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", id="help", tooltip="Every key"),
-        Binding("p", "profiles", "Profiles", id="profiles", tooltip="Switch, add, test profiles"),
-        Binding("q", "quit_app", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
-        Binding(
-            "ctrl+q",
-            "quit_app",
-            "Quit",
-            id="quit-ctrl",
-            tooltip="Quit from anywhere, even while typing",
-            show=False,
-            priority=True,
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(
         self,
@@ -66,11 +59,12 @@ class MsgsvcApp(App[int]):
         self.readonly = readonly
         self.start_in_demo = demo
         self.emulator_db = emulator_db
-        self.emulator = None
+        self.emulator: EmulatorApp | None = None
         self._client: MessagingClient | None = None
         self.is_sandbox = False
         self.pool_index = PoolIndex()
         self._journal: Journal | None = None
+        self.session: Session | None = None
         if config.preferences.theme in self.available_themes:
             self.theme = config.preferences.theme
 
@@ -85,17 +79,6 @@ class MsgsvcApp(App[int]):
 
             self._journal = Journal(data_dir() / "journal.sqlite3")
         return self._journal
-
-    def refuse_if_readonly(self) -> bool:
-        """For every write key: in --readonly, say why nothing happens (True: refused)."""
-        if self.readonly:
-            self.notify(
-                "Read-only mode (--readonly): nothing is written. Restart without it to edit.",
-                severity="warning",
-                title="Read-only",
-                timeout=4,
-            )
-        return self.readonly
 
     # ---- the connection -------------------------------------------------------------------
     @property
@@ -129,7 +112,7 @@ class MsgsvcApp(App[int]):
         else:
             from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
-            self.push_screen(WelcomeScreen())
+            self.push_screen(WelcomeScreen(self.config.path))
 
     @property
     def main_screen(self) -> MainScreen | None:
@@ -167,10 +150,19 @@ class MsgsvcApp(App[int]):
         self.sub_title = "SANDBOX" if self.is_sandbox else (connection.profile or "")
         if old is not None:
             self.run_worker(old.aclose(), exit_on_error=False)
-        # a fresh main screen per connection: no state leaks between accounts
+        # a fresh session and main screen per connection: no state leaks between accounts
+        self.session = Session(
+            client=client,
+            config=self.config,
+            connection=connection,
+            readonly=self.readonly,
+            sandbox=self.is_sandbox,
+            journal=self.journal,
+            pool_index=self.pool_index,
+        )
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(MainScreen())
+        self.push_screen(MainScreen(self.session))
 
     def switch_profile(self, name: str) -> None:
         def go() -> None:
@@ -215,25 +207,8 @@ class MsgsvcApp(App[int]):
         self._open(conn, client)
         self.notify(f"Switched to {name}", timeout=3)
 
-    def save_profile(self, profile: Profile) -> bool:
-        try:
-            self.config.set_profile(profile)
-        except ConfigError as exc:
-            self.notify(str(exc), severity="error")
-            return False
-        return self.save_config()
-
     def save_config(self) -> bool:
-        try:
-            self.config.save()
-        except OSError as exc:
-            self.notify(
-                f"{self.config.path}: not saved: {exc.strerror or exc}",
-                severity="error",
-                title="Config",
-            )
-            return False
-        return True
+        return save_config(self.config, self.notify)
 
     def watch_theme(self, theme: str) -> None:
         if self.config.preferences.theme != theme:
@@ -249,13 +224,14 @@ class MsgsvcApp(App[int]):
     def action_profiles(self) -> None:
         from msgsvc_tui.tui.screens.profiles import ProfilesScreen
 
-        self.push_screen(ProfilesScreen())
+        current = self.connection.profile if self.connection else None
+        self.push_screen(ProfilesScreen(self.config, current))
 
     def action_add_profile(self) -> None:
         from msgsvc_tui.tui.screens.profiles import ProfileEditor
 
         def saved(profile: Profile | None) -> None:
-            if profile is None or not self.save_profile(profile):
+            if profile is None or not save_profile(self.config, profile, self.notify):
                 return
             self.config.active_profile = profile.name
             self.save_config()
@@ -266,10 +242,10 @@ class MsgsvcApp(App[int]):
     def action_quit_app(self) -> None:
         self._leave_main(self.exit)
 
-    def _leave_main(self, then: object) -> None:
+    def _leave_main(self, then: Callable[[], object]) -> None:
         main = self.main_screen
         if main is None:
-            then()  # type: ignore[operator]
+            then()
         else:
             main.confirm_leave(then)
 
@@ -293,14 +269,36 @@ class MsgsvcApp(App[int]):
             markup=False,
         )
 
+    # ---- messages up from screens and widgets ----------------------------------------------
+    @on(messages.SwitchProfile)
+    def _switch_asked(self, message: messages.SwitchProfile) -> None:
+        self.switch_profile(message.name)
+
+    @on(messages.ProfileSaved)
+    def _profile_saved(self, message: messages.ProfileSaved) -> None:
+        if message.connect:
+            self.switch_profile(message.profile.name)
+
+    @on(messages.OpenDemo)
+    def _demo_asked(self) -> None:
+        self.start_demo()
+
+    @on(messages.AddProfile)
+    def _add_asked(self) -> None:
+        self.action_add_profile()
+
     # ---- one place for worker failures ----------------------------------------------------
+    @on(messages.WorkerFailed)
+    def _worker_failed(self, message: messages.WorkerFailed) -> None:
+        self.report_failure(message.error)
+
     @on(Worker.StateChanged)
-    def report_worker(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if error is None:
-            return
+    def _own_worker(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_failure(event.worker.error)
+
+    def report_failure(self, error: BaseException) -> None:
+        """The one handler for a worker that failed unexpectedly, in any screen or widget."""
         self.notify(errors.describe(error), severity="error", title="Request failed", timeout=8)
 
     async def on_unmount(self) -> None:

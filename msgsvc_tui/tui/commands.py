@@ -4,45 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from msgsvc_tui.tui.app import MsgsvcApp
+from msgsvc_tui.tui.messages import OpenDemo, SwitchProfile
 
 
 class MsgsvcCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app: MsgsvcApp = self.app  # type: ignore[assignment]
+        app = self.app
         screen = self.screen
         out: list[tuple[str, Callable[[], object], str]] = []
         from msgsvc_tui.tui.screens.main import ListPane, MainScreen
 
         if isinstance(screen, MainScreen):
-            for b in [*MainScreen.BINDINGS, *ListPane.BINDINGS]:
-                if not isinstance(b, Binding):
-                    continue
-                action = b.action.removeprefix("screen.")
-                if screen.check_action(action.split("(")[0], ()) is None:
-                    continue  # disabled (read-only)
-                out.append(
-                    (
-                        b.description,
-                        partial(screen.run_action, action),
-                        f"{b.tooltip} [{b.key.split(',')[0]}]",
-                    )
-                )
-        for name in sorted(app.config.profiles):
-            out.append(
-                (f"Switch profile: {name}", partial(app.switch_profile, name), "Use this profile")
-            )
-        out.append(("Profiles…", app.action_profiles, "List, add, edit and test profiles"))
-        out.append(("Add a Twilio profile", app.action_add_profile, "Account SID and a secret"))
-        if not app.is_sandbox:
-            out.append(("Open the demo sandbox", app.start_demo, "The local emulator with demos"))
-        out.append(("Help: every key", app.action_help, "The list of key bindings"))
+            owners = [(MainScreen.BINDINGS, screen), (ListPane.BINDINGS, screen.list_pane)]
+            for bindings, owner in owners:
+                for b in bindings:
+                    if isinstance(b, Binding):
+                        run = partial(owner.run_action, b.action)
+                        out.append((b.description, run, f"{b.tooltip} [{b.key.split(',')[0]}]"))
+            session = screen.session
+            for name in sorted(session.config.profiles):
+                switch = partial(screen.post_message, SwitchProfile(name))
+                out.append((f"Switch profile: {name}", switch, "Use this profile"))
+            if not session.sandbox:
+                demo = partial(screen.post_message, OpenDemo())
+                out.append(("Open the demo sandbox", demo, "The local emulator with demos"))
+        profiles = partial(app.run_action, "app.profiles")
+        out.append(("Profiles…", profiles, "List, add, edit and test profiles"))
+        add = partial(app.run_action, "app.add_profile")
+        out.append(("Add a Twilio profile", add, "Account SID and a secret"))
+        out.append(("Help: every key", partial(app.run_action, "app.help"), "Every key binding"))
         return out
 
     async def discover(self) -> Hits:

@@ -37,7 +37,7 @@ def rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
 
 
 def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
-    from msgsvc_tui.tui.app import MsgsvcApp
+    from msgsvc_tui.tui.bindings import APP_BINDINGS
     from msgsvc_tui.tui.screens.main import ListPane, MainScreen
     from msgsvc_tui.tui.widgets.nav import NAV_KEYS
     from msgsvc_tui.tui.widgets.senders_pane import SendersPane
@@ -52,7 +52,7 @@ def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
         ("The form", rows(ServiceForm.BINDINGS) + rows(FieldInput.BINDINGS)),
         ("The Senders tab", rows(SendersPane.BINDINGS)),
         ("Anywhere on the main screen", rows(MainScreen.BINDINGS)),
-        ("Everywhere", rows(MsgsvcApp.BINDINGS)),
+        ("Everywhere", rows(APP_BINDINGS)),
     ]
 
 

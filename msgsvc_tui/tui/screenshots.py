@@ -11,16 +11,18 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from msgsvc_tui.config import Config, Profile, Secret
 from msgsvc_tui.tui.app import MsgsvcApp
 
-RunBefore = Callable[[Pilot], Awaitable[None]]
+RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
 
 
-async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15) -> None:
+async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 15) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
@@ -30,7 +32,7 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float
     await pilot.pause()
 
 
-async def loaded(pilot: Pilot) -> None:
+async def loaded(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.main import MainScreen
 
     def done() -> bool:
@@ -41,24 +43,24 @@ async def loaded(pilot: Pilot) -> None:
     await pilot.pause(0.1)
 
 
-async def _validation(pilot: Pilot) -> None:
+async def _validation(pilot: Pilot[Any]) -> None:
     await loaded(pilot)
     await pilot.press("enter")
     screen = pilot.app.screen
-    screen.query_one("#field-friendly_name").value = "Acme Order Updates " + "x" * 50
-    screen.query_one("#field-validity_period").value = "90000"
+    screen.query_one("#field-friendly_name", Input).value = "Acme Order Updates " + "x" * 50
+    screen.query_one("#field-validity_period", Input).value = "90000"
     await pilot.pause()
     await pilot.press("ctrl+s")
     await pilot.pause(0.1)
 
 
-async def _press(pilot: Pilot, *keys: str) -> None:
+async def _press(pilot: Pilot[Any], *keys: str) -> None:
     await loaded(pilot)
     await pilot.press(*keys)
     await pilot.pause(0.2)
 
 
-async def _senders(pilot: Pilot) -> None:
+async def _senders(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.widgets.senders_pane import SendersPane
 
     await loaded(pilot)
@@ -68,7 +70,7 @@ async def _senders(pilot: Pilot) -> None:
     await pilot.pause(0.1)
 
 
-async def _welcome(pilot: Pilot) -> None:
+async def _welcome(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, WelcomeScreen))

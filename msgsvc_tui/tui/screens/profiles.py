@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -16,12 +16,11 @@ from textual.widgets.option_list import Option
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.config import Profile, Secret, mask_sid
+from msgsvc_tui.config import Config, Profile, Secret, mask_sid
+from msgsvc_tui.tui.config_io import save_config, save_profile
+from msgsvc_tui.tui.messages import SwitchProfile
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.widgets.nav import NavOptionList
-
-if TYPE_CHECKING:
-    from msgsvc_tui.tui.app import MsgsvcApp
 
 # (attribute, label, secret?, help)
 _FIELDS: tuple[tuple[str, str, bool, str], ...] = (
@@ -105,16 +104,11 @@ class ProfileEditor(ModalScreen["Profile | None"]):
         problems = profile.problems()
         if problems:
             for problem in problems:
-                attr, _, message = problem.partition(":")
-                try:
-                    label = self.query_one(f"#profile-error-{attr}", Static)
-                except Exception:
-                    continue
-                label.update(Text(message.strip()))
-                label.add_class("-shown")
-            first = problems[0].partition(":")[0]
-            with contextlib.suppress(Exception):
-                self.query_one(f"#profile-{first}", Input).focus()
+                for label in self.query(f"#profile-error-{problem.attr}").results(Static):
+                    label.update(Text(problem.message))
+                    label.add_class("-shown")
+            for field in self.query(f"#profile-{problems[0].attr}").results(Input):
+                field.focus()
             return
         self.dismiss(profile)
 
@@ -138,17 +132,16 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
         Binding("escape", "close", "Close", id="profiles-close"),
     ]
 
-    @property
-    def msgsvc(self) -> MsgsvcApp:
-        return self.app  # type: ignore[return-value]
+    def __init__(self, config: Config, in_use: str | None) -> None:
+        super().__init__()
+        self.config = config
+        self.in_use = in_use  # the profile the app is connected with
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="profiles"):
             yield Label("Profiles", classes="dialog-title")
             yield NavOptionList(id="profile-list")
-            yield Static(
-                f"Saved in {self.msgsvc.config.path}", id="profiles-status", classes="help"
-            )
+            yield Static(f"Saved in {self.config.path}", id="profiles-status", classes="help")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Switch \\[enter]", id="switch", variant="primary")
                 yield Button("Add \\[a]", id="add")
@@ -163,8 +156,8 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
     def refresh_list(self, select: str | None = None) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        config = self.msgsvc.config
-        current = self.msgsvc.connection.profile if self.msgsvc.connection else None
+        config = self.config
+        current = self.in_use
         for name, p in sorted(config.profiles.items()):
             marks = []
             if name == config.active_profile:
@@ -188,7 +181,7 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
         if options.highlighted is None:
             return None
         option = options.get_option_at_index(options.highlighted)
-        return self.msgsvc.config.profiles.get(option.id or "")
+        return self.config.profiles.get(option.id or "")
 
     @on(OptionList.OptionSelected)
     def _chosen(self) -> None:
@@ -203,7 +196,7 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
         profile = self._selected()
         if profile is None:
             return
-        self.msgsvc.switch_profile(profile.name)
+        self.post_message(SwitchProfile(profile.name))
 
     def action_add(self) -> None:
         self.app.push_screen(ProfileEditor(), self._saved)
@@ -216,7 +209,7 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
     def _saved(self, profile: Profile | None) -> None:
         if profile is None:
             return
-        if self.msgsvc.save_profile(profile):
+        if save_profile(self.config, profile, self.notify):
             self.refresh_list(select=profile.name)
 
     def action_remove(self) -> None:
@@ -227,14 +220,14 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.msgsvc.config.remove_profile(profile.name)
-                if self.msgsvc.save_config():
+                self.config.remove_profile(profile.name)
+                if save_config(self.config, self.notify):
                     self.refresh_list()
 
         self.app.push_screen(
             ConfirmScreen(
                 "Remove profile",
-                f"Remove the profile {profile.name!r} from {self.msgsvc.config.path}?",
+                f"Remove the profile {profile.name!r} from {self.config.path}?",
                 yes="Remove",
                 danger=True,
             ),

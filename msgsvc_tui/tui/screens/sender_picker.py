@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,11 +17,9 @@ from textual.widgets.option_list import Option
 from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavOptionList
-
-if TYPE_CHECKING:
-    from msgsvc_tui.tui.app import MsgsvcApp
 
 Json = dict[str, Any]
 
@@ -41,14 +39,11 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
         Binding("down", "focus_list", "List", id="picker-list", show=False, tooltip="To list"),
     ]
 
-    def __init__(self, service: Json) -> None:
+    def __init__(self, session: Session, service: Json) -> None:
         super().__init__()
+        self.session = session
         self.service = service
         self.candidates: list[pool.Candidate] = []
-
-    @property
-    def msgsvc(self) -> MsgsvcApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="picker"):
@@ -66,7 +61,7 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
 
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def load(self) -> None:
-        client = self.msgsvc.client
+        client = self.session.client
         status = self.query_one("#picker-status", Static)
         try:
             numbers = await client.list_account_phone_numbers()
@@ -75,13 +70,12 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
             status.update(as_text(f"Cannot list the account's numbers: {errors.describe(exc)}"))
             return
         self.candidates = pool.candidates_from_account(numbers, codes)
-        self.msgsvc.pool_index.labels.update({c.sid: c.value for c in self.candidates})
+        self.session.pool_index.labels.update({c.sid: c.value for c in self.candidates})
         self._render_options()
-        main = self.msgsvc.main_screen
-        sids = [s["sid"] for s in main.model.services] if main else []
+        sids = self.session.service_sids()
         status.update(f"{len(self.candidates)} senders; checking which service holds each…")
         try:
-            await self.msgsvc.pool_index.build(client, sids[:500])
+            await self.session.pool_index.build(client, sids[:500])
         except errors.MsgsvcError as exc:
             status.update(as_text(f"Holders unknown: {errors.describe(exc)}"))
             return
@@ -90,13 +84,12 @@ class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
         self._render_options()
 
     def _status_of(self, c: pool.Candidate) -> tuple[str, str]:
-        holder = self.msgsvc.pool_index.holder(c.sid)
+        holder = self.session.pool_index.holder(c.sid)
         if holder is None:
             return "free", "green"
         if holder == self.service["sid"]:
             return "in this service", "dim"
-        main = self.msgsvc.main_screen
-        holder_service = main.model.get(holder) if main else None
+        holder_service = self.session.service(holder)
         return f"held by {name_of(holder_service) if holder_service else holder}", "yellow"
 
     def _render_options(self) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from pathlib import Path
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -10,8 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 
-if TYPE_CHECKING:
-    from msgsvc_tui.tui.app import MsgsvcApp
+from msgsvc_tui.tui.messages import AddProfile, OpenDemo
 
 WELCOME = (
     "No Twilio credentials were found: no profile in the config file, and no "
@@ -31,14 +31,14 @@ class WelcomeScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="welcome-quit"),
     ]
 
-    @property
-    def msgsvc(self) -> MsgsvcApp:
-        return self.app  # type: ignore[return-value]
+    def __init__(self, config_path: Path) -> None:
+        super().__init__()
+        self.config_path = config_path
 
     def compose(self) -> ComposeResult:
         with Vertical(id="welcome", classes="dialog wide"):
             yield Label("Welcome to msgsvc-tui", classes="dialog-title")
-            yield Static(WELCOME.format(path=self.msgsvc.config.path), classes="dialog-body")
+            yield Static(WELCOME.format(path=self.config_path), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Try the demo sandbox \\[d]", id="demo", variant="primary")
                 yield Button("Add a Twilio profile \\[a]", id="add")
@@ -54,7 +54,7 @@ class WelcomeScreen(Screen[None]):
             self.action_add_profile()
 
     def action_demo(self) -> None:
-        self.msgsvc.start_demo()
+        self.post_message(OpenDemo())
 
     def action_add_profile(self) -> None:
-        self.msgsvc.action_add_profile()
+        self.post_message(AddProfile())

@@ -3,7 +3,7 @@ picking, add alpha, remove, and Twilio's refusals explained (and a move offered 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -16,11 +16,10 @@ from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.fields import ValidationError
 from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER, sender_data
+from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
-
-if TYPE_CHECKING:
-    from msgsvc_tui.tui.app import MsgsvcApp
 
 Json = dict[str, Any]
 
@@ -30,7 +29,7 @@ def member_label(kind: senders.SenderKind, member: Json) -> str:
     return shown(member.get(kind.value_field) or member.get("sid"))
 
 
-class SendersPane(Vertical):
+class SendersPane(ReportsWorkerErrors, Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add number", id="sender-add", tooltip="Pick a number or short code"),
         Binding("A", "add_alpha", "Add alpha ID", id="sender-alpha", tooltip="Add an alpha ID"),
@@ -38,14 +37,15 @@ class SendersPane(Vertical):
         Binding("ctrl+r", "reload", "Reload", id="sender-reload", tooltip="Reload the pool"),
     ]
 
-    def __init__(self, **kw: Any) -> None:
+    def __init__(self, session: Session, **kw: Any) -> None:
         super().__init__(**kw)
+        self.session = session
         self.service: Json | None = None
         self.members: list[tuple[senders.SenderKind, Json]] = []
 
-    @property
-    def msgsvc(self) -> MsgsvcApp:
-        return self.app  # type: ignore[return-value]
+    def forget(self) -> None:
+        """Drop what it showed: the next time its tab opens, it loads again."""
+        self.service = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="senders-summary")
@@ -71,7 +71,7 @@ class SendersPane(Vertical):
 
     @work(exclusive=True, group="senders", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
-        client = self.msgsvc.client
+        client = self.session.client
         members: list[tuple[senders.SenderKind, Json]] = []
         try:
             for kind in senders.KINDS:
@@ -82,7 +82,7 @@ class SendersPane(Vertical):
             return
         if not self.service or self.service["sid"] != service_sid:
             return  # the user moved on: drop the stale answer
-        self.msgsvc.pool_index.learn(
+        self.session.pool_index.learn(
             service_sid, [m for k, m in members if k is not senders.ALPHA_SENDERS]
         )
         self.members = members
@@ -127,7 +127,7 @@ class SendersPane(Vertical):
 
     # ---- actions --------------------------------------------------------------------------
     def _record(self, action: str, service: Json, kind: senders.SenderKind, member: Json) -> None:
-        journal = self.msgsvc.journal
+        journal = self.session.journal
         if journal is None:
             return
         data = sender_data(kind, member)
@@ -140,7 +140,7 @@ class SendersPane(Vertical):
         self.show(self.service)
 
     def action_add(self) -> None:
-        if self.service is None or self.msgsvc.refuse_if_readonly():
+        if self.service is None or self.session.refuses_writes(self.app.notify):
             return
         from msgsvc_tui.tui.screens.sender_picker import SenderPicker
 
@@ -150,10 +150,10 @@ class SendersPane(Vertical):
             if sid:
                 self.add_member(service, sid)
 
-        self.app.push_screen(SenderPicker(service), picked)
+        self.app.push_screen(SenderPicker(self.session, service), picked)
 
     def action_add_alpha(self) -> None:
-        if self.service is None or self.msgsvc.refuse_if_readonly():
+        if self.service is None or self.session.refuses_writes(self.app.notify):
             return
         existing = [m for k, m in self.members if k is senders.ALPHA_SENDERS]
         if existing:
@@ -179,7 +179,7 @@ class SendersPane(Vertical):
     async def add_member(
         self, service: Json, value: str, kind: senders.SenderKind | None = None
     ) -> None:
-        client = self.msgsvc.client
+        client = self.session.client
         kind = kind or (senders.SHORT_CODES if value.startswith("SC") else senders.PHONE_NUMBERS)
         try:
             added = await client.add_sender(service["sid"], kind, value)
@@ -187,7 +187,7 @@ class SendersPane(Vertical):
             if exc.code == pool.ALREADY_ELSEWHERE and kind is not senders.ALPHA_SENDERS:
                 await self._offer_move(service, kind, value, exc)
             else:
-                label = self.msgsvc.pool_index.label(value)
+                label = self.session.pool_index.label(value)
                 self.app.notify(
                     pool.explain(exc, label), severity="error", title="Not added", timeout=10
                 )
@@ -205,15 +205,13 @@ class SendersPane(Vertical):
     ) -> None:
         from msgsvc_tui.tui.screens.modals import ConfirmScreen
 
-        index = self.msgsvc.pool_index
+        index = self.session.pool_index
         # Twilio's 21712 does not name the holder: find it from the services' own pools.
         holder = index.holder(sid)
         if holder is None:
-            screen = self.msgsvc.main_screen
-            sids = [s["sid"] for s in screen.model.services] if screen else []
-            await index.build(self.msgsvc.client, sids)
+            await index.build(self.session.client, self.session.service_sids())
             holder = index.holder(sid)
-        holder_service = self.msgsvc.main_screen.model.get(holder) if holder else None
+        holder_service = self.session.service(holder) if holder else None
         holder_name = name_of(holder_service) if holder_service else holder
         label = index.label(sid)
         explanation = pool.explain(exc, label, holder_name=holder_name)
@@ -232,13 +230,13 @@ class SendersPane(Vertical):
             return
         try:
             moved = await pool.move(
-                self.msgsvc.client, kind, sid, from_service=holder, to_service=service["sid"]
+                self.session.client, kind, sid, from_service=holder, to_service=service["sid"]
             )
         except errors.MsgsvcError as exc2:
             self.app.notify(errors.describe(exc2), severity="error", title="Not moved")
             return
         index.holders[sid] = service["sid"]
-        journal = self.msgsvc.journal
+        journal = self.session.journal
         if journal is not None:  # one batch: undo puts it back where it was
             batch = journal.new_batch()
             data = sender_data(kind, moved)
@@ -253,7 +251,7 @@ class SendersPane(Vertical):
 
     def action_remove(self) -> None:
         selected = self._selected()
-        if selected is None or self.service is None or self.msgsvc.refuse_if_readonly():
+        if selected is None or self.service is None or self.session.refuses_writes(self.app.notify):
             return
         kind, member = selected
         service = self.service
@@ -284,7 +282,7 @@ class SendersPane(Vertical):
     async def remove_member(self, service: Json, kind: senders.SenderKind, member: Json) -> None:
         label = member_label(kind, member)
         try:
-            await self.msgsvc.client.remove_sender(service["sid"], kind, member["sid"])
+            await self.session.client.remove_sender(service["sid"], kind, member["sid"])
         except errors.ApiError as exc:
             self.app.notify(pool.explain(exc, label), severity="error", title="Not removed")
             return
@@ -292,7 +290,7 @@ class SendersPane(Vertical):
             self.app.notify(errors.describe(exc), severity="error", title="Not removed")
             return
         self._record(REMOVE_SENDER, service, kind, member)
-        self.msgsvc.pool_index.holders.pop(member["sid"], None)
+        self.session.pool_index.holders.pop(member["sid"], None)
         self.app.notify(f"Removed {label} from {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:
             self.show(self.service)

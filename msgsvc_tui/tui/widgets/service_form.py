@@ -19,7 +19,6 @@ The keyboard model (letters are commands unless you are clearly editing):
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -128,7 +127,9 @@ class ServiceForm(VerticalScroll):
         Binding("g,home", "row_at(0)", "First field", id="form-first", show=False),
         Binding("G,end", "row_at(-1)", "Last field", id="form-last", show=False),
         Binding("enter,i,e", "edit", "Edit", id="form-edit", tooltip="Edit the focused field"),
-        Binding("space", "toggle", "Toggle", id="form-toggle", tooltip="Flip a switch", show=False),
+        Binding(
+            "space", "flip_switch", "Toggle", id="form-toggle", tooltip="Flip a switch", show=False
+        ),
     ]
 
     @dataclass
@@ -345,22 +346,16 @@ class ServiceForm(VerticalScroll):
     # ---- errors ---------------------------------------------------------------------------
     def show_error(self, name: str, message: str) -> None:
         target = "incoming" if name == "use_inbound_webhook_on_number" else name
-        try:
-            label = self.query_one(f"#error-{target}", Static)
-        except Exception:
-            return
-        label.update(Text(message))
-        label.add_class("-shown")
-        with contextlib.suppress(Exception):
-            self.query_one(f"#{widget_id(target)}").add_class("-invalid")
+        for label in self.query(f"#error-{target}").results(Static):
+            label.update(Text(message))
+            label.add_class("-shown")
+        for control in self.query(f"#{widget_id(target)}"):
+            control.add_class("-invalid")
 
     def clear_error(self, name: str) -> None:
-        try:
-            label = self.query_one(f"#error-{name}", Static)
-        except Exception:
-            return
-        label.update("")
-        label.remove_class("-shown")
+        for label in self.query(f"#error-{name}").results(Static):
+            label.update("")
+            label.remove_class("-shown")
 
     def clear_errors(self) -> None:
         for label in self.query(".error"):
@@ -396,7 +391,7 @@ class ServiceForm(VerticalScroll):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # while a control is edited, the key is the control's
-        return not (action in ("row", "row_at", "edit", "toggle") and self.editing)
+        return not (action in ("row", "row_at", "edit", "flip_switch") and self.editing)
 
     def action_row(self, step: int) -> None:
         rows = self.rows()
@@ -441,7 +436,7 @@ class ServiceForm(VerticalScroll):
             self.scroll_to_widget(rows[0], animate=False)
             self.action_edit(rows[0])
 
-    def action_toggle(self) -> None:
+    def action_flip_switch(self) -> None:
         row = self.focused_row()
         control = self._control(row) if row is not None else None
         if isinstance(control, Switch) and not self.readonly:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -42,7 +41,7 @@ def flag_glyphs(
         elif unknown and f.name in unknown:
             out.append("?")
         else:
-            out.append(f.glyph if service.get(f.name) else "·")
+            out.append((f.glyph or "") if service.get(f.name) else "·")
     return "".join(out)
 
 
@@ -102,8 +101,26 @@ def format_header(cols: Columns) -> str:
 
 
 class ServiceTable(ScrollView, can_focus=True):
+    # The table's own look, the Textual way: its CSS and component classes live here.
     DEFAULT_CSS = """
-    ServiceTable { height: 1fr; }
+    ServiceTable {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;  /* same width with or without a scrollbar: rows match */
+        overflow-x: hidden;
+    }
+    ServiceTable > .service-table--cursor {
+        background: $primary;
+        color: $text;
+        text-style: bold;
+    }
+    ServiceTable:blur > .service-table--cursor {
+        background: $primary 50%;
+        text-style: dim bold;
+    }
+    ServiceTable > .service-table--marked { color: $warning; }
+    ServiceTable > .service-table--dim { color: $text-muted; text-style: italic; }
+    ServiceTable.-error > .service-table--dim { color: $error; text-style: bold; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "service-table--cursor",
@@ -215,25 +232,37 @@ class ServiceTable(ScrollView, can_focus=True):
         if sid in self.model.marked:
             style = style + self.get_component_rich_style("service-table--marked")
         if row == self.cursor:
-            cursor_style = self.get_component_rich_style("service-table--cursor")
-            if not self.has_focus:
-                cursor_style = cursor_style + Style(dim=True)
-            style = style + cursor_style
+            style = style + self.get_component_rich_style("service-table--cursor")
         return Strip([Segment(text[:width].ljust(width), style)], width)
 
+    def validate_cursor(self, cursor: int) -> int:
+        """The cursor stays on a row (0 when there is none)."""
+        return max(0, min(cursor, len(self.model.visible) - 1))
+
     def watch_cursor(self, old: int, new: int) -> None:
-        count = len(self.model.visible)
-        if count == 0:
+        if not self.model.visible:
             self.post_message(self.Highlighted(self, None))
             self.refresh()
-            return
-        clamped = max(0, min(new, count - 1))
-        if clamped != new:
-            self.cursor = clamped
             return
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
         self.refresh()
         self.post_message(self.Highlighted(self, self.current))
+
+    # ---- writes under way, shown in the flags column -----------------------------------------
+    def mark_pending(self, sid: str, flag: str) -> None:
+        """A write of `flag` is on its way: its glyph shows …"""
+        self.pending.setdefault(sid, set()).add(flag)
+        self.unknown.get(sid, set()).discard(flag)
+        self.refresh()
+
+    def settle(self, sid: str, flag: str) -> None:
+        self.pending.get(sid, set()).discard(flag)
+        self.refresh()
+
+    def mark_unknown(self, sid: str, flag: str) -> None:
+        """Its outcome is unknown (the server could not say): ? until a refresh."""
+        self.unknown.setdefault(sid, set()).add(flag)
+        self.refresh()
 
     def on_focus(self) -> None:
         self.refresh()

@@ -1,0 +1,65 @@
+"""The session: what screens and widgets need from the app, handed to them when they are built.
+
+Attributes down, messages up: a screen or pane gets a `Session` through its constructor and
+never reaches for the App class or into another screen. What it wants done beyond itself
+(switch profile, open the sandbox) it asks for with a message (`tui/messages.py`).
+
+A new connection makes a new Session (and a new main screen): nothing leaks between accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from msgsvc_tui.config import Config, Connection
+from msgsvc_tui.pool import PoolIndex
+
+if TYPE_CHECKING:
+    from msgsvc_tui.api.client import MessagingClient
+    from msgsvc_tui.journal import Journal
+
+Json = dict[str, Any]
+
+
+def _no_service(_: str) -> Json | None:
+    return None
+
+
+@dataclass
+class Session:
+    client: MessagingClient
+    config: Config
+    connection: Connection
+    readonly: bool = False
+    sandbox: bool = False
+    journal: Journal | None = None
+    pool_index: PoolIndex = field(default_factory=PoolIndex)
+    # The services the main screen has listed, by SID (set by it): for names in messages.
+    service: Callable[[str], Json | None] = _no_service
+    service_sids: Callable[[], list[str]] = list
+
+    def refuses_writes(self, notify: Callable[..., object]) -> bool:
+        """For every write key: in --readonly, say why nothing happens (True: refused)."""
+        if self.readonly:
+            notify(
+                "Read-only mode (--readonly): nothing is written. Restart without it to edit.",
+                severity="warning",
+                title="Read-only",
+                timeout=4,
+            )
+        return self.readonly
+
+    def record(
+        self,
+        action: str,
+        service: Json,
+        *,
+        before: Json | None,
+        after: Json | None,
+        batch: str | None = None,
+    ) -> None:
+        """Journal a write (nothing in --readonly, where nothing is written)."""
+        if self.journal is not None:
+            self.journal.record(action, service, before=before, after=after, batch=batch)

@@ -1,0 +1,215 @@
+"""The right pane: the selected service's title and status, its tabs (the form, the senders),
+and saving the form. A save that lands says so with ServiceSaved; the screen updates the list
+and then runs what the user asked for after saving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static, TabbedContent, TabPane
+
+from msgsvc_tui import editing, fields, journal
+from msgsvc_tui.api import errors
+from msgsvc_tui.journal import writable
+from msgsvc_tui.tui.messages import ServiceSaved
+from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.screens.modals import ConflictScreen
+from msgsvc_tui.tui.session import Session
+from msgsvc_tui.tui.text import as_text, name_of
+from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+from msgsvc_tui.tui.widgets.service_form import ServiceForm
+
+Json = dict[str, Any]
+Then = Callable[[], object] | None
+
+
+class DetailPane(ReportsWorkerErrors, Vertical):
+    def __init__(self, session: Session, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="detail-title")
+        yield Static("", id="detail-status")
+        with TabbedContent(id="detail-tabs"):
+            with TabPane("Settings \\[1]", id="tab-settings"):
+                yield ServiceForm(id="form", readonly=self.session.readonly)
+            with TabPane("Senders \\[2]", id="tab-senders"):
+                yield SendersPane(self.session, id="senders")
+
+    @property
+    def form(self) -> ServiceForm:
+        return self.query_one(ServiceForm)
+
+    # ---- what it shows --------------------------------------------------------------------
+    def show(self, service: Json | None) -> None:
+        """Show `service` (None: nothing selected, the pane hides)."""
+        form = self.form
+        if service is None:
+            self.display = False
+            form.service = None
+            return
+        self.display = True
+        form.load(service)
+        self.set_title(name_of(service))
+        self.set_status("")
+        senders_pane = self.query_one(SendersPane)
+        if self.query_one(TabbedContent).active == "tab-senders":
+            if (senders_pane.service or {}).get("sid") != service["sid"]:
+                senders_pane.show(service)
+        else:
+            senders_pane.forget()  # loaded when its tab opens
+
+    def start_new(self) -> None:
+        self.display = True
+        self.form.load(None, creating=True)
+        self.set_title("New service")
+        self.set_status("Fill in at least the friendly name; ctrl+s creates it.")
+        self.form.edit_field("friendly_name")  # n means "I am about to type a name"
+
+    def set_title(self, text: str) -> None:
+        self.query_one("#detail-title", Static).update(as_text(text, style="bold"))
+
+    def set_status(self, text: str | Text, *, error: bool = False) -> None:
+        widget = self.query_one("#detail-status", Static)
+        widget.update(as_text(text))
+        widget.set_class(error, "-error")
+        widget.set_class(bool(str(text)), "-shown")
+
+    def remote_change(self, updated: Json) -> None:
+        """The service changed on the server by a write of ours elsewhere (a flip)."""
+        form = self.form
+        if form.service and form.service.get("sid") == updated["sid"] and not form.creating:
+            if form.dirty:
+                self.notify(
+                    "This service changed while you edit it; saving will show what differs",
+                    severity="warning",
+                )
+            else:
+                self.show(updated)
+
+    def show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        if tab == "tab-senders":
+            self.query_one("#senders-table").focus()
+        else:
+            self.form.focus_field("friendly_name")
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-senders":
+            current = self.form.service
+            pane = self.query_one(SendersPane)
+            if current and (pane.service or {}).get("sid") != current["sid"]:
+                pane.show(current)
+
+    @on(ServiceForm.Edited)
+    def _edited(self) -> None:
+        if self.form.dirty:
+            self.set_status(Text("● modified — ctrl+s saves", style="bold yellow"))
+        elif not self.form.creating:
+            self.set_status("")
+
+    # ---- save -----------------------------------------------------------------------------
+    def save(self, then: Then = None) -> None:
+        form = self.form
+        if form.service is None and not form.creating:
+            self.notify("Nothing to save: select a service or press n", timeout=3)
+            return
+        _, problems = form.validate_all()
+        if problems:
+            form.clear_errors()
+            for p in problems:
+                form.show_error(p.field_name, p.message)
+            form.focus_field(problems[0].field_name)
+            count = len(problems)
+            first = f"{fields.get(problems[0].field_name).label}: {problems[0].message}"
+            self.set_status(
+                Text(
+                    f"Not saved: {count} field{'s' if count > 1 else ''} need attention — {first}",
+                    style="bold red",
+                ),
+                error=True,
+            )
+            return
+        self._save_worker(then)
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def _save_worker(self, then: Then) -> None:
+        form = self.form
+        changes = form.pending_changes()
+        try:
+            if form.creating:
+                await self._create(changes, then)
+            else:
+                await self._update(changes, then)
+        except errors.ApiError as exc:
+            self._show_api_error(exc)
+        except fields.ValidationError as exc:
+            for e in exc.errors:
+                form.show_error(e.field_name, e.message)
+            self.set_status(Text(f"Not saved: {exc}", style="bold red"), error=True)
+        except errors.MsgsvcError as exc:
+            self.set_status(
+                Text(f"Not saved: {errors.describe(exc)}", style="bold red"), error=True
+            )
+            self.notify(errors.describe(exc), severity="error", title="Not saved")
+
+    async def _create(self, changes: Json, then: Then) -> None:
+        self.set_status("Creating…")
+        created = await self.session.client.create_service(changes)
+        self.session.record(journal.CREATE, created, before=None, after=writable(created))
+        self.form.creating = False
+        self.show(created)
+        self.notify(f"Created {name_of(created)} ({created['sid']})")
+        self.post_message(ServiceSaved(created, then))
+
+    async def _update(self, changes: Json, then: Then) -> None:
+        client = self.session.client
+        loaded = self.form.service or {}
+        if not changes:
+            self.notify("No changes to save", timeout=2)
+            if then:
+                then()
+            return
+        self.set_status("Checking for changes on the server…")
+        current = await client.fetch_service(loaded["sid"])
+        clashes = editing.conflicts(loaded, current, changes)
+        if clashes:
+            choice = await self.app.push_screen_wait(ConflictScreen(name_of(loaded), clashes))
+            if choice == "reload":
+                self.show(current)
+                self.notify("Reloaded the server's version; your edits were dropped")
+                self.post_message(ServiceSaved(current))
+                return
+            if choice != "overwrite":
+                self.set_status(Text("● modified — not saved", style="bold yellow"))
+                return
+        self.set_status("Saving…")
+        updated = await client.update_service(loaded["sid"], changes)
+        self.session.record(
+            journal.UPDATE,
+            updated,
+            before={n: current.get(n) for n in changes},
+            after={n: updated.get(n) for n in changes},
+        )
+        self.show(updated)
+        self.notify(f"Saved {name_of(updated)}", timeout=3)
+        self.post_message(ServiceSaved(updated, then))
+
+    def _show_api_error(self, exc: errors.ApiError) -> None:
+        form = self.form
+        code = f"Twilio {exc.code}" if exc.code else f"HTTP {exc.status}"
+        message = f"{exc.message} ({code})"
+        if exc.field and exc.field in fields.BY_NAME:
+            form.show_error(exc.field, message)
+            form.focus_field(exc.field)
+        status = Text(f"Not saved — {message}", style="bold red")
+        if exc.more_info:
+            status.append(f"\n{exc.more_info}", style="underline")
+        self.set_status(status, error=True)

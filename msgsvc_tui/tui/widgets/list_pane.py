@@ -1,0 +1,383 @@
+"""The left pane: the services list, its filter and status, and every write made from it
+(flag flips, bulk flips, delete). What a write changes for the form, it says with a message
+(ServiceWritten, ServiceRemoved); the screen routes it."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from msgsvc_tui import bulk, fields, journal
+from msgsvc_tui.api import errors
+from msgsvc_tui.journal import writable
+from msgsvc_tui.listing import SORT_CYCLE, ServiceList, bulk_plan
+from msgsvc_tui.tui.messages import ListLoaded, ServiceRemoved, ServiceWritten
+from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.screens.modals import ConfirmScreen, ReportScreen
+from msgsvc_tui.tui.session import Session
+from msgsvc_tui.tui.text import name_of
+from msgsvc_tui.tui.widgets.list_status import ListStatus
+from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header
+
+Json = dict[str, Any]
+
+
+def _flag_bindings() -> list[BindingType]:
+    return [
+        Binding(
+            f.flag_key or "",
+            f"flip('{f.name}')",
+            f.label,
+            id=f"flip-{f.name}",
+            tooltip=f"Flip {f.label.lower()} on the selected (or marked) services",
+            show=False,  # one letter per flag, listed under ? and in the list's header
+        )
+        for f in fields.FLAGS
+    ]
+
+
+def list_error_text(exc: errors.MsgsvcError) -> str:
+    """Why the list is empty, and what to do about it."""
+    if isinstance(exc, errors.AuthError):
+        code = f" ({exc.code})" if exc.code else ""
+        return f"Twilio refused these credentials{code} — p to switch profile"
+    if isinstance(exc, errors.ConnectError):
+        return f"{errors.describe(exc)} — r to retry, p to switch profile"
+    if isinstance(exc, errors.TransportError):
+        return f"No answer: {errors.describe(exc)} — r to retry"
+    return f"The list did not load: {errors.describe(exc)} — r to retry"
+
+
+class ListPane(ReportsWorkerErrors, Vertical):
+    """Keys that act on the list; active while the list (or its filter) has focus."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "mark", "Mark", id="mark", tooltip="Mark for bulk flips", show=False),
+        *_flag_bindings(),
+        Binding("d", "delete", "Delete", id="delete", tooltip="Delete after a confirm"),
+        Binding("y", "copy_sid", "Copy SID", id="copy-sid", tooltip="Copy (OSC 52)", show=False),
+        Binding(
+            "o",
+            "sort",
+            "Sort",
+            id="sort",
+            tooltip="Cycle the order: " + " / ".join(k.value for k in SORT_CYCLE),
+            show=False,
+        ),
+        Binding(
+            "x",
+            "clear_marks",
+            "Unmark all",
+            id="clear-marks",
+            tooltip="Clear every mark",
+            show=False,
+        ),
+    ]
+
+    def __init__(self, session: Session, model: ServiceList, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.session = session
+        self.model = model
+        # Not `loading`: that is Textual's reactive for a cover over a widget.
+        self.list_loading = False
+        # (services on screen, status line) after each page of the latest load was painted:
+        # lets a test see the first page shown before the rest, without racing the load.
+        self.pages_painted: list[tuple[int, str]] = []
+        self.list_error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ filter by name, SID or use case", id="filter")
+        yield Static(id="list-header")
+        yield ServiceTable(self.model, id="services")
+        yield ListStatus(id="list-status")
+
+    @property
+    def table(self) -> ServiceTable:
+        return self.query_one(ServiceTable)
+
+    def show_status(self) -> None:
+        """The status line from the model's state (its fields write the text)."""
+        status = self.query_one(ListStatus)
+        status.total = len(self.model)
+        status.shown = len(self.model.visible)
+        status.loading = self.list_loading
+        status.filter_text = self.model.filter_text
+        status.marked = len(self.model.marked)
+        status.sort = self.model.sort.value
+        status.error = self.list_error
+
+    def upsert(self, service: Json, *, select: bool = False) -> None:
+        """A service as the server now has it; `select` puts the cursor on it."""
+        self.model.upsert(service)
+        table = self.table
+        keep = service["sid"] if select else (table.current or {}).get("sid")
+        table.refresh_rows(keep_sid=keep)
+        self.show_status()
+
+    @on(ServiceTable.ColumnsChanged)
+    def _render_header(self, event: ServiceTable.ColumnsChanged) -> None:
+        """The header follows the table's own columns, whenever its width settles."""
+        self.query_one("#list-header", Static).update(format_header(event.columns))
+
+    # ---- loading --------------------------------------------------------------------------
+    def cancel_load(self) -> None:
+        self.workers.cancel_group(self, "list")  # the load's `finally` resets the state
+
+    @work(exclusive=True, group="list", exit_on_error=False)
+    async def load(self) -> None:
+        table = self.table
+        keep = table.current["sid"] if table.current else None
+        self.list_loading = True
+        self.show_status()
+        # A first load shows each page as it lands. A refresh updates rows in place and drops
+        # only what the server no longer lists, so the cursor, the scroll and the marks stay.
+        table.show_placeholder("Loading services…")
+        seen: set[str] = set()
+        finished = False
+        self.pages_painted = []
+        self.list_error = None
+        try:
+            pages_iter = self.session.client.iter_service_pages(
+                self.session.config.preferences.page_size
+            )
+            # aclosing: a load stopped by esc or a profile switch cancels the page in flight
+            async with contextlib.aclosing(pages_iter) as pages:
+                async for page in pages:
+                    self.model.extend(page.items)
+                    seen.update(s["sid"] for s in page.items)
+                    table.refresh_rows(keep_sid=keep)
+                    self.show_status()
+                    status = self.query_one(ListStatus).text()
+                    self.pages_painted.append((len(self.model), status))
+            finished = True
+        except errors.MsgsvcError as exc:
+            # A state that stays until it is fixed, in the list itself: not "0 services"
+            # and a toast that fades.
+            self.list_error = list_error_text(exc)
+        finally:
+            self.list_loading = False
+            empty = "No services yet" + ("" if self.session.readonly else ": n creates one")
+            table.show_placeholder(self.list_error or (empty if finished else ""))
+            table.set_class(self.list_error is not None, "-error")
+            if finished:
+                table.unknown.clear()  # what the server lists now is the truth
+                self.model.retain(seen)
+                table.refresh_rows(keep_sid=keep)
+            self.show_status()
+        self.post_message(ListLoaded())
+
+    # ---- filter, sort, marks --------------------------------------------------------------
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        table = self.table
+        keep = table.current["sid"] if table.current else None
+        self.model.set_filter(event.value)
+        table.refresh_rows(keep_sid=keep)
+        self.show_status()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def action_sort(self) -> None:
+        table = self.table
+        keep = table.current["sid"] if table.current else None
+        key = self.model.cycle_sort()
+        table.refresh_rows(keep_sid=keep)
+        self.show_status()
+        self.notify(f"Sorted by {key.value}", timeout=2)
+
+    def action_mark(self) -> None:
+        table = self.table
+        if table.current is None:
+            return
+        self.model.toggle_mark(table.current["sid"])
+        table.cursor += 1
+        table.refresh()
+        self.show_status()
+
+    def action_clear_marks(self) -> None:
+        self.model.marked.clear()
+        self.table.refresh()
+        self.show_status()
+
+    def action_copy_sid(self) -> None:
+        service = self.table.current
+        if service is None:
+            return
+        self.app.copy_to_clipboard(service["sid"])
+        self.notify(f"Copied {service['sid']}", timeout=3)
+
+    # ---- delete ---------------------------------------------------------------------------
+    def action_delete(self) -> None:
+        if self.session.refuses_writes(self.notify):
+            return
+        service = self.table.current
+        if service is None:
+            return
+        body = (
+            f"Delete the Messaging Service “{name_of(service)}” ({service['sid']})?\n\n"
+            "Its phone numbers and short codes return to the account; its alpha sender ID is "
+            "removed. u undoes it (a new SID; the senders stay with the account)."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete_worker(service)
+
+        if not self.session.config.preferences.confirm_delete:
+            answered(True)
+            return
+        self.app.push_screen(
+            ConfirmScreen("Delete service", body, yes="Delete", danger=True), answered
+        )
+
+    @work(group="delete", exit_on_error=False)
+    async def _delete_worker(self, service: Json) -> None:
+        try:
+            await self.session.client.delete_service(service["sid"])
+        except errors.MsgsvcError as exc:
+            self.notify(errors.describe(exc), severity="error", title="Not deleted")
+            return
+        self.session.record(journal.DELETE, service, before=writable(service), after=None)
+        table = self.table
+        row = table.cursor
+        self.model.remove(service["sid"])
+        table.refresh_rows()
+        table.cursor = min(row, max(len(self.model.visible) - 1, 0))
+        self.show_status()
+        self.post_message(ServiceRemoved(service["sid"]))
+        self.notify(f"Deleted {name_of(service)}")
+
+    # ---- fast flags -----------------------------------------------------------------------
+    def action_flip(self, flag: str) -> None:
+        if self.session.refuses_writes(self.notify):
+            return
+        f = fields.get(flag)
+        if self.model.marked:
+            marked = self.model.marked_services()
+            value, targets, already = bulk_plan(marked, flag)
+            word = "ON" if value else "OFF"
+            body = f"Turn {f.label} {word} for {len(targets)} of {len(marked)} marked"
+            if already:
+                body += f"; {len(already)} {'is' if len(already) == 1 else 'are'} already {word}"
+            body += "?\n\n" + "\n".join(f"  {name_of(s)}" for s in targets[:12])
+            if len(targets) > 12:
+                body += f"\n  … and {len(targets) - 12} more"
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._bulk_worker(flag, value, targets)
+
+            self.app.push_screen(ConfirmScreen(f"{f.label} {word}", body), answered)
+            return
+        service = self.table.current
+        if service is not None:
+            self._flip_worker(service["sid"], flag)
+
+    @work(group="flip", exit_on_error=False)
+    async def _flip_worker(self, sid: str, flag: str) -> None:
+        original = self.model.get(sid)
+        if original is None:
+            return
+        value = not bool(original.get(flag))
+        label = fields.get(flag).label
+        table = self.table
+        self.model.upsert({**original, flag: value})
+        table.mark_pending(sid, flag)
+        client = self.session.client
+        settled = len(client.reconciliations)
+        try:
+            updated = await client.update_service(sid, {flag: value})
+        except errors.OutcomeUnknownError as exc:
+            # Neither rolled back nor kept: the server could not say. The row shows "?"
+            # until a refresh (or the next flip) learns the truth.
+            table.mark_unknown(sid, flag)
+            self.notify(
+                f"{label} on {name_of(original)}: {errors.describe(exc)} Press r to refresh.",
+                severity="warning",
+                title="Outcome unknown",
+                timeout=10,
+            )
+            return
+        except errors.MsgsvcError as exc:
+            current = self.model.get(sid) or original
+            self.model.upsert({**current, flag: original.get(flag)})  # roll back: it failed
+            self.notify(
+                f"{label} not changed on {name_of(original)}: {errors.describe(exc)}",
+                severity="error",
+                title="Flag not saved",
+            )
+            return
+        finally:
+            table.settle(sid, flag)
+        self.session.record(
+            journal.UPDATE, updated, before={flag: original.get(flag)}, after={flag: value}
+        )
+        self.model.upsert(updated)
+        table.refresh()
+        self.post_message(ServiceWritten(updated))
+        lost = len(client.reconciliations) > settled
+        confirmed = " (confirmed after a lost answer)" if lost else ""
+        word = "on" if value else "off"
+        self.notify(f"{label} {word} · {name_of(updated)}{confirmed}", timeout=2)
+
+    @work(group="bulk", exit_on_error=False)
+    async def _bulk_worker(self, flag: str, value: bool, targets: list[Json]) -> None:
+        label = fields.get(flag).label
+        table = self.table
+        status = self.query_one(ListStatus)
+        names = {s["sid"]: name_of(s) for s in targets}
+        before = {s["sid"]: s.get(flag) for s in targets}
+        batch = self.session.journal.new_batch() if self.session.journal else None
+        done = 0
+
+        def started(sid: str) -> None:
+            table.mark_pending(sid, flag)
+
+        def finished(outcome: bulk.Outcome) -> None:
+            nonlocal done
+            done += 1
+            table.settle(outcome.sid, flag)
+            if outcome.updated is not None:
+                self.session.record(
+                    journal.UPDATE,
+                    outcome.updated,
+                    before={flag: before[outcome.sid]},
+                    after={flag: value},
+                    batch=batch,
+                )
+                self.model.upsert(outcome.updated)
+                self.post_message(ServiceWritten(outcome.updated))
+            status.progress = f"{label}: {done}/{len(targets)} done"
+
+        try:
+            outcomes = await bulk.update_many(
+                self.session.client,
+                [s["sid"] for s in targets],
+                {flag: value},
+                concurrency=self.session.config.preferences.bulk_concurrency,
+                on_start=started,
+                on_done=finished,
+            )
+        finally:
+            status.progress = None
+        failed = [o for o in outcomes if not o.ok]
+        lines = [
+            f"{'✓' if o.ok else '✗'} {names[o.sid]} ({o.sid})"
+            + (f"\n    {errors.describe(o.error)}" if o.error is not None else "")
+            for o in outcomes
+        ]
+        word = "on" if value else "off"
+        title = f"{label} {word}: {len(outcomes) - len(failed)} updated, {len(failed)} failed"
+        self.show_status()
+        if failed:
+            self.app.push_screen(ReportScreen(title, lines))
+        else:
+            self.notify(title, timeout=4)
