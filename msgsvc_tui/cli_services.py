@@ -15,15 +15,18 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable
-from typing import IO, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
-from msgsvc_tui import fields
+from msgsvc_tui import ascode, fields
 from msgsvc_tui.api import errors
-from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.config import Config, ConfigError, resolve_connection
 from msgsvc_tui.exit_codes import ExitCode
 from msgsvc_tui.listing import search_key
 from msgsvc_tui.sanitize import safe
+
+if TYPE_CHECKING:  # httpx costs ~0.1 s to import: `--help` and `--version` never pay it
+    from msgsvc_tui.api.client import MessagingClient
 
 EXIT_CODES_HELP = ExitCode.help_text()
 
@@ -64,6 +67,38 @@ def add_parser(sub: Any) -> None:
     delete = actions.add_parser("delete", help="delete a service", epilog=EXIT_CODES_HELP)
     delete.add_argument("sid")
     delete.add_argument("--yes", action="store_true", help="do not ask")
+
+    raw = argparse.RawDescriptionHelpFormatter
+    export = actions.add_parser(
+        "export", help="write the services as a file", epilog=EXIT_CODES_HELP, formatter_class=raw
+    )
+    export.add_argument("--filter", help="only names, SIDs or use cases containing TEXT")
+    export.add_argument("--format", choices=("toml", "json"), default="toml")
+    export.add_argument("--with-senders", action="store_true", help="each service's senders too")
+    export.add_argument("-o", "--output", help="write to FILE (atomically) instead of stdout")
+
+    for verb, text in (("plan", "what apply would change"), ("apply", "make the account match")):
+        p = actions.add_parser(verb, help=text, epilog=EXIT_CODES_HELP, formatter_class=raw)
+        p.add_argument("file", help="a file from `services export` (TOML or .json)")
+        p.add_argument("--prune", action="store_true", help="delete services not in the file")
+        p.add_argument(
+            "--move-senders",
+            action="store_true",
+            help="move senders held by another service (else they are reported)",
+        )
+        if verb == "apply":
+            p.add_argument("--yes", action="store_true", help="do not ask")
+
+    diff = actions.add_parser(
+        "diff",
+        help="what differs between two profiles",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=raw,
+    )
+    diff.add_argument("--from", dest="source", required=True, metavar="PROFILE")
+    diff.add_argument("--to", dest="target", required=True, metavar="PROFILE")
+    diff.add_argument("--with-senders", action="store_true")
+    diff.add_argument("--prune", action="store_true", help="count services only in --to")
 
 
 def _positive(text: str) -> int:
@@ -128,6 +163,10 @@ def run(
         "create": _create,
         "update": _update,
         "delete": _delete,
+        "export": _export,
+        "plan": _plan,
+        "apply": _apply,
+        "diff": _diff,
     }[args.action]
     try:
         return asyncio.run(_with(client, action, args, values, out))
@@ -145,6 +184,10 @@ def run(
 
 def report_failure(exc: BaseException) -> int:
     """The message and exit code for any failure of an action; re-raises the unexpected."""
+    if isinstance(exc, ascode.FileError):
+        for problem in exc.problems:
+            err(problem)
+        return ExitCode.USAGE
     if isinstance(exc, fields.ValidationError):
         for e in exc.errors:
             err(f"{e.field_name}: {e.message}")
@@ -193,7 +236,11 @@ def _client(args: argparse.Namespace) -> MessagingClient | None:
         from msgsvc_tui.emulator.server import embedded_client, open_emulator
 
         return embedded_client(open_emulator(), readonly=readonly)
-    conn = resolve_connection(Config.load(), profile=args.profile, base_url=args.base_url)
+    # `diff` reads --from itself and plans against --to, whose client this is
+    from msgsvc_tui.api.client import MessagingClient
+
+    profile = getattr(args, "target", None) or args.profile
+    conn = resolve_connection(Config.load(), profile=profile, base_url=args.base_url)
     if conn is None:
         return None
     return MessagingClient.from_connection(conn, readonly=readonly)
@@ -358,3 +405,89 @@ async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out
     await client.delete_service(args.sid)
     err(f"deleted {args.sid}")
     return ExitCode.OK
+
+
+# ---- config as code -------------------------------------------------------------------------
+async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
+    services, pools, _inv = await ascode.live_state(client, with_senders=args.with_senders)
+    needle = (args.filter or "").lower()
+    chosen = [s for s in services if not needle or needle in search_key(s)]
+    pools_shown = ascode.public_pools(pools) if args.with_senders else None
+    document = ascode.export_services(chosen, pools_shown, account=client.account_sid)
+    text = ascode.render(document, args.format)
+    if args.output:
+        ascode.write_file(Path(args.output), text)
+        err(f"wrote {len(chosen)} services to {args.output}")
+    else:
+        out.write(text)
+    return ExitCode.OK
+
+
+async def _planned(
+    client: MessagingClient, args: argparse.Namespace
+) -> tuple[list[ascode.Desired], ascode.Plan]:
+    desired = ascode.load(Path(args.file))  # every problem before anything is asked
+    with_senders = any(d.senders is not None for d in desired)
+    services, pools, inventory = await ascode.live_state(client, with_senders=with_senders)
+    the_plan = ascode.plan(
+        desired, services, pools, inventory, prune=args.prune, move_senders=args.move_senders
+    )
+    return desired, the_plan
+
+
+async def _plan(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
+    _desired, the_plan = await _planned(client, args)
+    out.write(safe(the_plan.render(), newlines=True) + "\n")
+    return ExitCode.OK if the_plan.matches else ExitCode.PENDING
+
+
+async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
+    _desired, the_plan = await _planned(client, args)
+    out.write(safe(the_plan.render(), newlines=True) + "\n")
+    if not the_plan.pending:
+        return ExitCode.OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            err("refusing to apply without --yes: there is no terminal to ask on")
+            return ExitCode.USAGE
+        if input("Apply these changes? [y/N] ").strip().lower() not in ("y", "yes"):
+            err("nothing applied")
+            return ExitCode.OK
+    from msgsvc_tui.config import data_dir
+    from msgsvc_tui.journal import Journal
+
+    journal = None if client.readonly else Journal(data_dir() / "journal.sqlite3")
+    concurrency = Config.load().preferences.bulk_concurrency
+    outcomes = await ascode.apply(client, the_plan, journal=journal, concurrency=concurrency)
+    failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        mark = "✓" if o.ok else "✗"
+        line = o.change.lines()[0].lstrip("+-~! ")
+        out.write(safe(f"{mark} {line}" + (f": {o.detail}" if o.detail else "")) + "\n")
+    _d, after = await _planned(client, args)
+    left = "no changes left." if after.matches else after.render()
+    out.write(safe(f"After apply: {left}", newlines=True) + "\n")
+    out.write(f"Applied {len(outcomes) - len(failed)} of {len(outcomes)} changes.\n")
+    if any("outcome unknown" in o.detail for o in failed):
+        return ExitCode.UNKNOWN
+    return ExitCode.OK if after.matches else ExitCode.API
+
+
+async def _diff(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
+    """What applying --from's services to --to would change (`client` is --to's)."""
+    from msgsvc_tui.api.client import MessagingClient
+
+    config = Config.load()
+    conn = resolve_connection(config, profile=args.source, base_url=None)
+    if conn is None:
+        raise ConfigError(f"no profile {args.source!r}")
+    async with MessagingClient.from_connection(conn, readonly=True) as source:
+        services, pools, _inv = await ascode.live_state(source, with_senders=args.with_senders)
+    pools_shown = ascode.public_pools(pools) if args.with_senders else None
+    document = ascode.export_services(services, pools_shown, account=source.account_sid)
+    desired = ascode.check(json.loads(json.dumps(document)), Path(f"<profile {args.source}>"))
+    live, live_pools, inventory = await ascode.live_state(client, with_senders=args.with_senders)
+    the_plan = ascode.plan(desired, live, live_pools, inventory, prune=args.prune)
+    out.write(f"{args.source} → {args.target}\n")
+    out.write(safe(the_plan.render(), newlines=True) + "\n")
+    return ExitCode.OK if the_plan.matches else ExitCode.PENDING

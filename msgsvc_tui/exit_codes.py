@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     AUTH = 5  # credentials refused (401/403)
     UNKNOWN = 6  # a write's answer was lost and the server could not tell whether it happened
     PARTIAL = 7  # a list stopped part-way: stdout holds the part before the error, well formed
+    PENDING = 8  # `services plan` / `diff`: changes are pending (0 when none), for CI
 
     @property
     def meaning(self) -> str:
@@ -36,4 +37,5 @@ _MEANINGS = {
     ExitCode.AUTH: "credentials refused",
     ExitCode.UNKNOWN: "outcome unknown: a write's answer was lost and the server could not tell",
     ExitCode.PARTIAL: "partial list: output before the error is complete and well formed",
+    ExitCode.PENDING: "plan/diff: changes are pending (0 means the account matches)",
 }

@@ -90,3 +90,22 @@ def test_no_import_circles_anywhere():
         if m not in order:
             visit(m)
     assert not circles, "import circles: " + "; ".join(" <-> ".join(c) for c in circles)
+
+
+def test_version_and_help_import_no_network_stack_ui_or_emulator():
+    """Start-up of the CLI stays small: httpx alone costs ~0.1 s (issue #13)."""
+    import subprocess
+    import sys
+
+    for flag in ("--version", "--help"):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "msgsvc_tui", flag],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+        heavy = {m for m in imported if m.split(".")[0] in ("httpx", "textual", "rich")}
+        heavy |= {m for m in imported if m.startswith("msgsvc_tui.emulator")}
+        assert not heavy, f"{flag} imports {sorted(heavy)[:5]}"

@@ -192,3 +192,29 @@ async def test_a_bulk_flip_skips_services_already_there_and_says_so():
         await pilot.press("y")
         await wait_for(pilot, lambda: all(stored(app, s["sid"])["sticky_sender"] for s in marked))
         assert methods.count("POST") == 1  # only the one that changes
+
+
+async def test_export_marked_writes_a_file_that_plans_cleanly(tmp_path, monkeypatch):
+    from msgsvc_tui import ascode
+
+    monkeypatch.chdir(tmp_path)
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await pilot.press("space", "space", "X")
+        await wait_for(pilot, lambda: list(tmp_path.glob("msgsvc-services-*.toml")))
+        (path,) = tmp_path.glob("msgsvc-services-*.toml")
+        desired = ascode.load(path)
+        assert sorted(d.name for d in desired) == sorted(
+            s["friendly_name"] for s in main.model.marked_services()
+        )
+
+
+async def test_the_form_shows_old_and_new_before_saving():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await pilot.press("1", "enter", *["backspace"] * 40, *"Renamed", "escape")
+        status = str(main.query_one("#detail-status").render())
+        assert "ctrl+s saves" in status
+        assert "Friendly name: Acme Order Updates → Renamed" in status

@@ -110,8 +110,14 @@ class DetailPane(ReportsWorkerErrors, Vertical):
 
     @on(ServiceForm.Edited)
     def _edited(self) -> None:
+        """While the form holds edits, the status shows what ctrl+s would send, old → new."""
         if self.form.dirty:
-            self.set_status(Text("● modified — ctrl+s saves", style="bold yellow"))
+            changes = self.form.change_lines()
+            shown = changes[:3] + ([f"  … and {len(changes) - 3} more"] if len(changes) > 3 else [])
+            status = Text("● modified — ctrl+s saves:", style="bold yellow")
+            for line in shown:
+                status.append("\n" + line)
+            self.set_status(status)
         elif not self.form.creating:
             self.set_status("")
 

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -13,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from msgsvc_tui import bulk, fields, journal
+from msgsvc_tui import ascode, bulk, fields, journal
 from msgsvc_tui.api import errors
 from msgsvc_tui.journal import writable
 from msgsvc_tui.listing import SORT_CYCLE, ServiceList, bulk_plan
@@ -68,6 +70,14 @@ class ListPane(ReportsWorkerErrors, Vertical):
             "Sort",
             id="sort",
             tooltip="Cycle the order: " + " / ".join(k.value for k in SORT_CYCLE),
+            show=False,
+        ),
+        Binding(
+            "X",
+            "export_marked",
+            "Export",
+            id="export-marked",
+            tooltip="Write the marked services (or the selected one) to a TOML file",
             show=False,
         ),
         Binding(
@@ -213,6 +223,29 @@ class ListPane(ReportsWorkerErrors, Vertical):
             return
         self.app.copy_to_clipboard(service["sid"])
         self.notify(f"Copied {service['sid']}", timeout=3)
+
+    def action_export_marked(self) -> None:
+        current = self.table.current
+        chosen = self.model.marked_services() or ([current] if current else [])
+        if chosen:
+            self._export_worker(chosen)
+
+    @work(group="export", exit_on_error=False)
+    async def _export_worker(self, services: list[Json]) -> None:
+        """As `services export` does (same file format), into the current folder."""
+        document = ascode.export_services(services, account=self.session.client.account_sid)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        path = Path.cwd() / f"msgsvc-services-{stamp}.toml"
+        try:
+            ascode.write_file(path, ascode.render(document, "toml"))
+        except OSError as exc:
+            self.notify(f"{path}: not written: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(
+            f"Exported {len(services)} service{'s' * (len(services) != 1)} to {path}\n"
+            f"apply elsewhere with: msgsvc-tui services apply {path.name}",
+            timeout=8,
+        )
 
     # ---- delete ---------------------------------------------------------------------------
     def action_delete(self) -> None:

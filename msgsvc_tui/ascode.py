@@ -1,0 +1,557 @@
+"""Messaging Services as code: export an account to a file, plan what applying a file would
+change, apply it, and diff two accounts.
+
+The file (TOML, or JSON) keys each service by its friendly name, since SIDs differ from one
+account to the next (the SID is kept as a comment, or `_sid` in JSON). Every writable field of
+the catalogue is written; an empty string means "cleared" (TOML has no null). A `senders`
+table, when present, is authoritative for that service's pool: numbers by E.164, short codes
+by their code, the alpha sender by its text.
+
+    version = 1
+
+    [services."Acme Order Updates"]
+    # sid: MG42ee…  (account AC01…cdef)
+    usecase = "notifications"
+    sticky_sender = true
+    status_callback = ""
+
+    [services."Acme Order Updates".senders]
+    phone_numbers = ["+14155550101"]
+
+A file is checked in full before anything is sent, and every problem names the file, the line
+and the field. Applying uses the same client as everything else: bounded concurrency with a
+shared 429 back-off, lost answers reconciled, every write journalled (so `u` in the app, or
+the journal, can undo it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tomli_w
+
+from msgsvc_tui import fields, senders
+from msgsvc_tui.errors import MsgsvcError
+
+if TYPE_CHECKING:
+    from msgsvc_tui.api.client import MessagingClient
+    from msgsvc_tui.journal import Journal
+
+Json = dict[str, Any]
+VERSION = 1
+SENDER_KEYS = ("phone_numbers", "short_codes", "alpha_sender")
+
+
+class FileError(MsgsvcError):
+    """A file that cannot be applied; `problems` are "file:line: field: what" each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# ---- the file ---------------------------------------------------------------------------------
+@dataclass
+class Desired:
+    """One service as the file wants it: clean catalogue values, and maybe its pool."""
+
+    name: str
+    values: Json
+    senders: dict[str, Any] | None = None  # phone_numbers, short_codes, alpha_sender
+
+
+def _file_value(f: fields.Field, value: Any) -> Any:
+    return "" if value is None else value
+
+
+def export_services(
+    services: list[Json], pools: Mapping[str, Json] | None = None, *, account: str = ""
+) -> dict[str, Any]:
+    """The document for `services` (and, with `pools`, their senders), ordered by name."""
+    out: dict[str, Any] = {}
+    for s in sorted(services, key=lambda s: str(s.get("friendly_name", "")).lower()):
+        name = str(s.get("friendly_name"))
+        entry = {
+            f.name: _file_value(f, s.get(f.name))
+            for f in fields.WRITABLE
+            if f.name != "friendly_name"
+        }
+        entry["_sid"] = s.get("sid")
+        if pools is not None and s.get("sid") in pools:
+            entry["senders"] = pools[s["sid"]]
+        out[name] = entry
+    return {"version": VERSION, "account": account, "services": out}
+
+
+def render(document: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        f"# Messaging Services exported by msgsvc-tui on {stamp}",
+        f"# from account {document.get('account') or '?'}; apply with: "
+        "msgsvc-tui services apply FILE",
+        f"version = {VERSION}",
+        "",
+    ]
+    for name, entry in document["services"].items():
+        body = {k: v for k, v in entry.items() if not k.startswith("_") and k != "senders"}
+        lines.append(f"[services.{_toml_key(name)}]")
+        if entry.get("_sid"):
+            lines.append(f"# sid: {entry['_sid']}")
+        lines.append(tomli_w.dumps(body).rstrip())
+        if entry.get("senders"):
+            lines.append("")
+            lines.append(f"[services.{_toml_key(name)}.senders]")
+            lines.append(tomli_w.dumps(entry["senders"]).rstrip())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_key(name: str) -> str:
+    return tomli_w.dumps({name: 0}).split(" = ")[0]
+
+
+def _line_of(text: str, name: str, key: str | None = None) -> int:
+    """The line of `[services."name"]` (or of `key` inside it); 0 when it cannot be found."""
+    lines = text.splitlines()
+    header = f"[services.{_toml_key(name)}]"
+    start = next((i for i, line in enumerate(lines) if line.strip() == header), None)
+    if start is None:
+        quoted = json.dumps(name)
+        start = next((i for i, line in enumerate(lines) if quoted in line), None)
+        if start is None:
+            return 0
+    if key is None:
+        return start + 1
+    pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*[=:]')
+    for i in range(start + 1, len(lines)):
+        if lines[i].lstrip().startswith("[") and i > start + 1 and "senders" not in lines[i]:
+            break
+        if pattern.match(lines[i]):
+            return i + 1
+    return start + 1
+
+
+def load(path: Path) -> list[Desired]:
+    """Read and check a file; every problem at once, each naming file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FileError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise FileError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
+    try:
+        is_json = path.suffix.lower() == ".json"
+        document = json.loads(text) if is_json else tomllib.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise FileError([f"{path}: {exc}"]) from None
+    return check(document, path, text)
+
+
+def check(document: Any, path: Path, text: str = "") -> list[Desired]:
+    problems: list[str] = []
+
+    def bad(line: int, what: str) -> None:
+        problems.append(f"{path}:{line}: {what}" if line else f"{path}: {what}")
+
+    if not isinstance(document, dict):
+        raise FileError([f"{path}: expected a table at the top"])
+    if document.get("version", VERSION) != VERSION:
+        bad(0, f"version: this is msgsvc-tui's file version {VERSION}, not {document['version']}")
+    unknown_top = set(document) - {"version", "services", "account"}
+    for key in sorted(unknown_top):
+        bad(0, f"{key}: unknown top-level key (expected version and services)")
+    services = document.get("services", {})
+    if not isinstance(services, dict):
+        raise FileError([f"{path}: services: expected a table of services keyed by name"])
+    out: list[Desired] = []
+    for name, entry in services.items():
+        line = _line_of(text, name)
+        try:
+            fields.get("friendly_name").clean(name)
+        except fields.FieldError as exc:
+            bad(line, f'services."{name}": friendly_name: {exc.message}')
+            continue
+        if not isinstance(entry, dict):
+            bad(line, f'services."{name}": expected a table of fields')
+            continue
+        values: Json = {"friendly_name": name}
+        for key, value in entry.items():
+            if key.startswith("_") or key == "senders":
+                continue
+            f = fields.BY_NAME.get(key)
+            where = _line_of(text, name, key)
+            if f is None or not f.writable or key == "friendly_name":
+                bad(where, f'services."{name}".{key}: not a writable field of a service')
+                continue
+            try:
+                values[key] = f.clean(None if value == "" and f.kind is fields.Kind.URL else value)
+            except fields.FieldError as exc:
+                bad(where, f'services."{name}".{key}: {exc.message}')
+        pool = entry.get("senders")
+        if pool is not None:
+            problem = _senders_problem(pool)
+            if problem:
+                bad(_line_of(text, name, "senders"), f'services."{name}".senders: {problem}')
+                pool = None
+        out.append(Desired(name, values, pool))
+    if problems:
+        raise FileError(problems)
+    return out
+
+
+def _senders_problem(pool: Any) -> str | None:
+    if not isinstance(pool, dict):
+        return "expected a table (phone_numbers, short_codes, alpha_sender)"
+    for key in pool:
+        if key not in SENDER_KEYS:
+            return f"{key}: unknown (expected {', '.join(SENDER_KEYS)})"
+    for key in ("phone_numbers", "short_codes"):
+        value = pool.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"{key}: expected a list of strings"
+    alpha = pool.get("alpha_sender")
+    if alpha not in (None, "") and (
+        not isinstance(alpha, str) or senders.alpha_sender_problem(alpha)
+    ):
+        return f"alpha_sender: {senders.alpha_sender_problem(str(alpha))}"
+    return None
+
+
+def write_file(path: Path, text: str) -> None:
+    """Whole or not at all: a file half-written is never left behind."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".export-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+# ---- the plan -----------------------------------------------------------------------------
+@dataclass
+class Change:
+    kind: str  # "create", "update", "delete", "add sender", "remove sender", "skip"
+    name: str
+    sid: str | None = None
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name → (old, new)
+    values: Json = field(default_factory=dict)  # for a create
+    sender: Json | None = None  # {"kind", "sid", "label", "holder"}
+    note: str = ""
+
+    def lines(self) -> list[str]:
+        if self.kind == "create":
+            shown = ", ".join(
+                f"{k}={_shown(k, v)}" for k, v in self.values.items() if k != "friendly_name"
+            )
+            return [f'+ create "{self.name}"' + (f" ({shown})" if shown else "")]
+        if self.kind == "update":
+            head = f'~ update "{self.name}" ({self.sid})'
+            return [head] + [
+                f"    {k}: {_shown(k, old)} → {_shown(k, new)}"
+                for k, (old, new) in self.fields.items()
+            ]
+        if self.kind == "delete":
+            return [f'- delete "{self.name}" ({self.sid})']
+        label = (self.sender or {}).get("label")
+        if self.kind == "add sender":
+            return [f'+ add {label} to "{self.name}"' + (f" ({self.note})" if self.note else "")]
+        if self.kind == "remove sender":
+            return [f'- remove {label} from "{self.name}"']
+        return [f'! skip "{self.name}": {self.note}']
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    f = fields.BY_NAME.get(name)
+    return f.display(value) if f else str(value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return (None if a == "" else a) == (None if b == "" else b)
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    unchanged: int
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.kind != "skip"]
+
+    def render(self) -> str:
+        out = [line for c in self.changes for line in c.lines()]
+        counts = {k: sum(1 for c in self.changes if c.kind == k) for k in ("create", "update")}
+        deletes = sum(1 for c in self.changes if c.kind == "delete")
+        senders_n = sum(1 for c in self.changes if c.kind.endswith("sender"))
+        skipped = len(self.changes) - len(self.pending)
+        skips = f"; {skipped} skipped (see ! above): the account cannot match" if skipped else ""
+        out.append(
+            f"Plan: {counts['create']} to create, {counts['update']} to update, "
+            f"{deletes} to delete, {senders_n} sender changes; {self.unchanged} unchanged{skips}."
+            if self.pending
+            else (
+                f"No changes to make{skips}."
+                if skipped
+                else f"No changes: the account matches ({self.unchanged} services)."
+            )
+        )
+        return "\n".join(out)
+
+    @property
+    def matches(self) -> bool:
+        """Whether the account already is as the file says (nothing to do, nothing skipped)."""
+        return not self.changes
+
+
+async def live_state(
+    client: MessagingClient, *, with_senders: bool
+) -> tuple[list[Json], dict[str, Json], list[Json]]:
+    """(services, pools by service SID, the account's numbers and short codes)."""
+    services = await client.list_services()
+    pools: dict[str, Json] = {}
+    inventory: list[Json] = []
+    if with_senders:
+        limit = asyncio.Semaphore(8)
+
+        async def pool_of(sid: str) -> None:
+            async with limit:
+                pools[sid] = await _pool(client, sid)
+
+        await asyncio.gather(*(pool_of(s["sid"]) for s in services))
+        numbers = await client.list_account_phone_numbers()
+        codes = await client.list_account_short_codes()
+        inventory = [
+            {"kind": "phone_numbers", "sid": n["sid"], "value": n.get("phone_number")}
+            for n in numbers
+        ] + [{"kind": "short_codes", "sid": c["sid"], "value": c.get("short_code")} for c in codes]
+    return services, pools, inventory
+
+
+async def _pool(client: MessagingClient, sid: str) -> Json:
+    numbers = await client.list_senders(sid, senders.PHONE_NUMBERS)
+    codes = await client.list_senders(sid, senders.SHORT_CODES)
+    alphas = await client.list_senders(sid, senders.ALPHA_SENDERS)
+    pool: Json = {
+        "phone_numbers": sorted(str(n.get("phone_number")) for n in numbers),
+        "short_codes": sorted(str(c.get("short_code")) for c in codes),
+    }
+    if alphas:
+        pool["alpha_sender"] = alphas[0].get("alpha_sender")
+    pool["_sids"] = {
+        **{str(n.get("phone_number")): n["sid"] for n in numbers},
+        **{str(c.get("short_code")): c["sid"] for c in codes},
+        **({"alpha": alphas[0]["sid"]} if alphas else {}),
+    }
+    return pool
+
+
+def plan(
+    desired: list[Desired],
+    services: list[Json],
+    pools: Mapping[str, Json],
+    inventory: list[Json],
+    *,
+    prune: bool = False,
+    move_senders: bool = False,
+) -> Plan:
+    by_name: dict[str, list[Json]] = {}
+    for s in services:
+        by_name.setdefault(str(s.get("friendly_name")), []).append(s)
+    holders = {
+        sid: service_sid
+        for service_sid, pool in pools.items()
+        for sid in (pool.get("_sids") or {}).values()
+    }
+    changes: list[Change] = []
+    unchanged = 0
+    wanted = {d.name for d in desired}
+    for d in desired:
+        live = by_name.get(d.name, [])
+        if len(live) > 1:
+            sids = ", ".join(s["sid"] for s in live)
+            changes.append(
+                Change("skip", d.name, note=f"{len(live)} services have this name: {sids}")
+            )
+            continue
+        if not live:
+            changes.append(Change("create", d.name, values=d.values))
+            current_pool: Json = {}
+            sid = None
+        else:
+            current = live[0]
+            sid = current["sid"]
+            differ = {
+                k: (current.get(k), v)
+                for k, v in d.values.items()
+                if k != "friendly_name" and not _same(current.get(k), v)
+            }
+            if differ:
+                changes.append(Change("update", d.name, sid=sid, fields=differ))
+            current_pool = dict(pools.get(sid, {}))
+        sender_changes = _sender_changes(
+            d, sid, current_pool, inventory, holders, move_senders=move_senders
+        )
+        changes.extend(sender_changes)
+        if live and not any(c.name == d.name for c in changes):
+            unchanged += 1
+    if prune:
+        for name, live in sorted(by_name.items()):
+            if name not in wanted:
+                changes.extend(Change("delete", name, sid=s["sid"]) for s in live)
+    else:
+        unchanged += sum(len(v) for k, v in by_name.items() if k not in wanted)
+    return Plan(changes, unchanged)
+
+
+def _sender_changes(
+    d: Desired,
+    sid: str | None,
+    current: Json,
+    inventory: list[Json],
+    holders: Mapping[str, str],
+    *,
+    move_senders: bool,
+) -> list[Change]:
+    if d.senders is None:
+        return []
+    out: list[Change] = []
+    by_value = {(i["kind"], i["value"]): i for i in inventory}
+    for key, kind in (("phone_numbers", "phone_numbers"), ("short_codes", "short_codes")):
+        want = set(d.senders.get(key, []))
+        have = set(current.get(key, []))
+        for value in sorted(want - have):
+            item = by_value.get((kind, value))
+            if item is None:
+                out.append(Change("skip", d.name, note=f"{value} is not a sender of this account"))
+                continue
+            holder = holders.get(item["sid"])
+            sender = {"kind": kind, "sid": item["sid"], "label": value, "holder": holder}
+            if holder and holder != sid and not move_senders:
+                note = f"{value} belongs to another service ({holder}); --move-senders moves it"
+                out.append(Change("skip", d.name, note=note))
+                continue
+            note = f"moved from {holder}" if holder and holder != sid else ""
+            out.append(Change("add sender", d.name, sid=sid, sender=sender, note=note))
+        for value in sorted(have - want):
+            sender_sid = (current.get("_sids") or {}).get(value)
+            sender = {"kind": kind, "sid": sender_sid, "label": value}
+            out.append(Change("remove sender", d.name, sid=sid, sender=sender))
+    want_alpha = d.senders.get("alpha_sender") or None
+    have_alpha = current.get("alpha_sender") or None
+    if want_alpha != have_alpha:
+        if have_alpha:
+            sender = {"kind": "alpha_senders", "sid": (current.get("_sids") or {}).get("alpha"),
+                      "label": have_alpha}  # fmt: skip
+            out.append(Change("remove sender", d.name, sid=sid, sender=sender))
+        if want_alpha:
+            sender = {"kind": "alpha_senders", "sid": None, "label": want_alpha}
+            out.append(Change("add sender", d.name, sid=sid, sender=sender))
+    return out
+
+
+# ---- apply --------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    change: Change
+    ok: bool
+    detail: str = ""
+
+
+async def apply(
+    client: MessagingClient,
+    the_plan: Plan,
+    *,
+    journal: Journal | None = None,
+    concurrency: int = 8,
+) -> list[Outcome]:
+    """Carry out the plan: services first (creates, updates, deletes, `concurrency` at a
+    time), then senders, whose targets may be services just created."""
+    from msgsvc_tui import journal as jr
+    from msgsvc_tui.api import errors
+
+    batch = journal.new_batch() if journal else None
+    created: dict[str, str] = {}
+    limit = asyncio.Semaphore(concurrency)
+
+    def record(action: str, service: Json, before: Json | None, after: Json | None) -> None:
+        if journal is not None:
+            journal.record(action, service, before=before, after=after, batch=batch)
+
+    async def one(c: Change) -> Outcome:
+        async with limit:
+            try:
+                if c.kind == "create":
+                    made = await client.create_service(c.values)
+                    created[c.name] = made["sid"]
+                    record(jr.CREATE, made, None, jr.writable(made))
+                elif c.kind == "update":
+                    assert c.sid is not None
+                    new = {k: v for k, (_, v) in c.fields.items()}
+                    done = await client.update_service(c.sid, new)
+                    record(jr.UPDATE, done, {k: o for k, (o, _) in c.fields.items()}, new)
+                elif c.kind == "delete":
+                    assert c.sid is not None
+                    gone = await client.fetch_service(c.sid)
+                    await client.delete_service(c.sid)
+                    record(jr.DELETE, gone, jr.writable(gone), None)
+                else:
+                    await _sender(client, c, created, record)
+            except (errors.MsgsvcError, fields.ValidationError) as exc:
+                return Outcome(c, False, errors.describe(exc))
+            return Outcome(c, True)
+
+    first = [c for c in the_plan.pending if not c.kind.endswith("sender")]
+    then = [c for c in the_plan.pending if c.kind.endswith("sender")]
+    outcomes = list(await asyncio.gather(*(one(c) for c in first)))
+    for c in then:  # one at a time: a move removes before it adds
+        outcomes.append(await one(c))
+    return outcomes
+
+
+async def _sender(
+    client: MessagingClient, c: Change, created: Mapping[str, str], record: Any
+) -> None:
+    from msgsvc_tui import journal as jr
+
+    sender = c.sender or {}
+    kind = senders.BY_KEY[sender["kind"]]
+    sid = c.sid or created.get(c.name)
+    if sid is None:
+        raise MsgsvcError(f'"{c.name}" was not created, so its senders were not added')
+    service = {"sid": sid, "friendly_name": c.name, "account_sid": client.account_sid}
+    data = {"kind": kind.key, "sender_sid": sender.get("sid"), "label": sender["label"]}
+    if c.kind == "remove sender":
+        await client.remove_sender(sid, kind, sender["sid"])
+        record(jr.REMOVE_SENDER, service, data, None)
+        return
+    holder = sender.get("holder")
+    if holder and holder != sid:
+        await client.remove_sender(holder, kind, sender["sid"])
+        record(jr.REMOVE_SENDER, {**service, "sid": holder}, data, None)
+    value = sender["label"] if kind is senders.ALPHA_SENDERS else sender["sid"]
+    added = await client.add_sender(sid, kind, value)
+    record(jr.ADD_SENDER, service, None, {**data, "sender_sid": added.get("sid")})
+
+
+def public_pools(pools: Mapping[str, Json]) -> dict[str, Json]:
+    """Pools as a file shows them (without the SIDs kept for planning)."""
+    return {sid: {k: v for k, v in p.items() if k != "_sids"} for sid, p in pools.items()}
