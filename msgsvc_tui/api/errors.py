@@ -1,22 +1,6 @@
 """Typed errors: every way a call can fail becomes one of these, never a raw traceback.
 
-The network side of the project's one error tree (msgsvc_tui/errors.py draws all of it):
-
-MsgsvcError
- ├── InsecureUrlError          refused before sending: plain http off loopback
- ├── ReadonlyError             refused before sending: --readonly
- ├── NotAppliedError           a write's answer was lost; the server shows it did not happen
- ├── TransportError            no usable HTTP answer
- │    ├── ConnectError         no connection: nothing was sent
- │    │    └── TlsError
- │    ├── RequestTimeout       a read got no answer in time
- │    ├── OutcomeUnknownError  a write may or may not have happened, even after asking
- │    └── BadResponseError     an answer that is not Twilio's JSON (a proxy's page, cut short)
- └── ApiError                  Twilio's error body {code, message, more_info, status}
-      ├── AuthError            401/403
-      ├── NotFoundError        404
-      ├── RateLimitedError     429 after every retry
-      └── ServiceUnavailableError  503 after every retry (reads only: writes are not resent)
+The network side of the project's one error tree, which msgsvc_tui/errors.py draws whole.
 """
 
 from __future__ import annotations

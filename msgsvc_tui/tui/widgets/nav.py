@@ -35,6 +35,24 @@ NAV_KEY_NAMES: frozenset[str] = frozenset(
 )
 
 
+def nav_target(action: str, current: int, count: int, height: int) -> int:
+    """Where a movement key takes a cursor at `current` in `count` rows, `height` visible."""
+    half = max(height // 2, 1)
+    page = max(height - 1, 1)
+    last = max(count - 1, 0)
+    target = {
+        "down": current + 1,
+        "up": current - 1,
+        "first": 0,
+        "last": last,
+        "half-down": current + half,
+        "half-up": current - half,
+        "page-down": current + page,
+        "page-up": current - page,
+    }[action]
+    return max(0, min(last, target))
+
+
 def nav_bindings(prefix: str) -> list[BindingType]:
     """Bindings calling `action_nav(<generic action>)`, with ids `<prefix>-<action>`."""
     return [
@@ -47,44 +65,19 @@ class NavDataTable(DataTable[str]):
     BINDINGS: ClassVar[list[BindingType]] = nav_bindings("table")
 
     def action_nav(self, action: str) -> None:
-        half = max(self.scrollable_content_region.height // 2, 1)
-        page = max(self.scrollable_content_region.height - 1, 1)
-        last = max(self.row_count - 1, 0)
-        target = {
-            "down": self.cursor_row + 1,
-            "up": self.cursor_row - 1,
-            "first": 0,
-            "last": last,
-            "half-down": self.cursor_row + half,
-            "half-up": self.cursor_row - half,
-            "page-down": self.cursor_row + page,
-            "page-up": self.cursor_row - page,
-        }[action]
+        height = self.scrollable_content_region.height
         if self.row_count:
-            self.move_cursor(row=max(0, min(last, target)))
+            self.move_cursor(row=nav_target(action, self.cursor_row, self.row_count, height))
 
 
 class NavOptionList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = nav_bindings("options")
 
     def action_nav(self, action: str) -> None:
-        count = self.option_count
-        if not count:
-            return
-        current = self.highlighted if self.highlighted is not None else 0
-        half = max(self.scrollable_content_region.height // 2, 1)
-        page = max(self.scrollable_content_region.height - 1, 1)
-        target = {
-            "down": current + 1,
-            "up": current - 1,
-            "first": 0,
-            "last": count - 1,
-            "half-down": current + half,
-            "half-up": current - half,
-            "page-down": current + page,
-            "page-up": current - page,
-        }[action]
-        self.highlighted = max(0, min(count - 1, target))
+        if self.option_count:
+            current = self.highlighted if self.highlighted is not None else 0
+            height = self.scrollable_content_region.height
+            self.highlighted = nav_target(action, current, self.option_count, height)
 
 
 class NavScroll(VerticalScroll, can_focus=True):

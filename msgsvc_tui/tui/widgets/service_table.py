@@ -21,7 +21,7 @@ from textual.strip import Strip
 from msgsvc_tui import fields
 from msgsvc_tui.listing import ServiceList
 from msgsvc_tui.sanitize import safe
-from msgsvc_tui.tui.widgets.nav import nav_bindings
+from msgsvc_tui.tui.widgets.nav import nav_bindings, nav_target
 
 Json = dict[str, Any]
 
@@ -272,19 +272,7 @@ class ServiceTable(ScrollView, can_focus=True):
 
     # ---- actions --------------------------------------------------------------------------
     def action_nav(self, action: str) -> None:
-        page = max(self.size.height - 1, 1)
-        half = max(self.size.height // 2, 1)
-        last = max(len(self.model.visible) - 1, 0)
-        self.cursor = {
-            "down": self.cursor + 1,
-            "up": self.cursor - 1,
-            "first": 0,
-            "last": last,
-            "half-down": self.cursor + half,
-            "half-up": self.cursor - half,
-            "page-down": self.cursor + page,
-            "page-up": self.cursor - page,
-        }[action]
+        self.cursor = nav_target(action, self.cursor, len(self.model.visible), self.size.height)
 
     def action_select(self) -> None:
         if self.current is not None:
