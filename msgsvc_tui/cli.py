@@ -10,8 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from msgsvc_tui import __version__
-from msgsvc_tui.config import Config, ConfigError, resolve_connection
+from msgsvc_tui import __version__, cli_parser
 from msgsvc_tui.exit_codes import ExitCode
 from msgsvc_tui.sanitize import safe
 
@@ -67,15 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emu.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer (ms)")
 
-    from msgsvc_tui import cli_services
-
-    cli_services.add_parser(sub)
+    cli_parser.add_services_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The config (platformdirs, TOML) is imported by the branch that needs it: --help and
+    # --version never load it.
     try:
         if args.command == "emulator":
             return run_emulator(args)
@@ -84,11 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return cli_services.run(args)
         return run_app(args)
-    except ConfigError as exc:
-        print(f"msgsvc-tui: {safe(exc)}", file=sys.stderr)
-        return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from msgsvc_tui.config import ConfigError
+
+        if not isinstance(exc, ConfigError):
+            raise
+        print(f"msgsvc-tui: {safe(exc)}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 def run_emulator(args: argparse.Namespace) -> int:
@@ -134,6 +137,7 @@ def run_emulator(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from msgsvc_tui.config import Config, resolve_connection
     from msgsvc_tui.tui.app import MsgsvcApp
 
     config = Config.load()
