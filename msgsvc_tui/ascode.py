@@ -392,6 +392,7 @@ def plan(
                 Change("skip", d.name, note=f"{len(live)} services have this name: {sids}")
             )
             continue
+        differ: dict[str, tuple[Any, Any]] = {}
         if not live:
             changes.append(Change("create", d.name, values=d.values))
             current_pool: Json = {}
@@ -407,11 +408,11 @@ def plan(
             if differ:
                 changes.append(Change("update", d.name, sid=sid, fields=differ))
             current_pool = dict(pools.get(sid, {}))
-        sender_changes = _sender_changes(
-            d, sid, current_pool, inventory, holders, move_senders=move_senders
+        before = len(changes)
+        changes.extend(
+            _sender_changes(d, sid, current_pool, inventory, holders, move_senders=move_senders)
         )
-        changes.extend(sender_changes)
-        if live and not any(c.name == d.name for c in changes):
+        if live and not differ and len(changes) == before:
             unchanged += 1
     if prune:
         for name, live in sorted(by_name.items()):

@@ -70,6 +70,14 @@ def add_services_parser(sub: Any) -> None:
         if verb == "apply":
             p.add_argument("--yes", action="store_true", help="do not ask")
 
+    undo = actions.add_parser(
+        "undo",
+        help="undo the last write to this account (an apply as one), after checking the server",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=raw,
+    )
+    undo.add_argument("--yes", action="store_true", help="do not ask")
+
     diff = actions.add_parser(
         "diff",
         help="what differs between two profiles",

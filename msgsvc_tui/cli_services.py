@@ -86,6 +86,7 @@ def run(
         "plan": _plan,
         "apply": _apply,
         "diff": _diff,
+        "undo": _undo,
     }[args.action]
     try:
         return asyncio.run(_with(client, action, args, values, out))
@@ -410,3 +411,33 @@ async def _diff(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
     out.write(f"{args.source} → {args.target}\n")
     out.write(safe(the_plan.render(), newlines=True) + "\n")
     return ExitCode.OK if the_plan.matches else ExitCode.PENDING
+
+
+async def _undo(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
+    """The journal's last write to this account (an apply as one batch), undone after the
+    server shows nothing changed since; refused, saying why, when it did."""
+    from msgsvc_tui.config import data_dir
+    from msgsvc_tui.journal import Journal, apply_undo, plan_undo
+
+    journal = Journal(data_dir() / "journal.sqlite3")
+    entries = journal.last_written(client.account_sid)
+    if not entries:
+        err("nothing to undo: the journal has no write to this account left")
+        return ExitCode.OK
+    plan = await plan_undo(client, entries)
+    for step in plan.doable:
+        out.write(safe(f"  {step.what}") + "\n")
+    for step in plan.refused:
+        out.write(safe(f"  ✗ cannot: {step.entry.label}: {step.refusal}") + "\n")
+    if not plan.doable:
+        return ExitCode.API
+    if not args.yes:
+        if not sys.stdin.isatty():
+            err("refusing to undo without --yes: there is no terminal to ask on")
+            return ExitCode.USAGE
+        if input("Undo these? [y/N] ").strip().lower() not in ("y", "yes"):
+            return ExitCode.OK
+    done = await apply_undo(client, journal, plan)
+    for line in done:
+        out.write(safe(line) + "\n")
+    return ExitCode.OK if all(line.startswith("✓") for line in done) else ExitCode.API

@@ -190,14 +190,17 @@ class Journal:
         rows = self.db.execute("SELECT * FROM writes ORDER BY id DESC LIMIT ?", (limit,))
         return [self._entry(r) for r in rows]
 
-    def last_undoable(self, account_sid: str) -> list[Entry]:
-        """This session's last write to this account not yet undone (and not itself an
-        undo), with the rest of its batch: a bulk flip is undone as one."""
+    def last_written(self, account_sid: str) -> list[Entry]:
+        """The last write to this account not yet undone, from any session (the CLI's
+        `services undo`), with the rest of its batch: an apply is undone as one."""
         row = self.db.execute(
-            "SELECT * FROM writes WHERE session = ? AND account_sid = ? AND undone_by IS NULL"
+            "SELECT * FROM writes WHERE account_sid = ? AND undone_by IS NULL"
             " AND undoes IS NULL ORDER BY id DESC LIMIT 1",
-            (self.session, account_sid),
+            (account_sid,),
         ).fetchone()
+        return self._with_batch(row)
+
+    def _with_batch(self, row: sqlite3.Row | None) -> list[Entry]:
         if row is None:
             return []
         last = self._entry(row)
@@ -209,6 +212,16 @@ class Journal:
             (last.batch,),
         )
         return [self._entry(r) for r in rows]
+
+    def last_undoable(self, account_sid: str) -> list[Entry]:
+        """This session's last write to this account not yet undone (and not itself an
+        undo), with the rest of its batch: a bulk flip is undone as one."""
+        row = self.db.execute(
+            "SELECT * FROM writes WHERE session = ? AND account_sid = ? AND undone_by IS NULL"
+            " AND undoes IS NULL ORDER BY id DESC LIMIT 1",
+            (self.session, account_sid),
+        ).fetchone()
+        return self._with_batch(row)
 
 
 # ---- undo -------------------------------------------------------------------------------------

@@ -204,3 +204,20 @@ def test_the_readme_example_file_is_valid(tmp_path):
     path.write_text(example)
     desired = ascode.load(path)
     assert [d.name for d in desired] == ["Acme Order Updates", "Staging - Notifications"]
+
+
+def test_an_apply_is_journalled_and_undone_as_one(server, empty, tmp_path):
+    code, exported = run(server, "export", "--filter", "Acme")
+    path = tmp_path / "acme.toml"
+    path.write_text(exported)
+    code, _ = run(empty, "apply", str(path), "--yes")
+    assert code == 0 and sorted(_names(empty.app)) == [
+        "Acme Login Codes",
+        "Acme Order Updates",
+        "Acme Spring Promo",
+    ]
+    code, undone = run(empty, "undo", "--yes")
+    assert code == 0 and undone.count("✓ delete") == 3, undone
+    assert _names(empty.app) == []
+    code, _ = run(empty, "undo", "--yes")  # the undo itself is not undone by `undo`
+    assert code == 0 and _names(empty.app) == []

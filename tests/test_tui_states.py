@@ -218,3 +218,26 @@ async def test_the_form_shows_old_and_new_before_saving():
         status = str(main.query_one("#detail-status").render())
         assert "ctrl+s saves" in status
         assert "Friendly name: Acme Order Updates → Renamed" in status
+
+
+async def test_the_list_header_matches_its_columns_right_after_a_profile_switch(server):
+    """It was wrong for about a second after a switch: computed before the new list had its
+    width. It follows the table's own ColumnsChanged now."""
+    from msgsvc_tui.tui.widgets.service_table import format_header, layout_columns
+
+    cfg = Config.load()
+    token = Secret(demo.DEMO_AUTH_TOKEN)
+    cfg.set_profile(Profile("emu", demo.DEMO_ACCOUNT_SID, auth_token=token, base_url=server.url))
+    cfg.save()
+    app = sandbox_app()
+    app.config = Config.load()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.switch_profile("emu")
+        await wait_for(
+            pilot, lambda: app.connection is not None and app.connection.profile == "emu"
+        )
+        main = await ready(pilot)
+        t = main.query_one(ServiceTable)
+        expected = format_header(layout_columns(t.scrollable_content_region.width))
+        assert str(main.query_one("#list-header").render()).rstrip() == expected.rstrip()
