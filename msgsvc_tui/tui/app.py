@@ -23,7 +23,6 @@ from msgsvc_tui.config import (
     mask_sid,
     resolve_connection,
 )
-from msgsvc_tui.journal import Journal
 from msgsvc_tui.pool import PoolIndex
 from msgsvc_tui.sanitize import safe
 from msgsvc_tui.tui import messages
@@ -35,6 +34,7 @@ from msgsvc_tui.tui.session import Session
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
     from msgsvc_tui.emulator.app import EmulatorApp
+    from msgsvc_tui.journal import Journal
     from msgsvc_tui.tui.screens.main import MainScreen
 
 
@@ -75,7 +75,9 @@ class MsgsvcApp(App[int]):
         if self.readonly:
             return None
         if self._journal is None:
+            # imported here: sqlite3 and uuid would delay the first frame for nothing
             from msgsvc_tui.config import data_dir
+            from msgsvc_tui.journal import Journal
 
             self._journal = Journal(data_dir() / "journal.sqlite3")
         return self._journal
