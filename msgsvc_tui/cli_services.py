@@ -18,14 +18,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from msgsvc_tui import ascode, cli_parser, fields
+from msgsvc_tui import cli_parser, fields
 from msgsvc_tui.api import errors
 from msgsvc_tui.config import Config, ConfigError, resolve_connection
 from msgsvc_tui.exit_codes import ExitCode
 from msgsvc_tui.listing import search_key
 from msgsvc_tui.sanitize import safe
 
-if TYPE_CHECKING:  # httpx costs ~0.1 s to import: `--help` and `--version` never pay it
+if TYPE_CHECKING:  # imported where used: a command pays only for what it needs
+    from msgsvc_tui import ascode
     from msgsvc_tui.api.client import MessagingClient
 
 EXIT_CODES_HELP = ExitCode.help_text()
@@ -104,6 +105,8 @@ def run(
 
 def report_failure(exc: BaseException) -> int:
     """The message and exit code for any failure of an action; re-raises the unexpected."""
+    from msgsvc_tui import ascode
+
     if isinstance(exc, ascode.FileError):
         for problem in exc.problems:
             err(problem)
@@ -329,6 +332,8 @@ async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out
 
 # ---- config as code -------------------------------------------------------------------------
 async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
+    from msgsvc_tui import ascode
+
     services, pools, _inv = await ascode.live_state(client, with_senders=args.with_senders)
     needle = (args.filter or "").lower()
     chosen = [s for s in services if not needle or needle in search_key(s)]
@@ -346,6 +351,8 @@ async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out
 async def _planned(
     client: MessagingClient, args: argparse.Namespace
 ) -> tuple[list[ascode.Desired], ascode.Plan]:
+    from msgsvc_tui import ascode
+
     desired = ascode.load(Path(args.file))  # every problem before anything is asked
     with_senders = any(d.senders is not None for d in desired)
     services, pools, inventory = await ascode.live_state(client, with_senders=with_senders)
@@ -373,6 +380,7 @@ async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out:
         if input("Apply these changes? [y/N] ").strip().lower() not in ("y", "yes"):
             err("nothing applied")
             return ExitCode.OK
+    from msgsvc_tui import ascode
     from msgsvc_tui.config import data_dir
     from msgsvc_tui.journal import Journal
 
@@ -395,6 +403,7 @@ async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out:
 
 async def _diff(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     """What applying --from's services to --to would change (`client` is --to's)."""
+    from msgsvc_tui import ascode
     from msgsvc_tui.api.client import MessagingClient
 
     config = Config.load()

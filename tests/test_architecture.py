@@ -109,3 +109,17 @@ def test_version_and_help_import_no_network_stack_ui_or_emulator():
         heavy = {m for m in imported if m.split(".")[0] in ("httpx", "textual", "rich")}
         heavy |= {m for m in imported if m.startswith("msgsvc_tui.emulator")}
         assert not heavy, f"{flag} imports {sorted(heavy)[:5]}"
+
+
+def test_the_client_does_not_load_httpx_command_line_tool():
+    """httpx loads its CLI (click, rich, pygments: ~70 ms) when they are installed; we keep a
+    stand-in in its place (api/_quiet_httpx.py)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, msgsvc_tui.api.client as c, httpx; "
+        "print('click' in sys.modules, 'httpx._main' in sys.modules, httpx.AsyncClient.__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "True", "AsyncClient"], done.stderr[-1500:]

@@ -9,6 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# Runs before any module of this package imports httpx (a package's __init__ comes first):
+# see _quiet_httpx's docstring.
+from msgsvc_tui.api import _quiet_httpx  # noqa: F401
+
 _CLIENT = {"MessagingClient", "Page"}
 _ERRORS = {
     "ApiError",
