@@ -312,17 +312,24 @@ async def _update(
     return ExitCode.OK
 
 
+def _confirm(verb: str, question: str) -> bool | None:
+    """Ask on the terminal; None when there is none (said on stderr: use --yes). The question
+    quotes server text (names), so it goes through the sanitizer like every other line."""
+    if not sys.stdin.isatty():
+        err(f"refusing to {verb} without --yes: there is no terminal to ask on")
+        return None
+    return input(f"{safe(question)} [y/N] ").strip().lower() in ("y", "yes")
+
+
 async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     if not args.yes:
-        if not sys.stdin.isatty():
-            err("refusing to delete without --yes: there is no terminal to ask on")
-            return ExitCode.USAGE
         service = await client.fetch_service(args.sid)
-        answer = input(
-            f"Delete {service.get('friendly_name')!r} ({args.sid})? Its senders return to the "
-            "account. [y/N] "
-        )
-        if answer.strip().lower() not in ("y", "yes"):
+        name = service.get("friendly_name")
+        question = f"Delete “{name}” ({args.sid})? Its senders return to the account."
+        answer = _confirm("delete", question)
+        if answer is None:
+            return ExitCode.USAGE
+        if not answer:
             err("not deleted")
             return ExitCode.OK
     await client.delete_service(args.sid)
@@ -374,10 +381,10 @@ async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out:
     if not the_plan.pending:
         return ExitCode.OK
     if not args.yes:
-        if not sys.stdin.isatty():
-            err("refusing to apply without --yes: there is no terminal to ask on")
+        answer = _confirm("apply", "Apply these changes?")
+        if answer is None:
             return ExitCode.USAGE
-        if input("Apply these changes? [y/N] ").strip().lower() not in ("y", "yes"):
+        if not answer:
             err("nothing applied")
             return ExitCode.OK
     from msgsvc_tui import ascode
@@ -441,10 +448,10 @@ async def _undo(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
     if not plan.doable:
         return ExitCode.API
     if not args.yes:
-        if not sys.stdin.isatty():
-            err("refusing to undo without --yes: there is no terminal to ask on")
+        answer = _confirm("undo", "Undo these?")
+        if answer is None:
             return ExitCode.USAGE
-        if input("Undo these? [y/N] ").strip().lower() not in ("y", "yes"):
+        if not answer:
             return ExitCode.OK
     done = await apply_undo(client, journal, plan)
     for line in done:

@@ -341,11 +341,11 @@ async def _undo_one(
     elif entry.action == CREATE:
         gone = await client.fetch_service(sid)
         await client.delete_service(sid)
-        journal.record(DELETE, gone, before=_writable(gone), after=None, undoes=entry.id)
+        journal.record(DELETE, gone, before=writable(gone), after=None, undoes=entry.id)
     elif entry.action == DELETE:
-        values = _writable(entry.before or {})
+        values = writable(entry.before or {})
         created = await client.create_service(values)
-        journal.record(CREATE, created, before=None, after=_writable(created), undoes=entry.id)
+        journal.record(CREATE, created, before=None, after=writable(created), undoes=entry.id)
     else:
         data = entry.after or entry.before or {}
         kind = senders.BY_KEY[data["kind"]]
@@ -361,10 +361,6 @@ async def _undo_one(
 
 def writable(service: Mapping[str, Any]) -> Json:
     """A service's writable values, as a create would send them back."""
-    return _writable(service)
-
-
-def _writable(service: Mapping[str, Any]) -> Json:
     return {f.name: service.get(f.name) for f in fields.WRITABLE if f.name in service}
 
 

@@ -260,7 +260,7 @@ def test_a_file_others_can_read_is_warned_about(tmp_path):
 
 
 def test_a_folder_others_can_write_is_warned_about(tmp_path):
-    folder = tmp_path / "shared"
+    folder = tmp_path / "group-folder"
     folder.mkdir()
     path = folder / "config.toml"
     _saved(path)

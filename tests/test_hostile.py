@@ -236,3 +236,33 @@ def test_describe_masks_credentials_in_any_message():
     exc = errors.ConnectError("cannot reach https://ACxx:tok3n@api.example.com/v1")
     assert "tok3n" not in errors.describe(exc)
     assert "tok3n" not in errors.describe(ValueError("see http://a:tok3n@h"))
+
+
+def test_the_delete_prompt_shows_a_hostile_name_safely(
+    hostile_server, emulator, monkeypatch, capsys
+):
+    """The question asked on the terminal quotes the service's name: sanitized too."""
+    import io as _io
+
+    from msgsvc_tui import cli, cli_services
+
+    rows = emulator.store.list_services(demo.DEMO_ACCOUNT_SID, after=None, before=None, limit=99)
+    sid = next(r.data["sid"] for r in rows if r.data["friendly_name"] == HOSTILE[1])
+    asked: list[str] = []
+
+    class Terminal(_io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "n")
+    client = MessagingClient(
+        account_sid=demo.DEMO_ACCOUNT_SID,
+        username=demo.DEMO_ACCOUNT_SID,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=hostile_server.url,
+    )
+    args = cli.build_parser().parse_args(["services", "delete", sid])
+    assert cli_services.run(args, stdout=_io.StringIO(), client=client) == 0
+    assert asked and "␛]0;PWNED␇" in asked[0] and not _acts_on_a_terminal(asked[0])
+    assert "not deleted" in capsys.readouterr().err

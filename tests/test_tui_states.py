@@ -241,3 +241,19 @@ async def test_the_list_header_matches_its_columns_right_after_a_profile_switch(
         t = main.query_one(ServiceTable)
         expected = format_header(layout_columns(t.scrollable_content_region.width))
         assert str(main.query_one("#list-header").render()).rstrip() == expected.rstrip()
+
+
+async def test_the_profiles_list_shows_which_is_active():
+    """`[active]` was read as markup and vanished: the list never said which profile is active."""
+    cfg = Config.load()
+    cfg.set_profile(Profile("work", demo.DEMO_ACCOUNT_SID, auth_token=Secret("t")))
+    cfg.active_profile = "work"
+    cfg.save()
+    app = sandbox_app()
+    app.config = Config.load()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        await pilot.pause()
+        assert "[active]" in app.export_screenshot()  # as painted, not as stored

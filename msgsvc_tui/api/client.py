@@ -161,7 +161,7 @@ class MessagingClient:
         # Writes whose answers were lost and were settled by asking the server, in order:
         # callers (CLI, TUI) report "confirmed after a lost answer" from here.
         self.reconciliations: list[Reconciliation] = []
-        self._server_clock: tuple[float, float] | None = None  # (server epoch, our monotonic)
+        self._server_clock: tuple[str, float] | None = None  # (its Date header, our monotonic)
 
     @classmethod
     def from_connection(cls, conn: Connection, **kw: Any) -> MessagingClient:
@@ -207,21 +207,22 @@ class MessagingClient:
             await self._sleep(wait)
 
     def _note_server_clock(self, response: httpx.Response) -> None:
+        """Keep the last Date header as it came (parsed only if a lost create needs it)."""
         stamp = response.headers.get("Date")
-        if not stamp:
-            return
-        try:
-            when = email.utils.parsedate_to_datetime(stamp).timestamp()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return
-        self._server_clock = (when, time.monotonic())
+        if stamp:
+            self._server_clock = (stamp, time.monotonic())
 
     def _server_time_at(self, monotonic: float) -> float:
         """The server's clock at our `monotonic` instant (ours when it never sent a Date)."""
-        if self._server_clock is None:
-            return time.time() - (time.monotonic() - monotonic)
-        server_epoch, seen_at = self._server_clock
-        return server_epoch - (seen_at - monotonic)
+        if self._server_clock is not None:
+            stamp, seen_at = self._server_clock
+            try:
+                server_epoch = email.utils.parsedate_to_datetime(stamp).timestamp()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                pass
+            else:
+                return server_epoch - (seen_at - monotonic)
+        return time.time() - (time.monotonic() - monotonic)
 
     async def request(
         self,

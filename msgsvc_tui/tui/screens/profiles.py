@@ -168,7 +168,10 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
             where = p.base_url or ".".join(x for x in (p.edge, p.region) if x) or "twilio.com"
             extra = f"  [{', '.join(marks)}]" if marks else ""
             options.add_option(
-                Option(f"{name:<14} {mask_sid(p.account_sid)}  {auth}  {where}{extra}", id=name)
+                # Text: a URL such as http://[::1]:8765 is never read as markup
+                Option(
+                    Text(f"{name:<14} {mask_sid(p.account_sid)}  {auth}  {where}{extra}"), id=name
+                )
             )
         if not config.profiles:
             options.add_option(Option("(no profiles yet: press a to add one)", disabled=True))
