@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--auth-token-file", metavar="PATH", help="read the auth token from this file"
     )
     emu.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer (ms)")
+    emu.add_argument(
+        "--review-seconds",
+        type=float,
+        default=None,
+        help="how long a new A2P campaign stays IN_PROGRESS (default 20)",
+    )
 
     cli_parser.add_services_parser(sub)
     return parser
@@ -111,7 +117,12 @@ def run_emulator(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     db = args.db or str(default_db_path())
     app = open_emulator(
-        db, seed=False, account_sid=account, auth_token=token, latency_ms=args.latency_ms
+        db,
+        seed=False,
+        account_sid=account,
+        auth_token=token,
+        latency_ms=args.latency_ms,
+        review_seconds=args.review_seconds,
     )
     if args.reset:
         app.store.reset()

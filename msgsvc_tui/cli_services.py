@@ -20,6 +20,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from msgsvc_tui import cli_parser, fields
 from msgsvc_tui.api import errors
+from msgsvc_tui.cli_output import cell as _cell
+from msgsvc_tui.cli_output import confirm as _confirm
+from msgsvc_tui.cli_output import err
 from msgsvc_tui.config import Config, ConfigError, resolve_connection
 from msgsvc_tui.exit_codes import ExitCode
 from msgsvc_tui.listing import search_key
@@ -33,11 +36,6 @@ EXIT_CODES_HELP = ExitCode.help_text()
 add_parser = cli_parser.add_services_parser  # kept for callers of the old name
 
 Json = dict[str, Any]
-
-
-def err(message: str) -> None:
-    """A message on stderr: it often quotes server text, so it is sanitized."""
-    print(f"msgsvc-tui: {safe(message, newlines=True)}", file=sys.stderr)
 
 
 class PartialListError(Exception):
@@ -58,7 +56,8 @@ def run(
     """Run one `services` action; `client` replaces the one the profile would give (tests)."""
     out = stdout or sys.stdout
     try:
-        values = _assignments(args)
+        # `campaign … --set` names campaign fields, read by its own action
+        values = {} if args.action == "campaign" else _assignments(args)
     except ValueError as exc:
         err(str(exc))
         return ExitCode.USAGE
@@ -77,7 +76,7 @@ def run(
             "and TWILIO_API_SECRET), pass --profile, or add a profile in the app"
         )
         return ExitCode.CONFIG
-    action: Callable[..., Any] = {
+    actions: dict[str, Callable[..., Any]] = {
         "list": _list,
         "get": _get,
         "create": _create,
@@ -88,7 +87,13 @@ def run(
         "apply": _apply,
         "diff": _diff,
         "undo": _undo,
-    }[args.action]
+    }
+    if args.action in actions:
+        action = actions[args.action]
+    else:  # what a service owns (imported only for these commands)
+        from msgsvc_tui.cli_owned import ACTIONS
+
+        action = ACTIONS[args.action]
     try:
         return asyncio.run(_with(client, action, args, values, out))
     except PartialListError as exc:
@@ -176,15 +181,6 @@ async def _with(client: MessagingClient, action: Any, *rest: Any) -> int:
 
 # ---- actions -------------------------------------------------------------------------------
 _TSV_FIELDS = [f for f in fields.FIELDS if f.name not in ("links", "url")]
-
-
-def _cell(value: Any) -> str:
-    """A TSV cell: tab, newline, CR and every other control character shown, not emitted."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return safe(value)
 
 
 async def _list(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
@@ -310,15 +306,6 @@ async def _update(
 ) -> int:
     _show(await client.update_service(args.sid, values), args, out)
     return ExitCode.OK
-
-
-def _confirm(verb: str, question: str) -> bool | None:
-    """Ask on the terminal; None when there is none (said on stderr: use --yes). The question
-    quotes server text (names), so it goes through the sanitizer like every other line."""
-    if not sys.stdin.isatty():
-        err(f"refusing to {verb} without --yes: there is no terminal to ask on")
-        return None
-    return input(f"{safe(question)} [y/N] ").strip().lower() in ("y", "yes")
 
 
 async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:

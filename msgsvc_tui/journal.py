@@ -52,6 +52,10 @@ CREATE = "create"
 DELETE = "delete"
 ADD_SENDER = "add sender"
 REMOVE_SENDER = "remove sender"
+CREATE_CAMPAIGN = "create campaign"
+UPDATE_CAMPAIGN = "update campaign"
+DELETE_CAMPAIGN = "delete campaign"
+CAMPAIGN_ACTIONS = (CREATE_CAMPAIGN, UPDATE_CAMPAIGN, DELETE_CAMPAIGN)
 
 
 @dataclass
@@ -79,8 +83,13 @@ class Entry:
             ]
             return f"{self.label}: " + "; ".join(changes)
         if self.action in (ADD_SENDER, REMOVE_SENDER):
-            sender = (self.after or self.before or {}).get("label", "")
-            return f"{self.label}: {self.action} {sender}"
+            data = self.after or self.before or {}
+            where = f" ({data['country']})" if data.get("country") else ""
+            return f"{self.label}: {self.action} {data.get('label', '')}{where}"
+        if self.action in CAMPAIGN_ACTIONS:
+            data = self.after or self.before or {}
+            what = data.get("us_app_to_person_usecase") or data.get("campaign_id") or ""
+            return f"{self.label}: {self.action} {what} {data.get('sid', '')}".rstrip()
         return f"{self.action} {self.label}"
 
 
@@ -270,6 +279,8 @@ async def _plan_one(client: MessagingClient, entry: Entry) -> UndoStep:
     try:
         if entry.action == DELETE:
             return UndoStep(entry, f"re-create {entry.label} (a new SID) with its settings")
+        if entry.action in CAMPAIGN_ACTIONS:
+            return await _plan_campaign(client, entry)
         try:
             current = await client.fetch_service(sid)
         except errors.NotFoundError:
@@ -294,6 +305,12 @@ async def _plan_one(client: MessagingClient, entry: Entry) -> UndoStep:
             kind = senders.BY_KEY[data["kind"]]
             members = await client.list_senders(sid, kind)
             present = any(m.get("sid") == data["sender_sid"] for m in members)
+            if entry.action == REMOVE_SENDER and kind.by_value:  # re-added: a new SID
+                present = any(
+                    m.get(kind.value_field) == data["label"]
+                    and m.get("iso_country_code") == data.get("country")
+                    for m in members
+                )
             if entry.action == ADD_SENDER:
                 if not present:
                     return UndoStep(entry, "", f"{data['label']} is no longer in {entry.label}")
@@ -342,6 +359,8 @@ async def _undo_one(
         gone = await client.fetch_service(sid)
         await client.delete_service(sid)
         journal.record(DELETE, gone, before=writable(gone), after=None, undoes=entry.id)
+    elif entry.action in CAMPAIGN_ACTIONS:
+        await _undo_campaign(client, journal, entry)
     elif entry.action == DELETE:
         values = writable(entry.before or {})
         created = await client.create_service(values)
@@ -354,9 +373,11 @@ async def _undo_one(
             await client.remove_sender(sid, kind, data["sender_sid"])
             journal.record(REMOVE_SENDER, service, before=data, after=None, undoes=entry.id)
         else:
-            value = data["sender_sid"] if kind is not senders.ALPHA_SENDERS else data["label"]
-            await client.add_sender(sid, kind, value)
-            journal.record(ADD_SENDER, service, before=None, after=data, undoes=entry.id)
+            value = data["label"] if kind.by_value else data["sender_sid"]
+            added = await client.add_sender(sid, kind, value, country=data.get("country"))
+            journal.record(
+                ADD_SENDER, service, before=None, after=sender_data(kind, added), undoes=entry.id
+            )
 
 
 def writable(service: Mapping[str, Any]) -> Json:
@@ -365,6 +386,81 @@ def writable(service: Mapping[str, Any]) -> Json:
 
 
 def sender_data(kind: senders.SenderKind, member: Mapping[str, Any]) -> Json:
-    """What a sender entry keeps: its kind, SID and the label people know it by."""
+    """What a sender entry keeps: its kind, SID and the label people know it by (and the
+    country of a country alpha sender, which re-adding it needs)."""
     label = member.get(kind.value_field) or member.get("sid")
-    return {"kind": kind.key, "sender_sid": member.get("sid"), "label": str(label)}
+    data = {"kind": kind.key, "sender_sid": member.get("sid"), "label": str(label)}
+    if kind is senders.DESTINATION_ALPHA_SENDERS:
+        data["country"] = member.get("iso_country_code")
+    return data
+
+
+def campaign_data(campaign: Mapping[str, Any]) -> Json:
+    """What a campaign entry keeps: its SID, use case, brand, ID and every writable value."""
+    from msgsvc_tui import a2p
+
+    data = {
+        k: campaign.get(k)
+        for k in ("sid", "us_app_to_person_usecase", "brand_registration_sid", "campaign_id")
+    }
+    data.update({f.name: campaign.get(f.name) for f in a2p.FIELDS if f.name in campaign})
+    return data
+
+
+async def _plan_campaign(client: MessagingClient, entry: Entry) -> UndoStep:
+    """Undo of a campaign write: a created one is deleted (if it is still that campaign), an
+    update is put back (if nobody changed it since). A deleted campaign cannot be restored:
+    registering again is a new review (and new fees), so it is refused with the reason."""
+    from msgsvc_tui import a2p
+    from msgsvc_tui.api import compliance
+
+    data = entry.after or entry.before or {}
+    if entry.action == DELETE_CAMPAIGN:
+        return UndoStep(
+            entry,
+            "",
+            "a deleted campaign cannot be restored: register it again (a new review)",
+        )
+    try:
+        current = await compliance.fetch_campaign(client, entry.service_sid, data["sid"])
+    except errors.NotFoundError:
+        return UndoStep(entry, "", f"the campaign of {entry.label} has been deleted since")
+    if entry.action == CREATE_CAMPAIGN:
+        return UndoStep(
+            entry, f"delete the campaign {data.get('us_app_to_person_usecase')} of {entry.label}"
+        )
+    after = {k: v for k, v in (entry.after or {}).items() if k in a2p.BY_NAME}
+    differ = [a2p.BY_NAME[k].label for k, v in after.items() if current.get(k) != v]
+    if differ:
+        return UndoStep(entry, "", "the campaign changed since: " + ", ".join(differ))
+    return UndoStep(entry, f"{entry.label}: put the campaign's {len(after)} fields back")
+
+
+async def _undo_campaign(client: MessagingClient, journal: Journal, entry: Entry) -> None:
+    from msgsvc_tui import a2p
+    from msgsvc_tui.api import compliance
+
+    data = entry.after or entry.before or {}
+    service = {
+        "sid": entry.service_sid,
+        "friendly_name": entry.label,
+        "account_sid": entry.account_sid,
+    }
+    if entry.action == CREATE_CAMPAIGN:
+        gone = await compliance.fetch_campaign(client, entry.service_sid, data["sid"])
+        await compliance.delete_campaign(client, entry.service_sid, data["sid"])
+        journal.record(
+            DELETE_CAMPAIGN, service, before=campaign_data(gone), after=None, undoes=entry.id
+        )
+        return
+    current = await compliance.fetch_campaign(client, entry.service_sid, data["sid"])
+    values = {f.name: current.get(f.name) for f in a2p.FIELDS if f.updatable and f.name in current}
+    values.update({k: v for k, v in (entry.before or {}).items() if k in a2p.BY_NAME})
+    updated = await compliance.update_campaign(client, entry.service_sid, data["sid"], values)
+    journal.record(
+        UPDATE_CAMPAIGN,
+        service,
+        before=campaign_data(current),
+        after=campaign_data(updated),
+        undoes=entry.id,
+    )

@@ -44,6 +44,14 @@ ALPHA_INVALID = (
     400,
     "Alpha Sender ID is Invalid or Not Authorized for this Messaging Service",
 )
+# A second alpha sender for a country the service already has one for. Twilio documents no
+# code for this (the spec says "one per country" only in prose); the emulator answers as for
+# a sender already in the service (21710, 409) so a client treats both the same way.
+COUNTRY_TAKEN = (
+    21710,
+    409,
+    "An Alpha Sender ID for this country is already in the Messaging Service.",
+)
 
 
 @dataclass(frozen=True)
@@ -54,10 +62,16 @@ class SenderKind:
     param: str  # create parameter: "PhoneNumberSid"
     value_field: str  # the human value in the body: "phone_number"
     label: str  # "phone number"
+    list_key: str = ""  # the list's JSON key when it differs from `key` (ChannelSenders: "senders")
+    by_value: bool = False  # created from its text (an alpha sender), not by an existing SID
 
     @property
     def sid_re(self) -> re.Pattern[str]:
         return re.compile(rf"^{self.prefix}[0-9a-fA-F]{{32}}\Z")
+
+    @property
+    def items_key(self) -> str:
+        return self.list_key or self.key
 
 
 PHONE_NUMBERS = SenderKind(
@@ -67,11 +81,39 @@ SHORT_CODES = SenderKind(
     "short_codes", "ShortCodes", "SC", "ShortCodeSid", "short_code", "short code"
 )
 ALPHA_SENDERS = SenderKind(
-    "alpha_senders", "AlphaSenders", "AI", "AlphaSender", "alpha_sender", "alpha sender ID"
+    "alpha_senders",
+    "AlphaSenders",
+    "AI",
+    "AlphaSender",
+    "alpha_sender",
+    "alpha sender ID",
+    by_value=True,
 )
+# WhatsApp, RCS and Messenger senders (XE…), added by the SID of a Messaging v2 sender.
+CHANNEL_SENDERS = SenderKind(
+    "channel_senders", "ChannelSenders", "XE", "Sid", "sender", "channel sender", "senders"
+)
+# An alpha sender ID for one destination country (IsoCountryCode), or the default one.
+DESTINATION_ALPHA_SENDERS = SenderKind(
+    "destination_alpha_senders",
+    "DestinationAlphaSenders",
+    "AI",
+    "AlphaSender",
+    "alpha_sender",
+    "country alpha sender",
+    "alpha_senders",
+    by_value=True,
+)
+# The Senders tab's pool (numbers, short codes, the service's one alpha sender).
 KINDS: tuple[SenderKind, ...] = (PHONE_NUMBERS, SHORT_CODES, ALPHA_SENDERS)
-BY_PATH = {k.path: k for k in KINDS}
-BY_KEY = {k.key: k for k in KINDS}
+# Every kind of sender a service owns, each with its own tab or rows.
+ALL_KINDS: tuple[SenderKind, ...] = (*KINDS, CHANNEL_SENDERS, DESTINATION_ALPHA_SENDERS)
+BY_PATH = {k.path: k for k in ALL_KINDS}
+BY_KEY = {k.key: k for k in ALL_KINDS}
+
+# The channels Messaging v2 lists senders for (its `Channel` query parameter: "Supported
+# values are `whatsapp` and `rcs`").
+CHANNELS = ("whatsapp", "rcs")
 
 
 def alpha_sender_problem(value: str) -> str | None:
@@ -85,3 +127,18 @@ def alpha_sender_problem(value: str) -> str | None:
     if value.isdigit():
         return "Alpha sender ID cannot be only digits"
     return None
+
+
+def sender_problem(kind: SenderKind, value: str) -> str | None:
+    """Why `value` cannot be added as a `kind`, or None: alpha text, or a SID of the kind."""
+    if kind.by_value:
+        return alpha_sender_problem(value)
+    if not kind.sid_re.match(value):
+        return f"A {kind.label} is added by its SID: {kind.prefix} and 32 hex digits"
+    return None
+
+
+def channel_of(sender_id: str) -> str:
+    """`whatsapp:+1…` → `whatsapp`; a sender without a prefix → ``."""
+    head, sep, _ = sender_id.partition(":")
+    return head.lower() if sep else ""

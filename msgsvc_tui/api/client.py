@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from msgsvc_tui import __version__, fields, senders
+from msgsvc_tui import __version__, countries, fields, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.config import Connection, Secret
 
@@ -230,7 +230,7 @@ class MessagingClient:
         url: str,
         *,
         params: Mapping[str, Any] | None = None,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str | list[str]] | None = None,
     ) -> Json | None:
         method = method.upper()
         status, content = await self._send(method, url, params=params, data=data)
@@ -242,7 +242,7 @@ class MessagingClient:
         url: str,
         *,
         params: Mapping[str, Any] | None = None,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str | list[str]] | None = None,
         read: Callable[[httpx.Response], Awaitable[bytes]] | None = None,
     ) -> tuple[int, bytes]:
         """One request with its retries: (status, body undecoded).
@@ -464,7 +464,7 @@ class MessagingClient:
         target: str,
         method: str,
         url: str,
-        data: Mapping[str, str] | None,
+        data: Mapping[str, str | list[str]] | None,
         settle: Callable[[float], Awaitable[_Verdict]],
     ) -> Json | None:
         """Send a write once (resent only after a 429, inside _send). If its outcome is
@@ -521,7 +521,7 @@ class MessagingClient:
     async def list_senders(self, service_sid: str, kind: senders.SenderKind) -> list[Json]:
         out: list[Json] = []
         url = self._senders_url(service_sid, kind)
-        pages_iter = self._pages(url, kind.key, {"PageSize": MAX_PAGE_SIZE})
+        pages_iter = self._pages(url, kind.items_key, {"PageSize": MAX_PAGE_SIZE})
         async with contextlib.aclosing(pages_iter) as pages:
             async for page in pages:
                 out.extend(page.items)
@@ -531,31 +531,49 @@ class MessagingClient:
         url = f"{self._senders_url(service_sid, kind)}/{_sid(sid, kind.prefix)}"
         return await self._must("GET", url)
 
-    async def add_sender(self, service_sid: str, kind: senders.SenderKind, value: str) -> Json:
-        """`value` is a PN…/SC… SID, or the alpha sender text itself."""
-        if kind is senders.ALPHA_SENDERS:
+    async def add_sender(
+        self,
+        service_sid: str,
+        kind: senders.SenderKind,
+        value: str,
+        *,
+        country: str | None = None,
+    ) -> Json:
+        """`value` is a PN…/SC…/XE… SID, or the alpha sender text itself; `country` is a
+        destination alpha sender's ISO country (None: the service's default one)."""
+        if kind.by_value:
             problem = senders.alpha_sender_problem(value)
+            if problem is None and country is not None:
+                problem = countries.country_problem(country)
             if problem:
                 raise fields.ValidationError(
                     [
                         fields.FieldError(
-                            "alpha_sender", kind.param, fields.INVALID_PARAMETER, problem
+                            kind.value_field, kind.param, fields.INVALID_PARAMETER, problem
                         )
                     ]
                 )
         else:
             value = _sid(value, kind.prefix)
-        match = "alpha_sender" if kind is senders.ALPHA_SENDERS else "sid"
+        match = "alpha_sender" if kind.by_value else "sid"
 
         async def settle(_: float) -> _Verdict:
             members = await self.list_senders(service_sid, kind)
-            found = [m for m in members if m.get(match) == value]
+            found = [
+                m
+                for m in members
+                if m.get(match) == value
+                and (country is None or m.get("iso_country_code") == country)
+            ]
             if found:
                 return _Verdict(True, found[0], "it is in the service")
             return _Verdict(False, detail="it is not in the service")
 
         url = self._senders_url(service_sid, kind)
-        body = await self._write("add sender", value, "POST", url, {kind.param: value}, settle)
+        form = {kind.param: value}
+        if country is not None:
+            form["IsoCountryCode"] = country
+        body = await self._write("add sender", value, "POST", url, form, settle)
         assert body is not None
         return body
 

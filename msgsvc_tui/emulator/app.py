@@ -14,59 +14,40 @@ import json
 import re
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from msgsvc_tui import fields, senders
+from msgsvc_tui.emulator.resource_routes import ResourceRoutes
+from msgsvc_tui.emulator.resources import Resources
 from msgsvc_tui.emulator.store import EmulatorError, Store
+from msgsvc_tui.emulator.wire import (
+    MAX_PAGE_SIZE,
+    Fault,
+    Request,
+    Response,
+    _base_url,
+    _decode_token,
+    _encode_token,
+    _int_param,
+    _last_values,
+    _page_size,
+    _rfc2822,
+    all_values,
+    error_response,
+)
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
 # A Messaging Service's whole form body is well under 8 KB; a megabyte is generous. Beyond it
 # the answer is a 413 in Twilio's error shape (its code for this is not documented: the
 # generic 20001 is used rather than a code that means something else).
 MAX_BODY_BYTES = 1024 * 1024
-_MAX_INT = 2**62  # paging values past this are malformed (SQLite's integers are 64-bit)
-_ASCII_UINT = re.compile(r"[0-9]{1,19}")
 
 _SID = r"([A-Za-z0-9]+)"
 _POOL = "|".join(k.path for k in senders.KINDS)
-
-
-@dataclass
-class Fault:
-    """An answer to give instead of the real one, for tests of retries and error handling."""
-
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
-@dataclass
-class Response:
-    status: int
-    body: Any = None  # JSON-able, or None for an empty body
-    headers: dict[str, str] = field(default_factory=dict)
-    # Already-encoded JSON in pieces, sent as they are (the list's fast path: no 1.6 MB concat).
-    raw: list[bytes] | None = None
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, str]
-    form: dict[str, str]
-    base: str  # scheme://host of this request: the emulator's own address
-    account_sid: str
 
 
 class EmulatorApp:
@@ -79,6 +60,7 @@ class EmulatorApp:
         api_key: str | None = None,
         api_secret: str | None = None,
         latency_ms: float = 0.0,
+        review_seconds: float | None = None,
     ) -> None:
         self.store = store
         self.account_sid = account_sid
@@ -88,7 +70,13 @@ class EmulatorApp:
         self.latency = latency_ms / 1000.0
         self.faults: deque[Fault] = deque()
         self.requests_served = 0
+        self.resources = Resources(store)
+        if review_seconds is not None:
+            self.resources.review_seconds = review_seconds
+        self._resource_routes = ResourceRoutes(self.resources)
         self._routes: list[tuple[re.Pattern[str], dict[str, Callable[..., Response]]]] = [
+            # first: /v1/Services/PreregisteredUsa2p would otherwise read as a service SID
+            *self._resource_routes.routes(),
             (re.compile(r"^/v1/Services\Z"), {"GET": self.list_services, "POST": self.create}),
             (re.compile(r"^/v1/Services/Usecases\Z"), {"GET": self.usecases}),
             (
@@ -173,33 +161,24 @@ class EmulatorApp:
                         EmulatorError(405, 20004, f"Method {method} not allowed on {path}"),
                         {"Allow": allow},
                     )
+                form_lists = all_values(body, "body") if method == "POST" else {}
                 request = Request(
                     method=method,
                     path=path,
                     query=_last_values(scope.get("query_string", b""), "query string"),
-                    form=_last_values(body, "body") if method == "POST" else {},
+                    form={k: v[-1] for k, v in form_lists.items()},
                     base=_base_url(scope, headers),
                     account_sid=account,
+                    form_lists=form_lists,
                 )
+                self.resources.advance()  # campaigns under review move on the clock
                 return handler(request, *m.groups())
             raise EmulatorError(404, 20404, f"The requested resource {path} was not found")
         except EmulatorError as exc:
             extra = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if exc.status == 401 else {}
             return self._error(exc, extra)
 
-    @staticmethod
-    def _error(exc: EmulatorError, headers: dict[str, str] | None = None) -> Response:
-        """Twilio's error body: {code, message, more_info, status}."""
-        return Response(
-            exc.status,
-            {
-                "code": exc.code,
-                "message": exc.message,
-                "more_info": f"https://www.twilio.com/docs/errors/{exc.code}",
-                "status": exc.status,
-            },
-            headers or {},
-        )
+    _error = staticmethod(error_response)
 
     def _authenticate(self, header: str) -> str:
         scheme, _, token = header.partition(" ")
@@ -217,8 +196,10 @@ class EmulatorApp:
     @staticmethod
     def _links(url: str) -> dict[str, str]:
         """Only what this emulator answers (a test follows every link): a link that 404s
-        would send a client after something that is not there."""
-        return {k.key: f"{url}/{k.path}" for k in senders.KINDS}
+        would send a client after something that is not there (so no `messages`)."""
+        links = {k.key: f"{url}/{k.path}" for k in senders.KINDS}
+        links.update(ResourceRoutes.links(url))
+        return dict(sorted(links.items()))
 
     def _render_service(self, req: Request, data: dict[str, Any]) -> dict[str, Any]:
         url = f"{req.base}/v1/Services/{data['sid']}"
@@ -563,84 +544,4 @@ async def _read_body(receive: Receive) -> bytes | None:
     return b"".join(chunks) if size <= MAX_BODY_BYTES else None
 
 
-def _last_values(raw: bytes, where: str) -> dict[str, str]:
-    """Form-encoded pairs, the last value of each name; invalid UTF-8 and NUL are refused
-    with a 400 rather than replaced (a replaced byte would store something nobody sent)."""
-    try:
-        text = raw.decode("utf-8")
-        pairs = parse_qs(text, keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise EmulatorError(
-            400, fields.INVALID_PARAMETER, f"The request {where} is not valid UTF-8"
-        ) from None
-    out = {k: v[-1] for k, v in pairs.items()}
-    for name, value in out.items():
-        if "\x00" in name or "\x00" in value:
-            raise EmulatorError(
-                400, fields.INVALID_PARAMETER, f"Invalid {name.replace(chr(0), '')}: contains NUL"
-            )
-    return out
-
-
-def _base_url(scope: Scope, headers: dict[str, str]) -> str:
-    scheme = scope.get("scheme", "http")
-    host = headers.get("host")
-    if not host:
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
-    return f"{scheme}://{host}"
-
-
-def _int_param(query: dict[str, str], name: str, default: int) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return default
-    # ASCII digits only, and a bounded size: int() would take Arabic-Indic digits or "1_0",
-    # and a huge number overflowed SQLite (a plain-text 500 instead of Twilio's 400).
-    if not _ASCII_UINT.fullmatch(raw) or int(raw) > _MAX_INT:
-        raise EmulatorError(400, fields.INVALID_PARAMETER, f"Invalid {name}: {raw[:40]!r}")
-    return int(raw)
-
-
-PAGE_SIZE_TOO_LARGE = 20007  # Twilio's error dictionary: "Page size too large"
-
-
-def _page_size(query: dict[str, str]) -> int:
-    size = _int_param(query, "PageSize", DEFAULT_PAGE_SIZE)
-    if size < 1:
-        raise EmulatorError(400, fields.INVALID_PARAMETER, "Invalid PageSize: must be at least 1")
-    if size > MAX_PAGE_SIZE:
-        raise EmulatorError(
-            400, PAGE_SIZE_TOO_LARGE, f"Page size too large: at most {MAX_PAGE_SIZE}"
-        )
-    return size
-
-
-def _encode_token(direction: str, seq: int) -> str:
-    raw = f"{direction}{seq}".encode()
-    return "PA" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_token(token: str | None) -> tuple[int | None, int | None]:
-    """(after, before) from an opaque PageToken."""
-    if not token:
-        return None, None
-    try:
-        if not token.startswith("PA"):
-            raise ValueError
-        body = token[2:]
-        if len(body) > 40:
-            raise ValueError
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("ascii")
-        direction, digits = raw[0], raw[1:]
-        if direction not in "ab" or not _ASCII_UINT.fullmatch(digits) or int(digits) > _MAX_INT:
-            raise ValueError
-        seq = int(digits)
-    except (ValueError, IndexError, binascii.Error, UnicodeDecodeError):
-        raise EmulatorError(400, fields.INVALID_PARAMETER, "Invalid PageToken") from None
-    return (seq, None) if direction == "a" else (None, seq)
-
-
-def _rfc2822(iso: str) -> str:
-    moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return format_datetime(moment).replace("-0000", "+0000")
+__all__ = ["MAX_BODY_BYTES", "MAX_PAGE_SIZE", "EmulatorApp", "Fault", "Response"]

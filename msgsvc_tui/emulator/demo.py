@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from msgsvc_tui import fields, senders
+from msgsvc_tui.emulator.demo_resources import RESOURCES_KEY, seed_resources
 from msgsvc_tui.emulator.store import Store
 
 DEMO_ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
@@ -106,7 +107,8 @@ def seed_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> int:
             inbound_request_url=f"https://{host}/sms/inbound" if host else None,
             fallback_url=f"https://{host}/sms/fallback" if host and i % 3 == 0 else None,
             status_callback=f"https://{host}/sms/status" if host else None,
-            us_app_to_person_registered=usecase in ("marketing", "notifications") and i % 2 == 0,
+            # follows the service's campaign (seeded below in demo_resources)
+            us_app_to_person_registered=False,
         )
         body.update(overrides)
         created = _START + timedelta(days=9 * i, hours=rng.randrange(9))
@@ -146,6 +148,7 @@ def seed_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> int:
         )
     for name, alpha in _ALPHAS.items():
         store.seed_alpha(account_sid, service_sids[name], alpha, sid("AI"), _stamp(_START))
+    seed_resources(store, account_sid, service_sids)
     store.set_meta(SEEDED_KEY, "1")
     return len(rows)
 
@@ -175,6 +178,10 @@ def seed_bulk(store: Store, count: int, account_sid: str = DEMO_ACCOUNT_SID) -> 
 def ensure_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> bool:
     """Seed on first use only: a user's demo edits survive restarts."""
     if store.get_meta(SEEDED_KEY):
+        if not store.get_meta(RESOURCES_KEY):  # a demo seeded before campaigns existed
+            rows = store.list_services(account_sid, after=None, before=None, limit=1000)
+            by_name = {r.data["friendly_name"]: r.data["sid"] for r in rows}
+            seed_resources(store, account_sid, by_name)
         return False
     if store.count_services(account_sid):
         store.set_meta(SEEDED_KEY, "1")

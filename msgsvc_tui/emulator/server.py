@@ -43,11 +43,18 @@ def open_emulator(
     account_sid: str = demo.DEMO_ACCOUNT_SID,
     auth_token: str = demo.DEMO_AUTH_TOKEN,
     latency_ms: float = 0.0,
+    review_seconds: float | None = None,
 ) -> EmulatorApp:
     store = Store(default_db_path() if db is None else db)
     if seed:
         demo.ensure_demo(store, account_sid)
-    return EmulatorApp(store, account_sid=account_sid, auth_token=auth_token, latency_ms=latency_ms)
+    return EmulatorApp(
+        store,
+        account_sid=account_sid,
+        auth_token=auth_token,
+        latency_ms=latency_ms,
+        review_seconds=review_seconds,
+    )
 
 
 def embedded_client(app: EmulatorApp, **kw: Any) -> MessagingClient:

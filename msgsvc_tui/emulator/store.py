@@ -154,7 +154,16 @@ class Store:
 
     def reset(self) -> None:
         with self.tx() as db:
-            for table in ("alpha_senders", "numbers", "services", "meta"):
+            # every table, the ones other modules add (emulator/resources.py) included;
+            # children first, so no foreign key is left dangling
+            tables = [
+                r[0]
+                for r in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%' ORDER BY name = 'services', rowid DESC"
+                )
+            ]
+            for table in tables:
                 db.execute(f"DELETE FROM {table}")
         self._complete_bodies()
 

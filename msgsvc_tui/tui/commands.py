@@ -25,6 +25,11 @@ class MsgsvcCommands(Provider):
                     if isinstance(b, Binding):
                         run = partial(owner.run_action, b.action)
                         out.append((b.description, run, f"{b.tooltip} [{b.key.split(',')[0]}]"))
+            from msgsvc_tui.tui.tabs import TABS
+
+            for tab in TABS:
+                show = partial(screen.run_action, f"tab('{tab.id}')")
+                out.append((f"Tab: {tab.title}", show, f"{tab.tip} [{tab.key()}]"))
             session = screen.session
             for name in sorted(session.config.profiles):
                 switch = partial(screen.post_message, SwitchProfile(name))

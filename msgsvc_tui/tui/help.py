@@ -39,8 +39,8 @@ def rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
 def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
     from msgsvc_tui.tui.bindings import APP_BINDINGS
     from msgsvc_tui.tui.screens.main import ListPane, MainScreen
+    from msgsvc_tui.tui.tabs import TABS
     from msgsvc_tui.tui.widgets.nav import NAV_KEYS
-    from msgsvc_tui.tui.widgets.senders_pane import SendersPane
     from msgsvc_tui.tui.widgets.service_form import FieldInput, ServiceForm
     from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
@@ -50,7 +50,16 @@ def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
         ("Moving (every list and modal)", moving),
         ("The list", table_only + rows(ListPane.BINDINGS)),
         ("The form", rows(ServiceForm.BINDINGS) + rows(FieldInput.BINDINGS)),
-        ("The Senders tab", rows(SendersPane.BINDINGS)),
+        *((t.pane.TITLE, rows(t.pane.BINDINGS)) for t in TABS if t.pane is not None),
+        (
+            "The list's US column",
+            [
+                ("✓", "Registered: its A2P campaign is verified", ""),
+                ("…", "Campaign in review (seen on the A2P tab)", ""),
+                ("✗", "Campaign failed (seen on the A2P tab)", ""),
+                ("·", "Not registered: cannot send to US numbers over 10DLC", ""),
+            ],
+        ),
         ("Anywhere on the main screen", rows(MainScreen.BINDINGS)),
         ("Everywhere", rows(APP_BINDINGS)),
     ]

@@ -70,3 +70,12 @@ class ServiceSaved(Message):
 
 class ListLoaded(Message):
     """A load of the list finished: the form shows the service under the cursor."""
+
+
+@dataclass
+class CampaignSeen(Message):
+    """The A2P tab loaded a service's campaign (None: it has none): the list's US mark
+    follows."""
+
+    sid: str
+    status: str | None

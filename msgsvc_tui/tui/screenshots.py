@@ -70,6 +70,23 @@ async def _senders(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.1)
 
 
+def _tab(service: str, key: str) -> RunBefore:
+    """The scene of one detail tab, on a service whose tab has something to show."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        from msgsvc_tui.tui.tabs import TABS
+        from msgsvc_tui.tui.widgets.service_pane import ServicePane
+
+        await loaded(pilot)
+        await pilot.press("slash", *service, "enter", key)
+        tab = TABS[int(key) - 1]
+        pane = pilot.app.screen.query_one(f"#{tab.pane_id}", ServicePane)
+        await wait_until(pilot, lambda: pane.service is not None and not pane.is_busy())
+        await pilot.pause(0.2)
+
+    return run
+
+
 async def _welcome(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
@@ -120,6 +137,14 @@ SCENES: tuple[Scene, ...] = (
     Scene("validation-error", (120, 40), _validation),
     Scene("delete-confirm", (120, 40), lambda p: _press(p, "j", "d")),
     Scene("senders", (120, 40), _senders),
+    Scene("channels-120x40", (120, 40), _tab("Support Desk", "3")),
+    Scene("channels-80x24", (80, 24), _tab("Support Desk", "3")),
+    Scene("countries-120x40", (120, 40), _tab("2FA - EU", "4")),
+    Scene("countries-80x24", (80, 24), _tab("2FA - EU", "4")),
+    Scene("campaign-120x40", (120, 40), _tab("Black Friday", "5")),
+    Scene("campaign-80x24", (80, 24), _tab("Black Friday", "5")),
+    Scene("links-120x40", (120, 40), _tab("Spring Promo", "6")),
+    Scene("links-80x24", (80, 24), _tab("Spring Promo", "6")),
     Scene("help", (120, 40), lambda p: _press(p, "question_mark")),
     Scene("profiles", (120, 40), lambda p: _press(p, "p"), profiles=True),
     Scene("welcome", (100, 30), _welcome, demo=False),

@@ -39,6 +39,8 @@ class Session:
     # The services the main screen has listed, by SID (set by it): for names in messages.
     service: Callable[[str], Json | None] = _no_service
     service_sids: Callable[[], list[str]] = list
+    # account-wide lookups the tabs share for the session (the brands list), by name
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def refuses_writes(self, notify: Callable[..., object]) -> bool:
         """For every write key: in --readonly, say why nothing happens (True: refused)."""

@@ -22,10 +22,17 @@ from textual.widgets import Footer, Input, Static
 from msgsvc_tui.config import mask_sid
 from msgsvc_tui.journal import apply_undo, plan_undo
 from msgsvc_tui.listing import ServiceList
-from msgsvc_tui.tui.messages import ListLoaded, ServiceRemoved, ServiceSaved, ServiceWritten
+from msgsvc_tui.tui.messages import (
+    CampaignSeen,
+    ListLoaded,
+    ServiceRemoved,
+    ServiceSaved,
+    ServiceWritten,
+)
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, UnsavedScreen
 from msgsvc_tui.tui.session import Session
+from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.text import name_of
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
 from msgsvc_tui.tui.widgets.list_pane import ListPane
@@ -51,8 +58,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         Binding("escape", "back", "Back", id="back", tooltip="Back to the list", show=False),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last write (asks first)"),
         Binding("J", "journal", "Journal", id="journal", tooltip="Recent writes", show=False),
-        _tab("1", "tab-settings", "Settings", "The form"),
-        _tab("2", "tab-senders", "Senders", "Sender pool"),
+        *(_tab(t.key(), t.id, t.title, t.tip) for t in TABS),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -256,6 +262,10 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         from msgsvc_tui.tui.screens.journal import JournalScreen
 
         self.app.push_screen(JournalScreen(self.session.journal))
+
+    @on(CampaignSeen)
+    def _campaign_seen(self, event: CampaignSeen) -> None:
+        self.table.set_a2p_status(event.sid, event.status)
 
     # ---- keys -----------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:

@@ -21,8 +21,8 @@ from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConflictScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of
-from msgsvc_tui.tui.widgets.senders_pane import SendersPane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
+from msgsvc_tui.tui.widgets.service_pane import ServicePane
 
 Json = dict[str, Any]
 Then = Callable[[], object] | None
@@ -34,13 +34,28 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         self.session = session
 
     def compose(self) -> ComposeResult:
+        from msgsvc_tui.tui.tabs import TABS
+
         yield Static("", id="detail-title")
         yield Static("", id="detail-status")
         with TabbedContent(id="detail-tabs"):
-            with TabPane("Settings \\[1]", id="tab-settings"):
-                yield ServiceForm(id="form", readonly=self.session.readonly)
-            with TabPane("Senders \\[2]", id="tab-senders"):
-                yield SendersPane(self.session, id="senders")
+            for tab in TABS:
+                with TabPane(tab.label(), id=tab.id):
+                    if tab.pane is None:
+                        yield ServiceForm(id="form", readonly=self.session.readonly)
+                    else:
+                        yield tab.pane(self.session, id=tab.pane_id)
+
+    def panes(self) -> list[ServicePane]:
+        return list(self.query(ServicePane))
+
+    def _pane_of(self, tab_id: str) -> ServicePane | None:
+        from msgsvc_tui.tui.tabs import BY_ID
+
+        tab = BY_ID.get(tab_id)
+        if tab is None or tab.pane is None:
+            return None
+        return self.query_one(f"#{tab.pane_id}", ServicePane)
 
     @property
     def form(self) -> ServiceForm:
@@ -58,12 +73,14 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         form.load(service)
         self.set_title(name_of(service))
         self.set_status("")
-        senders_pane = self.query_one(SendersPane)
-        if self.query_one(TabbedContent).active == "tab-senders":
-            if (senders_pane.service or {}).get("sid") != service["sid"]:
-                senders_pane.show(service)
-        else:
-            senders_pane.forget()  # loaded when its tab opens
+        # Lazy tabs: only the open one loads; the others forget and load when opened.
+        active = self._pane_of(self.query_one(TabbedContent).active)
+        for pane in self.panes():
+            if pane is active:
+                if not pane.shows(service):
+                    pane.show(service)
+            else:
+                pane.forget()
 
     def start_new(self) -> None:
         self.display = True
@@ -95,18 +112,18 @@ class DetailPane(ReportsWorkerErrors, Vertical):
 
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-        if tab == "tab-senders":
-            self.query_one("#senders-table").focus()
+        pane = self._pane_of(tab)
+        if pane is not None:
+            pane.focus_main()
         else:
             self.form.focus_field("friendly_name")
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "tab-senders":
-            current = self.form.service
-            pane = self.query_one(SendersPane)
-            if current and (pane.service or {}).get("sid") != current["sid"]:
-                pane.show(current)
+        pane = self._pane_of(event.pane.id or "")
+        current = self.form.service
+        if pane is not None and current and not self.form.creating and not pane.shows(current):
+            pane.show(current)
 
     @on(ServiceForm.Edited)
     def _edited(self) -> None:

@@ -9,17 +9,16 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.fields import ValidationError
 from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER, sender_data
-from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
+from msgsvc_tui.tui.widgets.service_pane import ServicePane
 
 Json = dict[str, Any]
 
@@ -29,7 +28,9 @@ def member_label(kind: senders.SenderKind, member: Json) -> str:
     return shown(member.get(kind.value_field) or member.get("sid"))
 
 
-class SendersPane(ReportsWorkerErrors, Vertical):
+class SendersPane(ServicePane):
+    TITLE = "The Senders tab"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add number", id="sender-add", tooltip="Pick a number or short code"),
         Binding("A", "add_alpha", "Add alpha ID", id="sender-alpha", tooltip="Add an alpha ID"),
@@ -38,14 +39,11 @@ class SendersPane(ReportsWorkerErrors, Vertical):
     ]
 
     def __init__(self, session: Session, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.session = session
-        self.service: Json | None = None
+        super().__init__(session, **kw)
         self.members: list[tuple[senders.SenderKind, Json]] = []
 
-    def forget(self) -> None:
-        """Drop what it showed: the next time its tab opens, it loads again."""
-        self.service = None
+    def focus_main(self) -> None:
+        self.query_one("#senders-table").focus()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="senders-summary")

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from msgsvc_tui import fields
+from msgsvc_tui import a2p, fields
 from msgsvc_tui.listing import ServiceList
 from msgsvc_tui.sanitize import safe
 from msgsvc_tui.tui.widgets.nav import nav_bindings, nav_target
@@ -28,6 +28,14 @@ Json = dict[str, Any]
 
 def short_sid(sid: str) -> str:
     return f"{sid[:6]}…{sid[-4:]}" if len(sid) > 12 else sid
+
+
+def a2p_mark(service: Json, status: str | None = None) -> str:
+    """Can it send to US numbers over 10DLC? ✓ registered, · not; once its campaign has been
+    seen (the A2P tab), … in review and ✗ failed."""
+    if status:
+        return a2p.STATUS_MARKS.get(status, "·")
+    return "✓" if service.get("us_app_to_person_registered") else "·"
 
 
 def flag_glyphs(
@@ -53,12 +61,13 @@ class Columns:
     usecase: int
     flags: int
     updated: int
+    a2p: int = 3  # the US/10DLC mark and a space
 
 
 def layout_columns(width: int) -> Columns:
     flags = len(fields.FLAGS)
     usecase, updated = 13, 10
-    fixed = 2 + flags + 1 + usecase + 1 + updated + 1
+    fixed = 2 + flags + 1 + 3 + usecase + 1 + updated + 1
     if width - fixed >= 34 + 1 + 24:
         return Columns(width - fixed - 35, 34, True, usecase, flags, updated)
     if width - fixed >= 11 + 1 + 14:
@@ -72,6 +81,7 @@ def format_row(
     marked: bool,
     pending: set[str] | None,
     unknown: set[str] | None = None,
+    a2p_status: str | None = None,
 ) -> str:
     """One row as plain text; every server value through the sanitizer (a name is anyone's
     text: raw, an ESC in it would reach the terminal)."""
@@ -86,6 +96,7 @@ def format_row(
         " ",
         flag_glyphs(service, pending, unknown),
         " ",
+        a2p_mark(service, a2p_status).ljust(cols.a2p),
         safe(service.get("date_updated") or "")[:10].ljust(cols.updated),
     ]
     return "".join(parts)
@@ -96,7 +107,15 @@ def format_header(cols: Columns) -> str:
     if cols.sid:
         parts += [" ", "SID".ljust(cols.sid)]
     flags = "".join(f.glyph or "" for f in fields.FLAGS)
-    parts += [" ", "Use case".ljust(cols.usecase), " ", flags, " ", "Updated".ljust(cols.updated)]
+    parts += [
+        " ",
+        "Use case".ljust(cols.usecase),
+        " ",
+        flags,
+        " ",
+        "US ",
+        "Updated".ljust(cols.updated),
+    ]
     return "".join(parts)
 
 
@@ -174,6 +193,7 @@ class ServiceTable(ScrollView, can_focus=True):
         self.model = model
         self.pending: dict[str, set[str]] = {}  # sid → flags being saved
         self.unknown: dict[str, set[str]] = {}  # sid → flags whose last write is unknown
+        self.a2p_status: dict[str, str] = {}  # sid → campaign status, once the A2P tab saw it
         self.columns: Columns | None = None
         # Shown in place of rows while there are none. Not Textual's `loading` cover: that
         # takes the focus away, so esc could no longer stop a load.
@@ -226,7 +246,12 @@ class ServiceTable(ScrollView, can_focus=True):
         cols = layout_columns(width)
         sid = service.get("sid", "")
         text = format_row(
-            service, cols, sid in self.model.marked, self.pending.get(sid), self.unknown.get(sid)
+            service,
+            cols,
+            sid in self.model.marked,
+            self.pending.get(sid),
+            self.unknown.get(sid),
+            self.a2p_status.get(sid),
         )
         style = base
         if sid in self.model.marked:
@@ -249,6 +274,14 @@ class ServiceTable(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self, self.current))
 
     # ---- writes under way, shown in the flags column -----------------------------------------
+    def set_a2p_status(self, sid: str, status: str | None) -> None:
+        """The A2P tab saw this service's campaign (None: it has none)."""
+        if status is None:
+            self.a2p_status[sid] = "NONE"
+        else:
+            self.a2p_status[sid] = status
+        self.refresh()
+
     def mark_pending(self, sid: str, flag: str) -> None:
         """A write of `flag` is on its way: its glyph shows …"""
         self.pending.setdefault(sid, set()).add(flag)

@@ -1,0 +1,32 @@
+"""What every CLI command writes for people: messages on stderr, TSV cells, questions on the
+terminal. Server text is untrusted, so each goes through the sanitizer."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from msgsvc_tui.sanitize import safe
+
+
+def err(message: str) -> None:
+    """A message on stderr: it often quotes server text, so it is sanitized."""
+    print(f"msgsvc-tui: {safe(message, newlines=True)}", file=sys.stderr)
+
+
+def cell(value: Any) -> str:
+    """A TSV cell: tab, newline, CR and every other control character shown, not emitted."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return safe(value)
+
+
+def confirm(verb: str, question: str) -> bool | None:
+    """Ask on the terminal; None when there is none (said on stderr: use --yes). The question
+    quotes server text (names), so it goes through the sanitizer like every other line."""
+    if not sys.stdin.isatty():
+        err(f"refusing to {verb} without --yes: there is no terminal to ask on")
+        return None
+    return input(f"{safe(question)} [y/N] ").strip().lower() in ("y", "yes")

@@ -1,0 +1,398 @@
+"""`msgsvc-tui services senders|channel-senders|country-senders|campaign|brands|links`: what a
+service owns, for scripts. The same client, rules and journal as the app; the same exit
+codes, output formats and sanitizing as `services` (cli_services.py).
+
+Every write is journalled (undone with `services undo`), asks first unless --yes when it
+removes something, and goes through the client's write path: sent once, a lost answer
+settled with the server (exit 6 when that stays unknown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import IO, Any
+
+from msgsvc_tui import a2p, fields, senders
+from msgsvc_tui.api import compliance
+from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.cli_output import cell as _cell
+from msgsvc_tui.cli_output import confirm as _confirm
+from msgsvc_tui.cli_output import err
+from msgsvc_tui.exit_codes import ExitCode
+from msgsvc_tui.journal import (
+    ADD_SENDER,
+    CREATE_CAMPAIGN,
+    DELETE_CAMPAIGN,
+    REMOVE_SENDER,
+    UPDATE_CAMPAIGN,
+    Journal,
+    campaign_data,
+    sender_data,
+)
+from msgsvc_tui.sanitize import safe
+
+Json = dict[str, Any]
+KIND_OF_COMMAND = {
+    "channel-senders": senders.CHANNEL_SENDERS,
+    "country-senders": senders.DESTINATION_ALPHA_SENDERS,
+}
+# (header, JSON field) per listing
+COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "senders": [
+        ("TYPE", "_kind"),
+        ("SENDER", "_value"),
+        ("COUNTRY", "country_code"),
+        ("SID", "sid"),
+    ],
+    "channel-senders": [
+        ("TYPE", "sender_type"),
+        ("SENDER", "sender"),
+        ("COUNTRY", "country_code"),
+        ("SID", "sid"),
+    ],
+    "available": [
+        ("SENDER", "sender_id"),
+        ("STATUS", "status"),
+        ("PROFILE", "_profile"),
+        ("HELD BY", "_holder"),
+        ("SID", "sid"),
+    ],
+    "country-senders": [
+        ("COUNTRY", "iso_country_code"),
+        ("ALPHA SENDER", "alpha_sender"),
+        ("SID", "sid"),
+    ],
+    "usecases": [("CODE", "code"), ("NAME", "name"), ("POST-APPROVAL", "post_approval_required")],
+    "brands": [
+        ("SID", "sid"),
+        ("TYPE", "brand_type"),
+        ("STATUS", "status"),
+        ("IDENTITY", "identity_status"),
+        ("FAILURE", "failure_reason"),
+    ],
+}
+
+
+def _journal(client: MessagingClient) -> Journal | None:
+    if client.readonly:
+        return None
+    from msgsvc_tui.config import data_dir
+
+    return Journal(data_dir() / "journal.sqlite3")
+
+
+async def _service(client: MessagingClient, sid: str) -> Json:
+    """The service a write is recorded against (its name makes the journal readable)."""
+    return await client.fetch_service(sid)
+
+
+def _table(
+    rows: Sequence[Json], columns: list[tuple[str, str]], args: argparse.Namespace, out: IO[str]
+) -> None:
+    if getattr(args, "json", False):
+        out.write(
+            json.dumps(
+                [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows], indent=2
+            )
+            + "\n"
+        )
+        return
+    if getattr(args, "tsv", False):
+        out.write("\t".join(field.lstrip("_") for _, field in columns) + "\n")
+        for r in rows:
+            out.write("\t".join(_cell(r.get(field)) for _, field in columns) + "\n")
+        return
+    cells = [[safe("" if r.get(f) is None else str(r.get(f))) for _, f in columns] for r in rows]
+    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, (h, _) in enumerate(columns)]
+    out.write(
+        "  ".join(h.ljust(w) for (h, _), w in zip(columns, widths, strict=True)).rstrip() + "\n"
+    )
+    for c in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)).rstrip() + "\n")
+
+
+def _one(member: Json, args: argparse.Namespace, out: IO[str]) -> None:
+    if getattr(args, "json", False):
+        out.write(json.dumps(member, indent=2) + "\n")
+        return
+    width = max(len(k) for k in member) if member else 0
+    for key, value in member.items():
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value)
+        out.write(f"{key:<{width}}  {safe('—' if value is None else str(value))}\n")
+
+
+# ---- senders of every kind ------------------------------------------------------------------
+async def senders_command(
+    client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]
+) -> int:
+    command = args.action
+    kinds = senders.KINDS if command == "senders" else (KIND_OF_COMMAND[command],)
+    if args.verb == "list":
+        rows: list[Json] = []
+        for kind in kinds:
+            for m in await client.list_senders(args.service, kind):
+                if getattr(args, "country", None) and m.get("iso_country_code") != args.country:
+                    continue
+                rows.append({**m, "_kind": kind.label, "_value": m.get(kind.value_field)})
+        _table(rows, COLUMNS[command], args, out)
+        return ExitCode.OK
+    if args.verb == "available":
+        return await _available(client, args, out)
+    if args.verb == "get":
+        kind = _kind_of_sid(kinds, args.sid)
+        _one(await client.fetch_sender(args.service, kind, args.sid), args, out)
+        return ExitCode.OK
+    if args.verb == "add":
+        return await _add(client, args, kinds, out)
+    return await _remove(client, args, kinds)
+
+
+def _kind_of_sid(kinds: Sequence[senders.SenderKind], sid: str) -> senders.SenderKind:
+    for kind in kinds:
+        if sid.startswith(kind.prefix):
+            return kind
+    return kinds[0]  # the client names what is wrong with the SID
+
+
+async def _add(
+    client: MessagingClient,
+    args: argparse.Namespace,
+    kinds: Sequence[senders.SenderKind],
+    out: IO[str],
+) -> int:
+    country = getattr(args, "country", None)
+    if args.action == "senders" and getattr(args, "alpha", None):
+        kind, value = senders.ALPHA_SENDERS, args.alpha
+    elif args.action == "senders":
+        if not args.value:
+            err("add what? a PN… or SC… SID, or --alpha TEXT")
+            return ExitCode.USAGE
+        kind = senders.SHORT_CODES if args.value.startswith("SC") else senders.PHONE_NUMBERS
+        value = args.value
+    else:
+        kind, value = kinds[0], args.value
+    service = await _service(client, args.service)
+    added = await client.add_sender(args.service, kind, value, country=country)
+    journal = _journal(client)
+    if journal is not None:
+        journal.record(ADD_SENDER, service, before=None, after=sender_data(kind, added))
+    if args.json:
+        _one(added, args, out)
+    else:
+        out.write(safe(added["sid"]) + "\n")
+        err(f"added {added.get(kind.value_field)} to {service.get('friendly_name')}")
+    return ExitCode.OK
+
+
+async def _remove(
+    client: MessagingClient, args: argparse.Namespace, kinds: Sequence[senders.SenderKind]
+) -> int:
+    kind = _kind_of_sid(kinds, args.sid)
+    service = await _service(client, args.service)
+    member = await client.fetch_sender(args.service, kind, args.sid)
+    label = member.get(kind.value_field) or args.sid
+    if not args.yes:
+        question = f"Remove the {kind.label} {label} from “{service.get('friendly_name')}”?"
+        answer = _confirm("remove", question)
+        if answer is None:
+            return ExitCode.USAGE
+        if not answer:
+            err("not removed")
+            return ExitCode.OK
+    await client.remove_sender(args.service, kind, args.sid)
+    journal = _journal(client)
+    if journal is not None:
+        journal.record(REMOVE_SENDER, service, before=sender_data(kind, member), after=None)
+    err(f"removed {label} from {service.get('friendly_name')}")
+    return ExitCode.OK
+
+
+async def _available(client: MessagingClient, args: argparse.Namespace, out: IO[str]) -> int:
+    """The account's channel senders, each marked free or with the service holding it (the
+    v2 list does not say: learnt from the services' own ChannelSenders lists)."""
+    rows = await compliance.list_account_channel_senders(client)
+    holders: dict[str, str] = {}
+    async for page in client.iter_service_pages(1000):
+        for s in page.items:
+            for m in await client.list_senders(s["sid"], senders.CHANNEL_SENDERS):
+                holders[m["sid"]] = f"{s.get('friendly_name')} ({s['sid']})"
+    for r in rows:
+        r["_profile"] = (r.get("profile") or {}).get("name")
+        r["_holder"] = holders.get(r.get("sid") or "", "free")
+    _table(rows, COLUMNS["available"], args, out)
+    return ExitCode.OK
+
+
+# ---- the campaign -----------------------------------------------------------------------------
+def _usage(name: str, message: str) -> fields.ValidationError:
+    return fields.ValidationError(
+        [fields.FieldError(name, "--set", fields.INVALID_PARAMETER, message)]
+    )
+
+
+def campaign_values(args: argparse.Namespace) -> Json:
+    """--set FIELD=VALUE (booleans yes/no, keyword lists comma-separated) and --sample."""
+    values: Json = {}
+    for text in args.set:
+        name, sep, raw = text.partition("=")
+        name = name.strip().replace("-", "_")
+        f = a2p.BY_NAME.get(name)
+        if not sep or f is None:
+            known = ", ".join(x.name for x in a2p.FIELDS if x.kind != "samples")
+            raise _usage(
+                name or text, f"--set {text!r}: expected FIELD=VALUE, FIELD one of {known}"
+            )
+        if f.kind == "bool":
+            lowered = raw.strip().lower()
+            if lowered not in ("yes", "no", "true", "false", "1", "0", "on", "off"):
+                raise _usage(name, f"say yes or no, not {raw!r}")
+            values[name] = lowered in ("yes", "true", "1", "on")
+        elif f.kind in ("list", "samples"):
+            values[name] = a2p.parse_keywords(raw)
+        else:
+            values[name] = raw
+    if args.sample:
+        values["message_samples"] = list(args.sample)
+    return values
+
+
+def show_campaign(campaign: Json | None, out: IO[str]) -> None:
+    if campaign is None:
+        out.write(a2p.status_words(None) + "\n")
+        return
+    status = campaign.get("campaign_status")
+    rows = [
+        ("Status", f"{status}: {a2p.status_words(status)}"),
+        ("SID", campaign.get("sid")),
+        ("Campaign ID", campaign.get("campaign_id")),
+        ("Brand", campaign.get("brand_registration_sid")),
+        ("Use case", campaign.get("us_app_to_person_usecase")),
+    ]
+    for f in a2p.FIELDS:
+        value = campaign.get(f.name)
+        if f.kind == "bool":
+            shown = "yes" if value else "no"
+        elif f.kind in ("list", "samples"):
+            shown = " | ".join(map(str, value or [])) or "—"
+        else:
+            shown = "—" if value in (None, "") else str(value)
+        rows.append((f.label, shown))
+    for line in a2p.explain_errors(campaign):
+        rows.append(("Error", line))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        out.write(f"{key:<{width}}  {safe('' if value is None else str(value))}\n")
+
+
+async def campaign_command(
+    client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]
+) -> int:
+    sid = args.service
+    if args.verb == "get":
+        campaign = await compliance.campaign_of(client, sid)
+        if args.json:
+            out.write(json.dumps(campaign, indent=2) + "\n")
+        else:
+            show_campaign(campaign, out)
+        return ExitCode.OK if campaign else ExitCode.NOT_FOUND
+    if args.verb == "usecases":
+        rows = await compliance.campaign_usecases(client, sid, args.brand)
+        _table(rows, COLUMNS["usecases"], args, out)
+        return ExitCode.OK
+    service = await _service(client, sid)
+    journal = _journal(client)
+    if args.verb == "create":
+        values = campaign_values(args)
+        values["brand_registration_sid"] = args.brand
+        values["us_app_to_person_usecase"] = args.usecase
+        created = await compliance.create_campaign(client, sid, values)
+        if journal is not None:
+            journal.record(CREATE_CAMPAIGN, service, before=None, after=campaign_data(created))
+        _after_write(created, args, out, "registered; under review")
+        return ExitCode.OK
+    if args.verb == "attach":
+        attached = await compliance.attach_preregistered(
+            client, sid, args.campaign_id, cnp_migration=args.cnp_migration
+        )
+        campaign = await compliance.campaign_of(client, sid) or attached
+        if journal is not None:
+            journal.record(CREATE_CAMPAIGN, service, before=None, after=campaign_data(campaign))
+        out.write(safe(attached["sid"]) + "\n")
+        err(f"attached campaign {args.campaign_id} to {service.get('friendly_name')}")
+        return ExitCode.OK
+    campaign = await compliance.campaign_of(client, sid)
+    if campaign is None:
+        err(f"{service.get('friendly_name')} has no campaign")
+        return ExitCode.NOT_FOUND
+    if args.verb == "update":
+        values = {f.name: campaign.get(f.name) for f in a2p.FIELDS if f.updatable}
+        values.update(campaign_values(args))
+        updated = await compliance.update_campaign(client, sid, campaign["sid"], values)
+        if journal is not None:
+            journal.record(
+                UPDATE_CAMPAIGN,
+                service,
+                before=campaign_data(campaign),
+                after=campaign_data(updated),
+            )
+        _after_write(updated, args, out, "updated")
+        return ExitCode.OK
+    if not args.yes:
+        question = (
+            f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "
+            f"“{service.get('friendly_name')}”? It stops sending to US numbers; registering "
+            "again is a new review."
+        )
+        answer = _confirm("delete", question)
+        if answer is None:
+            return ExitCode.USAGE
+        if not answer:
+            err("not deleted")
+            return ExitCode.OK
+    await compliance.delete_campaign(client, sid, campaign["sid"])
+    if journal is not None:
+        journal.record(DELETE_CAMPAIGN, service, before=campaign_data(campaign), after=None)
+    err(f"deleted campaign {campaign['sid']}")
+    return ExitCode.OK
+
+
+def _after_write(campaign: Json, args: argparse.Namespace, out: IO[str], what: str) -> None:
+    if args.json:
+        out.write(json.dumps(campaign, indent=2) + "\n")
+    else:
+        out.write(safe(campaign["sid"]) + "\n")
+        err(f"campaign {campaign['sid']} {what}")
+
+
+async def brands_command(
+    client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]
+) -> int:
+    _table(await compliance.list_brands(client), COLUMNS["brands"], args, out)
+    return ExitCode.OK
+
+
+async def links_command(
+    client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]
+) -> int:
+    found = await compliance.link_shortening(client, args.service)
+    if args.json:
+        out.write(json.dumps(found, indent=2) + "\n")
+        return ExitCode.OK
+    if found is None:
+        out.write("no link-shortening domain\n")
+        return ExitCode.OK
+    _one(found, args, out)
+    return ExitCode.OK
+
+
+ACTIONS = {
+    "senders": senders_command,
+    "channel-senders": senders_command,
+    "country-senders": senders_command,
+    "campaign": campaign_command,
+    "brands": brands_command,
+    "links": links_command,
+}

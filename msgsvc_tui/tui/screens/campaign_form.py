@@ -1,0 +1,243 @@
+"""Register or edit a service's A2P 10DLC campaign: a form with the spec's rules checked as
+you type (a2p.py), brand and use case chosen from the account's own lists; and attaching a
+campaign registered elsewhere by its ID.
+
+Enter moves to the next field; ctrl+s registers (or saves) once every rule holds; esc
+cancels. The values go back to the pane, which writes and journals them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from msgsvc_tui import a2p
+from msgsvc_tui.api import compliance, errors
+from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.session import Session
+from msgsvc_tui.tui.text import as_text, name_of, shown
+
+Json = dict[str, Any]
+SAMPLE_SLOTS = a2p.SAMPLES_MAX
+
+
+class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="campaign-cancel", tooltip="Close, nothing sent"),
+        Binding("ctrl+s", "submit", "Send", id="campaign-submit", priority=True),
+    ]
+
+    def __init__(
+        self, session: Session, service: Json, brands: list[Json], campaign: Json | None
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.service = service
+        self.brands = brands
+        self.campaign = campaign  # None: registering a new one
+        self.usecases: list[str] | None = None
+
+    @property
+    def creating(self) -> bool:
+        return self.campaign is None
+
+    def compose(self) -> ComposeResult:
+        verb = "Register a campaign for" if self.creating else "Edit the campaign of"
+        with Vertical(classes="dialog wide", id="campaign-dialog"):
+            yield Label(as_text(f"{verb} “{name_of(self.service)}”"), classes="dialog-title")
+            yield Static("", id="campaign-problems", classes="error")
+            with VerticalScroll(id="campaign-fields"):
+                if self.creating:
+                    yield Label("Brand")
+                    yield Select(
+                        [(f"{shown(a2p.brand_line(b))}", str(b.get("sid"))) for b in self.brands],
+                        prompt="choose an approved brand",
+                        id="cf-brand_registration_sid",
+                    )
+                    yield Static("", classes="field-error", id="cf-brand_registration_sid-error")
+                    yield Label("Use case")
+                    yield Select(
+                        [], prompt="choose a brand first", id="cf-us_app_to_person_usecase"
+                    )
+                    yield Static("", classes="field-error", id="cf-us_app_to_person_usecase-error")
+                for f in a2p.FIELDS:
+                    if not self.creating and not f.updatable:
+                        continue
+                    value = (self.campaign or {}).get(f.name)
+                    if f.kind == "bool":
+                        yield Checkbox(f.label, bool(value), id=f"cf-{f.name}")
+                    elif f.kind == "samples":
+                        samples = list(value or [])
+                        for i in range(SAMPLE_SLOTS):
+                            yield Label(
+                                f"Sample {i + 1}" + ("" if i < a2p.SAMPLES_MIN else " (optional)")
+                            )
+                            yield Input(
+                                samples[i] if i < len(samples) else "",
+                                placeholder="20-1024 characters",
+                                id=f"cf-sample-{i}",
+                            )
+                    else:
+                        yield Label(f.label + ("" if f.required else " (optional)"))
+                        shown_value = ", ".join(value) if f.kind == "list" and value else value
+                        yield Input(str(shown_value or ""), placeholder=f.help, id=f"cf-{f.name}")
+                    yield Static("", classes="field-error", id=f"cf-{f.name}-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    "Register" if self.creating else "Save", id="campaign-send", variant="primary"
+                )
+                yield Button("Cancel", id="campaign-close")
+            yield Static("tab/enter next field · ctrl+s send · esc cancel", classes="help")
+
+    def on_mount(self) -> None:
+        first = "#cf-brand_registration_sid" if self.creating else "#cf-description"
+        self.query_one(first).focus()
+        self._check(quiet=True)
+
+    # ---- values and rules -----------------------------------------------------------------
+    def values(self) -> Json:
+        out: Json = {}
+        if self.creating:
+            for name in ("brand_registration_sid", "us_app_to_person_usecase"):
+                chosen = self.query_one(f"#cf-{name}", Select).value
+                out[name] = chosen if isinstance(chosen, str) else None
+        for f in a2p.FIELDS:
+            if not self.creating and not f.updatable:
+                continue
+            if f.kind == "bool":
+                out[f.name] = self.query_one(f"#cf-{f.name}", Checkbox).value
+            elif f.kind == "samples":
+                texts = [
+                    self.query_one(f"#cf-sample-{i}", Input).value for i in range(SAMPLE_SLOTS)
+                ]
+                out[f.name] = [t for t in texts if t.strip()]
+            elif f.kind == "list":
+                out[f.name] = a2p.parse_keywords(self.query_one(f"#cf-{f.name}", Input).value)
+            else:
+                out[f.name] = self.query_one(f"#cf-{f.name}", Input).value
+        return out
+
+    def problems(self) -> dict[str, str]:
+        return a2p.problems(self.values(), creating=self.creating, usecases=self.usecases)
+
+    def _check(self, *, quiet: bool = False) -> dict[str, str]:
+        """Show each field's problem under it (only for fields with something typed, unless
+        sending); the top line counts them."""
+        found = self.problems()
+        values = self.values()
+        for name in [*a2p.BY_NAME, "brand_registration_sid", "us_app_to_person_usecase"]:
+            nodes = self.query(f"#cf-{name}-error")
+            if not nodes:
+                continue
+            message = found.get(name, "")
+            if quiet and values.get(name) in (None, "", [], False):
+                message = ""
+            error = nodes.first(Static)
+            error.update(as_text(message))
+            error.set_class(bool(message), "-shown")
+        summary = self.query_one("#campaign-problems", Static)
+        count = len(found)
+        summary.update("" if quiet or not count else f"{count} field{'s' * (count != 1)} to fix")
+        summary.set_class(bool(count) and not quiet, "-shown")
+        return found
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self) -> None:
+        self._check(quiet=True)
+
+    @on(Select.Changed, "#cf-brand_registration_sid")
+    def _brand_chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            brand = next((b for b in self.brands if b.get("sid") == event.value), {})
+            refusal = a2p.brand_can_register(brand)
+            if refusal:
+                error = self.query_one("#cf-brand_registration_sid-error", Static)
+                error.update(refusal)
+                error.add_class("-shown")
+            self.load_usecases(event.value)
+        self._check(quiet=True)
+
+    @on(Select.Changed, "#cf-us_app_to_person_usecase")
+    def _usecase_chosen(self) -> None:
+        self._check(quiet=True)
+
+    @work(exclusive=True, group="usecases", exit_on_error=False)
+    async def load_usecases(self, brand_sid: str) -> None:
+        select = self.query_one("#cf-us_app_to_person_usecase", Select)
+        try:
+            found = await compliance.campaign_usecases(
+                self.session.client, self.service["sid"], brand_sid
+            )
+        except errors.MsgsvcError as exc:
+            self.notify(errors.describe(exc), severity="error", title="No use cases")
+            return
+        self.usecases = [str(u.get("code")) for u in found]
+        select.set_options(
+            [
+                (f"{shown(u.get('name'))} ({shown(u.get('code'))})", str(u.get("code")))
+                for u in found
+            ]
+        )
+        select.prompt = "choose a use case"
+
+    @on(Input.Submitted)
+    def _next(self) -> None:
+        self.focus_next()
+
+    # ---- answers --------------------------------------------------------------------------
+    @on(Button.Pressed, "#campaign-send")
+    def action_submit(self) -> None:
+        found = self._check()
+        if found:
+            first = next(iter(found))
+            target = "#cf-sample-0" if first == "message_samples" else f"#cf-{first}"
+            nodes = self.query(target)
+            if nodes:
+                nodes.first().focus()
+            return
+        values = self.values()
+        if not self.creating:  # the update takes every updatable field
+            values = {k: v for k, v in values.items() if k in a2p.BY_NAME}
+        self.dismiss(values)
+
+    @on(Button.Pressed, "#campaign-close")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AttachScreen(ModalScreen["str | None"]):
+    """A campaign registered elsewhere (TCR), attached by its ID (PreregisteredUsa2p)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="attach-cancel", tooltip="Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="attach"):
+            yield Label("Attach a campaign registered elsewhere", classes="dialog-title")
+            yield Input(placeholder="campaign ID, e.g. CABC123", id="attach-input")
+            yield Static("", classes="error", id="attach-error")
+            yield Static("The campaign's TCR ID. Enter attaches; escape cancels.", classes="help")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text or not text.isalnum():
+            error = self.query_one("#attach-error", Static)
+            error.update("A campaign ID is letters and digits, such as CABC123")
+            error.add_class("-shown")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,339 @@
+"""The A2P tab: the service's 10DLC campaign (status in words, use case, texts, flags, rate
+limits, errors explained), its brand, and registering, attaching or deleting a campaign; and
+the Links tab: the service's link-shortening domain and its config (read-only)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from msgsvc_tui import a2p
+from msgsvc_tui.api import compliance, errors
+from msgsvc_tui.fields import ValidationError
+from msgsvc_tui.journal import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, campaign_data
+from msgsvc_tui.sanitize import safe
+from msgsvc_tui.tui.messages import CampaignSeen
+from msgsvc_tui.tui.text import name_of, shown
+from msgsvc_tui.tui.widgets.nav import NavScroll
+from msgsvc_tui.tui.widgets.service_pane import ServicePane
+
+Json = dict[str, Any]
+_STATUS_STYLE = {"VERIFIED": "bold green", "FAILED": "bold red"}
+
+
+def campaign_text(campaign: Json | None, brand: Json | None) -> Text:
+    """Everything about a campaign, as lines (server text made safe)."""
+    if campaign is None:
+        text = Text(a2p.status_words(None), style="bold yellow")
+        text.append("\n\na registers a campaign · P attaches one registered elsewhere")
+        return text
+    status = str(campaign.get("campaign_status") or "")
+    text = Text()
+    text.append(
+        f"{shown(status)}: {a2p.status_words(status)}",
+        style=_STATUS_STYLE.get(status, "bold yellow"),
+    )
+    for line in a2p.explain_errors(campaign):
+        text.append(f"\n✗ {shown(line)}", style="red")
+    rows: list[tuple[str, str]] = [
+        ("Use case", str(campaign.get("us_app_to_person_usecase") or "—")),
+        ("Campaign", f"{campaign.get('campaign_id') or '—'} · {campaign.get('sid')}"),
+        (
+            "Brand",
+            a2p.brand_line(brand)
+            if brand
+            else str(campaign.get("brand_registration_sid") or "external"),
+        ),
+    ]
+    if campaign.get("is_externally_registered"):
+        rows.append(("Registered", "elsewhere (attached by campaign ID)"))
+    for f in a2p.FIELDS:
+        value = campaign.get(f.name)
+        if f.kind == "bool":
+            shown_value = "yes" if value else "no"
+        elif f.kind == "samples":
+            shown_value = "".join(f"\n  {i}. {s}" for i, s in enumerate(value or [], 1)) or "—"
+        elif f.kind == "list":
+            shown_value = ", ".join(map(str, value or [])) or "—"
+        else:
+            shown_value = "—" if value in (None, "") else str(value)
+        rows.append((f.label, shown_value))
+    limits = campaign.get("rate_limits") or {}
+    if isinstance(limits, dict) and limits:
+        parts = []
+        for carrier, values in limits.items():
+            if isinstance(values, dict):
+                inner = ", ".join(f"{k} {v}" for k, v in values.items())
+                parts.append(f"{carrier}: {inner}")
+        rows.append(("Rate limits", "; ".join(parts)))
+    for label, value in rows:
+        text.append(f"\n{label + ':':<20}", style="bold")
+        text.append(safe(value, newlines=True))
+    return text
+
+
+class CampaignPane(ServicePane):
+    TITLE = "The A2P tab"
+    SUMMARY_ID = "campaign-summary"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "register", "Register", id="campaign-add", tooltip="Register a campaign"),
+        Binding("e", "edit", "Edit", id="campaign-edit", tooltip="Edit the campaign's texts"),
+        Binding("P", "attach", "Attach", id="campaign-attach", tooltip="Attach by campaign ID"),
+        Binding("x,delete", "delete", "Delete", id="campaign-delete", tooltip="Delete it"),
+        Binding("ctrl+r", "reload", "Reload", id="campaign-reload", tooltip="Ask again"),
+    ]
+
+    def __init__(self, session: Any, **kw: Any) -> None:
+        super().__init__(session, **kw)
+        self.campaign: Json | None = None
+        self.brand: Json | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="campaign-summary")
+        yield NavScroll(Static("", id="campaign-body"), id="campaign-scroll")
+        yield Static(
+            "a register · e edit · P attach by ID · x delete · ctrl+r reload", classes="help"
+        )
+
+    def focus_main(self) -> None:
+        self.query_one("#campaign-scroll").focus()
+
+    def clear(self) -> None:
+        self.campaign = self.brand = None
+        self.query_one("#campaign-body", Static).update("")
+
+    @work(exclusive=True, group="campaign", exit_on_error=False)
+    async def load(self, service_sid: str) -> None:
+        client = self.session.client
+        try:
+            campaign = await compliance.campaign_of(client, service_sid)
+            brand = None
+            brand_sid = (campaign or {}).get("brand_registration_sid")
+            if brand_sid:
+                brand = next((b for b in await self._brands() if b.get("sid") == brand_sid), None)
+        except errors.MsgsvcError as exc:
+            if self.current(service_sid):
+                self.summary(Text(f"Cannot load the campaign: {errors.describe(exc)}", style="red"))
+            return
+        if not self.current(service_sid):
+            return
+        self.campaign, self.brand = campaign, brand
+        self.summary("")
+        self.query_one("#campaign-body", Static).update(campaign_text(campaign, brand))
+        status = (campaign or {}).get("campaign_status")
+        self.post_message(CampaignSeen(service_sid, str(status) if status else None))
+
+    async def _brands(self) -> list[Json]:
+        cache = self.session.cache
+        if "brands" not in cache:
+            cache["brands"] = await compliance.list_brands(self.session.client)
+        brands: list[Json] = cache["brands"]
+        return brands
+
+    def action_reload(self) -> None:
+        self.session.cache.pop("brands", None)
+        self.show(self.service)
+
+    # ---- writes ---------------------------------------------------------------------------
+    def action_register(self) -> None:
+        if self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        if self.campaign is not None:
+            self.app.notify(
+                "This service has a campaign: a service holds one. Delete it first (x), or "
+                "edit it (e).",
+                severity="warning",
+                title="One campaign per service",
+            )
+            return
+        self._open_form(None)
+
+    def action_edit(self) -> None:
+        if self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        if self.campaign is None:
+            self.app.notify("No campaign to edit: a registers one", timeout=3)
+            return
+        self._open_form(self.campaign)
+
+    @work(group="campaign-form", exit_on_error=False)
+    async def _open_form(self, campaign: Json | None) -> None:
+        from msgsvc_tui.tui.screens.campaign_form import CampaignForm
+
+        service = self.service
+        assert service is not None
+        try:
+            brands = await self._brands() if campaign is None else []
+        except errors.MsgsvcError as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="No brands")
+            return
+        values = await self.app.push_screen_wait(
+            CampaignForm(self.session, service, brands, campaign)
+        )
+        if values:
+            await self._save(service, campaign, values)
+
+    async def _save(self, service: Json, campaign: Json | None, values: Json) -> None:
+        client = self.session.client
+        try:
+            if campaign is None:
+                saved = await compliance.create_campaign(client, service["sid"], values)
+                self.session.record(
+                    CREATE_CAMPAIGN, service, before=None, after=campaign_data(saved)
+                )
+                self.app.notify(f"Registered the campaign of {name_of(service)}: in review")
+            else:
+                saved = await compliance.update_campaign(
+                    client, service["sid"], campaign["sid"], values
+                )
+                self.session.record(
+                    UPDATE_CAMPAIGN,
+                    service,
+                    before=campaign_data(campaign),
+                    after=campaign_data(saved),
+                )
+                self.app.notify(f"Saved the campaign of {name_of(service)}")
+        except errors.ApiError as exc:
+            self.app.notify(
+                f"{exc.message} (Twilio {exc.code or exc.status})"
+                + (f"\n{exc.more_info}" if exc.more_info else ""),
+                severity="error",
+                title="Not saved",
+                timeout=10,
+            )
+            return
+        except (errors.MsgsvcError, ValidationError) as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="Not saved")
+            return
+        if self.current(service["sid"]):
+            self.show(self.service)
+
+    def action_attach(self) -> None:
+        if self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        from msgsvc_tui.tui.screens.campaign_form import AttachScreen
+
+        service = self.service
+
+        def typed(campaign_id: str | None) -> None:
+            if campaign_id:
+                self.attach(service, campaign_id)
+
+        self.app.push_screen(AttachScreen(), typed)
+
+    @work(group="campaign-write", exit_on_error=False)
+    async def attach(self, service: Json, campaign_id: str) -> None:
+        client = self.session.client
+        try:
+            await compliance.attach_preregistered(client, service["sid"], campaign_id)
+            campaign = await compliance.campaign_of(client, service["sid"])
+        except errors.ApiError as exc:
+            self.app.notify(exc.describe(), severity="error", title="Not attached", timeout=10)
+            return
+        except (errors.MsgsvcError, ValidationError) as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="Not attached")
+            return
+        if campaign:
+            self.session.record(
+                CREATE_CAMPAIGN, service, before=None, after=campaign_data(campaign)
+            )
+        self.app.notify(f"Attached campaign {shown(campaign_id)} to {name_of(service)}")
+        if self.current(service["sid"]):
+            self.show(self.service)
+
+    def action_delete(self) -> None:
+        campaign = self.campaign
+        if campaign is None or self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+        service = self.service
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete(service, campaign)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Delete campaign",
+                f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "
+                f"“{name_of(service)}”?\n\nThe service stops sending to US numbers over 10DLC. "
+                "Undo cannot bring it back: registering again is a new review.",
+                yes="Delete",
+                danger=True,
+            ),
+            answered,
+        )
+
+    @work(group="campaign-write", exit_on_error=False)
+    async def delete(self, service: Json, campaign: Json) -> None:
+        try:
+            await compliance.delete_campaign(self.session.client, service["sid"], campaign["sid"])
+        except errors.ApiError as exc:
+            self.app.notify(exc.describe(), severity="error", title="Not deleted")
+            return
+        except errors.MsgsvcError as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="Not deleted")
+            return
+        self.session.record(DELETE_CAMPAIGN, service, before=campaign_data(campaign), after=None)
+        self.app.notify(f"Deleted the campaign of {name_of(service)}")
+        if self.current(service["sid"]):
+            self.show(self.service)
+
+
+class LinksPane(ServicePane):
+    TITLE = "The Links tab"
+    SUMMARY_ID = "links-summary"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reload", "Reload", id="links-reload", tooltip="Ask again"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="links-summary")
+        yield NavScroll(Static("", id="links-body"), id="links-scroll")
+        yield Static("Read-only: link shortening is set up in the Twilio Console.", classes="help")
+
+    def focus_main(self) -> None:
+        self.query_one("#links-scroll").focus()
+
+    def clear(self) -> None:
+        self.query_one("#links-body", Static).update("")
+
+    def action_reload(self) -> None:
+        self.show(self.service)
+
+    @work(exclusive=True, group="links", exit_on_error=False)
+    async def load(self, service_sid: str) -> None:
+        try:
+            found = await compliance.link_shortening(self.session.client, service_sid)
+        except errors.MsgsvcError as exc:
+            if self.current(service_sid):
+                self.summary(Text(f"Cannot load: {errors.describe(exc)}", style="red"))
+            return
+        if not self.current(service_sid):
+            return
+        self.summary("")
+        body = self.query_one("#links-body", Static)
+        if found is None:
+            body.update("No shortened-links domain: links in messages are sent as written.")
+            return
+        text = Text("Links in messages are shortened on this domain.", style="bold green")
+        for label, key in (
+            ("Domain", "domain_sid"),
+            ("Config", "config_sid"),
+            ("Fallback URL", "fallback_url"),
+            ("Callback URL", "callback_url"),
+            ("Continue on failure", "continue_on_failure"),
+            ("Updated", "date_updated"),
+        ):
+            value = found.get(key)
+            if isinstance(value, bool):
+                value = "yes" if value else "no"
+            text.append(f"\n{label + ':':<21}", style="bold")
+            text.append(shown("—" if value in (None, "") else str(value)))
+        body.update(text)

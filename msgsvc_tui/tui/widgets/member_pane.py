@@ -1,0 +1,248 @@
+"""Detail tabs that list one kind of sender a service owns, with add, remove (after a
+confirm) and Twilio's refusals in words: the Channels tab (WhatsApp/RCS/Messenger senders,
+added from the account's Messaging v2 senders) and the Countries tab (an alpha sender ID per
+destination country)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from msgsvc_tui import pool, senders
+from msgsvc_tui.api import errors
+from msgsvc_tui.fields import ValidationError
+from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER, sender_data
+from msgsvc_tui.tui.text import name_of, shown
+from msgsvc_tui.tui.widgets.nav import NavDataTable
+from msgsvc_tui.tui.widgets.service_pane import ServicePane
+
+Json = dict[str, Any]
+
+
+class MemberPane(ServicePane):
+    """One kind of member in a table. Subclasses name the kind, the columns and how a new
+    member is chosen (`action_add`)."""
+
+    KIND: ClassVar[senders.SenderKind]
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+    HELP: ClassVar[str] = ""
+    PREFIX: ClassVar[str] = ""  # ids: "channels" → #channels-table, #channels-summary
+
+    def __init__(self, session: Any, **kw: Any) -> None:
+        super().__init__(session, **kw)
+        self.members: list[Json] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id=f"{self.PREFIX}-summary")
+        table = NavDataTable(id=f"{self.PREFIX}-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*self.COLUMNS)
+        yield table
+        yield Static(self.HELP, classes="help")
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one(f"#{self.PREFIX}-table", DataTable)
+
+    def summary(self, text: str | Text) -> None:
+        from msgsvc_tui.tui.text import as_text
+
+        self.query_one(f"#{self.PREFIX}-summary", Static).update(as_text(text))
+
+    def focus_main(self) -> None:
+        self.table.focus()
+
+    def clear(self) -> None:
+        self.members = []
+        self.table.clear()
+
+    def cells(self, member: Json) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def summary_text(self) -> str:
+        n = len(self.members)
+        return f"{n} {self.KIND.label}{'s' * (n != 1)}"
+
+    @work(exclusive=True, group="members", exit_on_error=False)
+    async def load(self, service_sid: str) -> None:
+        try:
+            members = await self.session.client.list_senders(service_sid, self.KIND)
+        except errors.MsgsvcError as exc:
+            if self.current(service_sid):
+                self.summary(Text(f"Cannot load: {errors.describe(exc)}", style="red"))
+            return
+        if not self.current(service_sid):
+            return  # the user moved on: drop the stale answer
+        self.members = members
+        self.render_members()
+
+    def render_members(self) -> None:
+        table = self.table
+        table.clear()
+        for m in self.members:
+            # Text cells: a DataTable parses plain str cells as markup
+            table.add_row(*(Text(shown(c)) for c in self.cells(m)), key=m["sid"])
+        self.summary(self.summary_text())
+
+    def selected(self) -> Json | None:
+        row = self.table.cursor_row
+        if self.members and row is not None and 0 <= row < len(self.members):
+            return self.members[row]
+        return None
+
+    def label(self, member: Json) -> str:
+        return shown(member.get(self.KIND.value_field) or member.get("sid"))
+
+    # ---- writes ---------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.show(self.service)
+
+    @work(group="members-write", exit_on_error=False)
+    async def add_member(self, service: Json, value: str, country: str | None = None) -> None:
+        kind = self.KIND
+        try:
+            added = await self.session.client.add_sender(
+                service["sid"], kind, value, country=country
+            )
+        except errors.ApiError as exc:
+            self.app.notify(
+                pool.explain(exc, value), severity="error", title="Not added", timeout=10
+            )
+            return
+        except (errors.MsgsvcError, ValidationError) as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="Not added")
+            return
+        self.session.record(ADD_SENDER, service, before=None, after=sender_data(kind, added))
+        self.app.notify(f"Added {self.label(added)} to {name_of(service)}")
+        if self.current(service["sid"]):
+            self.show(self.service)
+
+    def action_remove(self) -> None:
+        member = self.selected()
+        if member is None or self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+        service = self.service
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_member(service, member)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove {self.KIND.label}",
+                f"Remove the {self.KIND.label} {self.label(member)} from "
+                f"“{name_of(service)}”?\n\n{self.REMOVE_NOTE}",
+                yes="Remove",
+                danger=True,
+            ),
+            answered,
+        )
+
+    REMOVE_NOTE: ClassVar[str] = ""
+
+    @work(group="members-write", exit_on_error=False)
+    async def remove_member(self, service: Json, member: Json) -> None:
+        try:
+            await self.session.client.remove_sender(service["sid"], self.KIND, member["sid"])
+        except errors.ApiError as exc:
+            self.app.notify(
+                pool.explain(exc, self.label(member)), severity="error", title="Not removed"
+            )
+            return
+        except errors.MsgsvcError as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="Not removed")
+            return
+        self.session.record(
+            REMOVE_SENDER, service, before=sender_data(self.KIND, member), after=None
+        )
+        self.app.notify(f"Removed {self.label(member)} from {name_of(service)}")
+        if self.current(service["sid"]):
+            self.show(self.service)
+
+
+class ChannelSendersPane(MemberPane):
+    TITLE = "The Channels tab"
+    KIND = senders.CHANNEL_SENDERS
+    PREFIX = "channels"
+    COLUMNS = ("Type", "Sender", "Country", "SID")
+    HELP = "a add a WhatsApp/RCS sender · x remove · ctrl+r reload"
+    REMOVE_NOTE = "It stays in the account, free for another service."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add sender", id="channel-add", tooltip="Pick a WhatsApp/RCS sender"),
+        Binding("x,delete", "remove", "Remove", id="channel-remove", tooltip="Remove the sender"),
+        Binding("ctrl+r", "reload", "Reload", id="channel-reload", tooltip="Reload the list"),
+    ]
+
+    def cells(self, member: Json) -> tuple[str, ...]:
+        return (
+            str(member.get("sender_type") or ""),
+            str(member.get("sender") or ""),
+            str(member.get("country_code") or ""),
+            str(member.get("sid") or ""),
+        )
+
+    def action_add(self) -> None:
+        if self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        from msgsvc_tui.tui.screens.channel_picker import ChannelPicker
+
+        service = self.service
+
+        def picked(sid: str | None) -> None:
+            if sid:
+                self.add_member(service, sid)
+
+        self.app.push_screen(ChannelPicker(self.session, service), picked)
+
+
+class CountrySendersPane(MemberPane):
+    TITLE = "The Countries tab"
+    KIND = senders.DESTINATION_ALPHA_SENDERS
+    PREFIX = "countries"
+    COLUMNS = ("Country", "Alpha sender", "Capabilities", "SID")
+    HELP = "a add an alpha sender for a country · x remove · ctrl+r reload"
+    REMOVE_NOTE = "Messages to that country fall back to the service's other senders."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add", id="country-add", tooltip="Alpha sender ID for a country"),
+        Binding("x,delete", "remove", "Remove", id="country-remove", tooltip="Remove it"),
+        Binding("ctrl+r", "reload", "Reload", id="country-reload", tooltip="Reload the list"),
+    ]
+
+    def cells(self, member: Json) -> tuple[str, ...]:
+        return (
+            str(member.get("iso_country_code") or "every other country"),
+            str(member.get("alpha_sender") or ""),
+            " ".join(map(str, member.get("capabilities") or [])),
+            str(member.get("sid") or ""),
+        )
+
+    def summary_text(self) -> str:
+        codes = sorted(
+            str(m.get("iso_country_code")) for m in self.members if m.get("iso_country_code")
+        )
+        has_default = any(not m.get("iso_country_code") for m in self.members)
+        n = len(self.members)
+        text = f"{n} country alpha sender{'s' * (n != 1)}"
+        if codes:
+            text += f" · {', '.join(codes)}"
+        return text + (" · a default for other countries" if has_default else "")
+
+    def action_add(self) -> None:
+        if self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        from msgsvc_tui.tui.screens.country_sender import CountrySenderScreen
+
+        service = self.service
+        taken = {m.get("iso_country_code") for m in self.members}
+
+        def typed(result: tuple[str, str | None] | None) -> None:
+            if result:
+                self.add_member(service, result[0], result[1])
+
+        self.app.push_screen(CountrySenderScreen(taken), typed)

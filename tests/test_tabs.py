@@ -1,0 +1,352 @@
+"""The detail tabs beyond Settings and Senders, end to end on the emulator: Channels,
+Countries, A2P (campaign) and Links; lazy loading; the registry; the list's US mark."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Checkbox, Input, OptionList, Select, Static
+
+from msgsvc_tui import a2p, senders
+from msgsvc_tui.emulator import demo
+from msgsvc_tui.tui.screens.campaign_form import AttachScreen, CampaignForm
+from msgsvc_tui.tui.screens.channel_picker import ChannelPicker
+from msgsvc_tui.tui.screens.country_sender import CountrySenderScreen, problem_of
+from msgsvc_tui.tui.screens.modals import ConfirmScreen
+from msgsvc_tui.tui.tabs import TABS
+from msgsvc_tui.tui.widgets.campaign_pane import CampaignPane, LinksPane
+from msgsvc_tui.tui.widgets.member_pane import ChannelSendersPane, CountrySendersPane
+from msgsvc_tui.tui.widgets.service_pane import ServicePane
+
+from .tui_helpers import ready, record_methods, sandbox_app, table, wait_for
+
+SIZE = (120, 40)
+ACCOUNT = demo.DEMO_ACCOUNT_SID
+
+
+async def go_to(pilot, name: str) -> str:
+    """Put the list's cursor on the service called `name`; returns its SID."""
+    screen = await ready(pilot)
+    t = table(pilot)
+    model = screen.model
+    row = next(
+        i for i in range(len(model.visible)) if model.visible_service(i)["friendly_name"] == name
+    )
+    t.cursor = row
+    await wait_for(pilot, lambda: (screen.form.service or {}).get("friendly_name") == name)
+    return model.visible_service(row)["sid"]
+
+
+def body_of(pilot, widget_id: str) -> str:
+    return str(pilot.app.screen.query_one(f"#{widget_id}", Static).render())
+
+
+def channel_holder(app, sid: str) -> str | None:
+    row = app.emulator.resources.get_account_channel_sender(ACCOUNT, sid)
+    return row["service_sid"]
+
+
+# ---- the registry and lazy loading ------------------------------------------------------------
+def test_every_tab_has_a_pane_key_and_help():
+    from msgsvc_tui.tui.help import sections
+    from msgsvc_tui.tui.screens.main import MainScreen
+
+    keys = {b.key: b.action for b in MainScreen.BINDINGS if hasattr(b, "key")}
+    titles = [title for title, _ in sections()]
+    for i, tab in enumerate(TABS, 1):
+        assert keys[str(i)] == f"tab('{tab.id}')"
+        if tab.pane is not None:
+            assert issubclass(tab.pane, ServicePane)
+            assert tab.pane.TITLE in titles
+
+
+async def test_opening_a_service_loads_only_the_open_tab():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        paths: list[str] = []
+        original = app.emulator.handle
+
+        def spy(scope, raw):
+            paths.append(scope["path"])
+            return original(scope, raw)
+
+        app.emulator.handle = spy
+        await go_to(pilot, "Acme Order Updates")
+        await pilot.pause()
+        assert not any("Compliance" in p or "ChannelSenders" in p for p in paths), paths
+        await pilot.press("5")
+        pane = app.screen.query_one(CampaignPane)
+        await wait_for(pilot, lambda: pane.campaign is not None)
+        assert any(p.endswith("/Compliance/Usa2p") for p in paths)
+        assert not any("ChannelSenders" in p or "LinkShortening" in p for p in paths)
+
+
+# ---- Channels ---------------------------------------------------------------------------------
+async def test_channels_tab_lists_picks_adds_and_removes():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid = await go_to(pilot, "Driver Dispatch")
+        await pilot.press("3")
+        pane = app.screen.query_one(ChannelSendersPane)
+        await wait_for(
+            pilot,
+            lambda: pane.shows({"sid": sid}) and "0 channel" in body_of(pilot, "channels-summary"),
+        )
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChannelPicker))
+        picker = app.screen
+        await wait_for(
+            pilot, lambda: "enter adds" in str(picker.query_one("#channel-status", Static).render())
+        )
+        options = picker.query_one(OptionList)
+        lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("held by Support Desk" in line for line in lines)
+        assert any("free" in line for line in lines)
+        await pilot.press(*"acme uk")
+        await pilot.pause()
+        assert options.option_count == 1
+        free_sid = options.get_option_at_index(0).id
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(pane.members) == 1)
+        assert channel_holder(app, free_sid) == sid
+        # remove: asks first; cancel keeps it, confirm removes it
+        pane.focus_main()
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert channel_holder(app, free_sid) == sid
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: channel_holder(app, free_sid) is None)
+
+
+async def test_channel_held_elsewhere_is_refused_in_words():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "Driver Dispatch")
+        await pilot.press("3")
+        pane = app.screen.query_one(ChannelSendersPane)
+        await wait_for(pilot, lambda: pane.service is not None)
+        held = app.emulator.resources.db.execute(
+            "SELECT sid FROM channel_senders WHERE service_sid IS NOT NULL LIMIT 1"
+        ).fetchone()[0]
+        messages: list[str] = []
+        original = app.notify
+        app.notify = lambda message, **kw: (messages.append(str(message)), original(message, **kw))[
+            1
+        ]
+        pane.add_member(pane.service, held)
+        await wait_for(pilot, lambda: bool(messages))
+        assert "21712" in messages[-1] and "another" in messages[-1].lower()
+
+
+# ---- Countries --------------------------------------------------------------------------------
+def test_country_sender_rules():
+    assert problem_of("", "FR", set())[1].startswith("Alpha sender ID is required")
+    assert "upper case" in problem_of("Acme", "fr", set())[1]
+    assert "not an ISO" in problem_of("Acme", "XX", set())[1]
+    assert "already has" in problem_of("Acme", "FR", {"FR"})[1]
+    assert "default" in problem_of("Acme", "", {None})[1]
+    assert "only digits" in problem_of("12345", "FR", set())[1]
+    assert problem_of("Acme Co", "FR", set()) is None
+
+
+async def test_countries_tab_adds_with_inline_rules_and_removes():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid = await go_to(pilot, "2FA - EU")
+        await pilot.press("4")
+        pane = app.screen.query_one(CountrySendersPane)
+        await wait_for(pilot, lambda: len(pane.members) == 3)
+        assert "DE, FR" in body_of(pilot, "countries-summary")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, CountrySenderScreen))
+        await pilot.press(*"AcmeIT", "enter", *"FR", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CountrySenderScreen)  # FR is taken: not sent
+        assert "already has" in str(app.screen.query_one("#country-error", Static).render())
+        for _ in range(2):
+            await pilot.press("backspace")
+        await pilot.press(*"IT", "enter")
+        await wait_for(pilot, lambda: len(pane.members) == 4)
+        rows = app.emulator.resources.list_members(
+            ACCOUNT, sid, senders.DESTINATION_ALPHA_SENDERS, after=0, limit=10, country="IT"
+        )
+        assert [r["alpha_sender"] for r in rows] == ["AcmeIT"]
+        pane.focus_main()
+        pane.table.move_cursor(row=3)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(pane.members) == 3)
+
+
+# ---- A2P --------------------------------------------------------------------------------------
+async def test_a2p_tab_explains_a_failed_campaign_and_marks_the_list():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid = await go_to(pilot, "Black Friday Blast")
+        await pilot.press("5")
+        pane = app.screen.query_one(CampaignPane)
+        await wait_for(pilot, lambda: pane.campaign is not None)
+        text = body_of(pilot, "campaign-body")
+        assert "FAILED" in text and "Disallowed Content" in text and "30897" in text
+        assert "message flow" in text
+        await wait_for(pilot, lambda: table(pilot).a2p_status.get(sid) == "FAILED")
+
+
+async def fill_campaign(pilot, form: CampaignForm, brand_sid: str, *, samples: list[str]) -> None:
+    form.query_one("#cf-brand_registration_sid", Select).value = brand_sid
+    await wait_for(pilot, lambda: form.usecases is not None)
+    form.query_one("#cf-us_app_to_person_usecase", Select).value = "MARKETING"
+    form.query_one(
+        "#cf-description", Input
+    ).value = "Weekly offers for customers who opted in at the till."
+    form.query_one(
+        "#cf-message_flow", Input
+    ).value = "Customers opt in on paper at the till and confirm by replying YES."
+    for i, text in enumerate(samples):
+        form.query_one(f"#cf-sample-{i}", Input).value = text
+    form.query_one("#cf-has_embedded_links", Checkbox).value = True
+    await pilot.pause()
+
+
+async def test_campaign_form_checks_rules_inline_then_registers_and_moves_on_the_clock():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid = await go_to(pilot, "Driver Dispatch")
+        resources = app.emulator.resources
+        now = [1_000_000.0]
+        resources.clock = lambda: now[0]
+        await pilot.press("5")
+        pane = app.screen.query_one(CampaignPane)
+        await wait_for(
+            pilot,
+            lambda: pane.service is not None and "no campaign" in body_of(pilot, "campaign-body"),
+        )
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignForm))
+        form = app.screen
+        approved = [b["sid"] for b in form.brands if b["status"] == "APPROVED"]
+        # one sample too short: the rule shows under the field and nothing is sent
+        methods = record_methods(app)
+        await fill_campaign(
+            pilot,
+            form,
+            approved[0],
+            samples=["Too short", "Weekly deals at Acme: 20% off shoes. Reply STOP to end."],
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CampaignForm)
+        assert "Sample 1 needs at least 20" in str(
+            form.query_one("#cf-message_samples-error", Static).render()
+        )
+        assert "POST" not in methods
+        form.query_one(
+            "#cf-sample-0", Input
+        ).value = "Acme: this week only, 2 for 1 on socks. Reply STOP to end."
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: pane.campaign is not None)
+        assert pane.campaign["campaign_status"] == "IN_PROGRESS"
+        assert "in review" in body_of(pilot, "campaign-body")
+        assert app.emulator.store.get_service(ACCOUNT, sid)["us_app_to_person_registered"] is False
+        now[0] += resources.review_seconds + 1
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: (pane.campaign or {}).get("campaign_status") == "VERIFIED")
+        assert app.emulator.store.get_service(ACCOUNT, sid)["us_app_to_person_registered"] is True
+        entries = app.session.journal.recent(5) if app.session and app.session.journal else []
+        assert any(e.action == "create campaign" for e in entries)
+
+
+async def test_campaign_delete_asks_and_readonly_refuses_writes():
+    app = sandbox_app(readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "Acme Order Updates")
+        await pilot.press("5")
+        pane = app.screen.query_one(CampaignPane)
+        await wait_for(pilot, lambda: pane.campaign is not None)
+        methods = record_methods(app)
+        for key in ("a", "e", "P", "x"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, (CampaignForm, AttachScreen, ConfirmScreen))
+        await pilot.press("3")
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, ChannelPicker)
+        assert methods.count("POST") == methods.count("DELETE") == 0
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid = await go_to(pilot, "Acme Order Updates")
+        await pilot.press("5")
+        pane = app.screen.query_one(CampaignPane)
+        await wait_for(pilot, lambda: pane.campaign is not None)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                pane.service is not None
+                and pane.campaign is None
+                and "no campaign" in body_of(pilot, "campaign-body")
+            ),
+        )
+        assert app.emulator.resources.list_campaigns(ACCOUNT, sid) == []
+        assert app.emulator.store.get_service(ACCOUNT, sid)["us_app_to_person_registered"] is False
+
+
+async def test_links_tab_shows_the_domain_or_says_there_is_none():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "Acme Spring Promo")
+        await pilot.press("6")
+        pane = app.screen.query_one(LinksPane)
+        await wait_for(pilot, lambda: "DN" in body_of(pilot, "links-body"))
+        assert "link-expired" in body_of(pilot, "links-body")
+        await go_to(pilot, "Driver Dispatch")
+        await wait_for(pilot, lambda: "No shortened-links domain" in body_of(pilot, "links-body"))
+        assert pane.service is not None
+
+
+def test_campaign_rules_match_the_spec():
+    good = {
+        "description": "x" * 40,
+        "message_flow": "y" * 40,
+        "message_samples": ["s" * 20, "t" * 20],
+        "has_embedded_links": False,
+        "has_embedded_phone": False,
+        "brand_registration_sid": "BN" + "a" * 32,
+        "us_app_to_person_usecase": "MARKETING",
+    }
+    assert a2p.problems(good, creating=True) == {}
+    for name, value, words in (
+        ("description", "x" * 39, "at least 40"),
+        ("description", "x" * 4097, "at most 4096"),
+        ("message_flow", "y" * 2049, "at most 2048"),
+        ("message_samples", ["s" * 20], "2 to 5"),
+        ("message_samples", ["s" * 20] * 6, "2 to 5"),
+        ("message_samples", ["s" * 20, "t" * 1025], "at most 1024"),
+        ("opt_out_keywords", ["STOP", "st op"], "alphanumeric"),
+        ("help_message", "short", "at least 20"),
+        ("privacy_policy_url", "ftp://x", "http(s) URL"),
+    ):
+        assert words in a2p.problems({**good, name: value}, creating=True)[name]
+    assert (
+        "not a use case"
+        in a2p.problems(good, creating=True, usecases=["2FA"])["us_app_to_person_usecase"]
+    )
+
+
+@pytest.mark.parametrize(
+    "status,mark", [("VERIFIED", "✓"), ("FAILED", "✗"), ("IN_PROGRESS", "…"), ("NONE", "·")]
+)
+def test_us_marks(status, mark):
+    from msgsvc_tui.tui.widgets.service_table import a2p_mark
+
+    assert a2p_mark({}, status) == mark
+    assert a2p_mark({"us_app_to_person_registered": True}) == "✓"
