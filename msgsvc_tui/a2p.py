@@ -288,7 +288,6 @@ def problems(
     *,
     creating: bool,
     usecases: Iterable[str] | None = None,
-    brand_sid: str | None = None,
 ) -> dict[str, str]:
     """Every field's problem, by name (`brand_registration_sid` and
     `us_app_to_person_usecase` included when creating). Empty: good to send."""
@@ -307,7 +306,7 @@ def problems(
         if problem:
             out[f.name] = problem
     if creating:
-        brand = brand_sid if brand_sid is not None else values.get("brand_registration_sid")
+        brand = values.get("brand_registration_sid")
         if not brand or not re.match(r"^BN[0-9a-fA-F]{32}\Z", str(brand)):
             out["brand_registration_sid"] = "Choose a brand (BN…)"
         usecase = values.get("us_app_to_person_usecase")

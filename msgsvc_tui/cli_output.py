@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from msgsvc_tui.exit_codes import ExitCode
 from msgsvc_tui.sanitize import safe
 
 
@@ -30,3 +31,18 @@ def confirm(verb: str, question: str) -> bool | None:
         err(f"refusing to {verb} without --yes: there is no terminal to ask on")
         return None
     return input(f"{safe(question)} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def declined(yes: bool, verb: str, question: str, *, no: str = "") -> int | None:
+    """None to go ahead (--yes, or the user said yes); else the exit code to stop with:
+    USAGE with no terminal to ask on, OK when the user said no (`no` said on stderr)."""
+    if yes:
+        return None
+    answer = confirm(verb, question)
+    if answer is None:
+        return ExitCode.USAGE
+    if not answer:
+        if no:
+            err(no)
+        return ExitCode.OK
+    return None

@@ -18,8 +18,7 @@ from msgsvc_tui import a2p, fields, senders
 from msgsvc_tui.api import compliance
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.cli_output import cell as _cell
-from msgsvc_tui.cli_output import confirm as _confirm
-from msgsvc_tui.cli_output import err
+from msgsvc_tui.cli_output import declined, err
 from msgsvc_tui.exit_codes import ExitCode
 from msgsvc_tui.journal import (
     ADD_SENDER,
@@ -31,6 +30,7 @@ from msgsvc_tui.journal import (
     campaign_data,
     sender_data,
 )
+from msgsvc_tui.pool import PoolIndex
 from msgsvc_tui.sanitize import safe
 
 Json = dict[str, Any]
@@ -76,11 +76,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
 
 
 def _journal(client: MessagingClient) -> Journal | None:
-    if client.readonly:
-        return None
-    from msgsvc_tui.config import data_dir
-
-    return Journal(data_dir() / "journal.sqlite3")
+    return None if client.readonly else Journal.default()
 
 
 async def _service(client: MessagingClient, sid: str) -> Json:
@@ -194,14 +190,10 @@ async def _remove(
     service = await _service(client, args.service)
     member = await client.fetch_sender(args.service, kind, args.sid)
     label = member.get(kind.value_field) or args.sid
-    if not args.yes:
-        question = f"Remove the {kind.label} {label} from “{service.get('friendly_name')}”?"
-        answer = _confirm("remove", question)
-        if answer is None:
-            return ExitCode.USAGE
-        if not answer:
-            err("not removed")
-            return ExitCode.OK
+    question = f"Remove the {kind.label} {label} from “{service.get('friendly_name')}”?"
+    stop = declined(args.yes, "remove", question, no="not removed")
+    if stop is not None:
+        return stop
     await client.remove_sender(args.service, kind, args.sid)
     journal = _journal(client)
     if journal is not None:
@@ -214,14 +206,13 @@ async def _available(client: MessagingClient, args: argparse.Namespace, out: IO[
     """The account's channel senders, each marked free or with the service holding it (the
     v2 list does not say: learnt from the services' own ChannelSenders lists)."""
     rows = await compliance.list_account_channel_senders(client)
-    holders: dict[str, str] = {}
-    async for page in client.iter_service_pages(1000):
-        for s in page.items:
-            for m in await client.list_senders(s["sid"], senders.CHANNEL_SENDERS):
-                holders[m["sid"]] = f"{s.get('friendly_name')} ({s['sid']})"
+    names = {s["sid"]: s.get("friendly_name") for s in await client.list_services()}
+    index = PoolIndex()
+    await index.build(client, list(names), kinds=(senders.CHANNEL_SENDERS,))
     for r in rows:
+        holder = index.holder(str(r.get("sid")))
         r["_profile"] = (r.get("profile") or {}).get("name")
-        r["_holder"] = holders.get(r.get("sid") or "", "free")
+        r["_holder"] = f"{names[holder]} ({holder})" if holder else "free"
     _table(rows, COLUMNS["available"], args, out)
     return ExitCode.OK
 
@@ -340,18 +331,14 @@ async def campaign_command(
             )
         _after_write(updated, args, out, "updated")
         return ExitCode.OK
-    if not args.yes:
-        question = (
-            f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "
-            f"“{service.get('friendly_name')}”? It stops sending to US numbers; registering "
-            "again is a new review."
-        )
-        answer = _confirm("delete", question)
-        if answer is None:
-            return ExitCode.USAGE
-        if not answer:
-            err("not deleted")
-            return ExitCode.OK
+    question = (
+        f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "
+        f"“{service.get('friendly_name')}”? It stops sending to US numbers; registering "
+        "again is a new review."
+    )
+    stop = declined(args.yes, "delete", question, no="not deleted")
+    if stop is not None:
+        return stop
     await compliance.delete_campaign(client, sid, campaign["sid"])
     if journal is not None:
         journal.record(DELETE_CAMPAIGN, service, before=campaign_data(campaign), after=None)

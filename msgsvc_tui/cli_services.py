@@ -21,8 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 from msgsvc_tui import cli_parser, fields
 from msgsvc_tui.api import errors
 from msgsvc_tui.cli_output import cell as _cell
-from msgsvc_tui.cli_output import confirm as _confirm
-from msgsvc_tui.cli_output import err
+from msgsvc_tui.cli_output import declined, err
 from msgsvc_tui.config import Config, ConfigError, resolve_connection
 from msgsvc_tui.exit_codes import ExitCode
 from msgsvc_tui.listing import search_key
@@ -261,14 +260,17 @@ def _fit(text: str, width: int) -> str:
 
 def _human_header() -> str:
     flags = "".join(f.glyph or "" for f in fields.FLAGS)
-    return f"{'SID':<34}  {'NAME':<{_NAME_WIDTH}}  {'USE CASE':<13}  {flags:<6}  UPDATED"
+    return f"{'SID':<34}  {'NAME':<{_NAME_WIDTH}}  {'USE CASE':<13}  {flags:<6}  US  UPDATED"
 
 
 def _human_row(s: Json) -> str:
     flags = "".join((f.glyph or "") if s.get(f.name) else "·" for f in fields.FLAGS)
     name = _fit(safe(s.get("friendly_name") or ""), _NAME_WIDTH)
     usecase = _fit(safe(s.get("usecase") or ""), 13)
-    return f"{safe(s['sid']):<34}  {name}  {usecase}  {flags:<6}  {safe(s.get('date_updated'))}"
+    # US: registered for A2P 10DLC (us_app_to_person_registered), as the app's list shows it
+    us = "✓" if s.get("us_app_to_person_registered") else "·"
+    updated = safe(s.get("date_updated"))
+    return f"{safe(s['sid']):<34}  {name}  {usecase}  {flags:<6}  {us:<2}  {updated}"
 
 
 def _show(service: Json, args: argparse.Namespace, out: IO[str]) -> None:
@@ -313,12 +315,9 @@ async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out
         service = await client.fetch_service(args.sid)
         name = service.get("friendly_name")
         question = f"Delete “{name}” ({args.sid})? Its senders return to the account."
-        answer = _confirm("delete", question)
-        if answer is None:
-            return ExitCode.USAGE
-        if not answer:
-            err("not deleted")
-            return ExitCode.OK
+        stop = declined(False, "delete", question, no="not deleted")
+        if stop is not None:
+            return stop
     await client.delete_service(args.sid)
     err(f"deleted {args.sid}")
     return ExitCode.OK
@@ -367,18 +366,13 @@ async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out:
     out.write(safe(the_plan.render(), newlines=True) + "\n")
     if not the_plan.pending:
         return ExitCode.OK
-    if not args.yes:
-        answer = _confirm("apply", "Apply these changes?")
-        if answer is None:
-            return ExitCode.USAGE
-        if not answer:
-            err("nothing applied")
-            return ExitCode.OK
+    stop = declined(args.yes, "apply", "Apply these changes?", no="nothing applied")
+    if stop is not None:
+        return stop
     from msgsvc_tui import ascode
-    from msgsvc_tui.config import data_dir
     from msgsvc_tui.journal import Journal
 
-    journal = None if client.readonly else Journal(data_dir() / "journal.sqlite3")
+    journal = None if client.readonly else Journal.default()
     concurrency = Config.load().preferences.bulk_concurrency
     outcomes = await ascode.apply(client, the_plan, journal=journal, concurrency=concurrency)
     failed = [o for o in outcomes if not o.ok]
@@ -419,10 +413,9 @@ async def _diff(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
 async def _undo(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     """The journal's last write to this account (an apply as one batch), undone after the
     server shows nothing changed since; refused, saying why, when it did."""
-    from msgsvc_tui.config import data_dir
     from msgsvc_tui.journal import Journal, apply_undo, plan_undo
 
-    journal = Journal(data_dir() / "journal.sqlite3")
+    journal = Journal.default()
     entries = journal.last_written(client.account_sid)
     if not entries:
         err("nothing to undo: the journal has no write to this account left")
@@ -434,12 +427,9 @@ async def _undo(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
         out.write(safe(f"  ✗ cannot: {step.entry.label}: {step.refusal}") + "\n")
     if not plan.doable:
         return ExitCode.API
-    if not args.yes:
-        answer = _confirm("undo", "Undo these?")
-        if answer is None:
-            return ExitCode.USAGE
-        if not answer:
-            return ExitCode.OK
+    stop = declined(args.yes, "undo", "Undo these?")
+    if stop is not None:
+        return stop
     done = await apply_undo(client, journal, plan)
     for line in done:
         out.write(safe(line) + "\n")

@@ -73,6 +73,14 @@ class Entry:
     undoes: int | None = None
     undone_by: int | None = None
 
+    def service(self) -> Json:
+        """The service as the entry knows it: enough to journal a write to it again."""
+        return {
+            "sid": self.service_sid,
+            "friendly_name": self.label,
+            "account_sid": self.account_sid,
+        }
+
     def describe(self) -> str:
         """What this write did, as a line people read (values from the catalogue's display)."""
         if self.action == UPDATE:
@@ -118,6 +126,13 @@ class Journal:
         if self.path != ":memory:":
             self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(SCHEMA)
+
+    @classmethod
+    def default(cls) -> Journal:
+        """The journal in the data folder: the app and the CLI write the same one."""
+        from msgsvc_tui.config import data_dir
+
+        return cls(data_dir() / "journal.sqlite3")
 
     def close(self) -> None:
         self.db.close()
@@ -368,7 +383,7 @@ async def _undo_one(
     else:
         data = entry.after or entry.before or {}
         kind = senders.BY_KEY[data["kind"]]
-        service = {"sid": sid, "friendly_name": entry.label, "account_sid": entry.account_sid}
+        service = entry.service()
         if entry.action == ADD_SENDER:
             await client.remove_sender(sid, kind, data["sender_sid"])
             journal.record(REMOVE_SENDER, service, before=data, after=None, undoes=entry.id)
@@ -441,11 +456,7 @@ async def _undo_campaign(client: MessagingClient, journal: Journal, entry: Entry
     from msgsvc_tui.api import compliance
 
     data = entry.after or entry.before or {}
-    service = {
-        "sid": entry.service_sid,
-        "friendly_name": entry.label,
-        "account_sid": entry.account_sid,
-    }
+    service = entry.service()
     if entry.action == CREATE_CAMPAIGN:
         gone = await compliance.fetch_campaign(client, entry.service_sid, data["sid"])
         await compliance.delete_campaign(client, entry.service_sid, data["sid"])

@@ -120,14 +120,21 @@ class PoolIndex:
         self.checked.add(service_sid)
 
     async def build(
-        self, client: MessagingClient, service_sids: list[str], *, concurrency: int = 8
+        self,
+        client: MessagingClient,
+        service_sids: list[str],
+        *,
+        concurrency: int = 8,
+        kinds: tuple[senders.SenderKind, ...] = (senders.PHONE_NUMBERS, senders.SHORT_CODES),
     ) -> None:
+        """Learn who holds what from the services' own pools of `kinds` (an index is for one
+        family of kinds: learning a service forgets what it held before)."""
         limit = asyncio.Semaphore(concurrency)
 
         async def one(service_sid: str) -> None:
             async with limit:
                 members: list[Json] = []
-                for kind in (senders.PHONE_NUMBERS, senders.SHORT_CODES):
+                for kind in kinds:
                     members += await client.list_senders(service_sid, kind)
                 self.learn(service_sid, members)
 

@@ -350,3 +350,98 @@ def test_us_marks(status, mark):
 
     assert a2p_mark({}, status) == mark
     assert a2p_mark({"us_app_to_person_registered": True}) == "✓"
+
+
+async def test_a_refused_campaign_reopens_the_form_with_what_was_typed():
+    from msgsvc_tui.emulator.app import Fault
+
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid = await go_to(pilot, "Driver Dispatch")
+        await pilot.press("5")
+        pane = app.screen.query_one(CampaignPane)
+        await wait_for(pilot, lambda: "no campaign" in body_of(pilot, "campaign-body"))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignForm))
+        form = app.screen
+        approved = [b["sid"] for b in form.brands if b["status"] == "APPROVED"]
+        samples = [
+            "Dispatch: your driver is 5 minutes away. Reply STOP to end.",
+            "Dispatch: your parcel was delivered to the front desk today.",
+        ]
+        await fill_campaign(pilot, form, approved[0], samples=samples)
+        app.emulator.inject(
+            Fault(400, b'{"code": 21701, "message": "Brand is not eligible", "status": 400}')
+        )
+        await pilot.press("ctrl+s")
+        # Twilio refused: the form is back, with every value typed and the refusal in sight
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CampaignForm) and app.screen is not form
+        )
+        again = app.screen
+        await wait_for(pilot, lambda: again.usecases is not None)
+        await pilot.pause()
+        values = again.values()
+        assert values["message_samples"] == samples
+        assert values["brand_registration_sid"] == approved[0]
+        assert values["us_app_to_person_usecase"] == "MARKETING"
+        assert values["description"].startswith("Weekly offers")
+        problems = str(again.query_one("#campaign-problems", Static).render())
+        assert "Not saved" in problems and "Brand is not eligible" in problems
+        assert app.emulator.resources.list_campaigns(ACCOUNT, sid) == []
+        await pilot.press("ctrl+s")  # sent again by the user, it lands
+        await wait_for(pilot, lambda: pane.campaign is not None)
+
+
+async def test_campaign_text_is_shown_safe_and_sent_back_unchanged():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid = await go_to(pilot, "Acme Login Codes")
+        hostile = "Login codes [bold]now[/bold] for Acme accounts, sent on request\u202e."
+        db = app.emulator.resources.db
+        db.execute(
+            "UPDATE campaigns SET body = json_set(body, '$.description', ?) WHERE service_sid = ?",
+            (hostile, sid),
+        )
+        await pilot.press("5")
+        pane = app.screen.query_one(CampaignPane)
+        await wait_for(pilot, lambda: pane.campaign is not None)
+        body = body_of(pilot, "campaign-body")
+        assert "[bold]now[/bold]" in body and "\u202e" not in body  # literal, visible
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignForm))
+        form = app.screen
+        shown_text = form.query_one("#cf-description", Input).value
+        assert "\u202e" not in shown_text
+        assert form.values()["description"] == hostile  # left as shown: the server's own text
+
+
+async def test_the_channel_picker_knows_what_the_tab_just_added():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid = await go_to(pilot, "Driver Dispatch")
+        await pilot.press("3")
+        pane = app.screen.query_one(ChannelSendersPane)
+        await wait_for(pilot, lambda: pane.shows({"sid": sid}) and not pane.is_busy())
+        free = app.emulator.resources.db.execute(
+            "SELECT sid FROM channel_senders WHERE service_sid IS NULL ORDER BY seq LIMIT 1"
+        ).fetchone()[0]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChannelPicker))
+        picker = app.screen
+        await wait_for(pilot, lambda: "enter adds" in body_of(pilot, "channel-status"))
+        picker.query_one("#channel-filter", Input).value = free
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(pane.members) == 1)
+        assert app.session.channel_index.holder(free) == sid
+        pane.focus_main()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChannelPicker))
+        await wait_for(pilot, lambda: "enter adds" in body_of(pilot, "channel-status"))
+        options = app.screen.query_one(OptionList)
+        lines = {
+            options.get_option_at_index(i).id: str(options.get_option_at_index(i).prompt)
+            for i in range(options.option_count)
+        }
+        assert "in this service" in lines[free]

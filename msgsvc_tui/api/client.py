@@ -26,6 +26,8 @@ import httpx
 
 from msgsvc_tui import __version__, countries, fields, senders
 from msgsvc_tui.api import errors
+from msgsvc_tui.api.outcome import Verdict as _Verdict
+from msgsvc_tui.api.outcome import checked_sid as _sid
 from msgsvc_tui.config import Connection, Secret
 
 USER_AGENT = (
@@ -89,14 +91,6 @@ class Reconciliation:
     applied: bool | None  # True: it happened; False: it did not; None: still unknown
     cause: str  # the failure that lost the answer
     detail: str = ""
-
-
-@dataclass
-class _Verdict:
-    applied: bool | None
-    value: Json | None = None
-    detail: str = ""
-    candidates: list[str] | None = None
 
 
 @dataclass
@@ -609,18 +603,6 @@ class MessagingClient:
                 "empty answer where a resource was expected", status=204, method=method, url=url
             )
         return body
-
-
-def _sid(value: str, prefix: str) -> str:
-    """Refuse a malformed SID before it becomes part of a URL path: the spec's pattern
-    (``^MG[0-9a-fA-F]{32}$`` and its kin), ASCII only. No stripping: whitespace, signs, ``0x``
-    or fullwidth digits are refused, never sent."""
-    problem = fields.sid_problem(value, prefix)
-    if problem:
-        raise fields.ValidationError(
-            [fields.FieldError("sid", "Sid", fields.INVALID_PARAMETER, problem)]
-        )
-    return value
 
 
 def _epoch(stamp: object) -> float:

@@ -3,28 +3,26 @@ Messaging v2 channel senders: the client's calls for them, beside the core ones 
 
 Functions over a `MessagingClient` rather than more methods on it: they share its transport,
 retries and write reconciliation (`_write`: sent once, resent only after a 429, a lost
-answer settled by asking the server), and keep client.py to the service itself.
+answer settled by asking the server), and keep client.py to the service itself. Importing
+this module does not import httpx.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgsvc_tui import a2p, fields, senders
 from msgsvc_tui.api import errors
-from msgsvc_tui.api.client import MessagingClient, _Verdict
+from msgsvc_tui.api.outcome import Verdict as _Verdict
+from msgsvc_tui.api.outcome import checked_sid as _sid
+
+if TYPE_CHECKING:  # the client (and httpx) is imported by whoever made one
+    from msgsvc_tui.api.client import MessagingClient
 
 Json = dict[str, Any]
 PAGE = 1000
-
-
-def _sid(value: str, prefix: str) -> str:
-    problem = fields.sid_problem(value, prefix)
-    if problem:
-        raise fields.ValidationError([fields.FieldError("sid", "Sid", 20001, problem)])
-    return value
 
 
 def _campaigns_url(client: MessagingClient, service_sid: str) -> str:

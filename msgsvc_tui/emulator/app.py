@@ -35,6 +35,8 @@ from msgsvc_tui.emulator.wire import (
     _rfc2822,
     all_values,
     error_response,
+    missing,
+    sender_value,
 )
 
 Scope = dict[str, Any]
@@ -244,12 +246,7 @@ class EmulatorApp:
         if creating:
             for f in fields.WRITABLE:
                 if f.required_on_create and f.name not in values:
-                    # twilio-ruby #674 quotes this message and code from a v1 API.
-                    raise EmulatorError(
-                        400,
-                        fields.INVALID_PARAMETER,
-                        f"Missing required parameter {f.param} in the post body",
-                    )
+                    raise missing(f.param or f.name)
         return values
 
     def create(self, req: Request) -> Response:
@@ -391,19 +388,7 @@ class EmulatorApp:
 
     def add_to_pool(self, req: Request, service_sid: str, path: str) -> Response:
         kind = senders.BY_PATH[path]
-        value = req.form.get(kind.param, "")
-        if not value:
-            raise EmulatorError(
-                400,
-                fields.INVALID_PARAMETER,
-                f"Missing required parameter {kind.param} in the post body",
-            )
-        if kind is not senders.ALPHA_SENDERS and not kind.sid_re.match(value):
-            raise EmulatorError(
-                400,
-                fields.INVALID_PARAMETER,
-                f"Invalid {kind.param}: {value!r} is not a {kind.prefix}… SID",
-            )
+        value = sender_value(req, kind)
         row = self.store.add_to_pool(req.account_sid, service_sid, kind, value)
         return Response(201, self._render_pool_member(req, kind, row))
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from msgsvc_tui import a2p, senders
+from msgsvc_tui import a2p, fields, senders
 from msgsvc_tui.emulator.resources import USECASES, Resources
 from msgsvc_tui.emulator.store import EmulatorError
 from msgsvc_tui.emulator.wire import (
@@ -24,19 +24,17 @@ from msgsvc_tui.emulator.wire import (
     _encode_token,
     _int_param,
     _page_size,
+    missing,
     page_links,
+    sender_value,
 )
 
 Handler = Callable[..., Response]
 Route = tuple[re.Pattern[str], dict[str, Handler]]
 _SID = r"([A-Za-z0-9]+)"
-INVALID = 20001
+INVALID = fields.INVALID_PARAMETER
 # Twilio's sender_type for each channel prefix (the spec's ChannelSenders readFull example).
 SENDER_TYPES = {"whatsapp": "WhatsApp", "rcs": "RCS", "messenger": "Messenger"}
-
-
-def _missing(param: str) -> EmulatorError:
-    return EmulatorError(400, INVALID, f"Missing required parameter {param} in the post body")
 
 
 class ResourceRoutes:
@@ -148,11 +146,7 @@ class ResourceRoutes:
         )
 
     def add_channel(self, req: Request, service: str) -> Response:
-        sid = req.form.get("Sid", "")
-        if not sid:
-            raise _missing("Sid")
-        if not senders.CHANNEL_SENDERS.sid_re.match(sid):
-            raise EmulatorError(400, INVALID, f"Invalid Sid: {sid!r} is not an XE… SID")
+        sid = sender_value(req, senders.CHANNEL_SENDERS)
         row = self.res.add_channel_sender(req.account_sid, service, sid)
         return Response(201, self._channel(req, row))
 
@@ -228,9 +222,7 @@ class ResourceRoutes:
         )
 
     def add_country(self, req: Request, service: str) -> Response:
-        alpha = req.form.get("AlphaSender", "")
-        if not alpha:
-            raise _missing("AlphaSender")
+        alpha = sender_value(req, senders.DESTINATION_ALPHA_SENDERS)
         country = req.form.get("IsoCountryCode") or None
         row = self.res.add_destination_alpha(req.account_sid, service, alpha, country)
         return Response(201, self._country(req, row))
@@ -280,11 +272,11 @@ class ResourceRoutes:
             ("UsAppToPersonUsecase", "us_app_to_person_usecase"),
         ):
             if not req.form.get(param):
-                raise _missing(param)
+                raise missing(param)
             values[name] = req.form[param]
         for f in a2p.FIELDS:
             if f.required and f.name not in values:
-                raise _missing(f.param)
+                raise missing(f.param)
         row = self.res.create_campaign(req.account_sid, service, values)
         return Response(201, self._campaign(req, row))
 
@@ -297,7 +289,7 @@ class ResourceRoutes:
         values = a2p.from_form(req.form_lists)
         for name in a2p.UPDATE_REQUIRED:
             if name not in values:
-                raise _missing(a2p.BY_NAME[name].param)
+                raise missing(a2p.BY_NAME[name].param)
         row = self.res.update_campaign(req.account_sid, service, sid, values)
         return Response(200, self._campaign(req, row))
 
@@ -327,9 +319,9 @@ class ResourceRoutes:
         campaign_id = req.form.get("CampaignId", "")
         service = req.form.get("MessagingServiceSid", "")
         if not campaign_id:
-            raise _missing("CampaignId")
+            raise missing("CampaignId")
         if not service:
-            raise _missing("MessagingServiceSid")
+            raise missing("MessagingServiceSid")
         row = self.res.create_campaign(
             req.account_sid,
             service,

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from msgsvc_tui import a2p, countries, senders
-from msgsvc_tui.emulator.store import EmulatorError, Store, _one, new_sid, now_iso
+from msgsvc_tui import a2p, countries, fields, senders
+from msgsvc_tui.emulator.store import EmulatorError, Store, _one, _refusal, new_sid, now_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS channel_senders (
@@ -92,7 +92,7 @@ REVIEW_FAILURE = {
 # Twilio's refusals on the campaign routes. The spec lists none; the emulator answers with
 # the generic "Invalid parameter" (20001) and the HTTP status Twilio uses for the case (400
 # bad values, 409 a second campaign), rather than a code that means something else.
-INVALID = 20001
+INVALID = fields.INVALID_PARAMETER
 
 
 def _not_found(what: str) -> EmulatorError:
@@ -520,8 +520,3 @@ USECASES: tuple[tuple[str, str, str, bool], ...] = (
     ("EMERGENCY", "Emergency", "Public safety during emergencies", True),
     ("SOLE_PROPRIETOR", "Sole Proprietor", "One campaign for a sole proprietor brand", False),
 )
-
-
-def _refusal(refusal: tuple[int, int, str]) -> EmulatorError:
-    code, status, message = refusal
-    return EmulatorError(status, code, message)

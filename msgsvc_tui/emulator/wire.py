@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from msgsvc_tui import fields
+from msgsvc_tui import fields, senders
 from msgsvc_tui.emulator.store import EmulatorError
 
 Scope = dict[str, Any]
@@ -121,6 +121,28 @@ def _decode_token(token: str | None) -> tuple[int | None, int | None]:
 def _rfc2822(iso: str) -> str:
     moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     return format_datetime(moment).replace("-0000", "+0000")
+
+
+def missing(param: str) -> EmulatorError:
+    """A required parameter not sent (twilio-ruby #674 quotes this message and code)."""
+    return EmulatorError(
+        400, fields.INVALID_PARAMETER, f"Missing required parameter {param} in the post body"
+    )
+
+
+def sender_value(req: Request, kind: senders.SenderKind) -> str:
+    """What a pool's POST adds: its parameter, required, and a SID of the kind's pattern
+    unless the kind is added by its text (an alpha sender)."""
+    value = req.form.get(kind.param, "")
+    if not value:
+        raise missing(kind.param)
+    if not kind.by_value and not kind.sid_re.match(value):
+        raise EmulatorError(
+            400,
+            fields.INVALID_PARAMETER,
+            f"Invalid {kind.param}: {value!r} is not a {kind.prefix}… SID",
+        )
+    return value
 
 
 def error_response(exc: EmulatorError, headers: dict[str, str] | None = None) -> Response:

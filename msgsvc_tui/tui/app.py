@@ -76,10 +76,9 @@ class MsgsvcApp(App[int]):
             return None
         if self._journal is None:
             # imported here: sqlite3 and uuid would delay the first frame for nothing
-            from msgsvc_tui.config import data_dir
             from msgsvc_tui.journal import Journal
 
-            self._journal = Journal(data_dir() / "journal.sqlite3")
+            self._journal = Journal.default()
         return self._journal
 
     # ---- the connection -------------------------------------------------------------------

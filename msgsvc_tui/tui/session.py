@@ -35,7 +35,8 @@ class Session:
     readonly: bool = False
     sandbox: bool = False
     journal: Journal | None = None
-    pool_index: PoolIndex = field(default_factory=PoolIndex)
+    pool_index: PoolIndex = field(default_factory=PoolIndex)  # numbers and short codes
+    channel_index: PoolIndex = field(default_factory=PoolIndex)  # channel senders
     # The services the main screen has listed, by SID (set by it): for names in messages.
     service: Callable[[str], Json | None] = _no_service
     service_sids: Callable[[], list[str]] = list

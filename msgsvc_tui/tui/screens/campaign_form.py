@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,6 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from msgsvc_tui import a2p
 from msgsvc_tui.api import compliance, errors
+from msgsvc_tui.sanitize import safe
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of, shown
@@ -34,14 +36,29 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
     ]
 
     def __init__(
-        self, session: Session, service: Json, brands: list[Json], campaign: Json | None
+        self,
+        session: Session,
+        service: Json,
+        brands: list[Json],
+        campaign: Json | None,
+        *,
+        typed: Json | None = None,
+        problem: str = "",
     ) -> None:
+        """`typed`: values the user sent before, shown again after Twilio refused them (with
+        `problem`, what it said), so nothing typed is lost."""
         super().__init__()
         self.session = session
         self.service = service
         self.brands = brands
         self.campaign = campaign  # None: registering a new one
+        self.typed = typed
+        self.problem = problem
         self.usecases: list[str] | None = None
+        # Server text is shown safe (control characters visible); a field left as shown
+        # sends the server's own value back, so opening and saving changes nothing unasked.
+        self.originals: Json = {}
+        self.shown: dict[str, str] = {}
 
     @property
     def creating(self) -> bool:
@@ -56,7 +73,7 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
                 if self.creating:
                     yield Label("Brand")
                     yield Select(
-                        [(f"{shown(a2p.brand_line(b))}", str(b.get("sid"))) for b in self.brands],
+                        [(Text(shown(a2p.brand_line(b))), str(b.get("sid"))) for b in self.brands],
                         prompt="choose an approved brand",
                         id="cf-brand_registration_sid",
                     )
@@ -69,7 +86,7 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
                 for f in a2p.FIELDS:
                     if not self.creating and not f.updatable:
                         continue
-                    value = (self.campaign or {}).get(f.name)
+                    value = (self.typed or self.campaign or {}).get(f.name)
                     if f.kind == "bool":
                         yield Checkbox(f.label, bool(value), id=f"cf-{f.name}")
                     elif f.kind == "samples":
@@ -79,14 +96,20 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
                                 f"Sample {i + 1}" + ("" if i < a2p.SAMPLES_MIN else " (optional)")
                             )
                             yield Input(
-                                samples[i] if i < len(samples) else "",
+                                self._display(
+                                    f"sample-{i}", samples[i] if i < len(samples) else ""
+                                ),
                                 placeholder="20-1024 characters",
                                 id=f"cf-sample-{i}",
                             )
                     else:
                         yield Label(f.label + ("" if f.required else " (optional)"))
-                        shown_value = ", ".join(value) if f.kind == "list" and value else value
-                        yield Input(str(shown_value or ""), placeholder=f.help, id=f"cf-{f.name}")
+                        text = ", ".join(map(str, value or [])) if f.kind == "list" else value
+                        yield Input(
+                            self._display(f.name, "" if text is None else str(text)),
+                            placeholder=f.help,
+                            id=f"cf-{f.name}",
+                        )
                     yield Static("", classes="field-error", id=f"cf-{f.name}-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(
@@ -95,9 +118,22 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
                 yield Button("Cancel", id="campaign-close")
             yield Static("tab/enter next field · ctrl+s send · esc cancel", classes="help")
 
+    def _display(self, key: str, text: str) -> str:
+        self.originals[key] = text
+        self.shown[key] = safe(text)
+        return self.shown[key]
+
+    def _input(self, key: str) -> str:
+        """What the field holds: the server's own text when the shown one was not edited."""
+        value = self.query_one(f"#cf-{key}", Input).value
+        return self.originals[key] if value == self.shown.get(key) else value
+
     def on_mount(self) -> None:
         first = "#cf-brand_registration_sid" if self.creating else "#cf-description"
         self.query_one(first).focus()
+        brand = (self.typed or {}).get("brand_registration_sid")
+        if self.creating and brand:
+            self.query_one("#cf-brand_registration_sid", Select).value = brand
         self._check(quiet=True)
 
     # ---- values and rules -----------------------------------------------------------------
@@ -113,14 +149,12 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
             if f.kind == "bool":
                 out[f.name] = self.query_one(f"#cf-{f.name}", Checkbox).value
             elif f.kind == "samples":
-                texts = [
-                    self.query_one(f"#cf-sample-{i}", Input).value for i in range(SAMPLE_SLOTS)
-                ]
+                texts = [self._input(f"sample-{i}") for i in range(SAMPLE_SLOTS)]
                 out[f.name] = [t for t in texts if t.strip()]
             elif f.kind == "list":
-                out[f.name] = a2p.parse_keywords(self.query_one(f"#cf-{f.name}", Input).value)
+                out[f.name] = a2p.parse_keywords(self._input(f.name))
             else:
-                out[f.name] = self.query_one(f"#cf-{f.name}", Input).value
+                out[f.name] = self._input(f.name)
         return out
 
     def problems(self) -> dict[str, str]:
@@ -143,8 +177,11 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
             error.set_class(bool(message), "-shown")
         summary = self.query_one("#campaign-problems", Static)
         count = len(found)
-        summary.update("" if quiet or not count else f"{count} field{'s' * (count != 1)} to fix")
-        summary.set_class(bool(count) and not quiet, "-shown")
+        text = "" if quiet or not count else f"{count} field{'s' * (count != 1)} to fix"
+        if self.problem:  # Twilio's refusal of the last send stays in sight
+            text = f"Not saved: {self.problem}" + (f" · {text}" if text else "")
+        summary.update(as_text(text))
+        summary.set_class(bool(text), "-shown")
         return found
 
     @on(Input.Changed)
@@ -179,13 +216,16 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
             self.notify(errors.describe(exc), severity="error", title="No use cases")
             return
         self.usecases = [str(u.get("code")) for u in found]
+        wanted = (self.typed or {}).get("us_app_to_person_usecase")
         select.set_options(
             [
-                (f"{shown(u.get('name'))} ({shown(u.get('code'))})", str(u.get("code")))
+                (Text(f"{shown(u.get('name'))} ({shown(u.get('code'))})"), str(u.get("code")))
                 for u in found
             ]
         )
         select.prompt = "choose a use case"
+        if wanted in self.usecases:
+            select.value = wanted
 
     @on(Input.Submitted)
     def _next(self) -> None:

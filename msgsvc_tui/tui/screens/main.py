@@ -211,6 +211,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     # ---- what the panes report ------------------------------------------------------------
     @on(ListLoaded)
     def _list_loaded(self) -> None:
+        # the list's own A2P bit is fresher than a campaign status seen before this load
+        self.table.a2p_status.clear()
         if self.table.current is not None and not self.form.dirty:
             self.detail.show(self.table.current)
 

@@ -11,15 +11,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label, Static
 
 from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
-from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.screens.picker import HOLDER_LOOKUPS, PickerScreen
 from msgsvc_tui.tui.session import Session
-from msgsvc_tui.tui.text import as_text, name_of, shown
-from msgsvc_tui.tui.widgets.nav import NavOptionList
+from msgsvc_tui.tui.text import shown
 
 Json = dict[str, Any]
 
@@ -33,109 +31,63 @@ def typed_sid_problem(text: str) -> str | None:
     return None
 
 
-class SenderPicker(ReportsWorkerErrors, ModalScreen["str | None"]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="picker-cancel", tooltip="Close the picker"),
-        Binding("down", "focus_list", "List", id="picker-list", show=False, tooltip="To list"),
-    ]
+class SenderPicker(PickerScreen):
+    """The account's numbers and short codes (2010 API); holders from the services' pools."""
+
+    PREFIX = "picker"
+    WHAT = "a sender"
+    PLACEHOLDER = "filter, or type a PN… / SC… SID"
+    LOADING = "Loading the account's numbers…"
 
     def __init__(self, session: Session, service: Json) -> None:
-        super().__init__()
-        self.session = session
-        self.service = service
+        super().__init__(session, service)
         self.candidates: list[pool.Candidate] = []
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="picker"):
-            yield Label(
-                as_text(f"Add a sender to “{name_of(self.service)}”"), classes="dialog-title"
-            )
-            yield Input(placeholder="filter, or type a PN… / SC… SID", id="picker-filter")
-            yield Static("", classes="error", id="picker-error")
-            yield NavOptionList(id="picker-options")
-            yield Static("Loading the account's numbers…", id="picker-status", classes="help")
-
-    def on_mount(self) -> None:
-        self.query_one("#picker-filter", Input).focus()
-        self.load()
 
     @work(exclusive=True, group="picker", exit_on_error=False)
     async def load(self) -> None:
         client = self.session.client
-        status = self.query_one("#picker-status", Static)
         try:
             numbers = await client.list_account_phone_numbers()
             codes = await client.list_account_short_codes()
         except errors.MsgsvcError as exc:
-            status.update(as_text(f"Cannot list the account's numbers: {errors.describe(exc)}"))
+            self.status(f"Cannot list the account's numbers: {errors.describe(exc)}")
             return
         self.candidates = pool.candidates_from_account(numbers, codes)
         self.session.pool_index.labels.update({c.sid: c.value for c in self.candidates})
-        self._render_options()
+        self.render_options()
         sids = self.session.service_sids()
-        status.update(f"{len(self.candidates)} senders; checking which service holds each…")
+        self.status(f"{len(self.candidates)} senders; checking which service holds each…")
         try:
-            await self.session.pool_index.build(client, sids[:500])
+            await self.session.pool_index.build(client, sids[:HOLDER_LOOKUPS])
         except errors.MsgsvcError as exc:
-            status.update(as_text(f"Holders unknown: {errors.describe(exc)}"))
+            self.status(f"Holders unknown: {errors.describe(exc)}")
             return
-        unknown = " (services past the first 500 not checked)" if len(sids) > 500 else ""
-        status.update(f"{len(self.candidates)} senders · enter adds · type to filter{unknown}")
-        self._render_options()
+        unknown = (
+            f" (services past the first {HOLDER_LOOKUPS} not checked)"
+            if len(sids) > HOLDER_LOOKUPS
+            else ""
+        )
+        self.status(f"{len(self.candidates)} senders · enter adds · type to filter{unknown}")
+        self.render_options()
 
-    def _status_of(self, c: pool.Candidate) -> tuple[str, str]:
-        holder = self.session.pool_index.holder(c.sid)
-        if holder is None:
-            return "free", "green"
-        if holder == self.service["sid"]:
-            return "in this service", "dim"
-        holder_service = self.session.service(holder)
-        return f"held by {name_of(holder_service) if holder_service else holder}", "yellow"
-
-    def _render_options(self) -> None:
-        options = self.query_one(OptionList)
-        needle = self.query_one("#picker-filter", Input).value.strip().lower()
-        options.clear_options()
+    def rows(self, needle: str) -> list[tuple[Text, str]]:
+        out = []
         for c in self.candidates:
             if needle and needle not in c.search_key:
                 continue
-            status, style = self._status_of(c)
+            status, style = self.holder_status(self.session.pool_index.holder(c.sid))
             caps = " ".join(c.capabilities)
             line = Text(f"{shown(c.value):<16} {shown(c.country):<6} {shown(caps):<14} ")
             line.append(status, style=style)
-            options.add_option(Option(line, id=c.sid))
-        if options.option_count:
-            options.highlighted = 0
+            out.append((line, c.sid))
+        return out
 
-    @on(Input.Changed, "#picker-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        problem = typed_sid_problem(event.value)
-        error = self.query_one("#picker-error", Static)
-        error.update(as_text(problem or ""))
-        error.set_class(bool(problem), "-shown")
-        self._render_options()
+    def typed_sid(self, text: str) -> str | None:
+        kinds = (senders.PHONE_NUMBERS, senders.SHORT_CODES)
+        return text if any(k.sid_re.match(text) for k in kinds) else None
 
-    @on(Input.Submitted, "#picker-filter")
-    def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if senders.PHONE_NUMBERS.sid_re.match(text) or senders.SHORT_CODES.sid_re.match(text):
-            self.dismiss(text)
-            return
-        if typed_sid_problem(text):
-            return
-        options = self.query_one(OptionList)
-        if options.highlighted is not None and options.option_count:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_focus_list(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def typed_problem(self, text: str) -> str | None:
+        return typed_sid_problem(text)
 
 
 class AlphaValidator(Validator):

@@ -14,7 +14,6 @@ from textual.widgets import Static
 
 from msgsvc_tui import a2p
 from msgsvc_tui.api import compliance, errors
-from msgsvc_tui.fields import ValidationError
 from msgsvc_tui.journal import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, campaign_data
 from msgsvc_tui.sanitize import safe
 from msgsvc_tui.tui.messages import CampaignSeen
@@ -172,46 +171,39 @@ class CampaignPane(ServicePane):
         except errors.MsgsvcError as exc:
             self.app.notify(errors.describe(exc), severity="error", title="No brands")
             return
-        values = await self.app.push_screen_wait(
-            CampaignForm(self.session, service, brands, campaign)
-        )
-        if values:
-            await self._save(service, campaign, values)
-
-    async def _save(self, service: Json, campaign: Json | None, values: Json) -> None:
-        client = self.session.client
-        try:
-            if campaign is None:
-                saved = await compliance.create_campaign(client, service["sid"], values)
-                self.session.record(
-                    CREATE_CAMPAIGN, service, before=None, after=campaign_data(saved)
-                )
-                self.app.notify(f"Registered the campaign of {name_of(service)}: in review")
-            else:
-                saved = await compliance.update_campaign(
-                    client, service["sid"], campaign["sid"], values
-                )
-                self.session.record(
-                    UPDATE_CAMPAIGN,
-                    service,
-                    before=campaign_data(campaign),
-                    after=campaign_data(saved),
-                )
-                self.app.notify(f"Saved the campaign of {name_of(service)}")
-        except errors.ApiError as exc:
-            self.app.notify(
-                f"{exc.message} (Twilio {exc.code or exc.status})"
-                + (f"\n{exc.more_info}" if exc.more_info else ""),
-                severity="error",
-                title="Not saved",
-                timeout=10,
+        typed: Json | None = None
+        problem = ""
+        while True:  # a refusal reopens the form with what was typed: nothing is lost
+            typed = await self.app.push_screen_wait(
+                CampaignForm(self.session, service, brands, campaign, typed=typed, problem=problem)
             )
-            return
-        except (errors.MsgsvcError, ValidationError) as exc:
-            self.app.notify(errors.describe(exc), severity="error", title="Not saved")
-            return
+            if not typed:
+                return
+            problem = await self._save(service, campaign, typed)
+            if not problem:
+                return
+
+    async def _save(self, service: Json, campaign: Json | None, values: Json) -> str:
+        """Send the form; returns what Twilio (or the network) said when it failed, else ""."""
+        client = self.session.client
+        if campaign is None:
+            call = compliance.create_campaign(client, service["sid"], values)
+        else:
+            call = compliance.update_campaign(client, service["sid"], campaign["sid"], values)
+        done, saved = await self.attempt(call, title="Not saved")
+        if not done or saved is None:
+            return self.last_failure
+        if campaign is None:
+            self.session.record(CREATE_CAMPAIGN, service, before=None, after=campaign_data(saved))
+            self.app.notify(f"Registered the campaign of {name_of(service)}: in review")
+        else:
+            self.session.record(
+                UPDATE_CAMPAIGN, service, before=campaign_data(campaign), after=campaign_data(saved)
+            )
+            self.app.notify(f"Saved the campaign of {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)
+        return ""
 
     def action_attach(self) -> None:
         if self.service is None or self.session.refuses_writes(self.app.notify):
@@ -228,20 +220,17 @@ class CampaignPane(ServicePane):
 
     @work(group="campaign-write", exit_on_error=False)
     async def attach(self, service: Json, campaign_id: str) -> None:
-        client = self.session.client
-        try:
-            await compliance.attach_preregistered(client, service["sid"], campaign_id)
-            campaign = await compliance.campaign_of(client, service["sid"])
-        except errors.ApiError as exc:
-            self.app.notify(exc.describe(), severity="error", title="Not attached", timeout=10)
+        call = compliance.attach_preregistered(self.session.client, service["sid"], campaign_id)
+        done, attached = await self.attempt(call, title="Not attached")
+        if not done or attached is None:
             return
-        except (errors.MsgsvcError, ValidationError) as exc:
-            self.app.notify(errors.describe(exc), severity="error", title="Not attached")
-            return
-        if campaign:
-            self.session.record(
-                CREATE_CAMPAIGN, service, before=None, after=campaign_data(campaign)
-            )
+        # journalled from the answer itself: the write happened whatever a reload says
+        self.session.record(
+            CREATE_CAMPAIGN,
+            service,
+            before=None,
+            after=campaign_data({**attached, "campaign_id": campaign_id}),
+        )
         self.app.notify(f"Attached campaign {shown(campaign_id)} to {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)
@@ -272,13 +261,9 @@ class CampaignPane(ServicePane):
 
     @work(group="campaign-write", exit_on_error=False)
     async def delete(self, service: Json, campaign: Json) -> None:
-        try:
-            await compliance.delete_campaign(self.session.client, service["sid"], campaign["sid"])
-        except errors.ApiError as exc:
-            self.app.notify(exc.describe(), severity="error", title="Not deleted")
-            return
-        except errors.MsgsvcError as exc:
-            self.app.notify(errors.describe(exc), severity="error", title="Not deleted")
+        call = compliance.delete_campaign(self.session.client, service["sid"], campaign["sid"])
+        done, _ = await self.attempt(call, title="Not deleted")
+        if not done:
             return
         self.session.record(DELETE_CAMPAIGN, service, before=campaign_data(campaign), after=None)
         self.app.notify(f"Deleted the campaign of {name_of(service)}")

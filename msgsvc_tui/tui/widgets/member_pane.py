@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Static
 
 from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
-from msgsvc_tui.fields import ValidationError
-from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER, sender_data
+from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER
+from msgsvc_tui.pool import PoolIndex
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
 from msgsvc_tui.tui.widgets.service_pane import ServicePane
@@ -45,13 +45,13 @@ class MemberPane(ServicePane):
         yield Static(self.HELP, classes="help")
 
     @property
+    def index(self) -> PoolIndex | None:
+        """Who holds what, for kinds a service holds alone (None: nothing to keep)."""
+        return None
+
+    @property
     def table(self) -> DataTable[Any]:
         return self.query_one(f"#{self.PREFIX}-table", DataTable)
-
-    def summary(self, text: str | Text) -> None:
-        from msgsvc_tui.tui.text import as_text
-
-        self.query_one(f"#{self.PREFIX}-summary", Static).update(as_text(text))
 
     def focus_main(self) -> None:
         self.table.focus()
@@ -75,6 +75,8 @@ class MemberPane(ServicePane):
             if self.current(service_sid):
                 self.summary(Text(f"Cannot load: {errors.describe(exc)}", style="red"))
             return
+        if self.index is not None:
+            self.index.learn(service_sid, members)
         if not self.current(service_sid):
             return  # the user moved on: drop the stale answer
         self.members = members
@@ -101,22 +103,27 @@ class MemberPane(ServicePane):
     def action_reload(self) -> None:
         self.show(self.service)
 
+    def action_add(self) -> None:
+        if self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        self.choose(self.service)
+
+    def choose(self, service: Json) -> None:
+        """Ask for the member to add (a modal), then `add_member` what was chosen."""
+        raise NotImplementedError
+
     @work(group="members-write", exit_on_error=False)
     async def add_member(self, service: Json, value: str, country: str | None = None) -> None:
         kind = self.KIND
-        try:
-            added = await self.session.client.add_sender(
-                service["sid"], kind, value, country=country
-            )
-        except errors.ApiError as exc:
-            self.app.notify(
-                pool.explain(exc, value), severity="error", title="Not added", timeout=10
-            )
+        call = self.session.client.add_sender(service["sid"], kind, value, country=country)
+        done, added = await self.attempt(
+            call, title="Not added", explain=lambda exc: pool.explain(exc, value)
+        )
+        if not done or added is None:
             return
-        except (errors.MsgsvcError, ValidationError) as exc:
-            self.app.notify(errors.describe(exc), severity="error", title="Not added")
-            return
-        self.session.record(ADD_SENDER, service, before=None, after=sender_data(kind, added))
+        if self.index is not None:
+            self.index.holders[added["sid"]] = service["sid"]
+        self.record_sender(ADD_SENDER, service, kind, added)
         self.app.notify(f"Added {self.label(added)} to {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)
@@ -148,19 +155,16 @@ class MemberPane(ServicePane):
 
     @work(group="members-write", exit_on_error=False)
     async def remove_member(self, service: Json, member: Json) -> None:
-        try:
-            await self.session.client.remove_sender(service["sid"], self.KIND, member["sid"])
-        except errors.ApiError as exc:
-            self.app.notify(
-                pool.explain(exc, self.label(member)), severity="error", title="Not removed"
-            )
-            return
-        except errors.MsgsvcError as exc:
-            self.app.notify(errors.describe(exc), severity="error", title="Not removed")
-            return
-        self.session.record(
-            REMOVE_SENDER, service, before=sender_data(self.KIND, member), after=None
+        call = self.session.client.remove_sender(service["sid"], self.KIND, member["sid"])
+        label = self.label(member)
+        done, _ = await self.attempt(
+            call, title="Not removed", explain=lambda exc: pool.explain(exc, label)
         )
+        if not done:
+            return
+        if self.index is not None:
+            self.index.holders.pop(member["sid"], None)
+        self.record_sender(REMOVE_SENDER, service, self.KIND, member)
         self.app.notify(f"Removed {self.label(member)} from {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)
@@ -170,6 +174,7 @@ class ChannelSendersPane(MemberPane):
     TITLE = "The Channels tab"
     KIND = senders.CHANNEL_SENDERS
     PREFIX = "channels"
+    SUMMARY_ID = "channels-summary"
     COLUMNS = ("Type", "Sender", "Country", "SID")
     HELP = "a add a WhatsApp/RCS sender · x remove · ctrl+r reload"
     REMOVE_NOTE = "It stays in the account, free for another service."
@@ -187,12 +192,12 @@ class ChannelSendersPane(MemberPane):
             str(member.get("sid") or ""),
         )
 
-    def action_add(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
-            return
-        from msgsvc_tui.tui.screens.channel_picker import ChannelPicker
+    @property
+    def index(self) -> PoolIndex:
+        return self.session.channel_index
 
-        service = self.service
+    def choose(self, service: Json) -> None:
+        from msgsvc_tui.tui.screens.channel_picker import ChannelPicker
 
         def picked(sid: str | None) -> None:
             if sid:
@@ -205,6 +210,7 @@ class CountrySendersPane(MemberPane):
     TITLE = "The Countries tab"
     KIND = senders.DESTINATION_ALPHA_SENDERS
     PREFIX = "countries"
+    SUMMARY_ID = "countries-summary"
     COLUMNS = ("Country", "Alpha sender", "Capabilities", "SID")
     HELP = "a add an alpha sender for a country · x remove · ctrl+r reload"
     REMOVE_NOTE = "Messages to that country fall back to the service's other senders."
@@ -233,12 +239,9 @@ class CountrySendersPane(MemberPane):
             text += f" · {', '.join(codes)}"
         return text + (" · a default for other countries" if has_default else "")
 
-    def action_add(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
-            return
+    def choose(self, service: Json) -> None:
         from msgsvc_tui.tui.screens.country_sender import CountrySenderScreen
 
-        service = self.service
         taken = {m.get("iso_country_code") for m in self.members}
 
         def typed(result: tuple[str, str | None] | None) -> None:

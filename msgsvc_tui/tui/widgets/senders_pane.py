@@ -16,7 +16,7 @@ from msgsvc_tui.api import errors
 from msgsvc_tui.fields import ValidationError
 from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER, sender_data
 from msgsvc_tui.tui.session import Session
-from msgsvc_tui.tui.text import as_text, name_of, shown
+from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
 from msgsvc_tui.tui.widgets.service_pane import ServicePane
 
@@ -30,6 +30,8 @@ def member_label(kind: senders.SenderKind, member: Json) -> str:
 
 class SendersPane(ServicePane):
     TITLE = "The Senders tab"
+    SUMMARY_ID = "senders-summary"
+    LOADING = "Loading the sender pool…"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add number", id="sender-add", tooltip="Pick a number or short code"),
@@ -57,15 +59,9 @@ class SendersPane(ServicePane):
         )
 
     # ---- loading --------------------------------------------------------------------------
-    def show(self, service: Json | None) -> None:
-        self.service = service
+    def clear(self) -> None:
         self.members = []
         self.query_one(DataTable).clear()
-        if service is None:
-            self._summary("")
-            return
-        self._summary("Loading the sender pool…")
-        self.load(service["sid"])
 
     @work(exclusive=True, group="senders", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
@@ -76,7 +72,7 @@ class SendersPane(ServicePane):
                 members += [(kind, m) for m in await client.list_senders(service_sid, kind)]
         except errors.MsgsvcError as exc:
             if self.service and self.service["sid"] == service_sid:
-                self._summary(Text(f"Cannot load senders: {errors.describe(exc)}", style="red"))
+                self.summary(Text(f"Cannot load senders: {errors.describe(exc)}", style="red"))
             return
         if not self.service or self.service["sid"] != service_sid:
             return  # the user moved on: drop the stale answer
@@ -110,10 +106,7 @@ class SendersPane(ServicePane):
             f"alpha sender ID: {shown(alpha) if alpha else 'none'} · "
             f"pool {n + s}/{senders.POOL_LIMIT}"
         )
-        self._summary(summary)
-
-    def _summary(self, text: str | Text) -> None:
-        self.query_one("#senders-summary", Static).update(as_text(text))
+        self.summary(summary)
 
     def _selected(self) -> tuple[senders.SenderKind, Json] | None:
         table = self.query_one(DataTable)
@@ -124,16 +117,6 @@ class SendersPane(ServicePane):
         return None
 
     # ---- actions --------------------------------------------------------------------------
-    def _record(self, action: str, service: Json, kind: senders.SenderKind, member: Json) -> None:
-        journal = self.session.journal
-        if journal is None:
-            return
-        data = sender_data(kind, member)
-        adding = action == ADD_SENDER
-        journal.record(
-            action, service, before=None if adding else data, after=data if adding else None
-        )
-
     def action_reload(self) -> None:
         self.show(self.service)
 
@@ -193,7 +176,7 @@ class SendersPane(ServicePane):
         except (errors.MsgsvcError, ValidationError) as exc:
             self.app.notify(errors.describe(exc), severity="error", title="Not added")
             return
-        self._record(ADD_SENDER, service, kind, added)
+        self.record_sender(ADD_SENDER, service, kind, added)
         self.app.notify(f"Added {member_label(kind, added)} to {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:
             self.show(self.service)
@@ -279,15 +262,13 @@ class SendersPane(ServicePane):
     @work(group="senders-write", exit_on_error=False)
     async def remove_member(self, service: Json, kind: senders.SenderKind, member: Json) -> None:
         label = member_label(kind, member)
-        try:
-            await self.session.client.remove_sender(service["sid"], kind, member["sid"])
-        except errors.ApiError as exc:
-            self.app.notify(pool.explain(exc, label), severity="error", title="Not removed")
+        call = self.session.client.remove_sender(service["sid"], kind, member["sid"])
+        done, _ = await self.attempt(
+            call, title="Not removed", explain=lambda exc: pool.explain(exc, label)
+        )
+        if not done:
             return
-        except errors.MsgsvcError as exc:
-            self.app.notify(errors.describe(exc), severity="error", title="Not removed")
-            return
-        self._record(REMOVE_SENDER, service, kind, member)
+        self.record_sender(REMOVE_SENDER, service, kind, member)
         self.session.pool_index.holders.pop(member["sid"], None)
         self.app.notify(f"Removed {label} from {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:

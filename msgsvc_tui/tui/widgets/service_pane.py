@@ -9,18 +9,22 @@ journal through the session. A stale answer (the user moved on) is dropped.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.containers import Vertical
-from textual.widget import Widget
 from textual.widgets import Static
 
+from msgsvc_tui import senders
+from msgsvc_tui.api import errors
+from msgsvc_tui.journal import ADD_SENDER, sender_data
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text
 
 Json = dict[str, Any]
+T = TypeVar("T")
 
 
 class ServicePane(ReportsWorkerErrors, Vertical):
@@ -28,11 +32,13 @@ class ServicePane(ReportsWorkerErrors, Vertical):
 
     TITLE: ClassVar[str] = ""
     SUMMARY_ID: ClassVar[str] = ""  # the Static that shows the pane's state line
+    LOADING: ClassVar[str] = "Loading…"
 
     def __init__(self, session: Session, **kw: Any) -> None:
         super().__init__(**kw)
         self.session = session
         self.service: Json | None = None
+        self.last_failure = ""  # what the last failed write was told, in words
 
     def forget(self) -> None:
         """Drop what it showed: the next time its tab opens, it loads again."""
@@ -47,7 +53,7 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         if service is None:
             self.summary("")
             return
-        self.summary("Loading…")
+        self.summary(self.LOADING)
         self.load(service["sid"])
 
     def clear(self) -> None:
@@ -69,8 +75,35 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         if self.SUMMARY_ID:
             self.query_one(f"#{self.SUMMARY_ID}", Static).update(as_text(text))
 
-    def main_widget(self) -> Widget | None:
-        return None
+    def record_sender(
+        self, action: str, service: Json, kind: senders.SenderKind, member: Json
+    ) -> None:
+        """Journal a sender added to (ADD_SENDER) or removed from a service."""
+        data = sender_data(kind, member)
+        adding = action == ADD_SENDER
+        self.session.record(
+            action, service, before=None if adding else data, after=data if adding else None
+        )
+
+    async def attempt(
+        self,
+        call: Awaitable[T],
+        *,
+        title: str,
+        explain: Callable[[errors.ApiError], str] | None = None,
+    ) -> tuple[bool, T | None]:
+        """Run a write; on failure say why in a toast titled `title` (Twilio's refusal in
+        words through `explain`, else its code, message and link) and return (False, None).
+        The client's write path already settled a lost answer: what it raises is the truth."""
+        try:
+            return True, await call
+        except errors.ApiError as exc:
+            words = explain(exc) if explain else exc.describe()
+        except errors.MsgsvcError as exc:
+            words = errors.describe(exc)
+        self.last_failure = words
+        self.app.notify(words, severity="error", title=title, timeout=10)
+        return False, None
 
     def is_busy(self) -> bool:
         """A load still running (scenes and tests wait for it, not for a clock)."""

@@ -1,0 +1,127 @@
+"""The base of the pickers that add a sender to a service: a filter (or a typed SID), a list
+of the account's senders marked free, in this service, or held by another, and enter to
+choose. The number picker and the channel-sender picker subclass it; they differ in what
+they list and how they learn who holds what."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.session import Session
+from msgsvc_tui.tui.text import as_text, name_of
+from msgsvc_tui.tui.widgets.nav import NavOptionList
+
+Json = dict[str, Any]
+HOLDER_LOOKUPS = 500  # services whose pools are read to learn holders
+
+
+class PickerScreen(ReportsWorkerErrors, ModalScreen["str | None"]):
+    """Subclasses set PREFIX (widget ids: #PREFIX-filter, -error, -options, -status), the
+    texts, and implement `load` (a worker), `rows`, `typed_sid` and `typed_problem`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="picker-cancel", tooltip="Close the picker"),
+        Binding("down", "focus_list", "List", id="picker-list", show=False, tooltip="To list"),
+    ]
+    PREFIX: ClassVar[str] = "picker"
+    WHAT: ClassVar[str] = "a sender"
+    PLACEHOLDER: ClassVar[str] = "filter"
+    LOADING: ClassVar[str] = "Loading…"
+
+    def __init__(self, session: Session, service: Json) -> None:
+        super().__init__()
+        self.session = session
+        self.service = service
+
+    def compose(self) -> ComposeResult:
+        p = self.PREFIX
+        with Vertical(classes="dialog wide picker", id=p):
+            title = f"Add {self.WHAT} to “{name_of(self.service)}”"
+            yield Label(as_text(title), classes="dialog-title")
+            yield Input(placeholder=self.PLACEHOLDER, id=f"{p}-filter")
+            yield Static("", classes="error", id=f"{p}-error")
+            yield NavOptionList(id=f"{p}-options")
+            yield Static(self.LOADING, id=f"{p}-status", classes="help")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.PREFIX}-filter", Input).focus()
+        self.load()
+
+    # ---- what subclasses provide ------------------------------------------------------------
+    def load(self) -> object:
+        raise NotImplementedError
+
+    def rows(self, needle: str) -> list[tuple[Text, str]]:
+        """(line, sender SID) for every candidate matching `needle` (lower case)."""
+        raise NotImplementedError
+
+    def typed_sid(self, text: str) -> str | None:
+        """`text` when it is a whole, well-formed SID of a kind this picker adds."""
+        raise NotImplementedError
+
+    def typed_problem(self, text: str) -> str | None:
+        """What is wrong with a SID being typed (None for a filter or a good SID)."""
+        raise NotImplementedError
+
+    # ---- shared ---------------------------------------------------------------------------
+    def status(self, text: str) -> None:
+        self.query_one(f"#{self.PREFIX}-status", Static).update(as_text(text))
+
+    def holder_status(self, holder: str | None) -> tuple[str, str]:
+        """(words, style) for who holds a sender: free, this service, or another by name."""
+        if holder is None:
+            return "free", "green"
+        if holder == self.service["sid"]:
+            return "in this service", "dim"
+        held = self.session.service(holder)
+        return f"held by {name_of(held) if held else holder}", "yellow"
+
+    def render_options(self) -> None:
+        options = self.query_one(OptionList)
+        needle = self.query_one(f"#{self.PREFIX}-filter", Input).value.strip().lower()
+        options.clear_options()
+        for line, sid in self.rows(needle):
+            options.add_option(Option(line, id=sid))
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(Input.Changed)
+    def _filter(self, event: Input.Changed) -> None:
+        problem = self.typed_problem(event.value.strip())
+        error = self.query_one(f"#{self.PREFIX}-error", Static)
+        error.update(as_text(problem or ""))
+        error.set_class(bool(problem), "-shown")
+        self.render_options()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        sid = self.typed_sid(text)
+        if sid:
+            self.dismiss(sid)
+            return
+        if self.typed_problem(text):
+            return
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and options.option_count:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_focus_list(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
