@@ -79,11 +79,6 @@ def _journal(client: MessagingClient) -> Journal | None:
     return None if client.readonly else Journal.default()
 
 
-async def _service(client: MessagingClient, sid: str) -> Json:
-    """The service a write is recorded against (its name makes the journal readable)."""
-    return await client.fetch_service(sid)
-
-
 def _table(
     rows: Sequence[Json], columns: list[tuple[str, str]], args: argparse.Namespace, out: IO[str]
 ) -> None:
@@ -170,16 +165,14 @@ async def _add(
         value = args.value
     else:
         kind, value = kinds[0], args.value
-    service = await _service(client, args.service)
+    service = await client.fetch_service(args.service)
     added = await client.add_sender(args.service, kind, value, country=country)
     journal = _journal(client)
     if journal is not None:
         journal.record(ADD_SENDER, service, before=None, after=sender_data(kind, added))
-    if args.json:
-        _one(added, args, out)
-    else:
-        out.write(safe(added["sid"]) + "\n")
-        err(f"added {added.get(kind.value_field)} to {service.get('friendly_name')}")
+    _after_write(
+        added, args, out, f"added {added.get(kind.value_field)} to {service.get('friendly_name')}"
+    )
     return ExitCode.OK
 
 
@@ -187,7 +180,7 @@ async def _remove(
     client: MessagingClient, args: argparse.Namespace, kinds: Sequence[senders.SenderKind]
 ) -> int:
     kind = _kind_of_sid(kinds, args.sid)
-    service = await _service(client, args.service)
+    service = await client.fetch_service(args.service)
     member = await client.fetch_sender(args.service, kind, args.sid)
     label = member.get(kind.value_field) or args.sid
     question = f"Remove the {kind.label} {label} from “{service.get('friendly_name')}”?"
@@ -293,7 +286,7 @@ async def campaign_command(
         rows = await compliance.campaign_usecases(client, sid, args.brand)
         _table(rows, COLUMNS["usecases"], args, out)
         return ExitCode.OK
-    service = await _service(client, sid)
+    service = await client.fetch_service(sid)
     journal = _journal(client)
     if args.verb == "create":
         values = campaign_values(args)
@@ -302,7 +295,7 @@ async def campaign_command(
         created = await compliance.create_campaign(client, sid, values)
         if journal is not None:
             journal.record(CREATE_CAMPAIGN, service, before=None, after=campaign_data(created))
-        _after_write(created, args, out, "registered; under review")
+        _after_write(created, args, out, f"campaign {created['sid']} registered; in review")
         return ExitCode.OK
     if args.verb == "attach":
         attached = await compliance.attach_preregistered(
@@ -329,7 +322,7 @@ async def campaign_command(
                 before=campaign_data(campaign),
                 after=campaign_data(updated),
             )
-        _after_write(updated, args, out, "updated")
+        _after_write(updated, args, out, f"campaign {updated['sid']} updated")
         return ExitCode.OK
     question = (
         f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "
@@ -346,12 +339,13 @@ async def campaign_command(
     return ExitCode.OK
 
 
-def _after_write(campaign: Json, args: argparse.Namespace, out: IO[str], what: str) -> None:
+def _after_write(written: Json, args: argparse.Namespace, out: IO[str], said: str) -> None:
+    """What a write prints: the resource with --json, else its SID (and `said` on stderr)."""
     if args.json:
-        out.write(json.dumps(campaign, indent=2) + "\n")
+        out.write(json.dumps(written, indent=2) + "\n")
     else:
-        out.write(safe(campaign["sid"]) + "\n")
-        err(f"campaign {campaign['sid']} {what}")
+        out.write(safe(written["sid"]) + "\n")
+        err(said)
 
 
 async def brands_command(

@@ -17,7 +17,7 @@ from msgsvc_tui.tui.widgets.campaign_pane import CampaignPane, LinksPane
 from msgsvc_tui.tui.widgets.member_pane import ChannelSendersPane, CountrySendersPane
 from msgsvc_tui.tui.widgets.service_pane import ServicePane
 
-from .tui_helpers import ready, record_methods, sandbox_app, table, wait_for
+from .tui_helpers import ready, record_methods, record_paths, sandbox_app, table, wait_for
 
 SIZE = (120, 40)
 ACCOUNT = demo.DEMO_ACCOUNT_SID
@@ -63,14 +63,7 @@ async def test_opening_a_service_loads_only_the_open_tab():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        paths: list[str] = []
-        original = app.emulator.handle
-
-        def spy(scope, raw):
-            paths.append(scope["path"])
-            return original(scope, raw)
-
-        app.emulator.handle = spy
+        paths = record_paths(app)
         await go_to(pilot, "Acme Order Updates")
         await pilot.pause()
         assert not any("Compliance" in p or "ChannelSenders" in p for p in paths), paths

@@ -56,18 +56,28 @@ def form(pilot: Pilot) -> ServiceForm:
     return pilot.app.screen.query_one(ServiceForm)
 
 
-def record_methods(app: MsgsvcApp) -> list[str]:
-    """Every HTTP method the emulator serves from now on (to prove nothing writes)."""
+def _spy(app: MsgsvcApp, pick: Callable[[dict], str]) -> list[str]:
+    """`pick(scope)` of every request the emulator serves from now on, appended live."""
     assert app.emulator is not None
-    methods: list[str] = []
+    seen: list[str] = []
     original = app.emulator.handle
 
     def spy(scope, raw):
-        methods.append(scope["method"])
+        seen.append(pick(scope))
         return original(scope, raw)
 
     app.emulator.handle = spy
-    return methods
+    return seen
+
+
+def record_methods(app: MsgsvcApp) -> list[str]:
+    """Every HTTP method the emulator serves from now on (to prove nothing writes)."""
+    return _spy(app, lambda scope: scope["method"])
+
+
+def record_paths(app: MsgsvcApp) -> list[str]:
+    """Every path the emulator serves from now on (to prove what was, or was not, asked)."""
+    return _spy(app, lambda scope: scope["path"])
 
 
 def stored(app: MsgsvcApp, sid: str) -> dict:
@@ -85,6 +95,7 @@ __all__ = [
     "open_emulator",
     "ready",
     "record_methods",
+    "record_paths",
     "sandbox_app",
     "store_count",
     "stored",
