@@ -40,7 +40,7 @@ from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
 Json = dict[str, Any]
-NARROW = 100  # below this many columns the panes stack
+NARROW = 104  # below this many columns the panes stack (list ≥ 40, details ≥ 62)
 
 __all__ = ["ListPane", "MainScreen"]
 

@@ -28,7 +28,8 @@ _STATUS_STYLE = {"VERIFIED": "bold green", "FAILED": "bold red"}
 def campaign_text(campaign: Json | None, brand: Json | None) -> Text:
     """Everything about a campaign, as lines (server text made safe)."""
     if campaign is None:
-        text = Text(a2p.status_words(None), style="bold yellow")
+        text = Text()
+        text.append(a2p.status_words(None), style="bold yellow")
         text.append("\n\na registers a campaign · P attaches one registered elsewhere")
         return text
     status = str(campaign.get("campaign_status") or "")
@@ -307,7 +308,8 @@ class LinksPane(ServicePane):
         if found is None:
             body.update("No shortened-links domain: links in messages are sent as written.")
             return
-        text = Text("Links in messages are shortened on this domain.", style="bold green")
+        text = Text()
+        text.append("Links in messages are shortened on this domain.", style="bold green")
         for label, key in (
             ("Domain", "domain_sid"),
             ("Config", "config_sid"),

@@ -58,7 +58,7 @@ class Columns:
     name: int
     sid: int  # 0 hides the column
     full_sid: bool
-    usecase: int
+    usecase: int  # 0 hides the column (the name keeps room first)
     flags: int
     updated: int
     a2p: int = 3  # the US/10DLC mark and a space
@@ -72,7 +72,11 @@ def layout_columns(width: int) -> Columns:
         return Columns(width - fixed - 35, 34, True, usecase, flags, updated)
     if width - fixed >= 11 + 1 + 14:
         return Columns(width - fixed - 12, 11, False, usecase, flags, updated)
-    return Columns(max(width - fixed, 8), 0, False, usecase, flags, updated)
+    if width - fixed >= 18:
+        return Columns(width - fixed, 0, False, usecase, flags, updated)
+    # narrower still: the use case goes (the form shows it) before the name is cut short
+    fixed -= usecase + 1
+    return Columns(max(width - fixed, 8), 0, False, 0, flags, updated)
 
 
 def format_row(
@@ -90,9 +94,9 @@ def format_row(
     if cols.sid:
         sid = safe(service.get("sid", ""))
         parts += [" ", (sid if cols.full_sid else short_sid(sid))[: cols.sid].ljust(cols.sid)]
+    if cols.usecase:
+        parts += [" ", safe(service.get("usecase") or "")[: cols.usecase].ljust(cols.usecase)]
     parts += [
-        " ",
-        safe(service.get("usecase") or "")[: cols.usecase].ljust(cols.usecase),
         " ",
         flag_glyphs(service, pending, unknown),
         " ",
@@ -107,9 +111,9 @@ def format_header(cols: Columns) -> str:
     if cols.sid:
         parts += [" ", "SID".ljust(cols.sid)]
     flags = "".join(f.glyph or "" for f in fields.FLAGS)
+    if cols.usecase:
+        parts += [" ", "Use case".ljust(cols.usecase)]
     parts += [
-        " ",
-        "Use case".ljust(cols.usecase),
         " ",
         flags,
         " ",
