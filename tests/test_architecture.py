@@ -123,3 +123,21 @@ def test_the_client_does_not_load_httpx_command_line_tool():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["False", "True", "AsyncClient"], done.stderr[-1500:]
+
+
+def test_the_main_screen_imports_no_detail_tab_and_no_httpx():
+    """The first frame waits for the main screen's imports: the tabs beyond Settings are
+    imported when first opened (tui/tabs.py), and httpx when the client is made."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, msgsvc_tui.tui.app, msgsvc_tui.tui.screens.main\n"
+        "from msgsvc_tui.tui.tabs import TABS\n"
+        "mods = [t.pane_path.partition(':')[0] for t in TABS if t.pane_path]\n"
+        "print(sorted(m for m in [*mods, 'httpx', 'msgsvc_tui.api.compliance'] "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout

@@ -438,3 +438,20 @@ async def test_the_channel_picker_knows_what_the_tab_just_added():
             for i in range(options.option_count)
         }
         assert "in this service" in lines[free]
+
+
+async def test_a_tab_is_built_when_first_opened_and_the_list_keeps_no_links():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        assert list(screen.query(ServicePane)) == []  # nothing built for tabs never opened
+        assert all("links" not in s for s in screen.model.services)  # 1/3 of a row's memory
+        details = str(screen.query_one("#details", Static).render())
+        url = screen.form.service["url"]
+        assert f"{url}/PhoneNumbers" in details and f"{url}/AlphaSenders" in details
+        await pilot.press("5")
+        await wait_for(pilot, lambda: bool(screen.query(CampaignPane)))
+        pane = screen.query_one(CampaignPane)
+        await wait_for(pilot, lambda: pane.campaign is not None)
+        assert app.focused is pane.query_one("#campaign-scroll")
+        assert [type(p) for p in screen.query(ServicePane)] == [CampaignPane]

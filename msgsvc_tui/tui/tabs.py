@@ -2,16 +2,19 @@
 
 Its key (`1`…`n`, by position), its label, the help screen's section, the footer's binding
 and the command palette's "Tab: …" entries all come from this list.
+
+A tab's pane is named, not imported: its module is imported, and the pane built, the first
+time the tab opens (DetailPane), so the app's first frame pays for none of them.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from msgsvc_tui.tui.widgets.campaign_pane import CampaignPane, LinksPane
-from msgsvc_tui.tui.widgets.member_pane import ChannelSendersPane, CountrySendersPane
-from msgsvc_tui.tui.widgets.senders_pane import SendersPane
-from msgsvc_tui.tui.widgets.service_pane import ServicePane
+if TYPE_CHECKING:
+    from msgsvc_tui.tui.widgets.service_pane import ServicePane
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,17 @@ class DetailTab:
     id: str  # the TabPane's id: "tab-senders"
     title: str
     tip: str
-    pane: type[ServicePane] | None  # None: the Settings form itself
+    pane_path: str = ""  # "module:Class" of its ServicePane; "": the Settings form itself
     pane_id: str = ""
+
+    @property
+    def pane(self) -> type[ServicePane] | None:
+        """The pane's class (its module imported now, once)."""
+        if not self.pane_path:
+            return None
+        module, _, name = self.pane_path.partition(":")
+        found: type[ServicePane] = getattr(importlib.import_module(module), name)
+        return found
 
     def key(self) -> str:
         return str(TABS.index(self) + 1)
@@ -29,14 +41,37 @@ class DetailTab:
         return f"{self.key()} {self.title}"
 
 
+_W = "msgsvc_tui.tui.widgets."
 TABS: tuple[DetailTab, ...] = (
-    DetailTab("tab-settings", "Settings", "The service's settings form", None),
-    DetailTab("tab-senders", "Senders", "Numbers, short codes, alpha ID", SendersPane, "senders"),
-    DetailTab("tab-channels", "Channels", "WhatsApp, RCS senders", ChannelSendersPane, "channels"),
+    DetailTab("tab-settings", "Settings", "The service's settings form"),
     DetailTab(
-        "tab-countries", "Countries", "Alpha sender per country", CountrySendersPane, "countries"
+        "tab-senders",
+        "Senders",
+        "Numbers, short codes, alpha ID",
+        _W + "senders_pane:SendersPane",
+        "senders",
     ),
-    DetailTab("tab-campaign", "A2P", "The US A2P 10DLC campaign", CampaignPane, "campaign"),
-    DetailTab("tab-links", "Links", "Link shortening", LinksPane, "links"),
+    DetailTab(
+        "tab-channels",
+        "Channels",
+        "WhatsApp, RCS senders",
+        _W + "member_pane:ChannelSendersPane",
+        "channels",
+    ),
+    DetailTab(
+        "tab-countries",
+        "Countries",
+        "Alpha sender per country",
+        _W + "member_pane:CountrySendersPane",
+        "countries",
+    ),
+    DetailTab(
+        "tab-campaign",
+        "A2P",
+        "The US A2P 10DLC campaign",
+        _W + "campaign_pane:CampaignPane",
+        "campaign",
+    ),
+    DetailTab("tab-links", "Links", "Link shortening", _W + "campaign_pane:LinksPane", "links"),
 )
 BY_ID = {t.id: t for t in TABS}

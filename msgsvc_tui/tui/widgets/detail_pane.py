@@ -41,21 +41,30 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         with TabbedContent(id="detail-tabs"):
             for tab in TABS:
                 with TabPane(tab.label(), id=tab.id):
-                    if tab.pane is None:
+                    if not tab.pane_path:
                         yield ServiceForm(id="form", readonly=self.session.readonly)
-                    else:
-                        yield tab.pane(self.session, id=tab.pane_id)
+                    # the other tabs' panes are built when first opened (_pane_of)
 
     def panes(self) -> list[ServicePane]:
+        """The panes built so far (a tab never opened has none)."""
         return list(self.query(ServicePane))
 
-    def _pane_of(self, tab_id: str) -> ServicePane | None:
+    def _pane_of(self, tab_id: str, *, build: bool = False) -> ServicePane | None:
+        """The pane of a tab (None for Settings); `build`: make it if it is not there yet."""
         from msgsvc_tui.tui.tabs import BY_ID
 
         tab = BY_ID.get(tab_id)
-        if tab is None or tab.pane is None:
+        pane_class = tab.pane if tab is not None else None
+        if tab is None or pane_class is None:
             return None
-        return self.query_one(f"#{tab.pane_id}", ServicePane)
+        found = self.query(f"#{tab.pane_id}")
+        if found:
+            return found.first(ServicePane)
+        if not build:
+            return None
+        pane = pane_class(self.session, id=tab.pane_id)
+        self.query_one(f"#{tab.id}", TabPane).mount(pane)
+        return pane
 
     @property
     def form(self) -> ServiceForm:
@@ -112,15 +121,15 @@ class DetailPane(ReportsWorkerErrors, Vertical):
 
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-        pane = self._pane_of(tab)
+        pane = self._pane_of(tab, build=True)
         if pane is not None:
-            pane.focus_main()
+            pane.take_focus()
         else:
             self.form.focus_field("friendly_name")
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        pane = self._pane_of(event.pane.id or "")
+        pane = self._pane_of(event.pane.id or "", build=True)
         current = self.form.service
         if pane is not None and current and not self.form.creating and not pane.shows(current):
             pane.show(current)

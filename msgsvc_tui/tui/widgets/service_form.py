@@ -33,7 +33,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static, Switch
 
-from msgsvc_tui import editing, fields
+from msgsvc_tui import editing, fields, senders
 from msgsvc_tui.editing import Incoming
 from msgsvc_tui.fields import Field, FieldError, Group, Kind
 from msgsvc_tui.sanitize import safe
@@ -510,10 +510,12 @@ class ServiceForm(VerticalScroll):
                 continue
             value = s.get(f.name)
             lines.append(f"{f.label:<18} {safe(f.display(value)) if value is not None else '—'}")
-        links = s.get("links") or {}
-        for key in ("phone_numbers", "short_codes", "alpha_senders"):
-            if key in links:
-                lines.append(f"{key.replace('_', ' '):<18} {safe(links[key])}")
+        # the list keeps no `links` (listing._compact): each is the service's url + a path,
+        # as Twilio's own links are (the spec's examples)
+        url = s.get("url")
+        if url:
+            for kind in senders.KINDS:
+                lines.append(f"{kind.key.replace('_', ' '):<18} {safe(f'{url}/{kind.path}')}")
         if self.creating:
             lines = ["(new service: details appear after it is created)"]
         self.query_one("#details", Static).update(Text("\n".join(lines)))

@@ -1,10 +1,10 @@
 """The base of every detail tab but the form: a pane that shows one service's resources.
 
-Every pane is built with the session (client, read-only flag, journal, lookups) and loads
-lazily: `show(service)` is called only when its tab is open (opening a service costs one
-request, not one per tab), and `forget()` when another service is selected while the tab is
-closed, so it loads afresh when opened. Writes use `refuses_writes` first (--readonly), and
-journal through the session. A stale answer (the user moved on) is dropped.
+Every pane is built with the session (client, read-only flag, journal, lookups) when its tab
+first opens, and loads lazily: `show(service)` is called only when its tab is open (opening a
+service costs one request, not one per tab), and `forget()` when another service is selected
+while the tab is closed, so it loads afresh when opened. Writes use `refuses_writes` first
+(--readonly), and journal through the session. A stale answer (the user moved on) is dropped.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         self.session = session
         self.service: Json | None = None
         self.last_failure = ""  # what the last failed write was told, in words
+        self._after_mount: list[Callable[[], object]] = []  # asked for before it was mounted
+        self._ready = False  # on_mount has run: its children can be queried
 
     def forget(self) -> None:
         """Drop what it showed: the next time its tab opens, it loads again."""
@@ -47,7 +49,23 @@ class ServicePane(ReportsWorkerErrors, Vertical):
     def shows(self, service: Json | None) -> bool:
         return bool(service and self.service and self.service.get("sid") == service.get("sid"))
 
+    def on_mount(self) -> None:
+        self._ready = True
+        waiting, self._after_mount = self._after_mount, []
+        for then in waiting:
+            then()
+
+    def _when_mounted(self, then: Callable[[], object]) -> bool:
+        """Run `then` now if the pane is mounted (True), else once it is (False)."""
+        if self._ready:
+            return True
+        self._after_mount.append(then)
+        return False
+
     def show(self, service: Json | None) -> None:
+        if not self._when_mounted(lambda: self.show(service)):
+            self.service = service  # shows() is true at once: nothing asks for it twice
+            return
         self.service = service
         self.clear()
         if service is None:
@@ -66,6 +84,11 @@ class ServicePane(ReportsWorkerErrors, Vertical):
     def focus_main(self) -> None:
         """Put the focus where this tab's keys work (its table or text)."""
         self.focus()
+
+    def take_focus(self) -> None:
+        """focus_main, now or once mounted (a pane is built when its tab first opens)."""
+        if self._when_mounted(self.take_focus):
+            self.focus_main()
 
     def current(self, service_sid: str) -> bool:
         """Is `service_sid` still the one shown (else an answer is stale)?"""
