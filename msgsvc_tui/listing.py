@@ -7,8 +7,10 @@ search keys (a few ms at 10k services).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -25,19 +27,164 @@ class SortKey(StrEnum):
 SORT_CYCLE = (SortKey.CREATED, SortKey.NAME, SortKey.UPDATED, SortKey.USECASE)
 
 
+class _UrlOfSid:
+    """A service's `url` when it is a common prefix plus its own SID, as Twilio's always is:
+    kept once per prefix instead of ~130 bytes a service."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+
+class _Shape:
+    """The keys of a packed row, in the order the server sent them; one per distinct key set
+    (in practice one per list), shared by every row of that shape."""
+
+    __slots__ = ("at", "keys")
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+        self.at = {k: i + 1 for i, k in enumerate(keys)}  # row[0] is the shape itself
+
+
+# Values that take few distinct values across an account: stored once, shared by every row.
+_SHARED_KEYS = frozenset(
+    {
+        "account_sid",
+        "usecase",
+        "inbound_method",
+        "fallback_method",
+        "scan_message_content",
+        "validity_period",
+        "status_callback",
+        "inbound_request_url",
+        "fallback_url",
+    }
+)
+_SHARED_LIMIT = 4096  # past this many distinct values, stop sharing: they are not repetitive
+
+Row = tuple[Any, ...]  # (_Shape, value, value, …)
+
+# Twilio's stamps ("2025-03-03T09:15:00Z", RFC 3339 in UTC) kept as int seconds: 32 bytes
+# instead of 69. Only a stamp that prints back exactly is converted; anything else stays as
+# sent, and an int the server sent there is wrapped in a 1-tuple (JSON never decodes to one).
+_STAMP_KEYS = frozenset({"date_created", "date_updated"})
+_EPOCH = datetime(1970, 1, 1)
+_SECOND = timedelta(seconds=1)
+
+
+def _pack_stamp(value: object) -> object:
+    if type(value) is int:
+        return (value,)
+    if type(value) is str and len(value) == 20 and value[10] == "T" and value[19] == "Z":
+        try:
+            moment = datetime.fromisoformat(value[:19])
+        except ValueError:
+            return value
+        if moment.isoformat() == value[:19]:
+            return (moment - _EPOCH) // _SECOND
+    return value
+
+
+def _unpack_stamp(value: object) -> object:
+    if type(value) is int:
+        return (_EPOCH + timedelta(seconds=value)).isoformat() + "Z"
+    if type(value) is tuple:
+        return value[0]
+    return value
+
+
+class _Packer:
+    """Service dicts to compact rows and back (issue 13: 100k services in ≤ 150 MB).
+
+    A row is one tuple: no per-service dict (~1.2 KB at 22 keys), no `links` (seven URLs
+    derivable from `url`), `url` itself derived from the SID, and the values an account
+    repeats (its SID, the use cases, methods, webhooks) held once. `unpack` gives back the
+    dict the server sent, minus `links`."""
+
+    def __init__(self) -> None:
+        self._shapes: dict[tuple[str, ...], _Shape] = {}
+        self._shared: dict[object, object] = {}
+        self._prefixes: dict[str, _UrlOfSid] = {}
+
+    def pack(self, service: Json) -> Row:
+        keys = tuple(k for k in service if k != "links")
+        shape = self._shapes.get(keys)
+        if shape is None:
+            shape = self._shapes[keys] = _Shape(keys)
+        sid = service.get("sid")
+        shared = self._shared
+        values: list[Any] = [shape]
+        for key in keys:
+            value = service[key]
+            # exact types: True == 1 as a dict key, and a shared 1 must never come back True
+            if key in _SHARED_KEYS and type(value) in (str, int):
+                held = shared.get(value)
+                if held is not None:
+                    value = held
+                elif len(shared) < _SHARED_LIMIT:
+                    shared[value] = value
+            elif key in _STAMP_KEYS:
+                value = _pack_stamp(value)
+            elif key == "url" and isinstance(value, str) and isinstance(sid, str) and sid:
+                value = self._url_of_sid(value, sid)
+            values.append(value)
+        return tuple(values)
+
+    def _url_of_sid(self, url: str, sid: str) -> str | _UrlOfSid:
+        if not url.endswith(sid):
+            return url
+        prefix = url[: -len(sid)]
+        held = self._prefixes.get(prefix)
+        if held is None:
+            if len(self._prefixes) >= _SHARED_LIMIT:
+                return url
+            held = self._prefixes[prefix] = _UrlOfSid(prefix)
+        return held
+
+    @staticmethod
+    def unpack(row: Row) -> Json:
+        shape: _Shape = row[0]
+        service = dict(zip(shape.keys, row[1:], strict=True))
+        url = service.get("url")
+        if isinstance(url, _UrlOfSid):
+            service["url"] = url.prefix + str(service["sid"])
+        for key in _STAMP_KEYS & shape.at.keys():
+            service[key] = _unpack_stamp(service[key])
+        return service
+
+
+def _stamp_order(packed: object) -> tuple[int, int | str]:
+    """Sorts packed stamps by time, anything unreadable before them (never a TypeError)."""
+    if type(packed) is int:
+        return (1, packed)
+    unpacked = _unpack_stamp(packed)
+    return (0, unpacked if isinstance(unpacked, str) else "")
+
+
+def _field(row: Row, key: str) -> Any:
+    at = row[0].at.get(key)
+    return None if at is None else row[at]
+
+
 @dataclass
 class ServiceList:
-    services: list[Json] = field(default_factory=list)
+    """The listed services, packed (see `_Packer`); every accessor hands out plain dicts,
+    fresh each time, so no caller can change what the list holds by mutating one."""
+
     filter_text: str = ""
     sort: SortKey = SortKey.CREATED
     marked: set[str] = field(default_factory=set)
-    visible: list[int] = field(default_factory=list)
+    visible: Sequence[int] = range(0)  # indices into the rows: a range, or a packed array
+    _rows: list[Row] = field(default_factory=list)
     _keys: list[str] = field(default_factory=list)
     _by_sid: dict[str, int] = field(default_factory=dict)
+    _packer: _Packer = field(default_factory=_Packer)
 
     # ---- data -----------------------------------------------------------------------------
     def replace(self, services: Iterable[Json]) -> None:
-        self.services = []
+        self._rows = []
         self._keys = []
         self._by_sid = {}
         self.extend(services)
@@ -45,14 +192,13 @@ class ServiceList:
 
     def extend(self, services: Iterable[Json]) -> None:
         for s in services:
-            _compact(s)
             sid = s.get("sid", "")
             if sid in self._by_sid:
                 self._update_at(self._by_sid[sid], s)
                 continue
-            self._by_sid[sid] = len(self.services)
-            self.services.append(s)
+            self._by_sid[sid] = len(self._rows)
             self._keys.append(search_key(s))
+            self._rows.append(self._packer.pack(s))
         self.refresh_view()
 
     def upsert(self, service: Json) -> None:
@@ -64,37 +210,43 @@ class ServiceList:
             self.extend([service])
 
     def _update_at(self, index: int, service: Json) -> None:
-        _compact(service)
-        self.services[index] = service
         self._keys[index] = search_key(service)
+        self._rows[index] = self._packer.pack(service)
 
     def remove(self, sid: str) -> None:
         index = self._by_sid.pop(sid, None)
         if index is None:
             return
-        del self.services[index]
+        del self._rows[index]
         del self._keys[index]
-        self._by_sid = {s["sid"]: i for i, s in enumerate(self.services)}
+        self._reindex()
         self.marked.discard(sid)
         self.refresh_view()
 
     def retain(self, sids: set[str]) -> None:
         """Drop every service not in `sids` (the end of a refresh: deleted elsewhere)."""
-        if len(sids) >= len(self.services) and all(s in sids for s in self._by_sid):
+        if len(sids) >= len(self._rows) and all(s in sids for s in self._by_sid):
             return
-        keep = [i for i, s in enumerate(self.services) if s.get("sid") in sids]
-        self.services = [self.services[i] for i in keep]
+        keep = [i for i, row in enumerate(self._rows) if _field(row, "sid") in sids]
+        self._rows = [self._rows[i] for i in keep]
         self._keys = [self._keys[i] for i in keep]
-        self._by_sid = {s["sid"]: i for i, s in enumerate(self.services)}
+        self._reindex()
         self.marked &= sids
         self.refresh_view()
 
+    def _reindex(self) -> None:
+        self._by_sid = {_field(row, "sid"): i for i, row in enumerate(self._rows)}
+
     def get(self, sid: str) -> Json | None:
         index = self._by_sid.get(sid)
-        return None if index is None else self.services[index]
+        return None if index is None else _Packer.unpack(self._rows[index])
+
+    def sids(self) -> list[str]:
+        """Every listed SID, in the API's order."""
+        return list(self._by_sid)
 
     def __len__(self) -> int:
-        return len(self.services)
+        return len(self._rows)
 
     # ---- view -----------------------------------------------------------------------------
     def set_filter(self, text: str) -> None:
@@ -107,28 +259,34 @@ class ServiceList:
         return self.sort
 
     def refresh_view(self) -> None:
+        """Rebuild the visible order. Indices are kept as a `range` when nothing filters or
+        sorts, else as a machine-int array: a list would hold an int object per row (40 bytes
+        each, 4 MB at 100k)."""
         needle = self.filter_text.strip().lower()
+        if not needle and self.sort is SortKey.CREATED:
+            self.visible = range(len(self._rows))
+            return
         if needle:
             indices = [i for i, key in enumerate(self._keys) if needle in key]
         else:
-            indices = list(range(len(self.services)))
-        services = self.services
+            indices = list(range(len(self._rows)))
+        rows = self._rows
         if self.sort is SortKey.NAME:
-            indices.sort(key=lambda i: (services[i].get("friendly_name") or "").lower())
+            indices.sort(key=lambda i: (_field(rows[i], "friendly_name") or "").lower())
         elif self.sort is SortKey.UPDATED:
-            indices.sort(key=lambda i: services[i].get("date_updated") or "", reverse=True)
+            indices.sort(key=lambda i: _stamp_order(_field(rows[i], "date_updated")), reverse=True)
         elif self.sort is SortKey.USECASE:
             indices.sort(
                 key=lambda i: (
-                    services[i].get("usecase") or "",
-                    (services[i].get("friendly_name") or "").lower(),
+                    _field(rows[i], "usecase") or "",
+                    (_field(rows[i], "friendly_name") or "").lower(),
                 )
             )
-        self.visible = indices
+        self.visible = array("l", indices)
 
     def visible_service(self, row: int) -> Json | None:
         if 0 <= row < len(self.visible):
-            return self.services[self.visible[row]]
+            return _Packer.unpack(self._rows[self.visible[row]])
         return None
 
     def row_of(self, sid: str) -> int | None:
@@ -149,7 +307,8 @@ class ServiceList:
         return True
 
     def marked_services(self) -> list[Json]:
-        return [self.services[self._by_sid[sid]] for sid in self.marked if sid in self._by_sid]
+        rows, by_sid = self._rows, self._by_sid
+        return [_Packer.unpack(rows[by_sid[s]]) for s in self.marked if s in by_sid]
 
 
 def search_key(service: Json) -> str:
@@ -168,10 +327,3 @@ def bulk_plan(services: list[Json], flag: str) -> tuple[bool, list[Json], list[J
     change = [s for s in services if bool(s.get(flag)) is not value]
     already = [s for s in services if bool(s.get(flag)) is value]
     return value, change, already
-
-
-def _compact(service: Json) -> None:
-    """Drop what a listed service carries but nothing reads: its `links` (seven URLs, each
-    its own `url` plus a fixed path) are a third of its memory, ~0.8 KB a service, 80 MB at
-    100k. Done in place: the dict came from the page's JSON and is ours."""
-    service.pop("links", None)

@@ -92,3 +92,64 @@ def test_server_changes_name_fields():
     diffs = editing.server_changes(loaded, current)
     assert [(d.field.name, d.mine, d.theirs) for d in diffs] == [("validity_period", 10, 20)]
     assert diffs[0].field is fields.get("validity_period")
+
+
+_stamps = st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ"))
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12) | _stamps,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    *("account_sid", "usecase", "validity_period", "sticky_sender", "url"),
+                    *("date_created", "date_updated", "x", "links"),
+                ]
+            ),
+            _json_values,
+        ),
+        max_size=8,
+    )
+)
+def test_packed_rows_give_back_what_the_server_sent_minus_links(bodies):
+    """Issue 13's compact rows: a packed service reads back equal, in the server's key order,
+    with the same types (a shared 1 never comes back as True, nor True as 1)."""
+    model = ServiceList()
+    sent = [{"sid": f"MG{i:032x}", **body} for i, body in enumerate(bodies)]
+    last = "MG" + "f" * 32
+    sent += [{"sid": last, "url": f"https://messaging.twilio.com/v1/Services/{last}"}]
+    model.replace([dict(s) for s in sent])
+    for service in sent:
+        expected = {k: v for k, v in service.items() if k != "links"}
+        got = model.get(service["sid"])
+        assert got == expected and list(got) == list(expected)
+        assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]
+
+
+def test_the_list_hands_out_copies_and_derives_url_from_the_sid():
+    model = ServiceList()
+    url = f"https://messaging.twilio.com/v1/Services/{svc(1)['sid']}"
+    model.replace([svc(1, url=url, links={"phone_numbers": url + "/PhoneNumbers"})])
+    got = model.get(svc(1)["sid"])
+    assert got is not None and got["url"] == url and "links" not in got
+    got["friendly_name"] = "changed by a caller"
+    assert model.get(svc(1)["sid"])["friendly_name"] == "Service 1"
+    assert model.visible_service(0)["friendly_name"] == "Service 1"
+    assert model.sids() == [svc(1)["sid"]]
+
+
+def test_sorting_by_update_puts_newest_first_and_survives_odd_stamps():
+    model = ServiceList()
+    model.replace(
+        [svc(1), svc(2, date_updated="yesterday"), svc(3, date_updated=None), svc(4), svc(5)]
+    )
+    while model.sort is not SortKey.UPDATED:
+        model.cycle_sort()
+    order = [model.visible_service(i)["date_updated"] for i in range(len(model.visible))]
+    assert order[:3] == ["2026-01-06T00:00:00Z", "2026-01-05T00:00:00Z", "2026-01-02T00:00:00Z"]
+    assert set(order[3:]) == {"yesterday", None}

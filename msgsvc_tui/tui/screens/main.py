@@ -66,7 +66,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         self.session = session
         self.model = ServiceList()
         session.service = self.model.get
-        session.service_sids = lambda: [s["sid"] for s in self.model.services]
+        session.service_sids = self.model.sids
 
     # ---- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -510,7 +510,7 @@ class ServiceForm(VerticalScroll):
                 continue
             value = s.get(f.name)
             lines.append(f"{f.label:<18} {safe(f.display(value)) if value is not None else '—'}")
-        # the list keeps no `links` (listing._compact): each is the service's url + a path,
+        # the list keeps no `links` (listing._Packer): each is the service's url + a path,
         # as Twilio's own links are (the spec's examples)
         url = s.get("url")
         if url:
