@@ -1,3 +1,3 @@
-from msgsvc_tui.cli import main
+from msgsvc_tui.cli import console_main
 
-raise SystemExit(main())
+raise SystemExit(console_main())

@@ -43,9 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the embedded demo sandbox, whatever profiles exist",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = cli_parser.lazy_subparsers(parser, dest="command", metavar="COMMAND")
+    sub.add_lazy(
+        "emulator", _emulator, help="run the local Messaging v1 emulator as an HTTP server"
+    )
+    cli_parser.add_services_parser(sub)
+    return parser
 
-    emu = sub.add_parser("emulator", help="run the local Messaging v1 emulator as an HTTP server")
+
+def _emulator(emu: argparse.ArgumentParser) -> None:
     emu.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     emu.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     emu.add_argument("--db", help="SQLite file, or :memory: (default: the demo sandbox's file)")
@@ -72,8 +78,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long a new A2P campaign stays IN_PROGRESS (default 20)",
     )
 
-    cli_parser.add_services_parser(sub)
-    return parser
+
+def console_main() -> int:
+    """The `msgsvc-tui` command (and `python -m msgsvc_tui`); tests call `main`.
+
+    After a one-shot read (`services get`, `services list`) it leaves without the interpreter's
+    finalization, which takes ~12 ms here (an eighth of a whole `services get`, issue 13):
+    such a command holds no file, database, thread or terminal state that needs it, and its
+    output is flushed first. Every other command exits normally.
+    """
+    code = main()
+    done = sys.modules.get("msgsvc_tui.cli_services")
+    if done is not None and getattr(done, "one_shot_read_finished", False):
+        import contextlib
+        import os
+
+        for stream in (sys.stdout, sys.stderr):
+            # a closed pipe (`| head`), a closed stream: nothing more can be said there
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,29 +1,101 @@
 """The `services` subcommands' arguments: argparse and the exit codes, nothing heavier.
 
-Kept apart from cli_services.py (which imports the client, asyncio and the rest) so that
+Kept apart from cli_services.py (which imports the client and the rest) so that
 `msgsvc-tui --help` and `--version` build the whole parser at the cost of argparse alone.
+
+Each subcommand's parser is built only when that subcommand is chosen, or when a help page
+lists it: creating an ArgumentParser costs ~0.3 ms (argparse looks its strings up with
+gettext, which searches the disk each time), and `services` has ~40 of them, which was a
+sixth of a whole `services get` (issue 13).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from msgsvc_tui.exit_codes import ExitCode
 
 EXIT_CODES_HELP = ExitCode.help_text()
+Build = Callable[[argparse.ArgumentParser], None]
+
+
+class LazySubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subcommands added with `add_lazy` are listed (in help, in "invalid choice" errors)
+    at once, but their parsers are built on first use. Relies on argparse internals that have
+    been stable since Python 3.2: `_name_parser_map` is the choices, `_choices_actions` the
+    help entries."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._builders: dict[str, tuple[Build, dict[str, Any]]] = {}
+
+    def add_lazy(self, name: str, build: Build, *, help: str | None, **kwargs: Any) -> None:
+        self._builders[name] = (build, kwargs)
+        self._name_parser_map[name] = None  # a choice, not built yet
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), help))
+
+    def parser_for(self, name: str) -> argparse.ArgumentParser | None:
+        if self._name_parser_map.get(name) is None and name in self._builders:
+            build, kwargs = self._builders.pop(name)
+            del self._name_parser_map[name]  # add_parser refuses a name it already holds
+            parser = self.add_parser(name, **kwargs)  # no help=: its entry is already listed
+            build(parser)
+        return self._name_parser_map.get(name)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        self.parser_for(values[0])
+        super().__call__(parser, namespace, values, option_string)
+
+
+def lazy_subparsers(parser: argparse.ArgumentParser, **kwargs: Any) -> LazySubParsers:
+    action = parser.add_subparsers(action=LazySubParsers, **kwargs)
+    assert isinstance(action, LazySubParsers)
+    return action
 
 
 def add_services_parser(sub: Any) -> None:
-    services = sub.add_parser(
+    sub.add_lazy(
         "services",
+        _services,
         help="list, get, create, update, delete services (for scripts)",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    actions = services.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    ls = actions.add_parser("list", help="list services", epilog=EXIT_CODES_HELP)
+
+def _services(services: argparse.ArgumentParser) -> None:
+    actions = lazy_subparsers(services, dest="action", metavar="ACTION", required=True)
+    raw = argparse.RawDescriptionHelpFormatter
+    for name, build, text in (
+        ("list", _list, "list services"),
+        ("get", _get, "one service"),
+        ("create", _create, "create a service"),
+        ("update", _update, "change fields"),
+        ("delete", _delete, "delete a service"),
+        ("export", _export, "write the services as a file"),
+        ("plan", _plan, "what apply would change"),
+        ("apply", _apply, "make the account match"),
+        (
+            "undo",
+            _undo,
+            "undo the last write to this account (an apply as one), after checking the server",
+        ),
+        ("diff", _diff, "what differs between two profiles"),
+    ):
+        actions.add_lazy(name, build, help=text, epilog=EXIT_CODES_HELP, formatter_class=raw)
+    add_owned_parsers(actions)
+
+
+def _list(ls: argparse.ArgumentParser) -> None:
     fmt = ls.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="a JSON array, streamed page by page")
     fmt.add_argument("--tsv", action="store_true", help="tab-separated, with a header row")
@@ -31,115 +103,120 @@ def add_services_parser(sub: Any) -> None:
     ls.add_argument("--limit", type=_positive, help="stop after N services")
     ls.add_argument("--page-size", type=_page_size, default=1000, help="1..1000 (default 1000)")
 
-    get = actions.add_parser("get", help="one service", epilog=EXIT_CODES_HELP)
+
+def _get(get: argparse.ArgumentParser) -> None:
     get.add_argument("sid")
     get.add_argument("--json", action="store_true")
 
-    create = actions.add_parser("create", help="create a service", epilog=EXIT_CODES_HELP)
+
+def _create(create: argparse.ArgumentParser) -> None:
     create.add_argument("--friendly-name", required=True)
     create.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     create.add_argument("--json", action="store_true")
 
-    update = actions.add_parser("update", help="change fields", epilog=EXIT_CODES_HELP)
+
+def _update(update: argparse.ArgumentParser) -> None:
     update.add_argument("sid")
     update.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
     update.add_argument("--json", action="store_true")
 
-    delete = actions.add_parser("delete", help="delete a service", epilog=EXIT_CODES_HELP)
+
+def _delete(delete: argparse.ArgumentParser) -> None:
     delete.add_argument("sid")
     delete.add_argument("--yes", action="store_true", help="do not ask")
 
-    raw = argparse.RawDescriptionHelpFormatter
-    export = actions.add_parser(
-        "export", help="write the services as a file", epilog=EXIT_CODES_HELP, formatter_class=raw
-    )
+
+def _export(export: argparse.ArgumentParser) -> None:
     export.add_argument("--filter", help="only names, SIDs or use cases containing TEXT")
     export.add_argument("--format", choices=("toml", "json"), default="toml")
     export.add_argument("--with-senders", action="store_true", help="each service's senders too")
     export.add_argument("-o", "--output", help="write to FILE (atomically) instead of stdout")
 
-    for verb, text in (("plan", "what apply would change"), ("apply", "make the account match")):
-        p = actions.add_parser(verb, help=text, epilog=EXIT_CODES_HELP, formatter_class=raw)
-        p.add_argument("file", help="a file from `services export` (TOML or .json)")
-        p.add_argument("--prune", action="store_true", help="delete services not in the file")
-        p.add_argument(
-            "--move-senders",
-            action="store_true",
-            help="move senders held by another service (else they are reported)",
-        )
-        if verb == "apply":
-            p.add_argument("--yes", action="store_true", help="do not ask")
 
-    undo = actions.add_parser(
-        "undo",
-        help="undo the last write to this account (an apply as one), after checking the server",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=raw,
+def _plan(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="a file from `services export` (TOML or .json)")
+    p.add_argument("--prune", action="store_true", help="delete services not in the file")
+    p.add_argument(
+        "--move-senders",
+        action="store_true",
+        help="move senders held by another service (else they are reported)",
     )
+
+
+def _apply(p: argparse.ArgumentParser) -> None:
+    _plan(p)
+    p.add_argument("--yes", action="store_true", help="do not ask")
+
+
+def _undo(undo: argparse.ArgumentParser) -> None:
     undo.add_argument("--yes", action="store_true", help="do not ask")
 
-    diff = actions.add_parser(
-        "diff",
-        help="what differs between two profiles",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=raw,
-    )
+
+def _diff(diff: argparse.ArgumentParser) -> None:
     diff.add_argument("--from", dest="source", required=True, metavar="PROFILE")
     diff.add_argument("--to", dest="target", required=True, metavar="PROFILE")
     diff.add_argument("--with-senders", action="store_true")
     diff.add_argument("--prune", action="store_true", help="count services only in --to")
-    add_owned_parsers(actions)
 
 
 # ---- what a service owns: senders, channel senders, country senders, campaign, links -----------
-def add_owned_parsers(actions: Any) -> None:
+_OWNED_SENDERS = (
+    ("senders", "a service's phone numbers, short codes and alpha sender", "PN…, SC… or --alpha"),
+    ("channel-senders", "a service's WhatsApp/RCS/Messenger senders (XE…)", "XE…"),
+    ("country-senders", "a service's alpha sender IDs per destination country", "TEXT --country"),
+)
+
+
+def add_owned_parsers(actions: LazySubParsers) -> None:
     """`services senders|channel-senders|country-senders MG… list|get|add|remove`,
     `services campaign MG… get|create|update|delete|usecases|attach`, `services brands`,
     `services links MG…`. Output: a table, --json or --tsv; the exit codes of `services`."""
     raw = argparse.RawDescriptionHelpFormatter
-    for name, text, adds in (
-        (
-            "senders",
-            "a service's phone numbers, short codes and alpha sender",
-            "PN…, SC… or --alpha",
-        ),
-        ("channel-senders", "a service's WhatsApp/RCS/Messenger senders (XE…)", "XE…"),
-        (
-            "country-senders",
-            "a service's alpha sender IDs per destination country",
-            "TEXT --country",
-        ),
-    ):
-        p = actions.add_parser(name, help=text, epilog=EXIT_CODES_HELP, formatter_class=raw)
-        p.add_argument("service", metavar="MG…")
-        verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
-        ls = verbs.add_parser("list", help="every one")
-        _formats(ls)
-        if name == "country-senders":
-            ls.add_argument("--country", help="only this ISO country (FR)")
-        if name == "channel-senders":
-            avail = verbs.add_parser("available", help="the account's channel senders (v2)")
-            _formats(avail)
-        get = verbs.add_parser("get", help="one, by SID")
-        get.add_argument("sid")
-        get.add_argument("--json", action="store_true")
-        add = verbs.add_parser("add", help=f"add one: {adds}")
-        add.add_argument("value", nargs="?" if name == "senders" else None, metavar="VALUE")
-        if name == "senders":
-            add.add_argument("--alpha", metavar="TEXT", help="add this alpha sender ID")
-        if name == "country-senders":
-            add.add_argument("--country", help="ISO 3166-1 alpha-2 (default: all countries)")
-        add.add_argument("--json", action="store_true")
-        rm = verbs.add_parser("remove", help="remove one, by SID")
-        rm.add_argument("sid")
-        rm.add_argument("--yes", action="store_true", help="do not ask")
-
-    campaign = actions.add_parser(
+    for name, text, adds in _OWNED_SENDERS:
+        actions.add_lazy(
+            name,
+            functools.partial(_senders, name=name, adds=adds),
+            help=text,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=raw,
+        )
+    actions.add_lazy(
         "campaign",
+        _campaign,
         help="a service's A2P 10DLC campaign (Compliance/Usa2p)",
         epilog=EXIT_CODES_HELP,
         formatter_class=raw,
     )
+    actions.add_lazy("brands", _formats, help="the account's A2P brands (read-only)")
+    actions.add_lazy("links", _links, help="a service's link-shortening domain (read-only)")
+
+
+def _senders(p: argparse.ArgumentParser, name: str, adds: str) -> None:
+    p.add_argument("service", metavar="MG…")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
+    ls = verbs.add_parser("list", help="every one")
+    _formats(ls)
+    if name == "country-senders":
+        ls.add_argument("--country", help="only this ISO country (FR)")
+    if name == "channel-senders":
+        avail = verbs.add_parser("available", help="the account's channel senders (v2)")
+        _formats(avail)
+    get = verbs.add_parser("get", help="one, by SID")
+    get.add_argument("sid")
+    get.add_argument("--json", action="store_true")
+    add = verbs.add_parser("add", help=f"add one: {adds}")
+    add.add_argument("value", nargs="?" if name == "senders" else None, metavar="VALUE")
+    if name == "senders":
+        add.add_argument("--alpha", metavar="TEXT", help="add this alpha sender ID")
+    if name == "country-senders":
+        add.add_argument("--country", help="ISO 3166-1 alpha-2 (default: all countries)")
+    add.add_argument("--json", action="store_true")
+    rm = verbs.add_parser("remove", help="remove one, by SID")
+    rm.add_argument("sid")
+    rm.add_argument("--yes", action="store_true", help="do not ask")
+
+
+def _campaign(campaign: argparse.ArgumentParser) -> None:
     campaign.add_argument("service", metavar="MG…")
     verbs = campaign.add_subparsers(dest="verb", metavar="VERB", required=True)
     get = verbs.add_parser("get", help="the campaign, its status and errors in words")
@@ -167,9 +244,8 @@ def add_owned_parsers(actions: Any) -> None:
     attach.add_argument("campaign_id")
     attach.add_argument("--cnp-migration", action="store_true")
 
-    brands = actions.add_parser("brands", help="the account's A2P brands (read-only)")
-    _formats(brands)
-    links = actions.add_parser("links", help="a service's link-shortening domain (read-only)")
+
+def _links(links: argparse.ArgumentParser) -> None:
     links.add_argument("service", metavar="MG…")
     links.add_argument("--json", action="store_true")
 

@@ -10,7 +10,6 @@ at a row boundary (TSV, table), and the exit code (7) and stderr say it is parti
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import sys
@@ -22,14 +21,14 @@ from msgsvc_tui import cli_parser, fields
 from msgsvc_tui.api import errors
 from msgsvc_tui.cli_output import cell as _cell
 from msgsvc_tui.cli_output import declined, err
-from msgsvc_tui.config import Config, ConfigError, resolve_connection
+from msgsvc_tui.config import Config, ConfigError, Connection, resolve_connection
 from msgsvc_tui.exit_codes import ExitCode
-from msgsvc_tui.listing import search_key
 from msgsvc_tui.sanitize import safe
 
 if TYPE_CHECKING:  # imported where used: a command pays only for what it needs
     from msgsvc_tui import ascode
     from msgsvc_tui.api.client import MessagingClient
+    from msgsvc_tui.api.oneshot import Reader
 
 EXIT_CODES_HELP = ExitCode.help_text()
 add_parser = cli_parser.add_services_parser  # kept for callers of the old name
@@ -62,19 +61,22 @@ def run(
         return ExitCode.USAGE
     if client is None:
         try:
-            client = _client(args)
+            conn = _connection(args)
         except ConfigError as exc:
             err(str(exc))
             return ExitCode.CONFIG
         except errors.InsecureUrlError as exc:
             err(str(exc))
             return ExitCode.USAGE
-    if client is None:
-        err(
-            "no credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY "
-            "and TWILIO_API_SECRET), pass --profile, or add a profile in the app"
-        )
-        return ExitCode.CONFIG
+        if conn is None:
+            err(
+                "no credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY "
+                "and TWILIO_API_SECRET), pass --profile, or add a profile in the app"
+            )
+            return ExitCode.CONFIG
+        if args.action in _ONE_SHOT_READS and _one_shot_usable(conn):
+            return _guarded(lambda: _read_one_shot(conn, args, out))
+        client = _client(args, conn)
     actions: dict[str, Callable[..., Any]] = {
         "list": _list,
         "get": _get,
@@ -93,8 +95,18 @@ def run(
         from msgsvc_tui.cli_owned import ACTIONS
 
         action = ACTIONS[args.action]
+    import asyncio
+
     try:
-        return asyncio.run(_with(client, action, args, values, out))
+        return _guarded(lambda: asyncio.run(_with(client, action, args, values, out)))
+    finally:
+        _report_reconciliations(client)
+
+
+def _guarded(action: Callable[[], int]) -> int:
+    """Run an action; every failure becomes its message on stderr and its exit code."""
+    try:
+        return action()
     except PartialListError as exc:
         err(f"{exc}: {errors.describe(exc.cause)}")
         return ExitCode.PARTIAL
@@ -103,8 +115,6 @@ def run(
         return ExitCode.OK
     except Exception as exc:
         return report_failure(exc)
-    finally:
-        _report_reconciliations(client)
 
 
 def report_failure(exc: BaseException) -> int:
@@ -157,20 +167,57 @@ def _assignments(args: argparse.Namespace) -> dict[str, str]:
     return values
 
 
-def _client(args: argparse.Namespace) -> MessagingClient | None:
-    readonly = bool(getattr(args, "readonly", False))
+_DEMO = object()  # the embedded sandbox: no connection to resolve
+_ONE_SHOT_READS = frozenset({"get", "list"})
+
+
+def _connection(args: argparse.Namespace) -> Connection | object | None:
+    """The profile's connection; `_DEMO` for --demo; None without credentials."""
     if getattr(args, "demo", False):
+        return _DEMO
+    # `diff` reads --from itself and plans against --to, whose client this is
+    profile = getattr(args, "target", None) or args.profile
+    return resolve_connection(Config.load(), profile=profile, base_url=args.base_url)
+
+
+def _client(args: argparse.Namespace, conn: Connection | object) -> MessagingClient:
+    readonly = bool(getattr(args, "readonly", False))
+    if conn is _DEMO:
         from msgsvc_tui.emulator.server import embedded_client, open_emulator
 
         return embedded_client(open_emulator(), readonly=readonly)
-    # `diff` reads --from itself and plans against --to, whose client this is
     from msgsvc_tui.api.client import MessagingClient
 
-    profile = getattr(args, "target", None) or args.profile
-    conn = resolve_connection(Config.load(), profile=profile, base_url=args.base_url)
-    if conn is None:
-        return None
+    assert isinstance(conn, Connection)
     return MessagingClient.from_connection(conn, readonly=readonly)
+
+
+def _one_shot_usable(conn: Connection | object) -> bool:
+    """`get` and `list` need neither httpx nor asyncio (api/oneshot.py says why), unless
+    they go to the embedded sandbox or through a proxy."""
+    if conn is _DEMO:
+        return False
+    from msgsvc_tui.api import oneshot
+
+    return oneshot.usable()
+
+
+one_shot_read_finished = False  # cli.console_main may then skip finalization
+
+
+def _read_one_shot(conn: Connection | object, args: argparse.Namespace, out: IO[str]) -> int:
+    global one_shot_read_finished
+    from msgsvc_tui.api.oneshot import Reader
+
+    assert isinstance(conn, Connection)
+    try:
+        with Reader.from_connection(conn) as reader:
+            if args.action == "get":
+                _show(reader.fetch_service(args.sid), args, out)
+                return ExitCode.OK
+            return _list_one_shot(reader, args, out)
+    finally:
+        one_shot_read_finished = True
 
 
 async def _with(client: MessagingClient, action: Any, *rest: Any) -> int:
@@ -187,25 +234,87 @@ async def _list(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
     # with a filter, how many pages a --limit needs is unknown until they are read
     limit = None if args.filter else args.limit
     pages_iter = client.iter_service_pages(args.page_size, limit=limit)
-    progress = _Progress()
+    writer = _ListWriter(args, out)
     try:
         async with contextlib.aclosing(pages_iter) as pages:
-            await _write_pages(pages, args, out, progress)
+            async for page in pages:
+                if writer.page(page.items):
+                    break
     except errors.MsgsvcError as exc:
-        if not progress.started:
-            raise  # nothing on stdout yet: an ordinary failure
-        _close_list(args, out, progress.written)
-        raise PartialListError(progress.written, exc) from None
-    if not progress.started:
-        _open_list(args, out)
-    _close_list(args, out, progress.written)
-    return ExitCode.OK
+        writer.failed(exc)
+    return writer.finish()
 
 
-class _Progress:
-    def __init__(self) -> None:
+def _list_one_shot(reader: Reader, args: argparse.Namespace, out: IO[str]) -> int:
+    """`_list` on the one-shot reader: the same output, byte for byte."""
+    limit = None if args.filter else args.limit
+    writer = _ListWriter(args, out)
+    try:
+        pages_iter = reader.iter_service_pages(args.page_size, limit=limit)
+        with contextlib.closing(pages_iter) as pages:
+            for page in pages:
+                if writer.page(page.items):
+                    break
+    except errors.MsgsvcError as exc:
+        writer.failed(exc)
+    return writer.finish()
+
+
+def _search_key() -> Callable[[Json], str]:
+    from msgsvc_tui.listing import search_key
+
+    return search_key
+
+
+class _ListWriter:
+    """Writes each matching service as its page arrives, one write per page. Nothing is
+    written before the first page is in, so a list that fails at once leaves stdout empty;
+    one that fails later is closed well formed (PartialListError)."""
+
+    def __init__(self, args: argparse.Namespace, out: IO[str]) -> None:
+        self.args = args
+        self.out = out
+        self.needle = (args.filter or "").lower()
+        self.search_key = _search_key() if self.needle else None
         self.started = False  # the list's opening (JSON's "[", a header row) is written
         self.written = 0
+
+    def page(self, items: list[Json]) -> bool:
+        """Write one page; True once --limit is reached."""
+        args, needle = self.args, self.needle
+        if not self.started:
+            _open_list(args, self.out)
+            self.started = True
+        parts: list[str] = []
+        done = False
+        for s in items:
+            if self.search_key is not None and needle not in self.search_key(s):
+                continue
+            if args.json:
+                parts.append(("\n" if not self.written else ",\n") + json.dumps(s))
+            elif args.tsv:
+                parts.append("\t".join(_cell(s.get(f.name)) for f in _TSV_FIELDS) + "\n")
+            else:
+                parts.append(_human_row(s) + "\n")
+            self.written += 1
+            if self.written == args.limit:
+                done = True
+                break
+        self.out.write("".join(parts))
+        self.out.flush()
+        return done
+
+    def failed(self, exc: errors.MsgsvcError) -> None:
+        if not self.started:
+            raise exc  # nothing on stdout yet: an ordinary failure
+        _close_list(self.args, self.out, self.written)
+        raise PartialListError(self.written, exc) from None
+
+    def finish(self) -> int:
+        if not self.started:
+            _open_list(self.args, self.out)
+        _close_list(self.args, self.out, self.written)
+        return ExitCode.OK
 
 
 def _open_list(args: argparse.Namespace, out: IO[str]) -> None:
@@ -221,33 +330,6 @@ def _close_list(args: argparse.Namespace, out: IO[str], written: int) -> None:
     if args.json:
         out.write("\n]\n" if written else "]\n")
     out.flush()
-
-
-async def _write_pages(
-    pages: Any, args: argparse.Namespace, out: IO[str], progress: _Progress
-) -> None:
-    """Write each matching service as its page arrives. Nothing is written before the first
-    page is in, so a list that fails at once leaves stdout empty."""
-    needle = (args.filter or "").lower()
-    written = 0
-    async for page in pages:
-        if not progress.started:
-            _open_list(args, out)
-            progress.started = True
-        for s in page.items:
-            if needle and needle not in search_key(s):
-                continue
-            if args.json:
-                out.write(("\n" if not written else ",\n") + json.dumps(s))
-            elif args.tsv:
-                out.write("\t".join(_cell(s.get(f.name)) for f in _TSV_FIELDS) + "\n")
-            else:
-                out.write(_human_row(s) + "\n")
-            written += 1
-            progress.written = written
-            if written == args.limit:
-                return
-        out.flush()
 
 
 _NAME_WIDTH = 40
@@ -329,7 +411,7 @@ async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out
 
     services, pools, _inv = await ascode.live_state(client, with_senders=args.with_senders)
     needle = (args.filter or "").lower()
-    chosen = [s for s in services if not needle or needle in search_key(s)]
+    chosen = [s for s in services if not needle or needle in _search_key()(s)]
     pools_shown = ascode.public_pools(pools) if args.with_senders else None
     document = ascode.export_services(chosen, pools_shown, account=client.account_sid)
     text = ascode.render(document, args.format)

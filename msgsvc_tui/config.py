@@ -13,17 +13,19 @@ import copy
 import os
 import re
 import stat
-import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import platformdirs
-import tomli_w
+from typing import TYPE_CHECKING, Any
 
 from msgsvc_tui.errors import MsgsvcError
+
+if TYPE_CHECKING:
+    import tomllib
+
+# tomllib, tomli_w, tempfile and platformdirs are imported where used: a `services get` with
+# TWILIO_* variables and no config file needs none of them (issue 13: import only what a
+# command needs).
 
 APP_NAME = "msgsvc-tui"
 CONFIG_ENV = "MSGSVC_TUI_CONFIG"
@@ -166,6 +168,8 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     override = env.get(CONFIG_ENV)
     if override:
         return Path(override).expanduser()
+    import platformdirs
+
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
 
 
@@ -174,6 +178,8 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     override = env.get(DATA_ENV)
     if override:
         return Path(override).expanduser()
+    import platformdirs
+
     return platformdirs.user_data_path(APP_NAME)
 
 
@@ -255,6 +261,8 @@ class Config:
             return cls(path=path)
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        import tomllib
+
         try:
             document = tomllib.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -354,6 +362,8 @@ class Config:
         return doc
 
     def save(self) -> None:
+        import tomli_w
+
         atomic_write(self.path, tomli_w.dumps(self.to_document()).encode("utf-8"))
 
 
@@ -374,6 +384,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             if stat.S_IMODE(folder.stat().st_mode) & 0o077:
                 folder.chmod(0o700)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o600)

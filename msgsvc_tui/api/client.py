@@ -9,77 +9,53 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
-import ipaddress
-import json
-import platform
-import random
-import re
 import ssl
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
-from msgsvc_tui import __version__, countries, fields, senders
-from msgsvc_tui.api import errors
+from msgsvc_tui import countries, fields, senders
+from msgsvc_tui.api import errors, protocol
 from msgsvc_tui.api.outcome import Verdict as _Verdict
 from msgsvc_tui.api.outcome import checked_sid as _sid
+from msgsvc_tui.api.protocol import (
+    MAX_PAGE_SIZE,
+    Page,
+    check_secure,
+    is_loopback_host,
+    leading_meta,
+    same_origin,
+    twilio_host,
+)
+from msgsvc_tui.api.protocol import READS as _READS
+from msgsvc_tui.api.protocol import RETRY_READ_STATUSES as _RETRY_READ_STATUSES
+from msgsvc_tui.api.protocol import decode as _decode
+from msgsvc_tui.api.protocol import host as _host
 from msgsvc_tui.config import Connection, Secret
 
-USER_AGENT = (
-    f"msgsvc-tui/{__version__} (Python {platform.python_version()}; httpx {httpx.__version__})"
-)
-DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
-MAX_PAGE_SIZE = 1000
-# Only reads are resent after a failure. A write is resent only after a 429, which Twilio
-# never processed; any other failed write is reconciled by asking the server (see _write).
-_READS = frozenset({"GET", "HEAD"})
-_RETRY_READ_STATUSES = frozenset({429, 500, 502, 503, 504})
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_PAGE_SIZE",
+    "USER_AGENT",
+    "MessagingClient",
+    "Page",
+    "Reconciliation",
+    "check_secure",
+    "is_loopback_host",
+    "leading_meta",
+    "twilio_host",
+]
+USER_AGENT = protocol.user_agent(f"httpx {httpx.__version__}")
+DEFAULT_TIMEOUT = httpx.Timeout(protocol.READ_TIMEOUT, connect=protocol.CONNECT_TIMEOUT)
 # A create's result is looked for among services created since the request began, by the
 # server's clock (its Date header); this much slack covers its one-second resolution.
 _CLOCK_SLACK = 2.0
 
 Json = dict[str, Any]
-
-
-def twilio_host(product: str, region: str | None, edge: str | None) -> str:
-    """The hostname as Twilio's SDKs build it: product[.edge][.region].twilio.com.
-
-    An edge without a region means region us1, as the SDKs do.
-    """
-    region = region or ("us1" if edge else None)
-    return ".".join(p for p in (product, edge, region, "twilio.com") if p)
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_secure(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return
-    if parts.scheme == "http" and is_loopback_host(parts.hostname):
-        return
-    if parts.scheme == "http":
-        raise errors.InsecureUrlError(
-            f"refusing plain http:// to {parts.hostname}: credentials would travel in clear "
-            "text; use https://, or http:// only on loopback (127.0.0.1, localhost)"
-        )
-    raise errors.InsecureUrlError(
-        f"base URL must be http(s)://, got {errors.mask_credentials(url)!r}"
-    )
 
 
 @dataclass
@@ -91,13 +67,6 @@ class Reconciliation:
     applied: bool | None  # True: it happened; False: it did not; None: still unknown
     cause: str  # the failure that lost the answer
     detail: str = ""
-
-
-@dataclass
-class Page:
-    items: list[Json]
-    meta: Json
-    number: int
 
 
 @dataclass
@@ -187,13 +156,10 @@ class MessagingClient:
 
     # ---- transport ------------------------------------------------------------------------
     def _delay(self, attempt: int, response: httpx.Response | None) -> float:
-        if response is not None:
-            retry_after = _parse_retry_after(response.headers.get("Retry-After"))
-            if retry_after is not None:
-                return min(retry_after, 60.0)
-        # exponential back-off with "equal jitter": never zero, never in lock-step
-        ceiling = min(self.max_backoff, self.backoff * (2**attempt))
-        return float(ceiling / 2 + random.uniform(0, ceiling / 2))
+        told = None if response is None else response.headers.get("Retry-After")
+        return protocol.retry_delay(
+            attempt, told, backoff=self.backoff, max_backoff=self.max_backoff
+        )
 
     async def _wait_for_shared_backoff(self) -> None:
         wait = self._resume_at - time.monotonic()
@@ -326,21 +292,10 @@ class MessagingClient:
                 early = await current.meta
                 if early is not None and (limit is None or received + size < limit):
                     following = self._follow(early.get("next_page_url"))
-                body = await current.task
-                if body is None or key not in body:
-                    raise errors.BadResponseError(
-                        f"list answer without {key!r}", status=200, method="GET", url=current.url
-                    )
-                meta = body.get("meta") or {
-                    k: v for k, v in body.items() if k != key and not isinstance(v, list)
-                }
-                items = list(body[key])
+                items, meta = protocol.page_parts(await current.task, key, current.url)
                 received += len(items)
                 if early is None and (limit is None or received < limit):
-                    following = self._follow(
-                        meta.get("next_page_url")
-                        or (body.get("next_page_uri") and self.api_base + body["next_page_uri"])
-                    )
+                    following = self._follow(protocol.next_link(meta, self.api_base))
                 yield Page(items=items, meta=meta, number=number)
                 number += 1
                 current, following = following, None
@@ -354,13 +309,7 @@ class MessagingClient:
         return self._start_page(self._same_origin(link), None) if link else None
 
     def _same_origin(self, absolute: str) -> str:
-        """Keep paging on our own host: the path and query of a next-page link, on our base.
-
-        This keeps region/edge and never sends credentials to a host the server names.
-        """
-        parts = urlsplit(absolute)
-        base = self.api_base if parts.path.startswith("/2010-04-01") else self.messaging_base
-        return f"{base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+        return same_origin(absolute, self.messaging_base, self.api_base)
 
     # ---- services -------------------------------------------------------------------------
     @property
@@ -620,25 +569,6 @@ def _same(held: object, sent: object) -> bool:
     return (None if held == "" else held) == (None if sent == "" else sent)
 
 
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _host(url: str) -> str:
-    """host[:port] of `url`, never its user:password."""
-    return urlsplit(url).netloc.rpartition("@")[2]
-
-
 def _transport_error(exc: httpx.HTTPError, method: str, url: str) -> errors.TransportError:
     host = _host(url)
     where = errors.mask_credentials(url)
@@ -671,11 +601,6 @@ def _transport_error(exc: httpx.HTTPError, method: str, url: str) -> errors.Tran
     )
 
 
-_META_FIRST = re.compile(rb'\s*\{\s*"meta"\s*:\s*')
-_META_SEARCH_LIMIT = 64 * 1024  # a meta object is ~600 bytes; past this, stop looking
-_JSON = json.JSONDecoder()
-
-
 async def _read_all(response: httpx.Response) -> bytes:
     return await response.aread()
 
@@ -688,57 +613,8 @@ async def _read_list(response: httpx.Response, found: Callable[[Json], None]) ->
         chunks.append(chunk)
         if looking:
             head = b"".join(chunks)
-            meta = _leading_meta(head)
+            meta = leading_meta(head)
             if meta is not None:
                 found(meta)
-            looking = (
-                meta is None
-                and len(head) < _META_SEARCH_LIMIT
-                and (len(head.lstrip()) < 16 or _META_FIRST.match(head) is not None)
-            )
+            looking = meta is None and protocol.worth_looking(head)
     return b"".join(chunks)
-
-
-def _leading_meta(head: bytes) -> Json | None:
-    """The `meta` object an answer starts with, once all of its bytes are in `head`."""
-    match = _META_FIRST.match(head)
-    if match is None:
-        return None
-    # the matched prefix is ASCII, so its byte length is also its length in characters; a
-    # multi-byte character cut at the end of `head` lies past an incomplete meta anyway
-    try:
-        meta, _ = _JSON.raw_decode(head.decode("utf-8", "replace"), match.end())
-    except ValueError:
-        return None
-    return meta if isinstance(meta, dict) else None
-
-
-def _decode(status: int, content: bytes, method: str, url: str) -> Json | None:
-    if status == 204:
-        return None
-    text = content.decode("utf-8", "replace")
-    try:
-        body = json.loads(text) if text else None
-    except ValueError:
-        body = None
-    if 200 <= status < 300:
-        if not isinstance(body, dict):
-            raise errors.BadResponseError(
-                f"HTTP {status} from {_host(url)} is not JSON",
-                status=status,
-                body=text[:500],
-                method=method,
-                url=url,
-            )
-        return body
-    if isinstance(body, dict) and ("code" in body or "message" in body):
-        raise errors.api_error_for(status, body, method=method, url=url)
-    kind = "an empty body" if not text.strip() else "an HTML page" if "<" in text else "text"
-    raise errors.BadResponseError(
-        f"HTTP {status} from {_host(url)} with {kind} instead of Twilio's JSON "
-        "(a proxy or gateway answered?)",
-        status=status,
-        body=text[:500],
-        method=method,
-        url=url,
-    )

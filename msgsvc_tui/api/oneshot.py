@@ -1,0 +1,412 @@
+"""Reads for one-shot commands, on the standard library alone (issue 13).
+
+Why a second transport: `services get` is one request, and importing httpx and asyncio costs
+~110 ms here, more than the official SDK's whole fetch as a process (~0.14 s). A read may be
+sent again, so it needs none of what MessagingClient's write path is for (settling a lost
+answer by asking the server); it does need the same hosts, clear-text guard, retries,
+decoding and typed errors, and api/protocol.py holds those for both transports.
+
+`services get` and `services list` come here when `usable()` says so; every write, and
+everything else, goes through MessagingClient.
+
+Paging is pipelined as MessagingClient's is: a list answer starts with its `meta`, so the
+next page is asked for (by a thread, on a second keep-alive connection) as soon as that is
+in, while the rest of this page is still arriving and being decoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Generator, Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from msgsvc_tui.api import errors, protocol
+from msgsvc_tui.api.outcome import checked_sid
+from msgsvc_tui.api.protocol import Json, Page
+from msgsvc_tui.config import Connection, Secret
+
+USER_AGENT = protocol.user_agent("http.client")
+# httpx (MessagingClient) honours these; http.client does not, so with any of them set the
+# CLI keeps to MessagingClient rather than bypass a proxy the user configured.
+_PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
+_IDLE_KEPT = 2  # keep-alive connections kept per reader: a page in flight and the next
+
+
+def usable(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a read can go this way: not when a proxy is configured."""
+    env = os.environ if environ is None else environ
+    return not any(k.lower() in _PROXY_VARIABLES and v for k, v in env.items())
+
+
+def _ssl_context() -> Any:
+    """Verification as httpx sets it up (its create_ssl_context): SSL_CERT_FILE, then
+    SSL_CERT_DIR, else certifi's bundle. Built on the first https request only."""
+    import ssl
+
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+class _Connections:
+    """Keep-alive connections per origin, shared by the threads of one reader."""
+
+    def __init__(self, connect_timeout: float, read_timeout: float) -> None:
+        self._idle: dict[tuple[str, str, int | None], list[http.client.HTTPConnection]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self._ssl: Any = None
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+
+    def take(self, origin: tuple[str, str, int | None]) -> http.client.HTTPConnection:
+        """An idle connection, or a new one (connected here, so a failure here means
+        nothing was sent)."""
+        scheme, host, port = origin
+        with self._lock:
+            idle = self._idle.get(origin)
+            if idle:
+                return idle.pop()
+            if scheme == "https" and self._ssl is None:
+                self._ssl = _ssl_context()
+        conn: http.client.HTTPConnection
+        if scheme == "https":
+            conn = http.client.HTTPSConnection(
+                host, port, timeout=self.connect_timeout, context=self._ssl
+            )
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
+        conn.connect()
+        if conn.sock is not None:
+            conn.sock.settimeout(self.read_timeout)
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+
+    def give(self, origin: tuple[str, str, int | None], conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(origin, [])
+            if not self._closed and len(idle) < _IDLE_KEPT:
+                idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            held = [c for idle in self._idle.values() for c in idle]
+            self._idle.clear()
+        for conn in held:
+            conn.close()
+
+
+class Reader:
+    """GETs with MessagingClient's rules (same errors, same retries), and nothing else."""
+
+    def __init__(
+        self,
+        *,
+        username: str,
+        password: Secret | str,
+        base_url: str | None = None,
+        region: str | None = None,
+        edge: str | None = None,
+        max_retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 20.0,
+        sleep: Callable[[float], None] = time.sleep,
+        connect_timeout: float = protocol.CONNECT_TIMEOUT,
+        read_timeout: float = protocol.READ_TIMEOUT,
+    ) -> None:
+        if base_url:
+            base = base_url.rstrip("/")
+            protocol.check_secure(base)
+            self.messaging_base = self.api_base = base
+        else:
+            self.messaging_base = f"https://{protocol.twilio_host('messaging', region, edge)}"
+            self.api_base = f"https://{protocol.twilio_host('api', region, edge)}"
+        secret = password.reveal() if isinstance(password, Secret) else password
+        token = base64.b64encode(f"{username}:{secret}".encode()).decode("ascii")
+        self._headers = {
+            "Authorization": f"Basic {token}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self._connections = _Connections(connect_timeout, read_timeout)
+        self.requests_made = 0
+
+    @classmethod
+    def from_connection(cls, conn: Connection, **kw: Any) -> Reader:
+        return cls(
+            username=conn.username,
+            password=conn.password,
+            base_url=conn.base_url,
+            region=conn.region,
+            edge=conn.edge,
+            **kw,
+        )
+
+    def __repr__(self) -> str:
+        return f"oneshot.Reader(base={self.messaging_base!r})"
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._connections.close()
+
+    # ---- reads ----------------------------------------------------------------------------
+    def fetch_service(self, sid: str) -> Json:
+        url = f"{self.messaging_base}/v1/Services/{checked_sid(sid, 'MG')}"
+        body = protocol.decode(*self._send(url), "GET", url)
+        if body is None:
+            raise errors.BadResponseError(
+                "empty answer where a resource was expected", status=204, method="GET", url=url
+            )
+        return body
+
+    def iter_service_pages(
+        self, page_size: int = protocol.MAX_PAGE_SIZE, *, limit: int | None = None
+    ) -> Generator[Page, None, None]:
+        """Pages of services; with `limit`, no page is asked for once that many are in."""
+        if not 1 <= page_size <= protocol.MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be from 1 to {protocol.MAX_PAGE_SIZE}")
+        url = f"{self.messaging_base}/v1/Services"
+        return self._pages(url, "services", {"PageSize": page_size}, limit=limit)
+
+    def _pages(
+        self, url: str, key: str, params: Mapping[str, Any], *, limit: int | None
+    ) -> Generator[Page, None, None]:
+        size = int(params.get("PageSize", 50))
+        number = received = 0
+        # without a limit, each page's thread asks for the next itself the moment its meta is
+        # in, not when this loop (busy writing the page before) gets round to it
+        current: _PageFetch | None = _PageFetch(self, url, params, chain=limit is None)
+        following: _PageFetch | None = None
+        try:
+            while current is not None:
+                early = current.early_meta()
+                if current.successor is not None:
+                    following = current.successor
+                elif early is not None and (limit is None or received + size < limit):
+                    following = self._follow(early.get("next_page_url"))
+                items, meta = protocol.page_parts(current.body(), key, current.url)
+                received += len(items)
+                if early is None and (limit is None or received < limit):
+                    following = self._follow(protocol.next_link(meta, self.api_base))
+                yield Page(items=items, meta=meta, number=number)
+                number += 1
+                current, following = following, None
+        finally:
+            for fetch in (current, following):
+                if fetch is not None:
+                    fetch.abandon()
+
+    def _follow(self, link: str | None) -> _PageFetch | None:
+        if not link:
+            return None
+        return _PageFetch(self, protocol.same_origin(link, self.messaging_base, self.api_base))
+
+    # ---- transport ------------------------------------------------------------------------
+    def _send(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        found: Callable[[Json], None] | None = None,
+        abandoned: threading.Event | None = None,
+    ) -> tuple[int, bytes]:
+        """One GET with its retries: (status, body undecoded). `found(meta)` is called as soon
+        as a 200 answer's leading `meta` is in."""
+        protocol.check_secure(url)
+        target = f"{url}?{urlencode(params)}" if params else url
+        parts = urlsplit(target)
+        origin = (parts.scheme, parts.hostname or "", parts.port)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        for attempt in range(self.max_retries + 1):
+            conn: http.client.HTTPConnection | None = None
+            connected = False
+            try:
+                conn = self._connections.take(origin)
+                connected = True
+                self.requests_made += 1
+                conn.request("GET", path, headers=self._headers)
+                response = conn.getresponse()
+                status = response.status
+                if status in protocol.RETRY_READ_STATUSES and attempt < self.max_retries:
+                    response.read()
+                    told = response.getheader("Retry-After")
+                    self._release(origin, conn, response)
+                    if abandoned is not None and abandoned.is_set():
+                        raise _Abandoned
+                    self._sleep(self._delay(attempt, told))
+                    continue
+                content = _read_body(response, found if status == 200 else None)
+                self._release(origin, conn, response)
+                return status, content
+            except _Abandoned:
+                raise
+            except (OSError, http.client.HTTPException, zlib.error) as exc:
+                if conn is not None:
+                    conn.close()
+                error = _transport_error(exc, url, connected=connected)
+                retry = attempt < self.max_retries and not isinstance(error, errors.TlsError)
+                if not retry or (abandoned is not None and abandoned.is_set()):
+                    raise error from None
+                self._sleep(self._delay(attempt, None))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        return protocol.retry_delay(
+            attempt, retry_after, backoff=self.backoff, max_backoff=self.max_backoff
+        )
+
+    def _release(
+        self,
+        origin: tuple[str, str, int | None],
+        conn: http.client.HTTPConnection,
+        response: http.client.HTTPResponse,
+    ) -> None:
+        if response.will_close:
+            conn.close()
+        else:
+            self._connections.give(origin, conn)
+
+
+class _Abandoned(Exception):
+    """A page nobody will read any more (the list was closed): stop retrying it."""
+
+
+class _PageFetch:
+    """One list page, fetched by its own thread so the next can start while it is read."""
+
+    def __init__(
+        self,
+        reader: Reader,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        chain: bool = False,
+    ) -> None:
+        self.url = url
+        self.successor: _PageFetch | None = None  # started by this page's thread (`chain`)
+        self._chain = chain
+        self._reader = reader
+        self._meta: Json | None = None
+        self._meta_in = threading.Event()
+        self._abandoned = threading.Event()
+        self._result: Json | None = None
+        self._error: BaseException | None = None
+        # a daemon: a command that stops early (`--limit`, a closed pipe) exits without it
+        self._thread = threading.Thread(
+            target=self._run, args=(params,), name=f"msgsvc-page {url}", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, params: Mapping[str, Any] | None) -> None:
+        try:
+            status, content = self._reader._send(self.url, params, self._found, self._abandoned)
+            self._result = protocol.decode(status, content, "GET", self.url)
+        except BaseException as exc:  # handed to the reader of this page, in its thread
+            self._error = exc
+        finally:
+            self._meta_in.set()
+
+    def _found(self, meta: Json) -> None:
+        link = meta.get("next_page_url")
+        if self._chain and link and not self._abandoned.is_set() and self.successor is None:
+            reader = self._reader
+            url = protocol.same_origin(link, reader.messaging_base, reader.api_base)
+            self.successor = _PageFetch(reader, url, chain=True)
+        self._meta = meta
+        self._meta_in.set()
+
+    def early_meta(self) -> Json | None:
+        """The page's meta as soon as its first bytes are in; None if the answer had none."""
+        self._meta_in.wait()
+        return self._meta
+
+    def body(self) -> Json | None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def abandon(self) -> None:
+        self._abandoned.set()
+        if self.successor is not None:
+            self.successor.abandon()
+
+
+def _read_body(response: http.client.HTTPResponse, found: Callable[[Json], None] | None) -> bytes:
+    """The whole body, decompressed, calling `found(meta)` once a leading `meta` is in."""
+    encoding = (response.getheader("Content-Encoding") or "").strip().lower()
+    inflate = None
+    if encoding in ("gzip", "x-gzip"):
+        inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        inflate = zlib.decompressobj()
+    elif encoding not in ("", "identity"):
+        raise http.client.HTTPException(f"unsupported Content-Encoding {encoding!r}")
+    chunks: list[bytes] = []
+    looking = found is not None
+    while True:
+        raw = response.read1(256 * 1024)
+        if not raw:
+            break
+        chunk = inflate.decompress(raw) if inflate is not None else raw
+        chunks.append(chunk)
+        if looking and found is not None:
+            head = b"".join(chunks)
+            meta = protocol.leading_meta(head)
+            if meta is not None:
+                found(meta)
+            looking = meta is None and protocol.worth_looking(head)
+    # read1 stops at the body's end without marking the answer done; read() marks it (and
+    # returns nothing), so the connection can carry the next request
+    rest = response.read()
+    if inflate is not None:
+        chunks.append(inflate.decompress(rest) + inflate.flush())
+    elif rest:
+        chunks.append(rest)
+    return b"".join(chunks)
+
+
+def _transport_error(exc: BaseException, url: str, *, connected: bool) -> errors.TransportError:
+    """The same typed errors MessagingClient raises for the same failures (reads only)."""
+    import ssl
+
+    host = protocol.host(url)
+    where = errors.mask_credentials(url)
+    if isinstance(exc, ssl.SSLError):
+        return errors.TlsError(
+            f"TLS failure talking to {host}: {exc.reason or exc}", method="GET", url=where
+        )
+    if not connected:
+        if isinstance(exc, TimeoutError):
+            return errors.ConnectError(
+                f"timed out connecting to {host}; nothing was sent", method="GET", url=where
+            )
+        reason = errors.mask_credentials(str(exc)) or "refused"
+        return errors.ConnectError(f"cannot connect to {host}: {reason}", method="GET", url=where)
+    if isinstance(exc, TimeoutError):
+        return errors.RequestTimeout(f"{host} did not answer in time", method="GET", url=where)
+    reason = errors.mask_credentials(str(exc))
+    return errors.TransportError(f"{host}: {type(exc).__name__}: {reason}", method="GET", url=where)
