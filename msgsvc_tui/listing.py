@@ -27,16 +27,6 @@ class SortKey(StrEnum):
 SORT_CYCLE = (SortKey.CREATED, SortKey.NAME, SortKey.UPDATED, SortKey.USECASE)
 
 
-class _UrlOfSid:
-    """A service's `url` when it is a common prefix plus its own SID, as Twilio's always is:
-    kept once per prefix instead of ~130 bytes a service."""
-
-    __slots__ = ("prefix",)
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-
-
 class _Shape:
     """The keys of a packed row, in the order the server sent them; one per distinct key set
     (in practice one per list), shared by every row of that shape."""
@@ -45,7 +35,7 @@ class _Shape:
 
     def __init__(self, keys: tuple[str, ...]) -> None:
         self.keys = keys
-        self.at = {k: i + 1 for i, k in enumerate(keys)}  # row[0] is the shape itself
+        self.at = {k: i + 1 for i, k in enumerate(keys)}  # row[0] is the shape's number
 
 
 # Values that take few distinct values across an account: stored once, shared by every row.
@@ -64,7 +54,10 @@ _SHARED_KEYS = frozenset(
 )
 _SHARED_LIMIT = 4096  # past this many distinct values, stop sharing: they are not repetitive
 
-Row = tuple[Any, ...]  # (_Shape, value, value, …)
+# (shape number, value, value, …). Only atoms (str, int, None, bool, tuples of them) as long
+# as the server sent atoms: the garbage collector then stops tracking the row, and never
+# walks 100k of them again on each full collection.
+Row = tuple[Any, ...]
 
 # Twilio's stamps ("2025-03-03T09:15:00Z", RFC 3339 in UTC) kept as int seconds: 32 bytes
 # instead of 69. Only a stamp that prints back exactly is converted; anything else stays as
@@ -99,20 +92,23 @@ class _Packer:
     """Service dicts to compact rows and back (issue 13: 100k services in ≤ 150 MB).
 
     A row is one tuple: no per-service dict (~1.2 KB at 22 keys), no `links` (seven URLs
-    derivable from `url`), `url` itself derived from the SID, and the values an account
-    repeats (its SID, the use cases, methods, webhooks) held once. `unpack` gives back the
-    dict the server sent, minus `links`."""
+    derivable from `url`), `url` itself derived from the SID (the number of its prefix, kept
+    once), and the values an account repeats (its SID, the use cases, methods, webhooks)
+    held once. `unpack` gives back the dict the server sent, minus `links`."""
 
     def __init__(self) -> None:
-        self._shapes: dict[tuple[str, ...], _Shape] = {}
+        self.shapes: list[_Shape] = []
+        self._shape_numbers: dict[tuple[str, ...], int] = {}
         self._shared: dict[object, object] = {}
-        self._prefixes: dict[str, _UrlOfSid] = {}
+        self._prefixes: list[str] = []
+        self._prefix_numbers: dict[str, int] = {}
 
     def pack(self, service: Json) -> Row:
         keys = tuple(k for k in service if k != "links")
-        shape = self._shapes.get(keys)
+        shape = self._shape_numbers.get(keys)
         if shape is None:
-            shape = self._shapes[keys] = _Shape(keys)
+            shape = self._shape_numbers[keys] = len(self.shapes)
+            self.shapes.append(_Shape(keys))
         sid = service.get("sid")
         shared = self._shared
         values: list[Any] = [shape]
@@ -127,32 +123,43 @@ class _Packer:
                     shared[value] = value
             elif key in _STAMP_KEYS:
                 value = _pack_stamp(value)
-            elif key == "url" and isinstance(value, str) and isinstance(sid, str) and sid:
-                value = self._url_of_sid(value, sid)
+            elif key == "url":
+                value = self._pack_url(value, sid)
             values.append(value)
         return tuple(values)
 
-    def _url_of_sid(self, url: str, sid: str) -> str | _UrlOfSid:
-        if not url.endswith(sid):
+    def _pack_url(self, url: object, sid: object) -> object:
+        """The number of the url's prefix when it is that prefix plus the SID; an int the
+        server sent in its place wrapped in a 1-tuple; anything else as sent."""
+        if type(url) is int:
+            return (url,)
+        if not (isinstance(url, str) and isinstance(sid, str) and sid and url.endswith(sid)):
             return url
         prefix = url[: -len(sid)]
-        held = self._prefixes.get(prefix)
-        if held is None:
+        number = self._prefix_numbers.get(prefix)
+        if number is None:
             if len(self._prefixes) >= _SHARED_LIMIT:
                 return url
-            held = self._prefixes[prefix] = _UrlOfSid(prefix)
-        return held
+            number = self._prefix_numbers[prefix] = len(self._prefixes)
+            self._prefixes.append(prefix)
+        return number
 
-    @staticmethod
-    def unpack(row: Row) -> Json:
-        shape: _Shape = row[0]
+    def unpack(self, row: Row) -> Json:
+        shape = self.shapes[row[0]]
         service = dict(zip(shape.keys, row[1:], strict=True))
         url = service.get("url")
-        if isinstance(url, _UrlOfSid):
-            service["url"] = url.prefix + str(service["sid"])
+        if type(url) is int:
+            service["url"] = self._prefixes[url] + str(service["sid"])
+        elif type(url) is tuple:
+            service["url"] = url[0]
         for key in _STAMP_KEYS & shape.at.keys():
             service[key] = _unpack_stamp(service[key])
         return service
+
+    def field(self, row: Row, key: str) -> Any:
+        """One value as stored (a stamp as its int; see `unpack` for the rest)."""
+        at = self.shapes[row[0]].at.get(key)
+        return None if at is None else row[at]
 
 
 def _stamp_order(packed: object) -> tuple[int, int | str]:
@@ -161,11 +168,6 @@ def _stamp_order(packed: object) -> tuple[int, int | str]:
         return (1, packed)
     unpacked = _unpack_stamp(packed)
     return (0, unpacked if isinstance(unpacked, str) else "")
-
-
-def _field(row: Row, key: str) -> Any:
-    at = row[0].at.get(key)
-    return None if at is None else row[at]
 
 
 @dataclass
@@ -227,7 +229,8 @@ class ServiceList:
         """Drop every service not in `sids` (the end of a refresh: deleted elsewhere)."""
         if len(sids) >= len(self._rows) and all(s in sids for s in self._by_sid):
             return
-        keep = [i for i, row in enumerate(self._rows) if _field(row, "sid") in sids]
+        field = self._packer.field
+        keep = [i for i, row in enumerate(self._rows) if field(row, "sid") in sids]
         self._rows = [self._rows[i] for i in keep]
         self._keys = [self._keys[i] for i in keep]
         self._reindex()
@@ -235,11 +238,12 @@ class ServiceList:
         self.refresh_view()
 
     def _reindex(self) -> None:
-        self._by_sid = {_field(row, "sid"): i for i, row in enumerate(self._rows)}
+        field = self._packer.field
+        self._by_sid = {field(row, "sid"): i for i, row in enumerate(self._rows)}
 
     def get(self, sid: str) -> Json | None:
         index = self._by_sid.get(sid)
-        return None if index is None else _Packer.unpack(self._rows[index])
+        return None if index is None else self._packer.unpack(self._rows[index])
 
     def sids(self) -> list[str]:
         """Every listed SID, in the API's order."""
@@ -270,7 +274,7 @@ class ServiceList:
             indices = [i for i, key in enumerate(self._keys) if needle in key]
         else:
             indices = list(range(len(self._rows)))
-        rows = self._rows
+        rows, _field = self._rows, self._packer.field
         if self.sort is SortKey.NAME:
             indices.sort(key=lambda i: (_field(rows[i], "friendly_name") or "").lower())
         elif self.sort is SortKey.UPDATED:
@@ -286,7 +290,7 @@ class ServiceList:
 
     def visible_service(self, row: int) -> Json | None:
         if 0 <= row < len(self.visible):
-            return _Packer.unpack(self._rows[self.visible[row]])
+            return self._packer.unpack(self._rows[self.visible[row]])
         return None
 
     def row_of(self, sid: str) -> int | None:
@@ -308,7 +312,7 @@ class ServiceList:
 
     def marked_services(self) -> list[Json]:
         rows, by_sid = self._rows, self._by_sid
-        return [_Packer.unpack(rows[by_sid[s]]) for s in self.marked if s in by_sid]
+        return [self._packer.unpack(rows[by_sid[s]]) for s in self.marked if s in by_sid]
 
 
 def search_key(service: Json) -> str:

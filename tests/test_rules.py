@@ -153,3 +153,15 @@ def test_sorting_by_update_puts_newest_first_and_survives_odd_stamps():
     order = [model.visible_service(i)["date_updated"] for i in range(len(model.visible))]
     assert order[:3] == ["2026-01-06T00:00:00Z", "2026-01-05T00:00:00Z", "2026-01-02T00:00:00Z"]
     assert set(order[3:]) == {"yesterday", None}
+
+
+def test_packed_rows_are_left_alone_by_the_garbage_collector():
+    """A row holds only atoms, so a full collection stops walking it: at 100k services the
+    collector would otherwise walk every row again on each full pass."""
+    import gc
+
+    model = ServiceList()
+    url = f"https://messaging.twilio.com/v1/Services/{svc(1)['sid']}"
+    model.replace([svc(1, url=url, date_created="2026-01-01T00:00:00Z", validity_period=600)])
+    gc.collect()
+    assert not gc.is_tracked(model._rows[0])
