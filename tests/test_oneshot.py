@@ -219,3 +219,38 @@ def test_get_and_list_import_neither_httpx_nor_asyncio(server):
             },
         )
         assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr[-2000:]
+
+
+class _ClosesWhenIdle(BaseHTTPRequestHandler):
+    """Answers keep-alive, then closes the connection: what a server does to a connection
+    left idle past its keep-alive timeout."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        data = json.dumps({"sid": "MG" + "b" * 32, "friendly_name": "Fresh"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.close_connection = True
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_retry():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ClosesWhenIdle)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    sleeps: list[float] = []
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        with oneshot.Reader(username="u", password="p", base_url=url, sleep=sleeps.append) as r:
+            first = r.fetch_service("MG" + "b" * 32)
+            second = r.fetch_service("MG" + "b" * 32)  # its kept connection is dead by now
+        assert first == second == {"sid": "MG" + "b" * 32, "friendly_name": "Fresh"}
+        assert sleeps == []  # no back-off: nothing failed but a stale connection
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -70,14 +70,14 @@ class _Connections:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
 
-    def take(self, origin: tuple[str, str, int | None]) -> http.client.HTTPConnection:
-        """An idle connection, or a new one (connected here, so a failure here means
-        nothing was sent)."""
+    def take(self, origin: tuple[str, str, int | None]) -> tuple[http.client.HTTPConnection, bool]:
+        """(connection, reused): an idle one, or a new one connected here, so that a failure
+        here means nothing was sent."""
         scheme, host, port = origin
         with self._lock:
             idle = self._idle.get(origin)
             if idle:
-                return idle.pop()
+                return idle.pop(), True
             if scheme == "https" and self._ssl is None:
                 self._ssl = _ssl_context()
         conn: http.client.HTTPConnection
@@ -91,7 +91,7 @@ class _Connections:
         if conn.sock is not None:
             conn.sock.settimeout(self.read_timeout)
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return conn
+        return conn, False
 
     def give(self, origin: tuple[str, str, int | None], conn: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -148,7 +148,8 @@ class Reader:
         self.max_backoff = max_backoff
         self._sleep = sleep
         self._connections = _Connections(connect_timeout, read_timeout)
-        self.requests_made = 0
+        self.requests_made = 0  # sent, retries included (page threads count here too)
+        self._counting = threading.Lock()
 
     @classmethod
     def from_connection(cls, conn: Connection, **kw: Any) -> Reader:
@@ -240,15 +241,17 @@ class Reader:
         parts = urlsplit(target)
         origin = (parts.scheme, parts.hostname or "", parts.port)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        for attempt in range(self.max_retries + 1):
+        attempt = 0
+        while True:
             conn: http.client.HTTPConnection | None = None
-            connected = False
+            connected = reused = answered = False
             try:
-                conn = self._connections.take(origin)
+                conn, reused = self._connections.take(origin)
                 connected = True
-                self.requests_made += 1
+                self._count()
                 conn.request("GET", path, headers=self._headers)
                 response = conn.getresponse()
+                answered = True
                 status = response.status
                 if status in protocol.RETRY_READ_STATUSES and attempt < self.max_retries:
                     response.read()
@@ -257,6 +260,7 @@ class Reader:
                     if abandoned is not None and abandoned.is_set():
                         raise _Abandoned
                     self._sleep(self._delay(attempt, told))
+                    attempt += 1
                     continue
                 content = _read_body(response, found if status == 200 else None)
                 self._release(origin, conn, response)
@@ -266,12 +270,18 @@ class Reader:
             except (OSError, http.client.HTTPException, zlib.error) as exc:
                 if conn is not None:
                     conn.close()
+                if reused and not answered and isinstance(exc, _STALE):
+                    continue  # the server had closed that idle connection: a fresh one, now
                 error = _transport_error(exc, url, connected=connected)
                 retry = attempt < self.max_retries and not isinstance(error, errors.TlsError)
                 if not retry or (abandoned is not None and abandoned.is_set()):
                     raise error from None
                 self._sleep(self._delay(attempt, None))
-        raise AssertionError("unreachable")  # pragma: no cover
+                attempt += 1
+
+    def _count(self) -> None:
+        with self._counting:
+            self.requests_made += 1
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         return protocol.retry_delay(
@@ -288,6 +298,11 @@ class Reader:
             conn.close()
         else:
             self._connections.give(origin, conn)
+
+
+# What a keep-alive connection the server closed while it sat idle gives on its next use:
+# like httpx, take a fresh connection at once rather than count it as a failed attempt.
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
 class _Abandoned(Exception):
