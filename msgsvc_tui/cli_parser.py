@@ -22,7 +22,7 @@ EXIT_CODES_HELP = ExitCode.help_text()
 Build = Callable[[argparse.ArgumentParser], None]
 
 
-class LazySubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
+class LazySubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]  # generic in typeshed only
     """Subcommands added with `add_lazy` are listed (in help, in "invalid choice" errors)
     at once, but their parsers are built on first use. Relies on argparse internals that have
     been stable since Python 3.2: `_name_parser_map` is the choices, `_choices_actions` the
