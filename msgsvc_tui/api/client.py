@@ -96,14 +96,7 @@ class MessagingClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         readonly: bool = False,
     ) -> None:
-        if base_url:
-            base = base_url.rstrip("/")
-            check_secure(base)
-            self.messaging_base = base
-            self.api_base = base
-        else:
-            self.messaging_base = f"https://{twilio_host('messaging', region, edge)}"
-            self.api_base = f"https://{twilio_host('api', region, edge)}"
+        self.messaging_base, self.api_base = protocol.bases(base_url, region, edge)
         self.account_sid = account_sid
         self.readonly = readonly
         self.max_retries = max_retries
@@ -128,15 +121,7 @@ class MessagingClient:
 
     @classmethod
     def from_connection(cls, conn: Connection, **kw: Any) -> MessagingClient:
-        return cls(
-            account_sid=conn.account_sid,
-            username=conn.username,
-            password=conn.password,
-            base_url=conn.base_url,
-            region=conn.region,
-            edge=conn.edge,
-            **kw,
-        )
+        return cls(account_sid=conn.account_sid, **protocol.connection_args(conn), **kw)
 
     def __repr__(self) -> str:
         return f"MessagingClient(account_sid={self.account_sid!r}, base={self.messaging_base!r})"
@@ -283,21 +268,16 @@ class MessagingClient:
         decoded, still before it is handed over. Nothing is asked for past `limit` items, and
         closing the iterator cancels whatever is in flight.
         """
-        size = int((params or {}).get("PageSize", 50))
-        number = received = 0
+        walk = protocol.PageWalk(int((params or {}).get("PageSize", 50)), limit, self.api_base)
         current: _PageFetch | None = self._start_page(url, params)
         following: _PageFetch | None = None
         try:
             while current is not None:
                 early = await current.meta
-                if early is not None and (limit is None or received + size < limit):
-                    following = self._follow(early.get("next_page_url"))
-                items, meta = protocol.page_parts(await current.task, key, current.url)
-                received += len(items)
-                if early is None and (limit is None or received < limit):
-                    following = self._follow(protocol.next_link(meta, self.api_base))
-                yield Page(items=items, meta=meta, number=number)
-                number += 1
+                following = self._follow(walk.link_now(early))
+                page, link = walk.page(await current.task, key, current.url, early)
+                following = following or self._follow(link)
+                yield page
                 current, following = following, None
         finally:
             pending = [f.task for f in (current, following) if f is not None]

@@ -128,13 +128,7 @@ class Reader:
         connect_timeout: float = protocol.CONNECT_TIMEOUT,
         read_timeout: float = protocol.READ_TIMEOUT,
     ) -> None:
-        if base_url:
-            base = base_url.rstrip("/")
-            protocol.check_secure(base)
-            self.messaging_base = self.api_base = base
-        else:
-            self.messaging_base = f"https://{protocol.twilio_host('messaging', region, edge)}"
-            self.api_base = f"https://{protocol.twilio_host('api', region, edge)}"
+        self.messaging_base, self.api_base = protocol.bases(base_url, region, edge)
         secret = password.reveal() if isinstance(password, Secret) else password
         token = base64.b64encode(f"{username}:{secret}".encode()).decode("ascii")
         self._headers = {
@@ -153,14 +147,7 @@ class Reader:
 
     @classmethod
     def from_connection(cls, conn: Connection, **kw: Any) -> Reader:
-        return cls(
-            username=conn.username,
-            password=conn.password,
-            base_url=conn.base_url,
-            region=conn.region,
-            edge=conn.edge,
-            **kw,
-        )
+        return cls(**protocol.connection_args(conn), **kw)
 
     def __repr__(self) -> str:
         return f"oneshot.Reader(base={self.messaging_base!r})"
@@ -196,8 +183,7 @@ class Reader:
     def _pages(
         self, url: str, key: str, params: Mapping[str, Any], *, limit: int | None
     ) -> Generator[Page, None, None]:
-        size = int(params.get("PageSize", 50))
-        number = received = 0
+        walk = protocol.PageWalk(int(params.get("PageSize", 50)), limit, self.api_base)
         # without a limit, each page's thread asks for the next itself the moment its meta is
         # in, not when this loop (busy writing the page before) gets round to it
         current: _PageFetch | None = _PageFetch(self, url, params, chain=limit is None)
@@ -205,16 +191,10 @@ class Reader:
         try:
             while current is not None:
                 early = current.early_meta()
-                if current.successor is not None:
-                    following = current.successor
-                elif early is not None and (limit is None or received + size < limit):
-                    following = self._follow(early.get("next_page_url"))
-                items, meta = protocol.page_parts(current.body(), key, current.url)
-                received += len(items)
-                if early is None and (limit is None or received < limit):
-                    following = self._follow(protocol.next_link(meta, self.api_base))
-                yield Page(items=items, meta=meta, number=number)
-                number += 1
+                following = current.successor or self._follow(walk.link_now(early))
+                page, link = walk.page(current.body(), key, current.url, early)
+                following = following or self._follow(link)
+                yield page
                 current, following = following, None
         finally:
             for fetch in (current, following):

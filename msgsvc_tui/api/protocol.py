@@ -17,11 +17,14 @@ import re
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from msgsvc_tui import __version__
 from msgsvc_tui.api import errors
+
+if TYPE_CHECKING:
+    from msgsvc_tui.config import Connection
 
 Json = dict[str, Any]
 
@@ -80,6 +83,30 @@ def check_secure(url: str) -> None:
         )
     raise errors.InsecureUrlError(
         f"base URL must be http(s)://, got {errors.mask_credentials(url)!r}"
+    )
+
+
+def connection_args(conn: Connection) -> dict[str, Any]:
+    """What both transports take from a profile's connection (the account SID aside)."""
+    return {
+        "username": conn.username,
+        "password": conn.password,
+        "base_url": conn.base_url,
+        "region": conn.region,
+        "edge": conn.edge,
+    }
+
+
+def bases(base_url: str | None, region: str | None, edge: str | None) -> tuple[str, str]:
+    """(Messaging base, 2010 API base): the one base given (the emulator, a proxy) for both,
+    else Twilio's hosts for the region and edge. A clear-text base off loopback is refused."""
+    if base_url:
+        base = base_url.rstrip("/")
+        check_secure(base)
+        return base, base
+    return (
+        f"https://{twilio_host('messaging', region, edge)}",
+        f"https://{twilio_host('api', region, edge)}",
     )
 
 
@@ -203,3 +230,37 @@ def next_link(meta: Json, api_base: str) -> str | None:
     """The next page: v1's absolute `next_page_url`, or the 2010 API's `next_page_uri`."""
     uri = meta.get("next_page_uri")
     return meta.get("next_page_url") or (f"{api_base}{uri}" if uri else None)
+
+
+class PageWalk:
+    """When to ask for which page: the rules both transports follow, one awaiting
+    (MessagingClient), one blocking (oneshot.Reader). The next page is asked for as soon as
+    this one's leading `meta` is in, unless `limit` items are in by then; an answer without a
+    leading meta (the 2010 API) is followed once decoded."""
+
+    def __init__(self, page_size: int, limit: int | None, api_base: str) -> None:
+        self.size = page_size
+        self.limit = limit
+        self.api_base = api_base
+        self.received = 0
+        self.number = 0
+
+    def link_now(self, early: Json | None) -> str | None:
+        """On a page's first bytes: the next page's link, when it may be asked for already."""
+        if early is not None and (self.limit is None or self.received + self.size < self.limit):
+            link = early.get("next_page_url")
+            return str(link) if link else None
+        return None
+
+    def page(
+        self, body: Json | None, key: str, url: str, early: Json | None
+    ) -> tuple[Page, str | None]:
+        """The page, and the link to follow now when it was not asked for early."""
+        items, meta = page_parts(body, key, url)
+        self.received += len(items)
+        link = None
+        if early is None and (self.limit is None or self.received < self.limit):
+            link = next_link(meta, self.api_base)
+        page = Page(items=items, meta=meta, number=self.number)
+        self.number += 1
+        return page, link
