@@ -47,7 +47,10 @@ def app(url: str, count: int) -> None:
             self.set_interval(0.005, self._check)
 
         def _check(self) -> None:
-            main = self.main_screen
+            # not `self.main_screen`: that imports the main screen's module, and this probe
+            # runs every 5 ms from the start, so it would import it before the first frame,
+            # which the app itself does only after (the splash comes first)
+            main = next((s for s in self.screen_stack if type(s).__name__ == "MainScreen"), None)
             if main is not None and len(main.model) >= count:
                 _say("listed", time.time())
                 self.exit()
