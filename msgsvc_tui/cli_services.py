@@ -411,7 +411,8 @@ async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out
 
     services, pools, _inv = await ascode.live_state(client, with_senders=args.with_senders)
     needle = (args.filter or "").lower()
-    chosen = [s for s in services if not needle or needle in _search_key()(s)]
+    key = _search_key()
+    chosen = [s for s in services if not needle or needle in key(s)]
     pools_shown = ascode.public_pools(pools) if args.with_senders else None
     document = ascode.export_services(chosen, pools_shown, account=client.account_sid)
     text = ascode.render(document, args.format)
