@@ -240,24 +240,14 @@ class CampaignPane(ServicePane):
         campaign = self.campaign
         if campaign is None or self.service is None or self.session.refuses_writes(self.app.notify):
             return
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
-
         service = self.service
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.delete(service, campaign)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Delete campaign",
-                f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "
-                f"“{name_of(service)}”?\n\nThe service stops sending to US numbers over 10DLC. "
-                "Undo cannot bring it back: registering again is a new review.",
-                yes="Delete",
-                danger=True,
-            ),
-            answered,
+        self.confirm_then(
+            "Delete campaign",
+            f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "
+            f"“{name_of(service)}”?\n\nThe service stops sending to US numbers over 10DLC. "
+            "Undo cannot bring it back: registering again is a new review.",
+            "Delete",
+            lambda: self.delete(service, campaign),
         )
 
     @work(group="campaign-write", exit_on_error=False)

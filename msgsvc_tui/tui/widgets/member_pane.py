@@ -132,23 +132,13 @@ class MemberPane(ServicePane):
         member = self.selected()
         if member is None or self.service is None or self.session.refuses_writes(self.app.notify):
             return
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
-
         service = self.service
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.remove_member(service, member)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Remove {self.KIND.label}",
-                f"Remove the {self.KIND.label} {self.label(member)} from "
-                f"“{name_of(service)}”?\n\n{self.REMOVE_NOTE}",
-                yes="Remove",
-                danger=True,
-            ),
-            answered,
+        self.confirm_then(
+            f"Remove {self.KIND.label}",
+            f"Remove the {self.KIND.label} {self.label(member)} from "
+            f"“{name_of(service)}”?\n\n{self.REMOVE_NOTE}",
+            "Remove",
+            lambda: self.remove_member(service, member),
         )
 
     REMOVE_NOTE: ClassVar[str] = ""

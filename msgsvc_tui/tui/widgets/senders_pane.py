@@ -236,27 +236,17 @@ class SendersPane(ServicePane):
             return
         kind, member = selected
         service = self.service
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
-
         where = (
             "It returns to the account's free numbers."
             if kind is not senders.ALPHA_SENDERS
             else "The alpha sender ID is deleted from the service."
         )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.remove_member(service, kind, member)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Remove sender",
-                f"Remove the {kind.label} {member_label(kind, member)} from "
-                f"“{name_of(service)}”?\n\n{where}",
-                yes="Remove",
-                danger=True,
-            ),
-            answered,
+        self.confirm_then(
+            "Remove sender",
+            f"Remove the {kind.label} {member_label(kind, member)} from "
+            f"“{name_of(service)}”?\n\n{where}",
+            "Remove",
+            lambda: self.remove_member(service, kind, member),
         )
 
     @work(group="senders-write", exit_on_error=False)

@@ -98,6 +98,17 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         if self.SUMMARY_ID:
             self.query_one(f"#{self.SUMMARY_ID}", Static).update(as_text(text))
 
+    def confirm_then(self, title: str, question: str, yes: str, act: Callable[[], object]) -> None:
+        """A removal's question (`y` goes ahead, `n`/esc leaves everything as it is); `act`
+        runs on yes only."""
+        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                act()
+
+        self.app.push_screen(ConfirmScreen(title, question, yes=yes, danger=True), answered)
+
     def record_sender(
         self, action: str, service: Json, kind: senders.SenderKind, member: Json
     ) -> None:
