@@ -36,6 +36,13 @@ async def go_to(pilot, name: str) -> str:
     return model.visible_service(row)["sid"]
 
 
+async def open_tab(pilot, name: str, key: str, pane_type):
+    """The service called `name` in the form, its tab `key` open: (its SID, the tab's pane)."""
+    sid = await go_to(pilot, name)
+    await pilot.press(key)
+    return sid, pilot.app.screen.query_one(pane_type)
+
+
 def body_of(pilot, widget_id: str) -> str:
     return str(pilot.app.screen.query_one(f"#{widget_id}", Static).render())
 
@@ -78,9 +85,7 @@ async def test_opening_a_service_loads_only_the_open_tab():
 async def test_channels_tab_lists_picks_adds_and_removes():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        sid = await go_to(pilot, "Driver Dispatch")
-        await pilot.press("3")
-        pane = app.screen.query_one(ChannelSendersPane)
+        sid, pane = await open_tab(pilot, "Driver Dispatch", "3", ChannelSendersPane)
         await wait_for(
             pilot,
             lambda: pane.shows({"sid": sid}) and "0 channel" in body_of(pilot, "channels-summary"),
@@ -118,9 +123,7 @@ async def test_channels_tab_lists_picks_adds_and_removes():
 async def test_channel_held_elsewhere_is_refused_in_words():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        await go_to(pilot, "Driver Dispatch")
-        await pilot.press("3")
-        pane = app.screen.query_one(ChannelSendersPane)
+        _, pane = await open_tab(pilot, "Driver Dispatch", "3", ChannelSendersPane)
         await wait_for(pilot, lambda: pane.service is not None)
         held = app.emulator.resources.db.execute(
             "SELECT sid FROM channel_senders WHERE service_sid IS NOT NULL LIMIT 1"
@@ -149,9 +152,7 @@ def test_country_sender_rules():
 async def test_countries_tab_adds_with_inline_rules_and_removes():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        sid = await go_to(pilot, "2FA - EU")
-        await pilot.press("4")
-        pane = app.screen.query_one(CountrySendersPane)
+        sid, pane = await open_tab(pilot, "2FA - EU", "4", CountrySendersPane)
         await wait_for(pilot, lambda: len(pane.members) == 3)
         assert "DE, FR" in body_of(pilot, "countries-summary")
         await pilot.press("a")
@@ -180,9 +181,7 @@ async def test_countries_tab_adds_with_inline_rules_and_removes():
 async def test_a2p_tab_explains_a_failed_campaign_and_marks_the_list():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        sid = await go_to(pilot, "Black Friday Blast")
-        await pilot.press("5")
-        pane = app.screen.query_one(CampaignPane)
+        sid, pane = await open_tab(pilot, "Black Friday Blast", "5", CampaignPane)
         await wait_for(pilot, lambda: pane.campaign is not None)
         text = body_of(pilot, "campaign-body")
         assert "FAILED" in text and "Disallowed Content" in text and "30897" in text
@@ -258,9 +257,7 @@ async def test_campaign_form_checks_rules_inline_then_registers_and_moves_on_the
 async def test_campaign_delete_asks_and_readonly_refuses_writes():
     app = sandbox_app(readonly=True)
     async with app.run_test(size=SIZE) as pilot:
-        await go_to(pilot, "Acme Order Updates")
-        await pilot.press("5")
-        pane = app.screen.query_one(CampaignPane)
+        _, pane = await open_tab(pilot, "Acme Order Updates", "5", CampaignPane)
         await wait_for(pilot, lambda: pane.campaign is not None)
         methods = record_methods(app)
         for key in ("a", "e", "P", "x"):
@@ -274,9 +271,7 @@ async def test_campaign_delete_asks_and_readonly_refuses_writes():
         assert methods.count("POST") == methods.count("DELETE") == 0
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        sid = await go_to(pilot, "Acme Order Updates")
-        await pilot.press("5")
-        pane = app.screen.query_one(CampaignPane)
+        sid, pane = await open_tab(pilot, "Acme Order Updates", "5", CampaignPane)
         await wait_for(pilot, lambda: pane.campaign is not None)
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -296,9 +291,7 @@ async def test_campaign_delete_asks_and_readonly_refuses_writes():
 async def test_links_tab_shows_the_domain_or_says_there_is_none():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        await go_to(pilot, "Acme Spring Promo")
-        await pilot.press("6")
-        pane = app.screen.query_one(LinksPane)
+        _, pane = await open_tab(pilot, "Acme Spring Promo", "6", LinksPane)
         await wait_for(pilot, lambda: "DN" in body_of(pilot, "links-body"))
         assert "link-expired" in body_of(pilot, "links-body")
         await go_to(pilot, "Driver Dispatch")
@@ -350,9 +343,7 @@ async def test_a_refused_campaign_reopens_the_form_with_what_was_typed():
 
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        sid = await go_to(pilot, "Driver Dispatch")
-        await pilot.press("5")
-        pane = app.screen.query_one(CampaignPane)
+        sid, pane = await open_tab(pilot, "Driver Dispatch", "5", CampaignPane)
         await wait_for(pilot, lambda: "no campaign" in body_of(pilot, "campaign-body"))
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, CampaignForm))
@@ -412,9 +403,7 @@ async def test_campaign_text_is_shown_safe_and_sent_back_unchanged():
 async def test_the_channel_picker_knows_what_the_tab_just_added():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        sid = await go_to(pilot, "Driver Dispatch")
-        await pilot.press("3")
-        pane = app.screen.query_one(ChannelSendersPane)
+        sid, pane = await open_tab(pilot, "Driver Dispatch", "3", ChannelSendersPane)
         await wait_for(pilot, lambda: pane.shows({"sid": sid}) and not pane.is_busy())
         free = app.emulator.resources.db.execute(
             "SELECT sid FROM channel_senders WHERE service_sid IS NULL ORDER BY seq LIMIT 1"

@@ -18,13 +18,15 @@ from msgsvc_tui.tui.screens.modals import (
     ReportScreen,
     UnsavedScreen,
 )
-from msgsvc_tui.tui.screens.profiles import ProfileEditor, ProfilesScreen
+from msgsvc_tui.tui.screens.profiles import ProfileEditor
 from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 
 from .tui_helpers import (
+    app_with_profiles,
     form,
     open_emulator,
+    open_profiles,
     ready,
     record_methods,
     sandbox_app,
@@ -498,19 +500,15 @@ async def test_profile_editor_validates_inline():
 
 
 async def test_profiles_screen_switches_and_tests(server):
-    cfg = Config.load()
     token = Secret("demo-token-for-the-local-emulator")
     sid = "AC0123456789abcdef0123456789abcdef"
-    cfg.set_profile(Profile("emu", sid, auth_token=token, base_url=server.url))
-    cfg.set_profile(Profile("broken", sid, auth_token=Secret("nope"), base_url=server.url))
-    cfg.active_profile = "broken"
-    cfg.save()
-    app = sandbox_app()
-    app.config = Config.load()
+    app = app_with_profiles(
+        Profile("emu", sid, auth_token=token, base_url=server.url),
+        Profile("broken", sid, auth_token=Secret("nope"), base_url=server.url),
+        active="broken",
+    )
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        await open_profiles(pilot)
         profiles = app.screen
         options = profiles.query_one("#profile-list")
         options.highlighted = options.get_option_index("broken")

@@ -11,13 +11,13 @@ from msgsvc_tui.config import Config, Connection, Profile, Secret
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.main import MainScreen
-from msgsvc_tui.tui.screens.profiles import ProfileEditor, ProfilesScreen
+from msgsvc_tui.tui.screens.profiles import ProfileEditor
 from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
 from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 from msgsvc_tui.tui.widgets.senders_pane import SendersPane
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
-from .tui_helpers import ready, sandbox_app, table, wait_for
+from .tui_helpers import app_with_profiles, open_profiles, ready, sandbox_app, table, wait_for
 
 SIZE = (120, 40)
 
@@ -151,18 +151,14 @@ async def test_sort_is_named_the_same_in_help_and_on_screen():
 
 
 async def test_profiles_list_moves_with_j_and_k(server):
-    cfg = Config.load()
-    for name in ("a", "b", "c"):
-        cfg.set_profile(
+    app = app_with_profiles(
+        *(
             Profile(name, demo.DEMO_ACCOUNT_SID, auth_token=Secret("t"), base_url=server.url)
+            for name in ("a", "b", "c")
         )
-    cfg.save()
-    app = sandbox_app()
-    app.config = Config.load()
+    )
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        await open_profiles(pilot)
         options = app.screen.query_one("#profile-list")
         await pilot.press("G")
         last = options.highlighted
@@ -245,15 +241,10 @@ async def test_the_list_header_matches_its_columns_right_after_a_profile_switch(
 
 async def test_the_profiles_list_shows_which_is_active():
     """`[active]` was read as markup and vanished: the list never said which profile is active."""
-    cfg = Config.load()
-    cfg.set_profile(Profile("work", demo.DEMO_ACCOUNT_SID, auth_token=Secret("t")))
-    cfg.active_profile = "work"
-    cfg.save()
-    app = sandbox_app()
-    app.config = Config.load()
+    app = app_with_profiles(
+        Profile("work", demo.DEMO_ACCOUNT_SID, auth_token=Secret("t")), active="work"
+    )
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        await open_profiles(pilot)
         await pilot.pause()
         assert "[active]" in app.export_screenshot()  # as painted, not as stored

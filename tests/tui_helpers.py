@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from msgsvc_tui.config import Config
+from msgsvc_tui.config import Config, Profile
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.server import open_emulator
 from msgsvc_tui.tui.app import MsgsvcApp
@@ -101,3 +101,25 @@ __all__ = [
     "stored",
     "table",
 ]
+
+
+def app_with_profiles(*profiles: Profile, active: str | None = None) -> MsgsvcApp:
+    """The sandbox app, its config file holding these profiles (saved, then read back)."""
+    cfg = Config.load()
+    for profile in profiles:
+        cfg.set_profile(profile)
+    if active is not None:
+        cfg.active_profile = active
+    cfg.save()
+    app = sandbox_app()
+    app.config = Config.load()
+    return app
+
+
+async def open_profiles(pilot: Pilot) -> None:
+    """From the main screen, `p`: the profiles screen."""
+    from msgsvc_tui.tui.screens.profiles import ProfilesScreen
+
+    await ready(pilot)
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfilesScreen))
