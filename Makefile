@@ -36,7 +36,7 @@ check: $(DEV)
 	$(BIN)/lint-imports
 
 test: check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 4
 
 format: $(DEV)
 	$(BIN)/ruff check --fix msgsvc_tui tests benchmarks scripts

@@ -268,7 +268,7 @@ def bench_listing(count: int, runs: int, quick: bool) -> dict[str, Any]:
 
 # ---- 3: filter keystroke ---------------------------------------------------------------------
 async def filter_keystroke(url: str, count: int) -> dict[str, float]:
-    from msgsvc_tui.config import Config, resolve_connection
+    from msgsvc_tui.core.config import Config, resolve_connection
     from msgsvc_tui.tui.app import MsgsvcApp
     from msgsvc_tui.tui.screens.main import MainScreen
     from msgsvc_tui.tui.widgets.service_table import ServiceTable
@@ -328,7 +328,7 @@ def bench_filter(count: int) -> dict[str, float]:
 
 # ---- 5: bulk flip ----------------------------------------------------------------------------
 async def bulk_flip(url: str, n: int, concurrency: int) -> dict[str, float]:
-    from msgsvc_tui import bulk
+    from msgsvc_tui.ops import bulk
 
     async with MessagingClient(
         account_sid=ACCOUNT, username=ACCOUNT, password=TOKEN, base_url=url

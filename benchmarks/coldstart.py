@@ -37,7 +37,7 @@ def hello() -> None:
 
 
 def app(url: str, count: int) -> None:
-    from msgsvc_tui.config import Config, resolve_connection
+    from msgsvc_tui.core.config import Config, resolve_connection
     from msgsvc_tui.tui.app import MsgsvcApp
 
     class Bench(MsgsvcApp):

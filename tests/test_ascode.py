@@ -9,13 +9,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from msgsvc_tui import ascode, cli, cli_services
+from msgsvc_tui import cli
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.config import Config, Profile, Secret
+from msgsvc_tui.cli import services as cli_services
+from msgsvc_tui.core.config import Config, Profile, Secret
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.faults import FaultPlan, FaultyTransport
 from msgsvc_tui.emulator.server import RunningServer, open_emulator, start_in_thread
+from msgsvc_tui.ops import ascode
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from msgsvc_tui import bulk
 from msgsvc_tui.emulator.app import Fault
+from msgsvc_tui.ops import bulk
 
 
 async def test_bounded_concurrency_and_a_result_per_service(client, emulator):

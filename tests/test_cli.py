@@ -19,7 +19,7 @@ from msgsvc_tui.cli import (
     EXIT_OK,
     EXIT_USAGE,
 )
-from msgsvc_tui.config import Config, Profile, Secret
+from msgsvc_tui.core.config import Config, Profile, Secret
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import Fault
 
@@ -223,7 +223,7 @@ def _faulty_client(server, *faults):
 def test_a_list_failing_part_way_is_well_formed_and_says_partial(capsys, server, form):
     from io import StringIO
 
-    from msgsvc_tui import cli_services
+    from msgsvc_tui.cli import services as cli_services
     from msgsvc_tui.emulator.faults import FaultKind
 
     # page 1 arrives, page 2 fails on every try
@@ -244,7 +244,7 @@ def test_a_list_failing_part_way_is_well_formed_and_says_partial(capsys, server,
 def test_a_list_failing_at_once_writes_nothing(capsys, server):
     from io import StringIO
 
-    from msgsvc_tui import cli_services
+    from msgsvc_tui.cli import services as cli_services
     from msgsvc_tui.emulator.faults import FaultKind
 
     client = _faulty_client(server, FaultKind.STATUS_500, FaultKind.STATUS_500)
@@ -257,7 +257,7 @@ def test_a_list_failing_at_once_writes_nothing(capsys, server):
 def test_a_create_whose_outcome_stays_unknown_exits_6(capsys, server):
     from io import StringIO
 
-    from msgsvc_tui import cli_services
+    from msgsvc_tui.cli import services as cli_services
     from msgsvc_tui.emulator.faults import FaultKind
 
     lost = [FaultKind.RESET_AFTER, FaultKind.RESET_BEFORE, FaultKind.RESET_BEFORE]
@@ -271,7 +271,7 @@ def test_a_create_whose_outcome_stays_unknown_exits_6(capsys, server):
 def test_a_create_confirmed_after_a_lost_answer_says_so(capsys, server):
     from io import StringIO
 
-    from msgsvc_tui import cli_services
+    from msgsvc_tui.cli import services as cli_services
     from msgsvc_tui.emulator.faults import FaultKind
 
     client = _faulty_client(server, FaultKind.APPLIED_503)

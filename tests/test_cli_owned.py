@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from io import StringIO
 
-from msgsvc_tui import cli, cli_services
+from msgsvc_tui import cli
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.config import Connection, Secret
+from msgsvc_tui.cli import services as cli_services
+from msgsvc_tui.core.config import Connection, Secret
 from msgsvc_tui.emulator import demo
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgsvc_tui import fields, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import USER_AGENT, MessagingClient, twilio_host
 from msgsvc_tui.api.protocol import leading_meta as _leading_meta
+from msgsvc_tui.core import fields, senders
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import Fault, Response
 from msgsvc_tui.emulator.faults import FaultKind, FaultyTransport

@@ -10,7 +10,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from msgsvc_tui.config import (
+from msgsvc_tui.core.config import (
     Config,
     ConfigError,
     Preferences,

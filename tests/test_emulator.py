@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from msgsvc_tui import senders
+from msgsvc_tui.core import senders
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.server import open_emulator, start_in_thread
 from msgsvc_tui.emulator.store import Store

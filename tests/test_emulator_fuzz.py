@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgsvc_tui import fields
+from msgsvc_tui.core import fields
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import Response
 from msgsvc_tui.emulator.server import open_emulator

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgsvc_tui import fields, sanitize, senders
+from msgsvc_tui.core import fields, sanitize, senders
 
 
 def _form(spec, path, op_method):

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgsvc_tui import fields, sanitize
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.core import fields, sanitize
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import MAX_BODY_BYTES
 
@@ -244,7 +244,8 @@ def test_the_delete_prompt_shows_a_hostile_name_safely(
     """The question asked on the terminal quotes the service's name: sanitized too."""
     import io as _io
 
-    from msgsvc_tui import cli, cli_services
+    from msgsvc_tui import cli
+    from msgsvc_tui.cli import services as cli_services
 
     rows = emulator.store.list_services(demo.DEMO_ACCOUNT_SID, after=None, before=None, limit=99)
     sid = next(r.data["sid"] for r in rows if r.data["friendly_name"] == HOSTILE[1])

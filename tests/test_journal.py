@@ -3,14 +3,15 @@ undoes this session's last after showing what it will do, and refuses when the s
 
 from __future__ import annotations
 
-from msgsvc_tui import journal, senders
-from msgsvc_tui.config import data_dir
+from msgsvc_tui.core import senders
+from msgsvc_tui.core.config import data_dir
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.server import open_emulator
+from msgsvc_tui.ops import journal
 from msgsvc_tui.tui.screens.journal import JournalScreen
 from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
-from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 
 from .tui_helpers import ready, record_methods, sandbox_app, store_count, stored, table, wait_for
 

@@ -263,7 +263,7 @@ def test_no_command_key_collides_with_a_navigation_key():
     from msgsvc_tui.tui.screens.picker import PickerScreen
     from msgsvc_tui.tui.tabs import TABS
     from msgsvc_tui.tui.widgets.nav import NAV_KEY_NAMES
-    from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+    from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 
     for bindings in (
         ListPane.BINDINGS,

@@ -14,12 +14,13 @@ from io import StringIO
 
 import pytest
 
-from msgsvc_tui import cli, cli_services
+from msgsvc_tui import cli
 from msgsvc_tui.api import errors, oneshot
 from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.cli import services as cli_services
+from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.wire import Fault
-from msgsvc_tui.exit_codes import ExitCode
 
 
 @pytest.fixture

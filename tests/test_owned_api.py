@@ -9,8 +9,8 @@ import re
 import httpx
 import pytest
 
-from msgsvc_tui import a2p, fields, senders
 from msgsvc_tui.api import compliance
+from msgsvc_tui.core import a2p, fields, senders
 from msgsvc_tui.emulator import demo
 
 from .test_twilio_sdk import sdk  # noqa: F401  (the fixture)

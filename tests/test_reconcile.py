@@ -10,9 +10,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from msgsvc_tui import senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.core import senders
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.faults import ALL_KINDS, FaultKind, FaultyTransport

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from msgsvc_tui import editing, fields
-from msgsvc_tui.editing import Incoming
-from msgsvc_tui.listing import ServiceList, SortKey, bulk_target
+from msgsvc_tui.core import editing, fields
+from msgsvc_tui.core.editing import Incoming
+from msgsvc_tui.core.listing import ServiceList, SortKey, bulk_target
 
 
 def svc(i: int, **kw) -> dict:

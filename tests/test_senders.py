@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList
 
-from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
+from msgsvc_tui.core import senders
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import Response
+from msgsvc_tui.ops import pool
 from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
 from msgsvc_tui.tui.screens.sender_picker import (
@@ -16,7 +17,7 @@ from msgsvc_tui.tui.screens.sender_picker import (
     SenderPicker,
     typed_sid_problem,
 )
-from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 
 from .tui_helpers import ready, record_methods, sandbox_app, table, wait_for
 

@@ -23,9 +23,11 @@ from typing import Any
 
 import httpx
 
-from msgsvc_tui import cli, cli_services, fields, senders
+from msgsvc_tui import cli
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.cli import services as cli_services
+from msgsvc_tui.core import fields, senders
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.faults import FaultPlan, FaultyTransport

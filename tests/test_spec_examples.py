@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from msgsvc_tui import senders
 from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.core import senders
 
 from .conftest import load_spec
 

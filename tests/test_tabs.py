@@ -6,16 +6,17 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Checkbox, Input, OptionList, Select, Static
 
-from msgsvc_tui import a2p, senders
+from msgsvc_tui.core import a2p, senders
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.tui.screens.campaign_form import AttachScreen, CampaignForm
 from msgsvc_tui.tui.screens.channel_picker import ChannelPicker
 from msgsvc_tui.tui.screens.country_sender import CountrySenderScreen, problem_of
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
 from msgsvc_tui.tui.tabs import TABS
-from msgsvc_tui.tui.widgets.campaign_pane import CampaignPane, LinksPane
-from msgsvc_tui.tui.widgets.member_pane import ChannelSendersPane, CountrySendersPane
-from msgsvc_tui.tui.widgets.service_pane import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import ServicePane
+from msgsvc_tui.tui.widgets.panes.campaign import CampaignPane
+from msgsvc_tui.tui.widgets.panes.links import LinksPane
+from msgsvc_tui.tui.widgets.panes.members import ChannelSendersPane, CountrySendersPane
 
 from .tui_helpers import ready, record_methods, record_paths, sandbox_app, table, wait_for
 

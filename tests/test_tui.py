@@ -7,7 +7,7 @@ import html
 import pytest
 from textual.widgets import Input, Select, Switch
 
-from msgsvc_tui.config import Config, Profile, Secret
+from msgsvc_tui.core.config import Config, Profile, Secret
 from msgsvc_tui.emulator.app import Fault, Response
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.help import HelpScreen
@@ -183,7 +183,7 @@ async def test_each_flag_key_flips_and_saves():
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         sid = table(pilot).current["sid"]
-        from msgsvc_tui import fields
+        from msgsvc_tui.core import fields
 
         for f in fields.FLAGS:
             before = stored(app, sid)[f.name]

@@ -7,14 +7,14 @@ import socket
 
 from textual.widgets import Footer
 
-from msgsvc_tui.config import Config, Connection, Profile, Secret
+from msgsvc_tui.core.config import Config, Connection, Profile, Secret
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.screens.profiles import ProfileEditor
 from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
 from msgsvc_tui.tui.screens.welcome import WelcomeScreen
-from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
 from .tui_helpers import app_with_profiles, open_profiles, ready, sandbox_app, table, wait_for
@@ -136,7 +136,7 @@ async def test_the_chosen_theme_is_saved():
 
 
 async def test_sort_is_named_the_same_in_help_and_on_screen():
-    from msgsvc_tui.listing import SortKey
+    from msgsvc_tui.core.listing import SortKey
     from msgsvc_tui.tui.help import sections
 
     app = sandbox_app()
@@ -191,7 +191,7 @@ async def test_a_bulk_flip_skips_services_already_there_and_says_so():
 
 
 async def test_export_marked_writes_a_file_that_plans_cleanly(tmp_path, monkeypatch):
-    from msgsvc_tui import ascode
+    from msgsvc_tui.ops import ascode
 
     monkeypatch.chdir(tmp_path)
     app = sandbox_app()

@@ -1,7 +1,7 @@
 """The emulator answers as real Twilio does, row by row (issue #11's table), and the client's
 explanations key on those real answers.
 
-Evidence for each code is cited where it is defined (msgsvc_tui/senders.py, fields.py,
+Evidence for each code is cited where it is defined (msgsvc_tui/core/senders.py, fields.py,
 emulator/app.py); these tests pin the wire: status, code and the words a client sees.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
+from msgsvc_tui.core import senders
 from msgsvc_tui.emulator import demo
+from msgsvc_tui.ops import pool
 
 AUTH = (demo.DEMO_ACCOUNT_SID, demo.DEMO_AUTH_TOKEN)
 ACCOUNT = f"/2010-04-01/Accounts/{demo.DEMO_ACCOUNT_SID}"

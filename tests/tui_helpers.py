@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from msgsvc_tui.config import Config, Profile
+from msgsvc_tui.core.config import Config, Profile
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.server import open_emulator
 from msgsvc_tui.tui.app import MsgsvcApp

@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 
-from msgsvc_tui import countries, fields, senders
 from msgsvc_tui.api import errors, protocol
 from msgsvc_tui.api.outcome import Verdict as _Verdict
 from msgsvc_tui.api.outcome import checked_sid as _sid
@@ -35,7 +34,8 @@ from msgsvc_tui.api.protocol import READS as _READS
 from msgsvc_tui.api.protocol import RETRY_READ_STATUSES as _RETRY_READ_STATUSES
 from msgsvc_tui.api.protocol import decode as _decode
 from msgsvc_tui.api.protocol import host as _host
-from msgsvc_tui.config import Connection, Secret
+from msgsvc_tui.core import countries, fields, senders
+from msgsvc_tui.core.config import Connection, Secret
 
 __all__ = [
     "DEFAULT_TIMEOUT",

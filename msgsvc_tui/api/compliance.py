@@ -13,10 +13,10 @@ import contextlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from msgsvc_tui import a2p, fields, senders
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.outcome import Verdict as _Verdict
 from msgsvc_tui.api.outcome import checked_sid as _sid
+from msgsvc_tui.core import a2p, fields, senders
 
 if TYPE_CHECKING:  # the client (and httpx) is imported by whoever made one
     from msgsvc_tui.api.client import MessagingClient

@@ -1,6 +1,6 @@
 """Typed errors: every way a call can fail becomes one of these, never a raw traceback.
 
-The network side of the project's one error tree, which msgsvc_tui/errors.py draws whole.
+The network side of the project's one error tree, which msgsvc_tui/core/errors.py draws whole.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from msgsvc_tui import fields
-from msgsvc_tui.errors import MsgsvcError
+from msgsvc_tui.core import fields
+from msgsvc_tui.core.errors import MsgsvcError
 
 __all__ = ["MsgsvcError"]  # the root, re-exported: api.errors.MsgsvcError still works
 

@@ -30,7 +30,7 @@ from urllib.parse import urlencode, urlsplit
 from msgsvc_tui.api import errors, protocol
 from msgsvc_tui.api.outcome import checked_sid
 from msgsvc_tui.api.protocol import Json, Page
-from msgsvc_tui.config import Connection, Secret
+from msgsvc_tui.core.config import Connection, Secret
 
 USER_AGENT = protocol.user_agent("http.client")
 # httpx (MessagingClient) honours these; http.client does not, so with any of them set the

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from msgsvc_tui import fields
+from msgsvc_tui.core import fields
 
 Json = dict[str, Any]
 

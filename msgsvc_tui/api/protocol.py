@@ -24,7 +24,7 @@ from msgsvc_tui import __version__
 from msgsvc_tui.api import errors
 
 if TYPE_CHECKING:
-    from msgsvc_tui.config import Connection
+    from msgsvc_tui.core.config import Connection
 
 Json = dict[str, Any]
 

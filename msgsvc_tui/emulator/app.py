@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from msgsvc_tui import fields, senders
+from msgsvc_tui.core import fields, senders
 from msgsvc_tui.emulator.resource_routes import ResourceRoutes
 from msgsvc_tui.emulator.resources import Resources
 from msgsvc_tui.emulator.store import EmulatorError, Store

@@ -9,7 +9,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from msgsvc_tui import fields, senders
+from msgsvc_tui.core import fields, senders
 from msgsvc_tui.emulator.demo_resources import RESOURCES_KEY, seed_resources
 from msgsvc_tui.emulator.store import Store
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from msgsvc_tui import a2p, fields, senders
+from msgsvc_tui.core import a2p, fields, senders
 from msgsvc_tui.emulator.resources import USECASES, Resources
 from msgsvc_tui.emulator.store import EmulatorError
 from msgsvc_tui.emulator.wire import (

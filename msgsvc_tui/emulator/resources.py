@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from msgsvc_tui import a2p, countries, fields, senders
+from msgsvc_tui.core import a2p, countries, fields, senders
 from msgsvc_tui.emulator.store import EmulatorError, Store, _one, _refusal, new_sid, now_iso
 
 SCHEMA = """

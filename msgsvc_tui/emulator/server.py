@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.config import Connection, Secret, data_dir
+from msgsvc_tui.core.config import Connection, Secret, data_dir
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.store import Store

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from msgsvc_tui import fields, senders
+from msgsvc_tui.core import fields, senders
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS services (

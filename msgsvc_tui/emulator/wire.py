@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from msgsvc_tui import fields, senders
+from msgsvc_tui.core import fields, senders
 from msgsvc_tui.emulator.store import EmulatorError
 
 Scope = dict[str, Any]

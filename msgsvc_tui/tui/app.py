@@ -15,7 +15,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from msgsvc_tui.api import errors
-from msgsvc_tui.config import (
+from msgsvc_tui.core.config import (
     Config,
     ConfigError,
     Connection,
@@ -23,8 +23,8 @@ from msgsvc_tui.config import (
     mask_sid,
     resolve_connection,
 )
-from msgsvc_tui.pool import PoolIndex
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.core.sanitize import safe
+from msgsvc_tui.ops.pool import PoolIndex
 from msgsvc_tui.tui import messages
 from msgsvc_tui.tui.bindings import APP_BINDINGS
 from msgsvc_tui.tui.commands import MsgsvcCommands
@@ -34,7 +34,7 @@ from msgsvc_tui.tui.session import Session
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
     from msgsvc_tui.emulator.app import EmulatorApp
-    from msgsvc_tui.journal import Journal
+    from msgsvc_tui.ops.journal import Journal
     from msgsvc_tui.tui.screens.main import MainScreen
 
 
@@ -76,7 +76,7 @@ class MsgsvcApp(App[int]):
             return None
         if self._journal is None:
             # imported here: sqlite3 and uuid would delay the first frame for nothing
-            from msgsvc_tui.journal import Journal
+            from msgsvc_tui.ops.journal import Journal
 
             self._journal = Journal.default()
         return self._journal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from msgsvc_tui.config import Config, ConfigError, Profile
+from msgsvc_tui.core.config import Config, ConfigError, Profile
 
 Notify = Callable[..., object]
 

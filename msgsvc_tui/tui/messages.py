@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from msgsvc_tui.config import Profile
+from msgsvc_tui.core.config import Profile
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from msgsvc_tui.config import Config, Profile, Secret
+from msgsvc_tui.core.config import Config, Profile, Secret
 from msgsvc_tui.tui.app import MsgsvcApp
 
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
@@ -61,7 +61,7 @@ async def _press(pilot: Pilot[Any], *keys: str) -> None:
 
 
 async def _senders(pilot: Pilot[Any]) -> None:
-    from msgsvc_tui.tui.widgets.senders_pane import SendersPane
+    from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 
     await loaded(pilot)
     await pilot.press("slash", *"Loyalty", "enter", "2")  # a service with numbers and an alpha ID
@@ -75,7 +75,7 @@ def _tab(service: str, key: str) -> RunBefore:
 
     async def run(pilot: Pilot[Any]) -> None:
         from msgsvc_tui.tui.tabs import TABS
-        from msgsvc_tui.tui.widgets.service_pane import ServicePane
+        from msgsvc_tui.tui.widgets.panes.base import ServicePane
 
         await loaded(pilot)
         await pilot.press("slash", *service, "enter", key)

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from msgsvc_tui.config import Config, Connection
-from msgsvc_tui.pool import PoolIndex
+from msgsvc_tui.core.config import Config, Connection
+from msgsvc_tui.ops.pool import PoolIndex
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
-    from msgsvc_tui.journal import Journal
+    from msgsvc_tui.ops.journal import Journal
 
 Json = dict[str, Any]
 

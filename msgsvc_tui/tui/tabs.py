@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from msgsvc_tui.tui.widgets.service_pane import ServicePane
+    from msgsvc_tui.tui.widgets.panes.base import ServicePane
 
 
 @dataclass(frozen=True)
@@ -41,37 +41,37 @@ class DetailTab:
         return f"{self.key()} {self.title}"
 
 
-_W = "msgsvc_tui.tui.widgets."
+_W = "msgsvc_tui.tui.widgets.panes."
 TABS: tuple[DetailTab, ...] = (
     DetailTab("tab-settings", "Settings", "The service's settings form"),
     DetailTab(
         "tab-senders",
         "Senders",
         "Numbers, short codes, alpha ID",
-        _W + "senders_pane:SendersPane",
+        _W + "senders:SendersPane",
         "senders",
     ),
     DetailTab(
         "tab-channels",
         "Channels",
         "WhatsApp, RCS senders",
-        _W + "member_pane:ChannelSendersPane",
+        _W + "members:ChannelSendersPane",
         "channels",
     ),
     DetailTab(
         "tab-countries",
         "Countries",
         "Alpha sender per country",
-        _W + "member_pane:CountrySendersPane",
+        _W + "members:CountrySendersPane",
         "countries",
     ),
     DetailTab(
         "tab-campaign",
         "A2P",
         "The US A2P 10DLC campaign",
-        _W + "campaign_pane:CampaignPane",
+        _W + "campaign:CampaignPane",
         "campaign",
     ),
-    DetailTab("tab-links", "Links", "Link shortening", _W + "campaign_pane:LinksPane", "links"),
+    DetailTab("tab-links", "Links", "Link shortening", _W + "links:LinksPane", "links"),
 )
 BY_ID = {t.id: t for t in TABS}

@@ -1,4 +1,4 @@
-"""Server text on screen: sanitized (msgsvc_tui.sanitize) and never parsed as markup.
+"""Server text on screen: sanitized (msgsvc_tui.core.sanitize) and never parsed as markup.
 
 Every widget that shows a name, a URL, a sender or an error message from the server goes
 through `shown` (one line) or `as_text` (a Rich Text, styles kept, markup never parsed).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.core.sanitize import safe
 
 
 def shown(value: object) -> str:

@@ -18,9 +18,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from msgsvc_tui import a2p
 from msgsvc_tui.api import compliance, errors
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.core import a2p
+from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of, shown

@@ -9,8 +9,8 @@ from typing import Any
 from rich.text import Text
 from textual import work
 
-from msgsvc_tui import senders
 from msgsvc_tui.api import compliance, errors
+from msgsvc_tui.core import senders
 from msgsvc_tui.tui.screens.picker import HOLDER_LOOKUPS, PickerScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import shown

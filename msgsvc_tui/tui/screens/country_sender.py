@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from msgsvc_tui import countries, senders
+from msgsvc_tui.core import countries, senders
 
 
 def problem_of(alpha: str, country: str, taken: set[str | None]) -> tuple[str, str] | None:

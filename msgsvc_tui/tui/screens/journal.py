@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from msgsvc_tui.journal import Journal
+from msgsvc_tui.ops.journal import Journal
 from msgsvc_tui.tui.text import shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
 

@@ -19,9 +19,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from msgsvc_tui.config import mask_sid
-from msgsvc_tui.journal import apply_undo, plan_undo
-from msgsvc_tui.listing import ServiceList
+from msgsvc_tui.core.config import mask_sid
+from msgsvc_tui.core.listing import ServiceList
+from msgsvc_tui.ops.journal import apply_undo, plan_undo
 from msgsvc_tui.tui.messages import (
     CampaignSeen,
     ListLoaded,

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from msgsvc_tui.editing import Difference
+from msgsvc_tui.core.editing import Difference
 from msgsvc_tui.tui.text import as_text
 from msgsvc_tui.tui.widgets.nav import NavScroll
 

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.config import Config, Profile, Secret, mask_sid
+from msgsvc_tui.core.config import Config, Profile, Secret, mask_sid
 from msgsvc_tui.tui.config_io import save_config, save_profile
 from msgsvc_tui.tui.messages import SwitchProfile
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors

@@ -13,8 +13,9 @@ from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
-from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
+from msgsvc_tui.core import senders
+from msgsvc_tui.ops import pool
 from msgsvc_tui.tui.screens.picker import HOLDER_LOOKUPS, PickerScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import shown

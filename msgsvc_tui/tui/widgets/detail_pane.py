@@ -13,16 +13,17 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from msgsvc_tui import editing, fields, journal
 from msgsvc_tui.api import errors
-from msgsvc_tui.journal import writable
+from msgsvc_tui.core import editing, fields
+from msgsvc_tui.ops import journal
+from msgsvc_tui.ops.journal import writable
 from msgsvc_tui.tui.messages import ServiceSaved
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConflictScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of
+from msgsvc_tui.tui.widgets.panes.base import ServicePane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
-from msgsvc_tui.tui.widgets.service_pane import ServicePane
 
 Json = dict[str, Any]
 Then = Callable[[], object] | None

@@ -15,10 +15,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from msgsvc_tui import ascode, bulk, fields, journal
 from msgsvc_tui.api import errors
-from msgsvc_tui.journal import writable
-from msgsvc_tui.listing import SORT_CYCLE, ServiceList, bulk_plan
+from msgsvc_tui.core import fields
+from msgsvc_tui.core.listing import SORT_CYCLE, ServiceList, bulk_plan
+from msgsvc_tui.ops import ascode, bulk, journal
+from msgsvc_tui.ops.journal import writable
 from msgsvc_tui.tui.messages import ListLoaded, ServiceRemoved, ServiceWritten
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ReportScreen

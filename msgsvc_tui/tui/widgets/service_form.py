@@ -33,10 +33,10 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static, Switch
 
-from msgsvc_tui import editing, fields, senders
-from msgsvc_tui.editing import Incoming
-from msgsvc_tui.fields import Field, FieldError, Group, Kind
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.core import editing, fields, senders
+from msgsvc_tui.core.editing import Incoming
+from msgsvc_tui.core.fields import Field, FieldError, Group, Kind
+from msgsvc_tui.core.sanitize import safe
 
 Json = dict[str, Any]
 # Shown by the incoming-messages choice rather than as its own switch.

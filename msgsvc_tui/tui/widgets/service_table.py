@@ -18,9 +18,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from msgsvc_tui import a2p, fields
-from msgsvc_tui.listing import ServiceList
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.core import a2p, fields
+from msgsvc_tui.core.listing import ServiceList
+from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.widgets.nav import nav_bindings, nav_target
 
 Json = dict[str, Any]

@@ -1,6 +1,5 @@
 """The A2P tab: the service's 10DLC campaign (status in words, use case, texts, flags, rate
-limits, errors explained), its brand, and registering, attaching or deleting a campaign; and
-the Links tab: the service's link-shortening domain and its config (read-only)."""
+limits, errors explained), its brand, and registering, attaching or deleting a campaign."""
 
 from __future__ import annotations
 
@@ -12,14 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from msgsvc_tui import a2p
 from msgsvc_tui.api import compliance, errors
-from msgsvc_tui.journal import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, campaign_data
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.core import a2p
+from msgsvc_tui.core.sanitize import safe
+from msgsvc_tui.ops.journal import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, campaign_data
 from msgsvc_tui.tui.messages import CampaignSeen
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
-from msgsvc_tui.tui.widgets.service_pane import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import ServicePane
 
 Json = dict[str, Any]
 _STATUS_STYLE = {"VERIFIED": "bold green", "FAILED": "bold red"}
@@ -260,57 +259,3 @@ class CampaignPane(ServicePane):
         self.app.notify(f"Deleted the campaign of {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)
-
-
-class LinksPane(ServicePane):
-    TITLE = "The Links tab"
-    SUMMARY_ID = "links-summary"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "reload", "Reload", id="links-reload", tooltip="Ask again"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        yield Static("", id="links-summary")
-        yield NavScroll(Static("", id="links-body"), id="links-scroll")
-        yield Static("Read-only: link shortening is set up in the Twilio Console.", classes="help")
-
-    def focus_main(self) -> None:
-        self.query_one("#links-scroll").focus()
-
-    def clear(self) -> None:
-        self.query_one("#links-body", Static).update("")
-
-    def action_reload(self) -> None:
-        self.show(self.service)
-
-    @work(exclusive=True, group="links", exit_on_error=False)
-    async def load(self, service_sid: str) -> None:
-        try:
-            found = await compliance.link_shortening(self.session.client, service_sid)
-        except errors.MsgsvcError as exc:
-            if self.current(service_sid):
-                self.summary(Text(f"Cannot load: {errors.describe(exc)}", style="red"))
-            return
-        if not self.current(service_sid):
-            return
-        self.summary("")
-        body = self.query_one("#links-body", Static)
-        if found is None:
-            body.update("No shortened-links domain: links in messages are sent as written.")
-            return
-        text = Text()
-        text.append("Links in messages are shortened on this domain.", style="bold green")
-        for label, key in (
-            ("Domain", "domain_sid"),
-            ("Config", "config_sid"),
-            ("Fallback URL", "fallback_url"),
-            ("Callback URL", "callback_url"),
-            ("Continue on failure", "continue_on_failure"),
-            ("Updated", "date_updated"),
-        ):
-            value = found.get(key)
-            if isinstance(value, bool):
-                value = "yes" if value else "no"
-            text.append(f"\n{label + ':':<21}", style="bold")
-            text.append(shown("—" if value in (None, "") else str(value)))
-        body.update(text)

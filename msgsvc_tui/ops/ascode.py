@@ -41,12 +41,12 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from msgsvc_tui import fields, senders
-from msgsvc_tui.errors import MsgsvcError
+from msgsvc_tui.core import fields, senders
+from msgsvc_tui.core.errors import MsgsvcError
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
-    from msgsvc_tui.journal import Journal
+    from msgsvc_tui.ops.journal import Journal
 
 Json = dict[str, Any]
 VERSION = 1
@@ -486,8 +486,8 @@ async def apply(
 ) -> list[Outcome]:
     """Carry out the plan: services first (creates, updates, deletes, `concurrency` at a
     time), then senders, whose targets may be services just created."""
-    from msgsvc_tui import journal as jr
     from msgsvc_tui.api import errors
+    from msgsvc_tui.ops import journal as jr
 
     batch = journal.new_batch() if journal else None
     created: dict[str, str] = {}
@@ -531,7 +531,7 @@ async def apply(
 async def _sender(
     client: MessagingClient, c: Change, created: Mapping[str, str], record: Any
 ) -> None:
-    from msgsvc_tui import journal as jr
+    from msgsvc_tui.ops import journal as jr
 
     sender = c.sender or {}
     kind = senders.BY_KEY[sender["kind"]]

@@ -10,9 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from msgsvc_tui import __version__, cli_parser
-from msgsvc_tui.exit_codes import ExitCode
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui import __version__
+from msgsvc_tui.cli import parser as cli_parser
+from msgsvc_tui.core.exit_codes import ExitCode
+from msgsvc_tui.core.sanitize import safe
 
 # The exit codes as plain names, for callers that predate the enum.
 EXIT_OK = ExitCode.OK
@@ -88,7 +89,7 @@ def console_main() -> int:
     output is flushed first. Every other command exits normally.
     """
     code = main()
-    done = sys.modules.get("msgsvc_tui.cli_services")
+    done = sys.modules.get("msgsvc_tui.cli.services")
     if done is not None and getattr(done, "one_shot_read_finished", False):
         import contextlib
         import os
@@ -110,14 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "emulator":
             return run_emulator(args)
         if args.command == "services":
-            from msgsvc_tui import cli_services
+            from msgsvc_tui.cli import services as cli_services
 
             return cli_services.run(args)
         return run_app(args)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from msgsvc_tui.config import ConfigError
+        from msgsvc_tui.core.config import ConfigError
 
         if not isinstance(exc, ConfigError):
             raise
@@ -173,7 +174,7 @@ def run_emulator(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from msgsvc_tui.config import Config, resolve_connection
+    from msgsvc_tui.core.config import Config, resolve_connection
     from msgsvc_tui.tui.app import MsgsvcApp
 
     config = Config.load()

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from msgsvc_tui.errors import MsgsvcError
+from msgsvc_tui.core.errors import MsgsvcError
 
 
 class Kind(StrEnum):

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from msgsvc_tui import fields
 from msgsvc_tui.api import errors
+from msgsvc_tui.core import fields
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient

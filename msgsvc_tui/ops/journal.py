@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msgsvc_tui import fields, senders
 from msgsvc_tui.api import errors
+from msgsvc_tui.core import fields, senders
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
@@ -130,7 +130,7 @@ class Journal:
     @classmethod
     def default(cls) -> Journal:
         """The journal in the data folder: the app and the CLI write the same one."""
-        from msgsvc_tui.config import data_dir
+        from msgsvc_tui.core.config import data_dir
 
         return cls(data_dir() / "journal.sqlite3")
 
@@ -412,7 +412,7 @@ def sender_data(kind: senders.SenderKind, member: Mapping[str, Any]) -> Json:
 
 def campaign_data(campaign: Mapping[str, Any]) -> Json:
     """What a campaign entry keeps: its SID, use case, brand, ID and every writable value."""
-    from msgsvc_tui import a2p
+    from msgsvc_tui.core import a2p
 
     data = {
         k: campaign.get(k)
@@ -426,8 +426,8 @@ async def _plan_campaign(client: MessagingClient, entry: Entry) -> UndoStep:
     """Undo of a campaign write: a created one is deleted (if it is still that campaign), an
     update is put back (if nobody changed it since). A deleted campaign cannot be restored:
     registering again is a new review (and new fees), so it is refused with the reason."""
-    from msgsvc_tui import a2p
     from msgsvc_tui.api import compliance
+    from msgsvc_tui.core import a2p
 
     data = entry.after or entry.before or {}
     if entry.action == DELETE_CAMPAIGN:
@@ -452,8 +452,8 @@ async def _plan_campaign(client: MessagingClient, entry: Entry) -> UndoStep:
 
 
 async def _undo_campaign(client: MessagingClient, journal: Journal, entry: Entry) -> None:
-    from msgsvc_tui import a2p
     from msgsvc_tui.api import compliance
+    from msgsvc_tui.core import a2p
 
     data = entry.after or entry.before or {}
     service = entry.service()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from msgsvc_tui.exit_codes import ExitCode
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.core.exit_codes import ExitCode
+from msgsvc_tui.core.sanitize import safe
 
 
 def err(message: str) -> None:

@@ -16,9 +16,9 @@ from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from msgsvc_tui import senders
 from msgsvc_tui.api import errors
-from msgsvc_tui.journal import ADD_SENDER, sender_data
+from msgsvc_tui.core import senders
+from msgsvc_tui.ops.journal import ADD_SENDER, sender_data
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
-from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER
-from msgsvc_tui.pool import PoolIndex
+from msgsvc_tui.core import senders
+from msgsvc_tui.ops import pool
+from msgsvc_tui.ops.journal import ADD_SENDER, REMOVE_SENDER
+from msgsvc_tui.ops.pool import PoolIndex
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
-from msgsvc_tui.tui.widgets.service_pane import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import ServicePane
 
 Json = dict[str, Any]
 

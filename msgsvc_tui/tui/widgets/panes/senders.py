@@ -11,14 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from msgsvc_tui import pool, senders
 from msgsvc_tui.api import errors
-from msgsvc_tui.fields import ValidationError
-from msgsvc_tui.journal import ADD_SENDER, REMOVE_SENDER, sender_data
+from msgsvc_tui.core import senders
+from msgsvc_tui.core.fields import ValidationError
+from msgsvc_tui.ops import pool
+from msgsvc_tui.ops.journal import ADD_SENDER, REMOVE_SENDER, sender_data
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
-from msgsvc_tui.tui.widgets.service_pane import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import ServicePane
 
 Json = dict[str, Any]
 

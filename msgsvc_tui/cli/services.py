@@ -17,18 +17,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from msgsvc_tui import cli_parser, fields
 from msgsvc_tui.api import errors
-from msgsvc_tui.cli_output import cell as _cell
-from msgsvc_tui.cli_output import declined, err
-from msgsvc_tui.config import Config, ConfigError, Connection, resolve_connection
-from msgsvc_tui.exit_codes import ExitCode
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.cli import parser as cli_parser
+from msgsvc_tui.cli.output import cell as _cell
+from msgsvc_tui.cli.output import declined, err
+from msgsvc_tui.core import fields
+from msgsvc_tui.core.config import Config, ConfigError, Connection, resolve_connection
+from msgsvc_tui.core.exit_codes import ExitCode
+from msgsvc_tui.core.sanitize import safe
 
 if TYPE_CHECKING:  # imported where used: a command pays only for what it needs
-    from msgsvc_tui import ascode
     from msgsvc_tui.api.client import MessagingClient
     from msgsvc_tui.api.oneshot import Reader
+    from msgsvc_tui.ops import ascode
 
 EXIT_CODES_HELP = ExitCode.help_text()
 add_parser = cli_parser.add_services_parser  # kept for callers of the old name
@@ -92,7 +93,7 @@ def run(
     if args.action in actions:
         action = actions[args.action]
     else:  # what a service owns (imported only for these commands)
-        from msgsvc_tui.cli_owned import ACTIONS
+        from msgsvc_tui.cli.owned import ACTIONS
 
         action = ACTIONS[args.action]
     import asyncio
@@ -119,7 +120,7 @@ def _guarded(action: Callable[[], int]) -> int:
 
 def report_failure(exc: BaseException) -> int:
     """The message and exit code for any failure of an action; re-raises the unexpected."""
-    from msgsvc_tui import ascode
+    from msgsvc_tui.ops import ascode
 
     if isinstance(exc, ascode.FileError):
         for problem in exc.problems:
@@ -261,7 +262,7 @@ def _list_one_shot(reader: Reader, args: argparse.Namespace, out: IO[str]) -> in
 
 
 def _search_key() -> Callable[[Json], str]:
-    from msgsvc_tui.listing import search_key
+    from msgsvc_tui.core.listing import search_key
 
     return search_key
 
@@ -407,7 +408,7 @@ async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out
 
 # ---- config as code -------------------------------------------------------------------------
 async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
-    from msgsvc_tui import ascode
+    from msgsvc_tui.ops import ascode
 
     services, pools, _inv = await ascode.live_state(client, with_senders=args.with_senders)
     needle = (args.filter or "").lower()
@@ -427,7 +428,7 @@ async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out
 async def _planned(
     client: MessagingClient, args: argparse.Namespace
 ) -> tuple[list[ascode.Desired], ascode.Plan]:
-    from msgsvc_tui import ascode
+    from msgsvc_tui.ops import ascode
 
     desired = ascode.load(Path(args.file))  # every problem before anything is asked
     with_senders = any(d.senders is not None for d in desired)
@@ -452,8 +453,8 @@ async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out:
     stop = declined(args.yes, "apply", "Apply these changes?", no="nothing applied")
     if stop is not None:
         return stop
-    from msgsvc_tui import ascode
-    from msgsvc_tui.journal import Journal
+    from msgsvc_tui.ops import ascode
+    from msgsvc_tui.ops.journal import Journal
 
     journal = None if client.readonly else Journal.default()
     concurrency = Config.load().preferences.bulk_concurrency
@@ -474,8 +475,8 @@ async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out:
 
 async def _diff(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     """What applying --from's services to --to would change (`client` is --to's)."""
-    from msgsvc_tui import ascode
     from msgsvc_tui.api.client import MessagingClient
+    from msgsvc_tui.ops import ascode
 
     config = Config.load()
     conn = resolve_connection(config, profile=args.source, base_url=None)
@@ -496,7 +497,7 @@ async def _diff(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
 async def _undo(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     """The journal's last write to this account (an apply as one batch), undone after the
     server shows nothing changed since; refused, saying why, when it did."""
-    from msgsvc_tui.journal import Journal, apply_undo, plan_undo
+    from msgsvc_tui.ops.journal import Journal, apply_undo, plan_undo
 
     journal = Journal.default()
     entries = journal.last_written(client.account_sid)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from msgsvc_tui import fields, senders
 from msgsvc_tui.api import errors
+from msgsvc_tui.core import fields, senders
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient

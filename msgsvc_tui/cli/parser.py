@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from msgsvc_tui.exit_codes import ExitCode
+from msgsvc_tui.core.exit_codes import ExitCode
 
 EXIT_CODES_HELP = ExitCode.help_text()
 Build = Callable[[argparse.ArgumentParser], None]

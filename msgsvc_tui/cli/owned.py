@@ -14,13 +14,14 @@ import json
 from collections.abc import Sequence
 from typing import IO, Any
 
-from msgsvc_tui import a2p, fields, senders
 from msgsvc_tui.api import compliance
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.cli_output import cell as _cell
-from msgsvc_tui.cli_output import declined, err
-from msgsvc_tui.exit_codes import ExitCode
-from msgsvc_tui.journal import (
+from msgsvc_tui.cli.output import cell as _cell
+from msgsvc_tui.cli.output import declined, err
+from msgsvc_tui.core import a2p, fields, senders
+from msgsvc_tui.core.exit_codes import ExitCode
+from msgsvc_tui.core.sanitize import safe
+from msgsvc_tui.ops.journal import (
     ADD_SENDER,
     CREATE_CAMPAIGN,
     DELETE_CAMPAIGN,
@@ -30,8 +31,7 @@ from msgsvc_tui.journal import (
     campaign_data,
     sender_data,
 )
-from msgsvc_tui.pool import PoolIndex
-from msgsvc_tui.sanitize import safe
+from msgsvc_tui.ops.pool import PoolIndex
 
 Json = dict[str, Any]
 KIND_OF_COMMAND = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from msgsvc_tui import fields
+from msgsvc_tui.core import fields
 
 Json = dict[str, Any]
 

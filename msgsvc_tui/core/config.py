@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msgsvc_tui.errors import MsgsvcError
+from msgsvc_tui.core.errors import MsgsvcError
 
 if TYPE_CHECKING:
     import tomllib

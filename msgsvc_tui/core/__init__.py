@@ -1,0 +1,1 @@
+"""The field catalogue and the domain rules: no network, no UI."""

@@ -1,0 +1,1 @@
+"""The detail tabs' panes: one module each, named in tui/tabs.py."""

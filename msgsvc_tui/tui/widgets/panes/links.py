@@ -1,0 +1,71 @@
+"""The Links tab: the service's link-shortening domain and its config (read-only: Twilio sets
+link shortening up in the Console, so there is nothing here to write)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from msgsvc_tui.api import compliance, errors
+from msgsvc_tui.tui.text import shown
+from msgsvc_tui.tui.widgets.nav import NavScroll
+from msgsvc_tui.tui.widgets.panes.base import ServicePane
+
+
+class LinksPane(ServicePane):
+    TITLE = "The Links tab"
+    SUMMARY_ID = "links-summary"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reload", "Reload", id="links-reload", tooltip="Ask again"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="links-summary")
+        yield NavScroll(Static("", id="links-body"), id="links-scroll")
+        yield Static("Read-only: link shortening is set up in the Twilio Console.", classes="help")
+
+    def focus_main(self) -> None:
+        self.query_one("#links-scroll").focus()
+
+    def clear(self) -> None:
+        self.query_one("#links-body", Static).update("")
+
+    def action_reload(self) -> None:
+        self.show(self.service)
+
+    @work(exclusive=True, group="links", exit_on_error=False)
+    async def load(self, service_sid: str) -> None:
+        try:
+            found = await compliance.link_shortening(self.session.client, service_sid)
+        except errors.MsgsvcError as exc:
+            if self.current(service_sid):
+                self.summary(Text(f"Cannot load: {errors.describe(exc)}", style="red"))
+            return
+        if not self.current(service_sid):
+            return
+        self.summary("")
+        body = self.query_one("#links-body", Static)
+        if found is None:
+            body.update("No shortened-links domain: links in messages are sent as written.")
+            return
+        text = Text()
+        text.append("Links in messages are shortened on this domain.", style="bold green")
+        for label, key in (
+            ("Domain", "domain_sid"),
+            ("Config", "config_sid"),
+            ("Fallback URL", "fallback_url"),
+            ("Callback URL", "callback_url"),
+            ("Continue on failure", "continue_on_failure"),
+            ("Updated", "date_updated"),
+        ):
+            value = found.get(key)
+            if isinstance(value, bool):
+                value = "yes" if value else "no"
+            text.append(f"\n{label + ':':<21}", style="bold")
+            text.append(shown("—" if value in (None, "") else str(value)))
+        body.update(text)
