@@ -24,21 +24,23 @@ def cell(value: Any) -> str:
     return safe(value)
 
 
-def confirm(verb: str, question: str) -> bool | None:
-    """Ask on the terminal; None when there is none (said on stderr: use --yes). The question
+def confirm(verb: str, question: str, *, flag: str = "--yes") -> bool | None:
+    """Ask on the terminal; None when there is none (said on stderr: use `flag`). The question
     quotes server text (names), so it goes through the sanitizer like every other line."""
     if not sys.stdin.isatty():
-        err(f"refusing to {verb} without --yes: there is no terminal to ask on")
+        err(f"refusing to {verb} without {flag}: there is no terminal to ask on")
         return None
     return input(f"{safe(question)} [y/N] ").strip().lower() in ("y", "yes")
 
 
-def declined(yes: bool, verb: str, question: str, *, no: str = "") -> int | None:
-    """None to go ahead (--yes, or the user said yes); else the exit code to stop with:
+def declined(
+    yes: bool, verb: str, question: str, *, no: str = "", flag: str = "--yes"
+) -> int | None:
+    """None to go ahead (`flag`, or the user said yes); else the exit code to stop with:
     USAGE with no terminal to ask on, OK when the user said no (`no` said on stderr)."""
     if yes:
         return None
-    answer = confirm(verb, question)
+    answer = confirm(verb, question, flag=flag)
     if answer is None:
         return ExitCode.USAGE
     if not answer:

@@ -130,7 +130,15 @@ def _export(export: argparse.ArgumentParser) -> None:
     export.add_argument("--filter", help="only names, SIDs or use cases containing TEXT")
     export.add_argument("--format", choices=("toml", "json"), default="toml")
     export.add_argument("--with-senders", action="store_true", help="each service's senders too")
-    export.add_argument("-o", "--output", help="write to FILE (atomically) instead of stdout")
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (atomically) instead of stdout; `-` is stdout",
+    )
+    export.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (else asked on a terminal)"
+    )
 
 
 def _plan(p: argparse.ArgumentParser) -> None:

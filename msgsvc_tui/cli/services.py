@@ -21,7 +21,7 @@ from msgsvc_tui.api import errors
 from msgsvc_tui.cli import parser as cli_parser
 from msgsvc_tui.cli.output import cell as _cell
 from msgsvc_tui.cli.output import declined, err
-from msgsvc_tui.core import fields
+from msgsvc_tui.core import fields, files
 from msgsvc_tui.core.config import Config, ConfigError, Connection, resolve_connection
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
@@ -142,6 +142,9 @@ def report_failure(exc: BaseException) -> int:
     if isinstance(exc, errors.ApiError):
         err(exc.describe())
         return ExitCode.USAGE if exc.status == 400 else ExitCode.API
+    if isinstance(exc, files.FileRefusedError):
+        err(str(exc))
+        return ExitCode.USAGE
     if isinstance(exc, errors.ReadonlyError):
         err(str(exc))
         return ExitCode.USAGE
@@ -410,6 +413,9 @@ async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out
 async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     from msgsvc_tui.ops import ascode
 
+    destination = _export_destination(args)
+    if isinstance(destination, int):
+        return destination
     services, pools, _inv = await ascode.live_state(client, with_senders=args.with_senders)
     needle = (args.filter or "").lower()
     key = _search_key()
@@ -417,12 +423,27 @@ async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out
     pools_shown = ascode.public_pools(pools) if args.with_senders else None
     document = ascode.export_services(chosen, pools_shown, account=client.account_sid)
     text = ascode.render(document, args.format)
-    if args.output:
-        ascode.write_file(Path(args.output), text)
-        err(f"wrote {len(chosen)} services to {args.output}")
-    else:
+    if destination is None:
         out.write(text)
+        return ExitCode.OK
+    written = files.atomic_write(destination.path, text, replace=destination.exists)
+    err(f"wrote {len(chosen)} services to {written}")
     return ExitCode.OK
+
+
+def _export_destination(args: argparse.Namespace) -> files.Target | int | None:
+    """Where `export -o` writes (None: stdout, for no -o and `-o -`), checked before anything
+    is fetched; an exit code when the user declined, or there is no terminal to ask on and
+    no --force, to replace an existing file."""
+    if args.output in (None, "-"):
+        return None
+    where = files.target(args.output)  # a folder, a FIFO, a device, a missing folder: refused
+    if where.exists and not args.force:
+        question = f"{where.path} exists. Replace it?"
+        stop = declined(False, f"replace {where.path}", question, no="not written", flag="--force")
+        if stop is not None:
+            return stop
+    return where
 
 
 async def _planned(

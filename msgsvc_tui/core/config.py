@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgsvc_tui.core import files
 from msgsvc_tui.core.errors import MsgsvcError
 
 if TYPE_CHECKING:
@@ -183,19 +184,6 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     return platformdirs.user_data_path(APP_NAME)
 
 
-def _kind_of(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    ):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
 def _regular_file(path: Path) -> os.stat_result | None:
     """The file's status (through a symlink), None when it does not exist; anything but a
     regular file is refused before it is opened (a FIFO would hang the reader)."""
@@ -206,7 +194,8 @@ def _regular_file(path: Path) -> os.stat_result | None:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(f"{path}: is {_kind_of(info.st_mode)}, not a config file: refusing it")
+        kind = files.kind_of(info.st_mode)
+        raise ConfigError(f"{path}: is {kind}, not a config file: refusing it")
     return info
 
 
@@ -364,46 +353,23 @@ class Config:
     def save(self) -> None:
         import tomli_w
 
-        atomic_write(self.path, tomli_w.dumps(self.to_document()).encode("utf-8"))
+        _write_config(self.path, tomli_w.dumps(self.to_document()).encode("utf-8"))
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write so that a reader (or a crash) sees the old file or the new one, never half.
-
-    The folder is created 0700 and the file 0600: the file holds credentials. Our own folder
-    (the default one, named after the app) is tightened to 0700 when it is looser. A
-    symlinked config is written through to its target (the link stays a link); anything but
-    a regular file is refused.
-    """
-    if path.is_symlink():
-        path = path.resolve()
-    _regular_file(path)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if folder.name == APP_NAME:
-        with contextlib.suppress(OSError):
-            if stat.S_IMODE(folder.stat().st_mode) & 0o077:
-                folder.chmod(0o700)
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def _write_config(path: Path, data: bytes) -> None:
+    """Through the one atomic writer (core/files.py): a new file 0600 in a folder made 0700,
+    since the file holds credentials; our own folder (the default one, named after the app)
+    is tightened to 0700 when it is looser. Refusals (a folder or FIFO where the config should
+    be) become a ConfigError naming the file."""
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        folder = files.target(path, create_folder=True).path.parent
+        if folder.name == APP_NAME and folder.is_dir():
+            with contextlib.suppress(OSError):
+                if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+                    folder.chmod(0o700)
+        files.atomic_write(path, data, new_mode=0o600, create_folder=True)
+    except files.FileRefusedError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _describe_toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:

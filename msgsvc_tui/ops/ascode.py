@@ -27,11 +27,8 @@ the journal, can undo it).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -228,20 +225,6 @@ def _senders_problem(pool: Any) -> str | None:
     ):
         return f"alpha_sender: {senders.alpha_sender_problem(str(alpha))}"
     return None
-
-
-def write_file(path: Path, text: str) -> None:
-    """Whole or not at all: a file half-written is never left behind."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".export-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 # ---- the plan -----------------------------------------------------------------------------

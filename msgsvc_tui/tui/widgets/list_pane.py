@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from msgsvc_tui.api import errors
-from msgsvc_tui.core import fields
+from msgsvc_tui.core import fields, files
 from msgsvc_tui.core.listing import SORT_CYCLE, ServiceList, bulk_plan
 from msgsvc_tui.ops import ascode, bulk, journal
 from msgsvc_tui.ops.journal import writable
@@ -238,9 +238,9 @@ class ListPane(ReportsWorkerErrors, Vertical):
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         path = Path.cwd() / f"msgsvc-services-{stamp}.toml"
         try:
-            ascode.write_file(path, ascode.render(document, "toml"))
-        except OSError as exc:
-            self.notify(f"{path}: not written: {exc.strerror or exc}", severity="error")
+            files.atomic_write(path, ascode.render(document, "toml"), replace=False)
+        except files.FileRefusedError as exc:
+            self.notify(f"not written: {exc}", severity="error", markup=False)
             return
         self.notify(
             f"Exported {len(services)} service{'s' * (len(services) != 1)} to {path}\n"
