@@ -355,7 +355,7 @@ def bench_bulk(runs: int) -> dict[str, Any]:
     }
 
 
-# ---- 6-8: whole processes (issue 13) ---------------------------------------------------------
+# ---- 6-8: whole processes ---------------------------------------------------------
 def bench_whole(runs: int, quick: bool) -> dict[str, Any]:
     env = child_env()
     out: dict[str, Any] = {}

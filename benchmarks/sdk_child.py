@@ -1,4 +1,4 @@
-"""The official twilio SDK doing what a script would, as a whole process (issue 13's baseline).
+"""The official twilio SDK doing what a script would, as a whole process (the baseline).
 
     python -m benchmarks.sdk_child BASE_URL fetch MG…          # one service, printed as JSON
     python -m benchmarks.sdk_child BASE_URL list [PAGE_SIZE]  # every service; prints the count

@@ -1,4 +1,4 @@
-"""Whole processes, timed from outside, as a script or a shell user runs them (issue 13).
+"""Whole processes, timed from outside, as a script or a shell user runs them.
 
 Each command is run the way a user runs it (the installed `msgsvc-tui` script; the SDK as a
 script of its own), its wall time taken around the process, A and B alternating so that a

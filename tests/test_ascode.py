@@ -1,4 +1,4 @@
-"""Config as code (issue #15): export, plan, apply and diff, on emulators over loopback HTTP."""
+"""Config as code: export, plan, apply and diff, on emulators over loopback HTTP."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from msgsvc_tui import cli
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.cli import services as cli_services
 from msgsvc_tui.core.config import Config, Profile, Secret
+from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.faults import FaultPlan, FaultyTransport
@@ -71,7 +72,7 @@ def test_export_apply_to_an_empty_account_export_gives_the_same_file(server, emp
     path = tmp_path / "services.toml"
     path.write_text(exported)
     code, planned = run(empty, "plan", str(path))
-    assert code == cli.EXIT_PENDING == 8 and "Plan: 25 to create" in planned
+    assert code == ExitCode.PENDING == 8 and "Plan: 25 to create" in planned
     code, applied = run(empty, "apply", str(path), "--yes")
     assert code == 0, applied
     assert "After apply: no changes left." in applied
@@ -115,7 +116,7 @@ def test_an_invalid_file_is_refused_with_file_line_and_field_and_nothing_is_sent
     )
     served_before = server.app.requests_served
     code, _ = run(server, "apply", str(path), "--yes")
-    assert code == cli.EXIT_USAGE
+    assert code == ExitCode.USAGE
     with pytest.raises(ascode.FileError) as err:
         ascode.load(path)
     problems = err.value.problems

@@ -11,15 +11,8 @@ import sys
 import pytest
 
 from msgsvc_tui import cli
-from msgsvc_tui.cli import (
-    EXIT_API,
-    EXIT_AUTH,
-    EXIT_CONFIG,
-    EXIT_NOT_FOUND,
-    EXIT_OK,
-    EXIT_USAGE,
-)
 from msgsvc_tui.core.config import Config, Profile, Secret
+from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import Fault
 
@@ -43,11 +36,11 @@ def base(server) -> list[str]:
 
 def test_list_human_json_tsv(capsys, creds):
     code, out, _ = run(capsys, *base(creds), "services", "list")
-    assert code == EXIT_OK and len(out.splitlines()) == 26  # a header row, then 25
+    assert code == ExitCode.OK and len(out.splitlines()) == 26  # a header row, then 25
     assert out.splitlines()[0].startswith("SID") and out.splitlines()[1].startswith("MG")
     code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--page-size", "7")
     services = json.loads(out)
-    assert code == EXIT_OK and len(services) == 25 and services[0]["sid"].startswith("MG")
+    assert code == ExitCode.OK and len(services) == 25 and services[0]["sid"].startswith("MG")
     code, out, _ = run(capsys, *base(creds), "services", "list", "--tsv")
     lines = out.splitlines()
     assert lines[0].split("\t")[:2] == ["friendly_name", "usecase"]
@@ -59,7 +52,7 @@ def test_list_human_json_tsv(capsys, creds):
 def test_list_filter_and_limit(capsys, creds):
     code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--filter", "ACME")
     names = [s["friendly_name"] for s in json.loads(out)]
-    assert code == EXIT_OK and names == [
+    assert code == ExitCode.OK and names == [
         "Acme Order Updates",
         "Acme Login Codes",
         "Acme Spring Promo",
@@ -74,7 +67,7 @@ def test_get(capsys, creds):
     code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--limit", "1")
     sid = json.loads(out)[0]["sid"]
     code, out, _ = run(capsys, *base(creds), "services", "get", sid, "--json")
-    assert code == EXIT_OK and json.loads(out)["sid"] == sid
+    assert code == ExitCode.OK and json.loads(out)["sid"] == sid
     code, out, _ = run(capsys, *base(creds), "services", "get", sid)
     assert "Friendly name" in out and sid in out
 
@@ -84,7 +77,7 @@ def test_create_update_delete(capsys, creds):
         capsys, *base(creds), "services", "create", "--friendly-name", "From CLI",
         "--set", "sticky_sender=false", "--set", "ValidityPeriod=600",
     )  # fmt: skip
-    assert code == EXIT_OK, err
+    assert code == ExitCode.OK, err
     sid = out.strip()
     stored = creds.app.store.get_service(demo.DEMO_ACCOUNT_SID, sid)
     assert stored["sticky_sender"] is False and stored["validity_period"] == 600
@@ -92,13 +85,13 @@ def test_create_update_delete(capsys, creds):
         capsys, *base(creds), "services", "update", sid, "--set", "status_callback=https://x.example/s",
         "--json",
     )  # fmt: skip
-    assert code == EXIT_OK and json.loads(out)["status_callback"] == "https://x.example/s"
+    assert code == ExitCode.OK and json.loads(out)["status_callback"] == "https://x.example/s"
     code, _, err = run(capsys, *base(creds), "services", "delete", sid)
-    assert code == EXIT_USAGE and "--yes" in err  # no terminal to ask on
+    assert code == ExitCode.USAGE and "--yes" in err  # no terminal to ask on
     code, _, _ = run(capsys, *base(creds), "services", "delete", sid, "--yes")
-    assert code == EXIT_OK
+    assert code == ExitCode.OK
     code, _, err = run(capsys, *base(creds), "services", "get", sid)
-    assert code == EXIT_NOT_FOUND and "20404" in err
+    assert code == ExitCode.NOT_FOUND and "20404" in err
 
 
 @pytest.mark.parametrize(
@@ -117,18 +110,18 @@ def test_create_update_delete(capsys, creds):
 )
 def test_bad_input_exits_2_and_names_the_field(capsys, creds, argv, words):
     code, out, err = run(capsys, *base(creds), "services", *argv)
-    assert code == EXIT_USAGE and words in err and out == ""
+    assert code == ExitCode.USAGE and words in err and out == ""
 
 
 def test_auth_failure_exits_5(capsys, creds, monkeypatch):
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "wrong")
     code, _, err = run(capsys, *base(creds), "services", "list")
-    assert code == EXIT_AUTH and "20003" in err and "wrong" not in err
+    assert code == ExitCode.AUTH and "20003" in err and "wrong" not in err
 
 
 def test_no_credentials_exits_3(capsys):
     code, _, err = run(capsys, "services", "list")
-    assert code == EXIT_CONFIG and "TWILIO_ACCOUNT_SID" in err
+    assert code == ExitCode.CONFIG and "TWILIO_ACCOUNT_SID" in err
 
 
 def test_corrupt_config_exits_3(capsys):
@@ -137,14 +130,14 @@ def test_corrupt_config_exits_3(capsys):
     with open(path, "w") as fh:
         fh.write("[[[")
     code, _, err = run(capsys, "services", "list")
-    assert code == EXIT_CONFIG and path in err
+    assert code == ExitCode.CONFIG and path in err
 
 
 def test_other_api_error_exits_1(capsys, creds):
     # a read is asked again after a 500 (4 retries): every try fails here
     creds.app.inject(*[Fault(500, b'{"code": 20500, "message": "Internal Server Error"}')] * 5)
     code, _, err = run(capsys, *base(creds), "services", "list")
-    assert code == EXIT_API and "20500" in err
+    assert code == ExitCode.API and "20500" in err
 
 
 def test_profile_flag(capsys, server):
@@ -159,14 +152,14 @@ def test_profile_flag(capsys, server):
     )
     cfg.save()
     code, out, _ = run(capsys, "--profile", "emu", "services", "list", "--limit", "1")
-    assert code == EXIT_OK and out.splitlines()[1].startswith("MG")
+    assert code == ExitCode.OK and out.splitlines()[1].startswith("MG")
 
 
 def test_readonly_refuses_writes(capsys, creds):
     code, _, err = run(
         capsys, *base(creds), "--readonly", "services", "create", "--friendly-name", "x"
     )
-    assert code == EXIT_USAGE and "read-only" in err
+    assert code == ExitCode.USAGE and "read-only" in err
     assert creds.app.store.count_services(demo.DEMO_ACCOUNT_SID) == 25
 
 
@@ -192,7 +185,7 @@ def test_human_list_truncates_long_names_with_an_ellipsis(capsys, creds):
     creds.app.store.create_service(demo.DEMO_ACCOUNT_SID, {"friendly_name": "N" * 64})
     code, out, _ = run(capsys, *base(creds), "services", "list")
     row = next(line for line in out.splitlines() if "NNNN" in line)
-    assert code == EXIT_OK and "N" * 39 + "…" in row and "N" * 41 not in row
+    assert code == ExitCode.OK and "N" * 39 + "…" in row and "N" * 41 not in row
 
 
 # ---- lists that fail part-way, writes whose outcome stays unknown ------------------------------
@@ -232,7 +225,7 @@ def test_a_list_failing_part_way_is_well_formed_and_says_partial(capsys, server,
     out = StringIO()
     code = cli_services.run(cli.build_parser().parse_args(argv), stdout=out, client=client)
     err = capsys.readouterr().err
-    assert code == cli.EXIT_PARTIAL == 7
+    assert code == ExitCode.PARTIAL == 7
     assert "partial: 10 services before the error" in err
     text = out.getvalue()
     if form == "--json":
@@ -251,7 +244,7 @@ def test_a_list_failing_at_once_writes_nothing(capsys, server):
     out = StringIO()
     args = cli.build_parser().parse_args(["services", "list", "--json"])
     code = cli_services.run(args, stdout=out, client=client)
-    assert code == EXIT_API and out.getvalue() == ""
+    assert code == ExitCode.API and out.getvalue() == ""
 
 
 def test_a_create_whose_outcome_stays_unknown_exits_6(capsys, server):
@@ -265,7 +258,7 @@ def test_a_create_whose_outcome_stays_unknown_exits_6(capsys, server):
     args = cli.build_parser().parse_args(["services", "create", "--friendly-name", "Maybe"])
     code = cli_services.run(args, stdout=StringIO(), client=client)
     err = capsys.readouterr().err
-    assert code == cli.EXIT_UNKNOWN == 6 and "outcome unknown" in err
+    assert code == ExitCode.UNKNOWN == 6 and "outcome unknown" in err
 
 
 def test_a_create_confirmed_after_a_lost_answer_says_so(capsys, server):
@@ -279,7 +272,7 @@ def test_a_create_confirmed_after_a_lost_answer_says_so(capsys, server):
     args = cli.build_parser().parse_args(["services", "create", "--friendly-name", "Landed"])
     code = cli_services.run(args, stdout=out, client=client)
     err = capsys.readouterr().err
-    assert code == EXIT_OK and out.getvalue().startswith("MG")
+    assert code == ExitCode.OK and out.getvalue().startswith("MG")
     assert "confirmed after a lost answer" in err
     assert server.app.store.count_services(demo.DEMO_ACCOUNT_SID) == 26  # once, not twice
 

@@ -10,6 +10,7 @@ from msgsvc_tui import cli
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.cli import services as cli_services
 from msgsvc_tui.core.config import Connection, Secret
+from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.emulator import demo
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID
@@ -37,7 +38,7 @@ def test_country_senders_add_list_refuse_and_undo(server, emulator, capsys):
     code, out = run(server, "country-senders", service, "list", "--json")
     assert {m["iso_country_code"] for m in json.loads(out)} == {"FR", "DE", "IT", None}
     code, _ = run(server, "country-senders", service, "add", "X", "--country", "it")
-    assert code == cli.EXIT_USAGE and "upper case" in capsys.readouterr().err
+    assert code == ExitCode.USAGE and "upper case" in capsys.readouterr().err
     code, _ = run(server, "country-senders", service, "add", "Other", "--country", "FR")
     assert code == 1 and "21710" in capsys.readouterr().err
     code, _ = run(server, "undo", "--yes")
@@ -66,7 +67,7 @@ def test_campaign_get_create_rules_and_readonly(server, emulator, capsys):
     code, out = run(server, "campaign", failed, "get")
     assert code == 0 and "FAILED" in out and "Disallowed Content" in out and "30897" in out
     plain = sid_of(emulator, "Field Tech Chat")
-    assert run(server, "campaign", plain, "get")[0] == cli.EXIT_NOT_FOUND
+    assert run(server, "campaign", plain, "get")[0] == ExitCode.NOT_FOUND
     code, out = run(server, "brands", "--json")
     brand = next(b["sid"] for b in json.loads(out) if b["status"] == "APPROVED")
     args = [
@@ -78,9 +79,9 @@ def test_campaign_get_create_rules_and_readonly(server, emulator, capsys):
         "--sample", "Field Tech: your technician arrives between 9 and 11 today.",
     ]  # fmt: skip
     code, _ = run(server, *args)
-    assert code == cli.EXIT_USAGE and "Sample 1 needs at least 20" in capsys.readouterr().err
+    assert code == ExitCode.USAGE and "Sample 1 needs at least 20" in capsys.readouterr().err
     args[args.index("short")] = "Field Tech: reply YES to confirm your visit on Monday."
-    assert run(server, *args, readonly=True)[0] == cli.EXIT_USAGE  # --readonly sends nothing
+    assert run(server, *args, readonly=True)[0] == ExitCode.USAGE  # --readonly sends nothing
     assert emulator.resources.list_campaigns(ACCOUNT, plain) == []
     code, out = run(server, *args)
     assert code == 0 and out.startswith("QE")

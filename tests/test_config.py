@@ -242,7 +242,7 @@ def test_garbage_never_crashes_loading(text):
         assert path.read_bytes() == raw
 
 
-# ---- odd files and loose permissions (issue #10) ---------------------------------------------
+# ---- odd files and loose permissions ---------------------------------------------
 def _saved(path: Path) -> Config:
     cfg = Config(path=path)
     cfg.set_profile(Profile("p", "AC" + "1" * 32, auth_token=Secret("tok")))

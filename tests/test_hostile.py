@@ -1,4 +1,4 @@
-"""Hostile data and odd input (issue #10): nothing reaches a terminal raw, nothing crashes.
+"""Hostile data and odd input: nothing reaches a terminal raw, nothing crashes.
 
 The sanitizer is property-tested; the emulator's edges are driven over real loopback HTTP;
 the CLI runs as a real process and its bytes are inspected.

@@ -1,4 +1,4 @@
-"""The write journal and undo (issue #9): every write recorded with before and after, `u`
+"""The write journal and undo: every write recorded with before and after, `u`
 undoes this session's last after showing what it will do, and refuses when the server changed."""
 
 from __future__ import annotations

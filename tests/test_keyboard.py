@@ -1,4 +1,4 @@
-"""The keyboard model (issue #9): moving around never writes, letters are commands unless you
+"""The keyboard model: moving around never writes, letters are commands unless you
 are editing, and while editing every key reaches the field in order.
 
 Bursts are posted all at once, as a held key or a slow SSH link delivers them, without waiting

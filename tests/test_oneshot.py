@@ -1,4 +1,4 @@
-"""api/oneshot.py: CLI reads on the standard library (issue 13), against the emulator over
+"""api/oneshot.py: CLI reads on the standard library, against the emulator over
 real loopback HTTP. It must behave as MessagingClient does: same data, same output byte for
 byte, same retries, same typed errors, and it must step aside for a proxy."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shlex
 import subprocess
 import sys
 import threading
@@ -194,8 +195,8 @@ def test_a_compressed_answer_is_read():
 
 
 def test_get_and_list_import_neither_httpx_nor_asyncio(server):
-    """Issue 13: a whole `services get` was slower than the SDK's, ~110 ms of it importing
-    httpx and asyncio. (Packages only: api/_quiet_httpx registers a stand-in `httpx._main`.)"""
+    """A whole `services get` was slower than the SDK's, ~110 ms of it importing
+    httpx and asyncio. (Packages only: api/__init__ puts None in `httpx._main`'s place.)"""
     sid = server.app.store.list_services(demo.DEMO_ACCOUNT_SID, after=None, before=None, limit=1)[
         0
     ].data["sid"]
@@ -255,3 +256,36 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_retry()
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_one_shot_read_leaves_without_finalization_yet_says_everything(server):
+    """`services get`/`list` end with os._exit (the interpreter's finalization is ~12 ms of a
+    ~70 ms `get`, which `make bench` row 7 needs). What that skips must not be missed: the
+    output is whole through a pipe, the exit code is the command's, and a reader that closes
+    the pipe early gets no traceback."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TWILIO_ACCOUNT_SID": demo.DEMO_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": demo.DEMO_AUTH_TOKEN,
+        "MSGSVC_TUI_CONFIG": "/nonexistent/config.toml",
+    }
+    base = [sys.executable, "-m", "msgsvc_tui", "--base-url", server.url, "services"]
+    listed = subprocess.run([*base, "list", "--json"], capture_output=True, env=env, timeout=60)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert len(json.loads(listed.stdout)) == 25  # whole, though the process skipped finalizing
+
+    missing = subprocess.run(
+        [*base, "get", "MG" + "0" * 32], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert missing.returncode == ExitCode.NOT_FOUND, missing.stderr
+    assert "not found" in missing.stderr.lower()
+
+    closed_early = subprocess.run(
+        f"{shlex.join(base)} list --tsv | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert len(closed_early.stdout) == 10 and "Traceback" not in closed_early.stderr

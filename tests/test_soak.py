@@ -28,6 +28,7 @@ from msgsvc_tui.api import errors
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.cli import services as cli_services
 from msgsvc_tui.core import fields, senders
+from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.faults import FaultPlan, FaultyTransport
@@ -187,10 +188,10 @@ class Soak:
         code, out = self.cli(["services", "list", "--json", "--page-size", "9"])
         self.report.ops["cli list"] += 1
         self.report.outcomes[f"cli list exit {code}"] += 1
-        if code == cli.EXIT_OK:
+        if code == ExitCode.OK:
             if {s["sid"] for s in json.loads(out)} != set(_services(self.emu)):
                 self.report.problem("cli list: exit 0 but the list differs from the store")
-        elif code == cli.EXIT_PARTIAL:
+        elif code == ExitCode.PARTIAL:
             json.loads(out)  # well formed, whatever came before the failure
         elif out:
             self.report.problem(f"cli list: exit {code} with output on stdout")
@@ -238,9 +239,9 @@ class Soak:
         self.report.outcomes[f"{op} exit {code}"] += 1
         if duplicate:
             self.report.problem(f"{op}: applied twice")
-        if code == cli.EXIT_OK and not applied:
+        if code == ExitCode.OK and not applied:
             self.report.problem(f"{op}: exit 0, but the server lacks it")
-        if code not in (cli.EXIT_OK, cli.EXIT_UNKNOWN) and not unchanged:
+        if code not in (ExitCode.OK, ExitCode.UNKNOWN) and not unchanged:
             self.report.problem(f"{op}: exit {code} (failed), but the server has it")
 
     # ---- the run ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from msgsvc_tui.tui.screens.campaign_form import AttachScreen, CampaignForm
 from msgsvc_tui.tui.screens.channel_picker import ChannelPicker
 from msgsvc_tui.tui.screens.country_sender import CountrySenderScreen, problem_of
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
+from msgsvc_tui.tui.screenshots import busy
 from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.widgets.panes.base import ServicePane
 from msgsvc_tui.tui.widgets.panes.campaign import CampaignPane
@@ -405,7 +406,7 @@ async def test_the_channel_picker_knows_what_the_tab_just_added():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         sid, pane = await open_tab(pilot, "Driver Dispatch", "3", ChannelSendersPane)
-        await wait_for(pilot, lambda: pane.shows({"sid": sid}) and not pane.is_busy())
+        await wait_for(pilot, lambda: pane.shows({"sid": sid}) and not busy(pane))
         free = app.emulator.resources.db.execute(
             "SELECT sid FROM channel_senders WHERE service_sid IS NULL ORDER BY seq LIMIT 1"
         ).fetchone()[0]

@@ -1,4 +1,4 @@
-"""Hostile names in the TUI: shown visibly, never emitted, never parsed as markup (issue #10)."""
+"""Hostile names in the TUI: shown visibly, never emitted, never parsed as markup."""
 
 from __future__ import annotations
 

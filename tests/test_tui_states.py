@@ -1,5 +1,5 @@
 """Errors that stay until they are fixed, a failed profile switch that keeps the working one,
-and the smaller bugs of issue #9, each reproduced."""
+and the smaller bugs found by trying the app, each reproduced."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The emulator answers as real Twilio does, row by row (issue #11's table), and the client's
+"""The emulator answers as real Twilio does, row by row, and the client's
 explanations key on those real answers.
 
 Evidence for each code is cited where it is defined (msgsvc_tui/core/senders.py, fields.py,

@@ -7,11 +7,13 @@ httpx: the app's first frame does not wait for it.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
-# Runs before any module of this package imports httpx (a package's __init__ comes first):
-# see _quiet_httpx's docstring.
-from msgsvc_tui.api import _quiet_httpx  # noqa: F401
+# httpx imports its own command-line tool (click, rich, pygments: ~70 ms of every start) when
+# they are installed, as they are here; a None entry makes that import fail, which httpx
+# expects. A package's __init__ runs before any of its modules imports httpx.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None blocks an import
 
 _CLIENT = {"MessagingClient", "Page"}
 _ERRORS = {

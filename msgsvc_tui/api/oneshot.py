@@ -1,4 +1,4 @@
-"""Reads for one-shot commands, on the standard library alone (issue 13).
+"""Reads for one-shot commands, on the standard library alone.
 
 Why a second transport: `services get` is one request, and importing httpx and asyncio costs
 ~110 ms here, more than the official SDK's whole fetch as a process (~0.14 s). A read may be

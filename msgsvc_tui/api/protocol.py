@@ -3,7 +3,7 @@ guard, which requests may be resent, back-off, and turning an answer into JSON o
 error.
 
 Two transports use it: MessagingClient (httpx, async: the app, writes, long lists) and
-oneshot.Reader (the standard library: a CLI read in one process, issue 13). Keeping this here
+oneshot.Reader (the standard library: a CLI read in one process). Keeping this here
 is what makes them behave alike.
 """
 
@@ -144,11 +144,6 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-def _host(url: str) -> str:
-    """host[:port] of `url`, never its user:password."""
-    return urlsplit(url).netloc.rpartition("@")[2]
 
 
 def host(url: str) -> str:

@@ -15,16 +15,6 @@ from msgsvc_tui.cli import parser as cli_parser
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
 
-# The exit codes as plain names, for callers that predate the enum.
-EXIT_OK = ExitCode.OK
-EXIT_API = ExitCode.API
-EXIT_USAGE = ExitCode.USAGE
-EXIT_CONFIG = ExitCode.CONFIG
-EXIT_NOT_FOUND = ExitCode.NOT_FOUND
-EXIT_AUTH = ExitCode.AUTH
-EXIT_UNKNOWN = ExitCode.UNKNOWN
-EXIT_PARTIAL = ExitCode.PARTIAL
-EXIT_PENDING = ExitCode.PENDING
 TOKEN_ENV = "MSGSVC_EMULATOR_AUTH_TOKEN"
 
 
@@ -84,7 +74,7 @@ def console_main() -> int:
     """The `msgsvc-tui` command (and `python -m msgsvc_tui`); tests call `main`.
 
     After a one-shot read (`services get`, `services list`) it leaves without the interpreter's
-    finalization, which takes ~12 ms here (an eighth of a whole `services get`, issue 13):
+    finalization, which takes ~12 ms here (an eighth of a whole `services get`):
     such a command holds no file, database, thread or terminal state that needs it, and its
     output is flushed first. Every other command exits normally.
     """
@@ -123,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not isinstance(exc, ConfigError):
             raise
         print(f"msgsvc-tui: {safe(exc)}", file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
 
 
 def run_emulator(args: argparse.Namespace) -> int:
@@ -136,11 +126,11 @@ def run_emulator(args: argparse.Namespace) -> int:
             "(it serves plain HTTP with known credentials)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     account = args.account_sid or demo.DEMO_ACCOUNT_SID
     token, token_source = _emulator_token(args)
     if token is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     db = args.db or str(default_db_path())
     app = open_emulator(
         db,
@@ -170,7 +160,7 @@ def run_emulator(args: argparse.Namespace) -> int:
         flush=True,
     )
     serve_forever(app, args.host, args.port)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -190,7 +180,7 @@ def run_app(args: argparse.Namespace) -> int:
         readonly=args.readonly,
     )
     app.run()
-    return app.return_code or EXIT_OK
+    return app.return_code or ExitCode.OK
 
 
 def _emulator_token(args: argparse.Namespace) -> tuple[str | None, str]:

@@ -6,7 +6,7 @@ Kept apart from cli_services.py (which imports the client and the rest) so that
 Each subcommand's parser is built only when that subcommand is chosen, or when a help page
 lists it: creating an ArgumentParser costs ~0.3 ms (argparse looks its strings up with
 gettext, which searches the disk each time), and `services` has ~40 of them, which was a
-sixth of a whole `services get` (issue 13).
+sixth of a whole `services get`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import tomllib
 
 # tomllib, tomli_w, tempfile and platformdirs are imported where used: a `services get` with
-# TWILIO_* variables and no config file needs none of them (issue 13: import only what a
+# TWILIO_* variables and no config file needs none of them (import only what a
 # command needs).
 
 APP_NAME = "msgsvc-tui"

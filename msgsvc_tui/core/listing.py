@@ -88,7 +88,7 @@ def _unpack_stamp(value: object) -> object:
 
 
 class _Packer:
-    """Service dicts to compact rows and back (issue 13: 100k services in ≤ 150 MB).
+    """Service dicts to compact rows and back (100k services in ≤ 150 MB: a `make bench` row).
 
     A row is one tuple: no per-service dict (~1.2 KB at 22 keys), no `links` (seven URLs
     derivable from `url`), `url` itself derived from the SID (the number of its prefix, kept

@@ -136,9 +136,3 @@ def sender_problem(kind: SenderKind, value: str) -> str | None:
     if not kind.sid_re.match(value):
         return f"A {kind.label} is added by its SID: {kind.prefix} and 32 hex digits"
     return None
-
-
-def channel_of(sender_id: str) -> str:
-    """`whatsapp:+1…` → `whatsapp`; a sender without a prefix → ``."""
-    head, sep, _ = sender_id.partition(":")
-    return head.lower() if sep else ""

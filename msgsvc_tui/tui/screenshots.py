@@ -32,6 +32,11 @@ async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: 
     await pilot.pause()
 
 
+def busy(node: Any) -> bool:
+    """A worker of `node` still running: scenes and tests wait for it, not for a clock."""
+    return any(w.node is node and not w.is_finished for w in node.workers)
+
+
 async def loaded(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.main import MainScreen
 
@@ -81,7 +86,7 @@ def _tab(service: str, key: str) -> RunBefore:
         await pilot.press("slash", *service, "enter", key)
         tab = TABS[int(key) - 1]
         pane = pilot.app.screen.query_one(f"#{tab.pane_id}", ServicePane)
-        await wait_until(pilot, lambda: pane.service is not None and not pane.is_busy())
+        await wait_until(pilot, lambda: pane.service is not None and not busy(pane))
         await pilot.pause(0.2)
 
     return run

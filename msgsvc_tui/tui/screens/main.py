@@ -102,13 +102,6 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     def list_error(self) -> str | None:
         return self.list_pane.list_error
 
-    @property
-    def pages_painted(self) -> list[tuple[int, str]]:
-        return self.list_pane.pages_painted
-
-    def load_services(self) -> None:
-        self.list_pane.load()
-
     def on_mount(self) -> None:
         self._apply_width()
         self._render_topbar()

@@ -99,7 +99,6 @@ class ListPane(ReportsWorkerErrors, Vertical):
         self.list_loading = False
         # (services on screen, status line) after each page of the latest load was painted:
         # lets a test see the first page shown before the rest, without racing the load.
-        self.pages_painted: list[tuple[int, str]] = []
         self.list_error: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -151,7 +150,6 @@ class ListPane(ReportsWorkerErrors, Vertical):
         table.show_placeholder("Loading services…")
         seen: set[str] = set()
         finished = False
-        self.pages_painted = []
         self.list_error = None
         try:
             pages_iter = self.session.client.iter_service_pages(
@@ -164,8 +162,6 @@ class ListPane(ReportsWorkerErrors, Vertical):
                     seen.update(s["sid"] for s in page.items)
                     table.refresh_rows(keep_sid=keep)
                     self.show_status()
-                    status = self.query_one(ListStatus).text()
-                    self.pages_painted.append((len(self.model), status))
             finished = True
         except errors.MsgsvcError as exc:
             # A state that stays until it is fixed, in the list itself: not "0 services"

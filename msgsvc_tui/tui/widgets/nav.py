@@ -7,7 +7,7 @@
 
 One table of keys (`NAV_KEYS`) feeds the bindings of each kind of list here, the services
 list, the help screen and the README, so they cannot drift apart. No command key may use one
-of these keys (tests/test_keys.py checks every screen).
+of these keys (tests/test_keyboard.py checks every screen).
 """
 
 from __future__ import annotations

@@ -138,7 +138,3 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         self.last_failure = words
         self.app.notify(words, severity="error", title=title, timeout=10)
         return False, None
-
-    def is_busy(self) -> bool:
-        """A load still running (scenes and tests wait for it, not for a clock)."""
-        return any(w.node is self and not w.is_finished for w in self.workers)
