@@ -105,7 +105,7 @@ def test_create_update_delete(capsys, creds):
         (["create", "--friendly-name", "ok", "--set", "nope=1"], "unknown or read-only field"),
         (["create", "--friendly-name", "ok", "--set", "sticky_sender"], "field=value"),
         (["update", "MG123", "--set", "sticky_sender=true"], "not a MG"),
-        (["get", "not-a-sid"], "not a MG"),
+        (["get", "MG-not-a-sid"], "not a MG"),  # any other text is a name
     ],
 )
 def test_bad_input_exits_2_and_names_the_field(capsys, creds, argv, words):

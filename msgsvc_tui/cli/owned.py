@@ -21,6 +21,7 @@ from msgsvc_tui.cli.output import declined, err
 from msgsvc_tui.core import a2p, fields, senders
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
+from msgsvc_tui.ops import resolve
 from msgsvc_tui.ops.journal import (
     ADD_SENDER,
     CREATE_CAMPAIGN,
@@ -133,12 +134,22 @@ async def senders_command(
     if args.verb == "available":
         return await _available(client, args, out)
     if args.verb == "get":
-        kind = _kind_of_sid(kinds, args.sid)
+        kind, args.sid = await _sender_of(client, command, kinds, args.sid)
         _one(await client.fetch_sender(args.service, kind, args.sid), args, out)
         return ExitCode.OK
     if args.verb == "add":
         return await _add(client, args, kinds, out)
     return await _remove(client, args, kinds)
+
+
+async def _sender_of(
+    client: MessagingClient, command: str, kinds: Sequence[senders.SenderKind], text: str
+) -> tuple[senders.SenderKind, str]:
+    """(kind, SID) of a sender given by SID, or (for `senders`) as an E.164 number or a
+    short code of the account (ops/resolve.py)."""
+    if command == "senders" and resolve.sender_kind_of(text) is not None:
+        return await resolve.sender_sid(client, text)
+    return _kind_of_sid(kinds, text), text
 
 
 def _kind_of_sid(kinds: Sequence[senders.SenderKind], sid: str) -> senders.SenderKind:
@@ -159,10 +170,9 @@ async def _add(
         kind, value = senders.ALPHA_SENDERS, args.alpha
     elif args.action == "senders":
         if not args.value:
-            err("add what? a PN… or SC… SID, or --alpha TEXT")
+            err("add what? an E.164 number, a short code, a PN… or SC… SID, or --alpha TEXT")
             return ExitCode.USAGE
-        kind = senders.SHORT_CODES if args.value.startswith("SC") else senders.PHONE_NUMBERS
-        value = args.value
+        kind, value = await resolve.sender_sid(client, args.value)
     else:
         kind, value = kinds[0], args.value
     service = await client.fetch_service(args.service)
@@ -179,7 +189,7 @@ async def _add(
 async def _remove(
     client: MessagingClient, args: argparse.Namespace, kinds: Sequence[senders.SenderKind]
 ) -> int:
-    kind = _kind_of_sid(kinds, args.sid)
+    kind, args.sid = await _sender_of(client, args.action, kinds, args.sid)
     service = await client.fetch_service(args.service)
     member = await client.fetch_sender(args.service, kind, args.sid)
     label = member.get(kind.value_field) or args.sid

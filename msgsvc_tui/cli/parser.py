@@ -19,6 +19,7 @@ from typing import Any
 from msgsvc_tui.core.exit_codes import ExitCode
 
 EXIT_CODES_HELP = ExitCode.help_text()
+_SERVICE_HELP = "a service's SID (MG…) or its exact friendly name"
 Build = Callable[[argparse.ArgumentParser], None]
 
 
@@ -105,7 +106,7 @@ def _list(ls: argparse.ArgumentParser) -> None:
 
 
 def _get(get: argparse.ArgumentParser) -> None:
-    get.add_argument("sid")
+    get.add_argument("sid", metavar="SERVICE", help=_SERVICE_HELP)
     get.add_argument("--json", action="store_true")
 
 
@@ -116,13 +117,13 @@ def _create(create: argparse.ArgumentParser) -> None:
 
 
 def _update(update: argparse.ArgumentParser) -> None:
-    update.add_argument("sid")
+    update.add_argument("sid", metavar="SERVICE", help=_SERVICE_HELP)
     update.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
     update.add_argument("--json", action="store_true")
 
 
 def _delete(delete: argparse.ArgumentParser) -> None:
-    delete.add_argument("sid")
+    delete.add_argument("sid", metavar="SERVICE", help=_SERVICE_HELP)
     delete.add_argument("--yes", action="store_true", help="do not ask")
 
 
@@ -169,7 +170,11 @@ def _diff(diff: argparse.ArgumentParser) -> None:
 
 # ---- what a service owns: senders, channel senders, country senders, campaign, links -----------
 _OWNED_SENDERS = (
-    ("senders", "a service's phone numbers, short codes and alpha sender", "PN…, SC… or --alpha"),
+    (
+        "senders",
+        "a service's phone numbers, short codes and alpha sender",
+        "+E.164, a short code, PN…, SC… or --alpha",
+    ),
     ("channel-senders", "a service's WhatsApp/RCS/Messenger senders (XE…)", "XE…"),
     ("country-senders", "a service's alpha sender IDs per destination country", "TEXT --country"),
 )
@@ -200,7 +205,7 @@ def add_owned_parsers(actions: LazySubParsers) -> None:
 
 
 def _senders(p: argparse.ArgumentParser, name: str, adds: str) -> None:
-    p.add_argument("service", metavar="MG…")
+    p.add_argument("service", metavar="SERVICE", help=_SERVICE_HELP)
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     ls = verbs.add_parser("list", help="every one")
     _formats(ls)
@@ -225,7 +230,7 @@ def _senders(p: argparse.ArgumentParser, name: str, adds: str) -> None:
 
 
 def _campaign(campaign: argparse.ArgumentParser) -> None:
-    campaign.add_argument("service", metavar="MG…")
+    campaign.add_argument("service", metavar="SERVICE", help=_SERVICE_HELP)
     verbs = campaign.add_subparsers(dest="verb", metavar="VERB", required=True)
     get = verbs.add_parser("get", help="the campaign, its status and errors in words")
     get.add_argument("--json", action="store_true")
@@ -254,7 +259,7 @@ def _campaign(campaign: argparse.ArgumentParser) -> None:
 
 
 def _links(links: argparse.ArgumentParser) -> None:
-    links.add_argument("service", metavar="MG…")
+    links.add_argument("service", metavar="SERVICE", help=_SERVICE_HELP)
     links.add_argument("--json", action="store_true")
 
 

@@ -126,6 +126,14 @@ def report_failure(exc: BaseException) -> int:
         for problem in exc.problems:
             err(problem)
         return ExitCode.USAGE
+    from msgsvc_tui.ops import resolve
+
+    if isinstance(exc, resolve.AmbiguousNameError):
+        err(str(exc))
+        return ExitCode.USAGE
+    if isinstance(exc, resolve.NoSuchNameError):
+        err(str(exc))
+        return ExitCode.NOT_FOUND
     if isinstance(exc, fields.ValidationError):
         for e in exc.errors:
             err(f"{e.field_name}: {e.message}")
@@ -217,6 +225,10 @@ def _read_one_shot(conn: Connection | object, args: argparse.Namespace, out: IO[
     try:
         with Reader.from_connection(conn) as reader:
             if args.action == "get":
+                if fields.sid_problem(args.sid, "MG") is not None:
+                    from msgsvc_tui.ops import resolve
+
+                    args.sid = resolve.service_sid_sync(reader, conn.account_sid, args.sid)
                 _show(reader.fetch_service(args.sid), args, out)
                 return ExitCode.OK
             return _list_one_shot(reader, args, out)
@@ -226,7 +238,23 @@ def _read_one_shot(conn: Connection | object, args: argparse.Namespace, out: IO[
 
 async def _with(client: MessagingClient, action: Any, *rest: Any) -> int:
     async with client:
+        await resolve_service_names(client, rest[0])
         return int(await action(client, *rest))
+
+
+# the argument that names a service, by action; every other action's is `service` (MG…)
+_SERVICE_ARGUMENT = {"get": "sid", "update": "sid", "delete": "sid"}
+
+
+async def resolve_service_names(client: MessagingClient, args: argparse.Namespace) -> None:
+    """A friendly name where a service SID goes becomes that service's SID, before any
+    action runs (ops/resolve.py: one exact match, else exit 2 with the candidates)."""
+    attr = _SERVICE_ARGUMENT.get(args.action, "service")
+    text = getattr(args, attr, None)
+    if isinstance(text, str) and fields.sid_problem(text, "MG") is not None:
+        from msgsvc_tui.ops import resolve
+
+        setattr(args, attr, await resolve.service_sid(client, text))
 
 
 # ---- actions -------------------------------------------------------------------------------

@@ -1,0 +1,166 @@
+"""The CLI used by hand: names where SIDs go, numbers as people write them, hints for
+misspelt names, readable plans, clear start-up errors. Against the emulator over loopback."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+
+from msgsvc_tui import cli
+from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.cli import services as cli_services
+from msgsvc_tui.core import senders
+from msgsvc_tui.core.config import Connection, Secret
+from msgsvc_tui.core.exit_codes import ExitCode
+from msgsvc_tui.emulator import demo
+
+ACCOUNT = demo.DEMO_ACCOUNT_SID
+
+
+@pytest.fixture
+def creds(monkeypatch, server):
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", demo.DEMO_AUTH_TOKEN)
+    return server
+
+
+def main(capsys, *argv: str) -> tuple[int, str, str]:
+    """The whole command line, as a user runs it (the one-shot reader included)."""
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run(server, capsys, *argv: str) -> tuple[int, str, str]:
+    """`services …` through the async client (every action but the one-shot reads)."""
+    conn = Connection(ACCOUNT, ACCOUNT, Secret(demo.DEMO_AUTH_TOKEN), base_url=server.url)
+    client = MessagingClient.from_connection(conn)
+    out = StringIO()
+    code = cli_services.run(
+        cli.build_parser().parse_args(["services", *argv]), stdout=out, client=client
+    )
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def sid_of(emulator, name: str) -> str:
+    rows = emulator.store.list_services(ACCOUNT, after=None, before=None, limit=1000)
+    return next(r.data["sid"] for r in rows if r.data["friendly_name"] == name)
+
+
+def exists(emulator, sid: str) -> bool:
+    rows = emulator.store.list_services(ACCOUNT, after=None, before=None, limit=1000)
+    return any(r.data["sid"] == sid for r in rows)
+
+
+def in_pool(emulator, service: str, kind: senders.SenderKind, sid: str) -> bool:
+    return any(m["sid"] == sid for m in pool(emulator, service, kind))
+
+
+def pool(emulator, service: str, kind: senders.SenderKind) -> list[dict]:
+    return [dict(r) for r in emulator.store.list_pool(ACCOUNT, service, kind, after=0, limit=1000)]
+
+
+def numbers(emulator, kind: senders.SenderKind) -> list[dict]:
+    rows, _more = emulator.store.list_account_numbers(ACCOUNT, kind, offset=0, limit=1000)
+    return [dict(r) for r in rows]
+
+
+# ---- a friendly name wherever a service SID goes --------------------------------------------
+def test_get_by_friendly_name_one_shot_and_json(capsys, creds, emulator):
+    sid = sid_of(emulator, "Acme Order Updates")
+    code, out, err = main(capsys, "--base-url", creds.url, "services", "get", "Acme Order Updates")
+    assert code == ExitCode.OK, err
+    assert sid in out and "Acme Order Updates" in out
+    code, out, _ = main(
+        capsys, "--base-url", creds.url, "services", "get", "Acme Order Updates", "--json"
+    )
+    assert json.loads(out)["sid"] == sid
+
+
+def test_update_and_delete_by_name(server, emulator, capsys):
+    sid = sid_of(emulator, "QA Sandbox")
+    code, _out, err = run(server, capsys, "update", "QA Sandbox", "--set", "sticky_sender=false")
+    assert code == ExitCode.OK, err
+    assert emulator.store.get_service(ACCOUNT, sid)["sticky_sender"] is False
+    code, _, err = run(server, capsys, "delete", "QA Sandbox", "--yes")
+    assert code == ExitCode.OK, err
+    assert not exists(emulator, sid)
+
+
+def test_several_services_with_the_name_exit_2_listing_each_sid(server, emulator, capsys):
+    first = sid_of(emulator, "Delivery ETA")
+    emulator.store.create_service(ACCOUNT, {"friendly_name": "Delivery ETA"})
+    second = next(
+        r.data["sid"]
+        for r in emulator.store.list_services(ACCOUNT, after=None, before=None, limit=1000)
+        if r.data["friendly_name"] == "Delivery ETA" and r.data["sid"] != first
+    )
+    code, out, err = run(server, capsys, "delete", "Delivery ETA", "--yes")
+    assert code == ExitCode.USAGE and out == ""
+    assert "2 services are named 'Delivery ETA'" in err and first in err and second in err
+    assert exists(emulator, first) and exists(emulator, second)  # nothing was deleted
+
+
+def test_no_such_name_exits_4_with_the_nearest_names(server, capsys):
+    code, out, err = run(server, capsys, "get", "Acme Order Update")
+    assert code == ExitCode.NOT_FOUND and out == ""
+    assert "no service named 'Acme Order Update'" in err
+    assert "did you mean 'Acme Order Updates' (MG" in err
+
+
+def test_a_bad_sid_still_says_what_is_wrong_with_it(server, capsys):
+    code, _, err = run(server, capsys, "get", "MG123")
+    assert code == ExitCode.USAGE and "'MG123' is not a MG… SID" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expect"),
+    [
+        (["senders", "Acme Order Updates", "list", "--json"], "+1"),
+        (["channel-senders", "Driver Dispatch", "list", "--json"], "["),
+        (["country-senders", "2FA - EU", "list", "--json"], "FR"),
+        (["campaign", "Acme Spring Promo", "get", "--json"], ""),
+        (["links", "Acme Order Updates", "--json"], ""),
+    ],
+)
+def test_every_owned_command_takes_the_name(server, capsys, argv, expect):
+    code, out, err = run(server, capsys, *argv)
+    assert code in (ExitCode.OK, ExitCode.NOT_FOUND), err
+    assert "not a MG" not in err and expect in out
+    json.loads(out)
+
+
+# ---- E.164 numbers and short codes for senders add/remove -----------------------------------
+def test_senders_add_and_remove_by_e164_number(server, emulator, capsys):
+    free = next(n for n in numbers(emulator, senders.PHONE_NUMBERS) if not n["service_sid"])
+    service = sid_of(emulator, "Billing Reminders")
+    spaced = free["value"][:2] + " " + free["value"][2:5] + " " + free["value"][5:]
+    code, out, err = run(server, capsys, "senders", "Billing Reminders", "add", spaced)
+    assert code == ExitCode.OK, err
+    assert out.strip() == free["sid"]
+    assert in_pool(emulator, service, senders.PHONE_NUMBERS, free["sid"])
+    code, _, err = run(
+        server, capsys, "senders", "Billing Reminders", "remove", free["value"], "--yes"
+    )
+    assert code == ExitCode.OK, err
+    assert not in_pool(emulator, service, senders.PHONE_NUMBERS, free["sid"])
+
+
+def test_senders_add_by_short_code(server, emulator, capsys):
+    free = [n for n in numbers(emulator, senders.SHORT_CODES) if not n["service_sid"]]
+    if not free:
+        code = numbers(emulator, senders.SHORT_CODES)[0]
+        holder = code["service_sid"]
+        emulator.store.remove_from_pool(ACCOUNT, holder, senders.SHORT_CODES, code["sid"])
+        free = [code]
+    code, out, err = run(server, capsys, "senders", "Fraud Alerts", "add", free[0]["value"])
+    assert code == ExitCode.OK, err
+    assert out.strip() == free[0]["sid"]
+
+
+def test_a_number_not_in_the_account_is_named(server, capsys):
+    code, out, err = run(server, capsys, "senders", "Fraud Alerts", "add", "+15005550000")
+    assert code == ExitCode.NOT_FOUND and out == ""
+    assert "+15005550000 is not a phone number of this account" in err
