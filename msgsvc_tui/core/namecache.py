@@ -29,7 +29,7 @@ def cache_path(env: Mapping[str, str] | None = None) -> Path:
 
 def save(account_sid: str, services: Iterable[Mapping[str, Any]]) -> None:
     """Keep the names; best effort (a read-only disk costs completion, not the command)."""
-    from msgsvc_tui.core.config import atomic_write
+    from msgsvc_tui.core import files
 
     names = []
     for s in services:
@@ -40,8 +40,8 @@ def save(account_sid: str, services: Iterable[Mapping[str, Any]]) -> None:
             break
     document = {"account_sid": account_sid, "saved": time.time(), "names": names}
     try:
-        atomic_write(cache_path(), json.dumps(document).encode("utf-8"))
-    except OSError:
+        files.atomic_write(cache_path(), json.dumps(document), new_mode=0o600, create_folder=True)
+    except (OSError, files.FileRefusedError):
         return
 
 
