@@ -249,8 +249,12 @@ def test_plain_http_refused_off_loopback(url):
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:1", "http://localhost", "http://[::1]:9"])
 async def test_plain_http_allowed_on_loopback(url):
+    """Loopback may be plain http (the emulator); the same URL keeps its scheme and host."""
     c = MessagingClient(account_sid="AC", username="u", password="p", base_url=url)
-    await c.aclose()
+    try:
+        assert c.messaging_base.startswith(url)
+    finally:
+        await c.aclose()
 
 
 @pytest.mark.parametrize(
