@@ -164,3 +164,35 @@ def test_a_number_not_in_the_account_is_named(server, capsys):
     code, out, err = run(server, capsys, "senders", "Fraud Alerts", "add", "+15005550000")
     assert code == ExitCode.NOT_FOUND and out == ""
     assert "+15005550000 is not a phone number of this account" in err
+
+
+# ---- "did you mean" wherever a field name is read -------------------------------------------
+def test_set_with_a_misspelt_field_suggests_the_right_one(capsys, creds):
+    code, out, err = main(
+        capsys, "--base-url", creds.url, "services", "create", "--friendly-name", "X",
+        "--set", "stiky_sender=true",
+    )  # fmt: skip
+    assert code == ExitCode.USAGE and out == ""
+    assert "did you mean sticky_sender?" in err
+
+
+def test_apply_file_with_a_misspelt_field_suggests_the_right_one(server, capsys, tmp_path):
+    path = tmp_path / "services.toml"
+    path.write_text(
+        'version = 1\n\n[services."Acme Order Updates"]\nstiky_sender = true\n'
+        '\n[services."Acme Order Updates".senders]\nphone_numbrs = []\n'
+    )
+    for action in ("plan", "apply"):
+        code, out, err = run(
+            server, capsys, action, str(path), *(["--yes"] if action == "apply" else [])
+        )
+        assert code == ExitCode.USAGE and out == ""
+        assert f"{path}:4:" in err and "did you mean sticky_sender?" in err
+        assert "did you mean phone_numbers?" in err
+
+
+def test_campaign_set_with_a_misspelt_field_suggests_the_right_one(server, capsys):
+    code, _, err = run(
+        server, capsys, "campaign", "Acme Spring Promo", "update", "--set", "descripton=x"
+    )
+    assert code == ExitCode.USAGE and "did you mean description?" in err

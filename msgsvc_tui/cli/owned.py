@@ -21,6 +21,7 @@ from msgsvc_tui.cli.output import declined, err
 from msgsvc_tui.core import a2p, fields, senders
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
+from msgsvc_tui.core.suggest import did_you_mean
 from msgsvc_tui.ops import resolve
 from msgsvc_tui.ops.journal import (
     ADD_SENDER,
@@ -235,9 +236,11 @@ def campaign_values(args: argparse.Namespace) -> Json:
         name = name.strip().replace("-", "_")
         f = a2p.BY_NAME.get(name)
         if not sep or f is None:
-            known = ", ".join(x.name for x in a2p.FIELDS if x.kind != "samples")
+            known = [x.name for x in a2p.FIELDS if x.kind != "samples"]
+            hint = did_you_mean(name, known) if sep else ""
+            problem = f"unknown field {name!r}{hint}" if hint else "expected FIELD=VALUE"
             raise _usage(
-                name or text, f"--set {text!r}: expected FIELD=VALUE, FIELD one of {known}"
+                name or text, f"--set {text!r}: {problem}, FIELD one of {', '.join(known)}"
             )
         if f.kind == "bool":
             lowered = raw.strip().lower()

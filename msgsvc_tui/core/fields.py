@@ -495,9 +495,24 @@ def parse_assignment(text: str) -> tuple[str, str]:
         raise ValueError(f"expected field=value, got {text!r}")
     f = BY_NAME.get(name) or BY_PARAM.get(name)
     if f is None or not f.writable:
+        hint = unknown_field_hint(name)
         names = ", ".join(w.name for w in WRITABLE)
-        raise ValueError(f"unknown or read-only field {name!r}; writable fields: {names}")
+        raise ValueError(
+            f"unknown or read-only field {name!r}" + (hint or f"; writable fields: {names}")
+        )
     return f.name, value
+
+
+def unknown_field_hint(name: str) -> str:
+    """The hint " (did you mean sticky_sender?)" for a name that is no writable field (its
+    JSON name or form parameter misspelt), else "": every reader of field names says it
+    alike (--set, apply files)."""
+    from msgsvc_tui.core.suggest import did_you_mean
+
+    spellings = {w.name: w.name for w in WRITABLE} | {w.param: w.name for w in WRITABLE}
+    if name in BY_NAME and not BY_NAME[name].writable:
+        return f" ({name} is read-only)"
+    return did_you_mean(name, spellings)
 
 
 class ValidationError(MsgsvcError, ValueError):

@@ -1,4 +1,4 @@
-""" "Did you mean …?": the one way a misspelt name (a field, a service, a command) gets a hint.
+"""The "did you mean …?" hint: the one way a misspelt name (a field, a service) gets help.
 
 A user who types `stiky_sender` wants to be told `sticky_sender`, not handed the whole list of
 twenty fields to read through: gh, git and kubectl all answer this way.
@@ -6,7 +6,7 @@ twenty fields to read through: gh, git and kubectl all answer this way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 def close_to(word: str, choices: Iterable[str], *, limit: int = 3) -> list[str]:
@@ -26,10 +26,12 @@ def close_to(word: str, choices: Iterable[str], *, limit: int = 3) -> list[str]:
     return [c for k in near for c in by_folded[k]][:limit]
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """ " (did you mean sticky_sender?)", or "" when nothing is close: appended to a message
-    that already says what is wrong."""
-    near = close_to(word, choices)
+def did_you_mean(word: str, choices: Iterable[str] | Mapping[str, str]) -> str:
+    """The hint " (did you mean sticky_sender?)", or "" when nothing is close: appended to a
+    message that already says what is wrong. `choices` may map other spellings (a form
+    parameter, `StickySender`) to the name to suggest (`sticky_sender`)."""
+    canonical = choices if isinstance(choices, Mapping) else {c: c for c in choices}
+    near = list(dict.fromkeys(canonical[c] for c in close_to(word, canonical)))
     if not near:
         return ""
     if len(near) == 1:

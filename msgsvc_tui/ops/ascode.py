@@ -40,6 +40,7 @@ import tomli_w
 
 from msgsvc_tui.core import fields, senders
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
@@ -169,7 +170,8 @@ def check(document: Any, path: Path, text: str = "") -> list[Desired]:
         bad(0, f"version: this is msgsvc-tui's file version {VERSION}, not {document['version']}")
     unknown_top = set(document) - {"version", "services", "account"}
     for key in sorted(unknown_top):
-        bad(0, f"{key}: unknown top-level key (expected version and services)")
+        hint = did_you_mean(key, ("version", "services", "account"))
+        bad(0, f"{key}: unknown top-level key (expected version and services){hint}")
     services = document.get("services", {})
     if not isinstance(services, dict):
         raise FileError([f"{path}: services: expected a table of services keyed by name"])
@@ -191,7 +193,8 @@ def check(document: Any, path: Path, text: str = "") -> list[Desired]:
             f = fields.BY_NAME.get(key)
             where = _line_of(text, name, key)
             if f is None or not f.writable or key == "friendly_name":
-                bad(where, f'services."{name}".{key}: not a writable field of a service')
+                hint = "" if key == "friendly_name" else fields.unknown_field_hint(key)
+                bad(where, f'services."{name}".{key}: not a writable field of a service{hint}')
                 continue
             try:
                 values[key] = f.clean(None if value == "" and f.kind is fields.Kind.URL else value)
@@ -214,7 +217,8 @@ def _senders_problem(pool: Any) -> str | None:
         return "expected a table (phone_numbers, short_codes, alpha_sender)"
     for key in pool:
         if key not in SENDER_KEYS:
-            return f"{key}: unknown (expected {', '.join(SENDER_KEYS)})"
+            hint = did_you_mean(key, SENDER_KEYS)
+            return f"{key}: unknown (expected {', '.join(SENDER_KEYS)}){hint}"
     for key in ("phone_numbers", "short_codes"):
         value = pool.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -143,7 +143,8 @@ def sender_kind_of(text: str) -> senders.SenderKind | None:
 
 
 def normal_number(text: str) -> str:
-    """ "+1 (415) 555-0101" → "+14155550101"; anything not starting with "+" is left alone."""
+    """Drop what people type between a number's groups: "+1 (415) 555-0101" becomes
+    "+14155550101". Text not starting with "+" is left alone."""
     stripped = text.strip()
     if not stripped.startswith("+"):
         return stripped
