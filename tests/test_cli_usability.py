@@ -196,3 +196,101 @@ def test_campaign_set_with_a_misspelt_field_suggests_the_right_one(server, capsy
         server, capsys, "campaign", "Acme Spring Promo", "update", "--set", "descripton=x"
     )
     assert code == ExitCode.USAGE and "did you mean description?" in err
+
+
+# ---- start-up: credentials, the emulator's port, --help --------------------------------------
+def test_no_credentials_names_every_way_including_the_sandbox(capsys):
+    code, out, err = main(capsys, "services", "list")
+    assert code == ExitCode.CONFIG and out == ""
+    assert "no credentials: set TWILIO_ACCOUNT_SID" in err
+    assert "add a profile" in err and "`--demo`" in err
+
+
+def test_no_credentials_says_which_partner_variable_is_missing(capsys, monkeypatch):
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    code, _, err = main(capsys, "services", "list")
+    assert code == ExitCode.CONFIG and "TWILIO_AUTH_TOKEN is not" in err
+
+
+def test_the_sandbox_the_message_offers_works(capsys):
+    code, out, err = main(capsys, "--demo", "services", "get", "Acme Order Updates", "--json")
+    assert code == ExitCode.OK, err
+    assert json.loads(out)["friendly_name"] == "Acme Order Updates"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TWILIO_ACCOUNT_SID", "ACbad"),
+        ("TWILIO_ACCOUNT_SID", " " + ACCOUNT),
+        ("TWILIO_API_KEY", "SK1"),
+    ],
+)
+def test_a_malformed_sid_variable_exits_2_naming_it_before_any_request(
+    capsys, monkeypatch, server, variable, value
+):
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", demo.DEMO_AUTH_TOKEN)
+    monkeypatch.setenv("TWILIO_API_SECRET", "secret")
+    monkeypatch.setenv(variable, value)
+    code, out, err = main(capsys, "--base-url", server.url, "services", "list")
+    assert code == ExitCode.USAGE and out == ""
+    assert f"{variable} is not" in err and value.strip() not in err.replace(variable, "")
+    # sent, the server would have answered 401 (exit 5): 2 means it was refused here
+
+
+def test_the_emulator_on_a_port_in_use_says_so_without_a_banner(capsys, tmp_path):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        code, out, err = main(
+            capsys, "emulator", "--port", str(port), "--db", str(tmp_path / "e.sqlite3")
+        )
+    finally:
+        taken.close()
+    assert code == ExitCode.USAGE
+    assert out == "" and "TWILIO_ACCOUNT_SID" not in err
+    assert err.strip() == f"msgsvc-tui: port {port} is in use (try --port 0 for any free port)"
+    assert not (tmp_path / "e.sqlite3").exists()  # nothing opened either
+
+
+def test_the_emulator_on_port_0_shows_the_port_it_got(tmp_path):
+    import base64
+    import subprocess
+    import sys
+    import urllib.request
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "msgsvc_tui", "emulator", "--port", "0", "--db", ":memory:",
+         "--seed-demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = first.split()[4]
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
+        request = urllib.request.Request(url + "/v1/Services")
+        token = f"{ACCOUNT}:{demo.DEMO_AUTH_TOKEN}".encode()
+        request.add_header("Authorization", "Basic " + base64.b64encode(token).decode())
+        # the socket listens before the banner: the request waits in its queue, not refused
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_help_says_no_command_opens_the_app(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert "Run with no command to open the app" in out
+    assert "[COMMAND ...]" in out

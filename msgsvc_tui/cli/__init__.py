@@ -21,7 +21,23 @@ TOKEN_ENV = "MSGSVC_EMULATOR_AUTH_TOKEN"
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="msgsvc-tui",
-        description="Manage Twilio Messaging Services from the terminal.",
+        usage=(
+            "%(prog)s [-h] [--version] [--profile PROFILE] [--base-url BASE_URL] [--readonly]\n"
+            "                  [--demo] [COMMAND ...]"
+        ),
+        description=(
+            "Manage Twilio Messaging Services from the terminal.\n\n"
+            "Run with no command to open the app (the keyboard-driven interface);\n"
+            "the commands below are for scripts and one-off changes."
+        ),
+        epilog=(
+            "examples:\n"
+            "  msgsvc-tui                              open the app\n"
+            "  msgsvc-tui --demo                       open the app on the demo sandbox\n"
+            '  msgsvc-tui services get "Acme Orders"   a service by SID or friendly name\n'
+            "  msgsvc-tui completion bash              the shell completion script"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"msgsvc-tui {__version__}")
     parser.add_argument("--profile", help="use this profile (beats TWILIO_* variables)")
@@ -34,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the embedded demo sandbox, whatever profiles exist",
     )
-    sub = cli_parser.lazy_subparsers(parser, dest="command", metavar="COMMAND")
+    # prog given: else the subcommands' usage would start with the custom usage above
+    sub = cli_parser.lazy_subparsers(parser, dest="command", metavar="COMMAND", prog="msgsvc-tui")
     sub.add_lazy(
         "emulator", _emulator, help="run the local Messaging v1 emulator as an HTTP server"
     )
@@ -108,17 +125,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from msgsvc_tui.core.config import ConfigError
+        from msgsvc_tui.core.config import ConfigError, CredentialVariableError
 
         if not isinstance(exc, ConfigError):
             raise
         print(f"msgsvc-tui: {safe(exc)}", file=sys.stderr)
-        return ExitCode.CONFIG
+        return ExitCode.USAGE if isinstance(exc, CredentialVariableError) else ExitCode.CONFIG
 
 
 def run_emulator(args: argparse.Namespace) -> int:
     from msgsvc_tui.emulator import demo
-    from msgsvc_tui.emulator.server import default_db_path, open_emulator, serve_forever
+    from msgsvc_tui.emulator.server import (
+        default_db_path,
+        listen_socket,
+        open_emulator,
+        serve_forever,
+    )
 
     if not _is_loopback_bind(args.host):
         print(
@@ -131,6 +153,12 @@ def run_emulator(args: argparse.Namespace) -> int:
     token, token_source = _emulator_token(args)
     if token is None:
         return ExitCode.USAGE
+    try:
+        sock = listen_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"msgsvc-tui: {_listen_problem(args.host, args.port, exc)}", file=sys.stderr)
+        return ExitCode.USAGE
+    args.port = sock.getsockname()[1]  # --port 0: the free port the system gave
     db = args.db or str(default_db_path())
     app = open_emulator(
         db,
@@ -159,8 +187,21 @@ def run_emulator(args: argparse.Namespace) -> int:
         "Ctrl+C stops it.",
         flush=True,
     )
-    serve_forever(app, args.host, args.port)
+    serve_forever(app, args.host, args.port, sock=sock)
     return ExitCode.OK
+
+
+def _listen_problem(host: str, port: int, exc: OSError) -> str:
+    """Why the emulator cannot listen, in words, with what to do instead."""
+    import errno
+
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} is in use (try --port 0 for any free port)"
+    if exc.errno == errno.EACCES:
+        return f"port {port} needs privileges (try a port above 1023, or --port 0)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine (try --host 127.0.0.1)"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -22,7 +22,14 @@ from msgsvc_tui.cli import parser as cli_parser
 from msgsvc_tui.cli.output import cell as _cell
 from msgsvc_tui.cli.output import declined, err
 from msgsvc_tui.core import fields, files
-from msgsvc_tui.core.config import Config, ConfigError, Connection, resolve_connection
+from msgsvc_tui.core.config import (
+    Config,
+    ConfigError,
+    Connection,
+    CredentialVariableError,
+    no_credentials_message,
+    resolve_connection,
+)
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
 
@@ -63,6 +70,9 @@ def run(
     if client is None:
         try:
             conn = _connection(args)
+        except CredentialVariableError as exc:
+            err(str(exc))
+            return ExitCode.USAGE
         except ConfigError as exc:
             err(str(exc))
             return ExitCode.CONFIG
@@ -70,10 +80,7 @@ def run(
             err(str(exc))
             return ExitCode.USAGE
         if conn is None:
-            err(
-                "no credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY "
-                "and TWILIO_API_SECRET), pass --profile, or add a profile in the app"
-            )
+            err(no_credentials_message())
             return ExitCode.CONFIG
         if args.action in _ONE_SHOT_READS and _one_shot_usable(conn):
             return _guarded(lambda: _read_one_shot(conn, args, out))

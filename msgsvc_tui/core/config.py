@@ -41,6 +41,11 @@ class ConfigError(MsgsvcError):
     """A config file that cannot be used; the message names the file and what is wrong."""
 
 
+class CredentialVariableError(ConfigError):
+    """A TWILIO_* variable whose value cannot be a credential of its kind: bad input, found
+    before any request (a request would only come back 401, naming nothing)."""
+
+
 class Secret:
     """A credential that never shows itself in repr(), str(), logs or tracebacks."""
 
@@ -423,6 +428,7 @@ def resolve_connection(
 
     if profile:
         return from_profile(profile, "--profile")
+    check_variables(env)
     env_sid = env.get("TWILIO_ACCOUNT_SID")
     env_token = env.get("TWILIO_AUTH_TOKEN")
     env_key, env_secret = env.get("TWILIO_API_KEY"), env.get("TWILIO_API_SECRET")
@@ -450,3 +456,40 @@ def resolve_connection(
     conn.region = env.get("TWILIO_REGION") or conn.region
     conn.edge = env.get("TWILIO_EDGE") or conn.edge
     return conn
+
+
+# What each variable must look like; the value itself is never repeated in the message (a
+# token pasted into the wrong variable would otherwise end up on the screen).
+_VARIABLE_PATTERNS = (
+    ("TWILIO_ACCOUNT_SID", ACCOUNT_SID_RE, "an account SID: AC and 32 hex digits (0-9 a-f)"),
+    ("TWILIO_API_KEY", API_KEY_RE, "an API key SID: SK and 32 hex digits (0-9 a-f)"),
+)
+
+
+def check_variables(env: Mapping[str, str]) -> None:
+    """Refuse a TWILIO_ACCOUNT_SID or TWILIO_API_KEY that cannot be one, naming the variable
+    (CredentialVariableError); unset or empty variables are left to `resolve_connection`."""
+    for name, pattern, what in _VARIABLE_PATTERNS:
+        value = env.get(name)
+        if value and not pattern.match(value):
+            raise CredentialVariableError(
+                f"{name} is not {what}; it holds {len(value)} characters"
+                + (" with spaces around them" if value != value.strip() else "")
+            )
+
+
+def no_credentials_message(env: Mapping[str, str] | None = None) -> str:
+    """What to say when nothing gives credentials: every way to give some, the sandbox
+    included, and the one variable missing when its partner is set."""
+    env = os.environ if env is None else env
+    missing = ""
+    if env.get("TWILIO_ACCOUNT_SID") and not env.get("TWILIO_AUTH_TOKEN"):
+        if env.get("TWILIO_API_KEY") and not env.get("TWILIO_API_SECRET"):
+            missing = " (TWILIO_API_KEY is set, TWILIO_API_SECRET is not)"
+        elif not env.get("TWILIO_API_KEY"):
+            missing = " (TWILIO_ACCOUNT_SID is set, TWILIO_AUTH_TOKEN is not)"
+    return (
+        "no credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and "
+        f"TWILIO_API_SECRET){missing}, add a profile (open the app: `msgsvc-tui`), or try "
+        "`--demo` for the sandbox (`msgsvc-tui --demo services list`)"
+    )

@@ -509,7 +509,7 @@ def unknown_field_hint(name: str) -> str:
     alike (--set, apply files)."""
     from msgsvc_tui.core.suggest import did_you_mean
 
-    spellings = {w.name: w.name for w in WRITABLE} | {w.param: w.name for w in WRITABLE}
+    spellings = {w.name: w.name for w in WRITABLE} | {w.param: w.name for w in WRITABLE if w.param}
     if name in BY_NAME and not BY_NAME[name].writable:
         return f" ({name} is read-only)"
     return did_you_mean(name, spellings)

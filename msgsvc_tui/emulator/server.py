@@ -110,7 +110,33 @@ def start_in_thread(app: EmulatorApp, host: str = "127.0.0.1", port: int = 0) ->
     return RunningServer(app, host, port, server, thread)
 
 
-def serve_forever(app: EmulatorApp, host: str, port: int) -> None:
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port), made before anything is printed or opened, so a port
+    in use is said plainly (OSError with errno EADDRINUSE) instead of after the banner, and
+    port 0 gives the free port the banner then shows."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # as uvicorn does: a port left in TIME_WAIT by a stopped emulator is usable again (on
+        # Linux this never lets two servers listen on one port)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        # listening at once: a client that connects while the server starts waits in the
+        # queue instead of being refused (uvicorn's own backlog)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve_forever(
+    app: EmulatorApp, host: str, port: int, *, sock: socket.socket | None = None
+) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
+    if sock is None:
+        uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
+        return
+    config = uvicorn.Config(app, log_level="info", lifespan="off")
+    asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
