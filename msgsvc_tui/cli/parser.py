@@ -91,6 +91,8 @@ def _services(services: argparse.ArgumentParser) -> None:
             "undo the last write to this account (an apply as one), after checking the server",
         ),
         ("diff", _diff, "what differs between two profiles"),
+        ("send", _send, "send a message through a service (asks first on a real account)"),
+        ("messages", _messages, "a service's recent messages, their status and errors"),
     ):
         actions.add_lazy(name, build, help=text, epilog=EXIT_CODES_HELP, formatter_class=raw)
     add_owned_parsers(actions)
@@ -166,6 +168,18 @@ def _diff(diff: argparse.ArgumentParser) -> None:
     diff.add_argument("--to", dest="target", required=True, metavar="PROFILE")
     diff.add_argument("--with-senders", action="store_true")
     diff.add_argument("--prune", action="store_true", help="count services only in --to")
+
+
+def _send(p: argparse.ArgumentParser) -> None:
+    from msgsvc_tui.cli import messages
+
+    messages.build_send(p)
+
+
+def _messages(p: argparse.ArgumentParser) -> None:
+    from msgsvc_tui.cli import messages
+
+    messages.build_list(p)
 
 
 # ---- what a service owns: senders, channel senders, country senders, campaign, links -----------

@@ -99,6 +99,10 @@ def run(
     }
     if args.action in actions:
         action = actions[args.action]
+    elif args.action in ("send", "messages"):
+        from msgsvc_tui.cli import messages
+
+        action = messages.ACTIONS[args.action]
     else:  # what a service owns (imported only for these commands)
         from msgsvc_tui.cli.owned import ACTIONS
 

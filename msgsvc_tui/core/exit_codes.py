@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     UNKNOWN = 6  # a write's answer was lost and the server could not tell whether it happened
     PARTIAL = 7  # a list stopped part-way: stdout holds the part before the error, well formed
     PENDING = 8  # `services plan` / `diff`: changes are pending (0 when none), for CI
+    UNDELIVERED = 9  # `services send --wait`: the message failed or was undelivered
 
     @property
     def meaning(self) -> str:
@@ -37,5 +38,7 @@ _MEANINGS = {
     ExitCode.AUTH: "credentials refused",
     ExitCode.UNKNOWN: "outcome unknown: a write's answer was lost and the server could not tell",
     ExitCode.PARTIAL: "partial list: output before the error is complete and well formed",
-    ExitCode.PENDING: "plan/diff: changes are pending (0 means the account matches)",
+    ExitCode.PENDING: "plan/diff: changes are pending (0 means the account matches); "
+    "send --wait: the message is not final yet",
+    ExitCode.UNDELIVERED: "send --wait: the message failed or was undelivered",
 }

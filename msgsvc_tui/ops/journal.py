@@ -56,6 +56,9 @@ CREATE_CAMPAIGN = "create campaign"
 UPDATE_CAMPAIGN = "update campaign"
 DELETE_CAMPAIGN = "delete campaign"
 CAMPAIGN_ACTIONS = (CREATE_CAMPAIGN, UPDATE_CAMPAIGN, DELETE_CAMPAIGN)
+# A message, once sent, cannot be taken back: journalled (before it is sent, with its
+# target), never offered to undo, and never in the way of undoing the write before it.
+SEND_MESSAGE = "send message"
 
 
 @dataclass
@@ -94,6 +97,10 @@ class Entry:
             data = self.after or self.before or {}
             where = f" ({data['country']})" if data.get("country") else ""
             return f"{self.label}: {self.action} {data.get('label', '')}{where}"
+        if self.action == SEND_MESSAGE:
+            data = self.after or {}
+            sid = f" {data['message_sid']}" if data.get("message_sid") else ""
+            return f"{self.label}: message to {data.get('to', '?')}: {data.get('state', '?')}{sid}"
         if self.action in CAMPAIGN_ACTIONS:
             data = self.after or self.before or {}
             what = data.get("us_app_to_person_usecase") or data.get("campaign_id") or ""
@@ -184,6 +191,14 @@ class Journal:
         assert found is not None
         return found
 
+    def amend(self, entry_id: int, after: Json) -> Entry | None:
+        """Settle an entry journalled before its request went out: what came of it."""
+        with self._lock:
+            self.db.execute(
+                "UPDATE writes SET after = ? WHERE id = ?", (json.dumps(after), entry_id)
+            )
+        return self.get(entry_id)
+
     @staticmethod
     def new_batch() -> str:
         return uuid.uuid4().hex
@@ -219,8 +234,8 @@ class Journal:
         `services undo`), with the rest of its batch: an apply is undone as one."""
         row = self.db.execute(
             "SELECT * FROM writes WHERE account_sid = ? AND undone_by IS NULL"
-            " AND undoes IS NULL ORDER BY id DESC LIMIT 1",
-            (account_sid,),
+            " AND undoes IS NULL AND action != ? ORDER BY id DESC LIMIT 1",
+            (account_sid, SEND_MESSAGE),
         ).fetchone()
         return self._with_batch(row)
 
@@ -242,8 +257,8 @@ class Journal:
         undo), with the rest of its batch: a bulk flip is undone as one."""
         row = self.db.execute(
             "SELECT * FROM writes WHERE session = ? AND account_sid = ? AND undone_by IS NULL"
-            " AND undoes IS NULL ORDER BY id DESC LIMIT 1",
-            (self.session, account_sid),
+            " AND undoes IS NULL AND action != ? ORDER BY id DESC LIMIT 1",
+            (self.session, account_sid, SEND_MESSAGE),
         ).fetchone()
         return self._with_batch(row)
 

@@ -1,0 +1,221 @@
+"""Messages through a service (2010 API): create, fetch, a service's recent ones, following
+one to a final status.
+
+Functions over a `MessagingClient`, as in compliance.py: they share its transport, its
+retries and its write reconciliation (a create is sent once, resent only after a 429, and a
+lost answer is settled by asking the server), and importing this module does not import
+httpx. Sending is a write that bills: callers go through ops/send.py, which journals first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from msgsvc_tui.api.outcome import Verdict as _Verdict
+from msgsvc_tui.core import fields
+from msgsvc_tui.core import messages as core_messages
+from msgsvc_tui.core.messages import Outgoing, parse_when
+
+if TYPE_CHECKING:  # the client (and httpx) is imported by whoever made one
+    from msgsvc_tui.api.client import MessagingClient
+
+Json = dict[str, Any]
+PAGE = 1000
+# A service's list reads at most this many of the account's messages: the API cannot filter
+# by service, so on a busy account the rest of the window is left unread (and said so).
+SCAN_LIMIT = 10_000
+KEEP_LIMIT = 500  # messages of the service kept for showing
+# A lost create is looked for among the recipient's messages created since the request
+# began, by the server's clock; this covers its one-second resolution.
+_CLOCK_SLACK = 2.0
+
+
+def _messages_url(client: MessagingClient) -> str:
+    return client._account_url("Messages.json")
+
+
+def _message_url(client: MessagingClient, sid: str) -> str:
+    return client._account_url(f"Messages/{checked_sid(sid)}.json")
+
+
+def checked_sid(sid: str) -> str:
+    """An SM… or MM… SID (the spec's ``^(SM|MM)[0-9a-fA-F]{32}$``), refused before a URL."""
+    if fields.sid_problem(sid, "SM") is None or fields.sid_problem(sid, "MM") is None:
+        return sid
+    raise fields.ValidationError(
+        [
+            fields.FieldError(
+                "sid", "Sid", fields.INVALID_PARAMETER, fields.sid_problem(sid, "SM") or ""
+            )
+        ]
+    )
+
+
+async def create_message(client: MessagingClient, outgoing: Outgoing) -> Json:
+    """Send one message through its service; the new Message resource (status `accepted`,
+    or `scheduled`). Checked first: a refused field never reaches Twilio."""
+    core_messages.check(outgoing)
+
+    async def settle(started: float) -> _Verdict:
+        since = client._server_time_at(started) - _CLOCK_SLACK
+        body = await client._must(
+            "GET", _messages_url(client), params={"To": outgoing.to, "PageSize": 50}
+        )
+        found = [
+            m
+            for m in body.get("messages") or []
+            if isinstance(m, dict)
+            and m.get("messaging_service_sid") == outgoing.service_sid
+            and (m.get("body") or "") == outgoing.body
+            and _epoch(m.get("date_created")) >= since
+        ]
+        if len(found) == 1:
+            return _Verdict(True, found[0], f"found {found[0].get('sid')}")
+        if not found:
+            return _Verdict(False, detail=f"no message to {outgoing.to} was created")
+        sids = [str(m.get("sid")) for m in found]
+        return _Verdict(None, detail=f"{len(found)} candidates: {', '.join(sids)}", candidates=sids)
+
+    created = await client._write(
+        "send message", outgoing.to, "POST", _messages_url(client), outgoing.form(), settle
+    )
+    assert created is not None
+    return created
+
+
+async def fetch_message(client: MessagingClient, sid: str) -> Json:
+    return await client._must("GET", _message_url(client, sid))
+
+
+@dataclass
+class ServiceMessages:
+    """A service's messages in a window, newest first, and how much of the account was read
+    to find them (`truncated` when the scan stopped before the window's end)."""
+
+    messages: list[Json] = field(default_factory=list)
+    scanned: int = 0
+    pages: int = 0
+    truncated: bool = False
+
+
+async def list_service_messages(
+    client: MessagingClient,
+    service_sid: str,
+    *,
+    since: datetime,
+    status: str | None = None,
+    limit: int = KEEP_LIMIT,
+    scan_limit: int = SCAN_LIMIT,
+    page_size: int = PAGE,
+) -> ServiceMessages:
+    """The service's messages sent since `since`, newest first.
+
+    Twilio's list has no service filter, so the account's messages are paged with a
+    `DateSent>` bound (pipelined as the services list is) and those whose
+    `messaging_service_sid` is this service are kept. Bounded twice: at most `limit` kept and
+    at most `scan_limit` read. A message still waiting for a sender has no `date_sent` yet,
+    so Twilio leaves it out of a `DateSent` window; fetch it by SID to follow it.
+    """
+    if fields.sid_problem(service_sid, "MG"):
+        _bad_service(service_sid)
+    since = since.astimezone(UTC)
+    params = {"DateSent>": since.strftime("%Y-%m-%dT%H:%M:%SZ"), "PageSize": page_size}
+    out = ServiceMessages()
+    pages_iter = client._pages(_messages_url(client), "messages", params, limit=scan_limit)
+    async with contextlib.aclosing(pages_iter) as pages:
+        async for page in pages:
+            out.pages += 1
+            for m in page.items:
+                out.scanned += 1
+                if not isinstance(m, dict) or m.get("messaging_service_sid") != service_sid:
+                    continue
+                sent = parse_when(m.get("date_sent"))
+                if sent is not None and sent < since:
+                    continue  # a server that bounds by day only: trim to the instant
+                if status is not None and m.get("status") != status:
+                    continue
+                out.messages.append(m)
+                if len(out.messages) >= limit:
+                    out.truncated = True
+                    return out
+            if out.scanned >= scan_limit:
+                out.truncated = bool(page.meta.get("next_page_uri"))
+                return out
+    return out
+
+
+def _bad_service(sid: str) -> None:
+    problem = fields.sid_problem(sid, "MG") or ""
+    raise fields.ValidationError(
+        [fields.FieldError("service", "MessagingServiceSid", fields.INVALID_PARAMETER, problem)]
+    )
+
+
+@dataclass(frozen=True)
+class Polling:
+    """How a message is followed: every `interval` seconds (growing by `growth` up to
+    `max_interval`), for at most `timeout` seconds in all."""
+
+    interval: float = 1.0
+    growth: float = 1.5
+    max_interval: float = 10.0
+    timeout: float = 120.0
+
+    def delays(self) -> list[float]:
+        """The waits between fetches, which add up to at most `timeout`: always finite."""
+        out: list[float] = []
+        wait, total = self.interval, 0.0
+        while total + wait <= self.timeout and len(out) < 10_000:
+            out.append(wait)
+            total += wait
+            wait = min(self.max_interval, wait * self.growth)
+        return out
+
+
+async def follow(
+    client: MessagingClient,
+    message: Json,
+    *,
+    polling: Polling | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    on_change: Callable[[Json], None] | None = None,
+) -> tuple[Json, bool]:
+    """Fetch `message` again until its status is final or the polling runs out:
+    (the last state seen, whether it is final). `on_change` sees each new status."""
+    current = message
+    if current.get("status") in core_messages.FINAL:
+        return current, True
+    sid = str(current.get("sid"))
+    for wait in (polling or Polling()).delays():
+        await sleep(wait)
+        fresh = await fetch_message(client, sid)
+        if fresh.get("status") != current.get("status") and on_change is not None:
+            on_change(fresh)
+        current = fresh
+        if current.get("status") in core_messages.FINAL:
+            return current, True
+    return current, False
+
+
+def since_ago(ago: timedelta, now: datetime | None = None) -> datetime:
+    return (now or datetime.now(UTC)) - ago
+
+
+def _epoch(stamp: object) -> float:
+    when = parse_when(stamp)
+    return float("-inf") if when is None else when.timestamp()
+
+
+def is_real_account(client: MessagingClient) -> bool:
+    """Whether a message sent through this client reaches a phone and a bill: anything but
+    the emulator on loopback (or the embedded sandbox)."""
+    from urllib.parse import urlsplit
+
+    from msgsvc_tui.api.protocol import is_loopback_host
+
+    return not is_loopback_host(urlsplit(client.api_base).hostname)
