@@ -22,6 +22,9 @@ _E164 = re.compile(r"^\+[1-9][0-9]{1,14}\Z")
 _CHANNEL = re.compile(r"^(whatsapp|messenger|rcs):\S{1,100}\Z")
 MAX_MEDIA = 10  # "up to 10 MediaUrl" (the spec's MediaUrl)
 VALIDITY_MIN, VALIDITY_MAX = 1, 36_000  # the spec's ValidityPeriod; error 90007 outside
+# A message's ValidityPeriod is the service field's parameter, name and range alike: the
+# catalogue spells it once.
+VALIDITY_PARAM = str(fields.get("validity_period").param)
 # "SendAt time must be between 900 seconds and 35 days (3024000 seconds) in the future,
 # inclusive" (https://www.twilio.com/docs/api/errors/35114)
 SCHEDULE_MIN = timedelta(seconds=900)
@@ -69,7 +72,7 @@ class Outgoing:
         if self.media_urls:
             data["MediaUrl"] = list(self.media_urls)
         if self.validity_period is not None:
-            data["ValidityPeriod"] = str(self.validity_period)
+            data[VALIDITY_PARAM] = str(self.validity_period)
         if self.send_at is not None:
             data["ScheduleType"] = "fixed"
             data["SendAt"] = self.send_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -125,7 +128,7 @@ def problems(outgoing: Outgoing, *, now: datetime | None = None) -> list[fields.
     if vp is not None and not VALIDITY_MIN <= vp <= VALIDITY_MAX:
         bad(
             "validity_period",
-            "ValidityPeriod",
+            VALIDITY_PARAM,
             90007,
             f"must be from {VALIDITY_MIN} to {VALIDITY_MAX:,} seconds",
         )
