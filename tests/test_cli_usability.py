@@ -294,3 +294,54 @@ def test_help_says_no_command_opens_the_app(capsys):
     assert done.value.code == 0
     assert "Run with no command to open the app" in out
     assert "[COMMAND ...]" in out
+
+
+# ---- numbers list ---------------------------------------------------------------------------
+def test_numbers_list_json_tells_each_holder_and_capabilities(capsys, creds, emulator):
+    code, out, err = main(capsys, "--base-url", creds.url, "numbers", "list", "--json")
+    assert code == ExitCode.OK, err
+    rows = json.loads(out)
+    stored = numbers(emulator, senders.PHONE_NUMBERS) + numbers(emulator, senders.SHORT_CODES)
+    assert {r["sid"] for r in rows} == {n["sid"] for n in stored}
+    by_sid = {r["sid"]: r for r in rows}
+    names = {
+        r.data["sid"]: r.data["friendly_name"]
+        for r in emulator.store.list_services(ACCOUNT, after=None, before=None, limit=1000)
+    }
+    for n in stored:
+        row = by_sid[n["sid"]]
+        assert row["number"] == n["value"] and row["service_sid"] == n["service_sid"]
+        assert row["service_name"] == (names[n["service_sid"]] if n["service_sid"] else None)
+    first = by_sid[stored[0]["sid"]]
+    assert set(json.loads(stored[0]["capabilities"])) == set(first["capabilities"])
+    assert first["type"] == "phone number" and not any(k.startswith("_") for k in first)
+
+
+def test_numbers_list_free_tsv_and_table(capsys, creds, emulator):
+    stored = numbers(emulator, senders.PHONE_NUMBERS) + numbers(emulator, senders.SHORT_CODES)
+    free = {n["sid"] for n in stored if not n["service_sid"]}
+    code, out, err = main(capsys, "--base-url", creds.url, "numbers", "list", "--free", "--tsv")
+    assert code == ExitCode.OK, err
+    lines = out.splitlines()
+    assert lines[0].split("\t") == [
+        "type", "number", "country", "capabilities", "service", "service_sid", "sid"
+    ]  # fmt: skip
+    assert {line.split("\t")[-1] for line in lines[1:]} == free
+    assert all(line.split("\t")[4] == "free" for line in lines[1:])
+    code, out, _ = main(capsys, "--base-url", creds.url, "numbers", "list")
+    held = next(n for n in stored if n["service_sid"])
+    line = next(x for x in out.splitlines() if held["sid"] in x)
+    assert held["value"] in line and held["service_sid"] in line
+    assert out.splitlines()[0].split()[:3] == ["TYPE", "NUMBER", "COUNTRY"]
+
+
+def test_a_free_number_from_numbers_list_goes_into_a_service_by_its_text(capsys, creds):
+    code, out, _ = main(capsys, "--base-url", creds.url, "numbers", "list", "--free", "--json")
+    number = next(r for r in json.loads(out) if "SMS" in r["capabilities"])["number"]
+    code, _, err = main(
+        capsys, "--base-url", creds.url, "services", "senders", "Fraud Alerts", "add", number
+    )
+    assert code == ExitCode.OK, err
+    code, out, _ = main(capsys, "--base-url", creds.url, "numbers", "list", "--json")
+    row = next(r for r in json.loads(out) if r["number"] == number)
+    assert row["service_name"] == "Fraud Alerts"

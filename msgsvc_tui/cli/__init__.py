@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         "emulator", _emulator, help="run the local Messaging v1 emulator as an HTTP server"
     )
     cli_parser.add_services_parser(sub)
+    cli_parser.add_numbers_parser(sub)
     return parser
 
 
@@ -121,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from msgsvc_tui.cli import services as cli_services
 
             return cli_services.run(args)
+        if args.command == "numbers":
+            from msgsvc_tui.cli import numbers as cli_numbers
+
+            return cli_numbers.run(args)
         return run_app(args)
     except KeyboardInterrupt:
         return 130

@@ -295,3 +295,31 @@ def _page_size(text: str) -> int:
     if not 1 <= value <= 1000:
         raise argparse.ArgumentTypeError("must be from 1 to 1000")
     return value
+
+
+# ---- the account's numbers ------------------------------------------------------------------
+def add_numbers_parser(sub: Any) -> None:
+    sub.add_lazy(
+        "numbers",
+        _numbers,
+        help="the account's phone numbers and short codes, and the service holding each",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _numbers(numbers: argparse.ArgumentParser) -> None:
+    verbs = lazy_subparsers(numbers, dest="verb", metavar="VERB", required=True)
+    verbs.add_lazy(
+        "list",
+        _numbers_list,
+        help="every number and short code: capabilities, the service holding it",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _numbers_list(ls: argparse.ArgumentParser) -> None:
+    ls.add_argument("--free", action="store_true", help="only those no service holds")
+    ls.add_argument("--filter", help="only numbers, SIDs, countries or capabilities with TEXT")
+    _formats(ls)

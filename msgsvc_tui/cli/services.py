@@ -58,8 +58,11 @@ def run(
     *,
     stdout: IO[str] | None = None,
     client: MessagingClient | None = None,
+    action: Callable[..., Any] | None = None,
 ) -> int:
-    """Run one `services` action; `client` replaces the one the profile would give (tests)."""
+    """Run one `services` action; `client` replaces the one the profile would give (tests).
+    Another command (`numbers`) passes its own `action`, to get the same credentials, errors
+    and exit codes."""
     out = stdout or sys.stdout
     try:
         # `campaign … --set` names campaign fields, read by its own action
@@ -82,7 +85,7 @@ def run(
         if conn is None:
             err(no_credentials_message())
             return ExitCode.CONFIG
-        if args.action in _ONE_SHOT_READS and _one_shot_usable(conn):
+        if action is None and args.action in _ONE_SHOT_READS and _one_shot_usable(conn):
             return _guarded(lambda: _read_one_shot(conn, args, out))
         client = _client(args, conn)
     actions: dict[str, Callable[..., Any]] = {
@@ -97,20 +100,21 @@ def run(
         "diff": _diff,
         "undo": _undo,
     }
-    if args.action in actions:
+    if action is None and args.action in actions:
         action = actions[args.action]
-    elif args.action in ("send", "messages"):
+    elif action is None and args.action in ("send", "messages"):
         from msgsvc_tui.cli import messages
 
         action = messages.ACTIONS[args.action]
-    else:  # what a service owns (imported only for these commands)
+    elif action is None:  # what a service owns (imported only for these commands)
         from msgsvc_tui.cli.owned import ACTIONS
 
         action = ACTIONS[args.action]
+    chosen = action
     import asyncio
 
     try:
-        return _guarded(lambda: asyncio.run(_with(client, action, args, values, out)))
+        return _guarded(lambda: asyncio.run(_with(client, chosen, args, values, out)))
     finally:
         _report_reconciliations(client)
 

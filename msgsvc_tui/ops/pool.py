@@ -72,6 +72,25 @@ def candidates_from_account(
     return out
 
 
+async def load_candidates(client: MessagingClient) -> list[Candidate]:
+    """The account's numbers and short codes (2010 API), as the picker and `numbers list`
+    show them."""
+    numbers = await client.list_account_phone_numbers()
+    codes = await client.list_account_short_codes()
+    return candidates_from_account(numbers, codes)
+
+
+async def with_holders(
+    client: MessagingClient, candidates: list[Candidate], service_sids: list[str]
+) -> PoolIndex:
+    """Fill each candidate's `holder` from the services' pools; the index, for labels."""
+    index = PoolIndex()
+    await index.build(client, service_sids)
+    for c in candidates:
+        c.holder = index.holder(c.sid)
+    return index
+
+
 # Enough of the E.164 plan to label the demo's and most real numbers; unknown stays blank.
 _COUNTRY_PREFIXES = (
     ("+1", "US/CA"),

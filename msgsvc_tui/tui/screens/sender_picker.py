@@ -48,12 +48,10 @@ class SenderPicker(PickerScreen):
     async def load(self) -> None:
         client = self.session.client
         try:
-            numbers = await client.list_account_phone_numbers()
-            codes = await client.list_account_short_codes()
+            self.candidates = await pool.load_candidates(client)
         except errors.MsgsvcError as exc:
             self.status(f"Cannot list the account's numbers: {errors.describe(exc)}")
             return
-        self.candidates = pool.candidates_from_account(numbers, codes)
         self.session.pool_index.labels.update({c.sid: c.value for c in self.candidates})
         self.render_options()
         sids = self.session.service_sids()
