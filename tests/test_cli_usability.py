@@ -123,6 +123,7 @@ def test_a_bad_sid_still_says_what_is_wrong_with_it(server, capsys):
         (["country-senders", "2FA - EU", "list", "--json"], "FR"),
         (["campaign", "Acme Spring Promo", "get", "--json"], ""),
         (["links", "Acme Order Updates", "--json"], ""),
+        (["messages", "Acme Order Updates", "--json"], "["),
     ],
 )
 def test_every_owned_command_takes_the_name(server, capsys, argv, expect):
