@@ -123,7 +123,6 @@ def test_a_bad_sid_still_says_what_is_wrong_with_it(server, capsys):
         (["country-senders", "2FA - EU", "list", "--json"], "FR"),
         (["campaign", "Acme Spring Promo", "get", "--json"], ""),
         (["links", "Acme Order Updates", "--json"], ""),
-        (["messages", "Acme Order Updates", "--json"], "["),
     ],
 )
 def test_every_owned_command_takes_the_name(server, capsys, argv, expect):
@@ -131,6 +130,14 @@ def test_every_owned_command_takes_the_name(server, capsys, argv, expect):
     assert code in (ExitCode.OK, ExitCode.NOT_FOUND), err
     assert "not a MG" not in err and expect in out
     json.loads(out)
+
+
+@pytest.mark.parametrize("action", ["messages", "send"])
+def test_commands_added_by_others_resolve_names_too(server, capsys, action):
+    extra = ["--to", "+14155550100", "--body", "hi", "--yes"] if action == "send" else []
+    code, out, err = run(server, capsys, action, "Acme Order Update", *extra)
+    assert code == ExitCode.NOT_FOUND and out == ""
+    assert "no service named 'Acme Order Update'" in err and "did you mean" in err
 
 
 # ---- E.164 numbers and short codes for senders add/remove -----------------------------------
