@@ -94,9 +94,11 @@ def test_plan_shows_create_update_and_only_with_prune_delete(server, tmp_path):
     path.write_text(json.dumps(document))
     code, planned = run(server, "plan", str(path))
     assert code == 8
-    assert '+ create "Brand New" (usecase=marketing, sticky_sender=off)' in planned
+    assert '+ create "Brand New"\n    + usecase       = marketing\n' in planned
+    assert "    + sticky_sender = off\n" in planned
     assert '~ update "Acme Order Updates"' in planned
-    assert "    sticky_sender: on → off" in planned and "validity_period: 36000 → 600" in planned
+    assert "    ~ sticky_sender   = on → off" in planned
+    assert "    ~ validity_period = 36000 → 600" in planned
     assert "delete" not in planned.replace("to delete", "")
     code, pruned = run(server, "plan", str(path), "--prune")
     assert '- delete "Voting Hotline"' in pruned and "1 to delete" in pruned

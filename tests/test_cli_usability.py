@@ -353,3 +353,81 @@ def test_a_free_number_from_numbers_list_goes_into_a_service_by_its_text(capsys,
     code, out, _ = main(capsys, "--base-url", creds.url, "numbers", "list", "--json")
     row = next(r for r in json.loads(out) if r["number"] == number)
     assert row["service_name"] == "Fraud Alerts"
+
+
+# ---- services plan, readable -----------------------------------------------------------------
+PLAN_FILE = """version = 1
+
+[services."Brand New"]
+usecase = "marketing"
+sticky_sender = false
+status_callback = "https://example.com/status"
+
+[services."Acme Order Updates"]
+sticky_sender = false
+validity_period = 600
+"""
+
+
+def test_plan_shows_one_field_per_line_with_marks_and_no_colour_when_piped(
+    server, capsys, tmp_path
+):
+    path = tmp_path / "services.toml"
+    path.write_text(PLAN_FILE)
+    code, out, err = run(server, capsys, "plan", str(path))
+    assert code == ExitCode.PENDING, err
+    assert "\x1b" not in out
+    lines = out.splitlines()
+    head = lines.index('+ create "Brand New"')
+    assert lines[head + 1 : head + 4] == [
+        "    + usecase         = marketing",
+        "    + sticky_sender   = off",
+        "    + status_callback = https://example.com/status",
+    ]
+    update = next(i for i, x in enumerate(lines) if x.startswith('~ update "Acme Order Updates"'))
+    assert lines[update + 1 : update + 3] == [
+        "    ~ sticky_sender   = on → off",
+        "    ~ validity_period = 36000 → 600",
+    ]
+    assert max(len(line) for line in lines) < 100  # no create on one long line
+    assert lines[-1].startswith("Plan: 1 to create, 1 to update")
+
+
+def test_plan_is_coloured_on_a_terminal_and_not_with_no_color(server, tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    path = tmp_path / "services.toml"
+    path.write_text(PLAN_FILE)
+
+    def on_a_terminal(**extra: str) -> str:
+        leader, follower = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        env.update(TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_AUTH_TOKEN=demo.DEMO_AUTH_TOKEN)
+        env.update(TERM="xterm", **extra)
+        done = subprocess.run(
+            [sys.executable, "-m", "msgsvc_tui", "--base-url", server.url, "services", "plan",
+             str(path)],
+            stdout=follower, stderr=subprocess.PIPE, env=env, timeout=60,
+        )  # fmt: skip
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other side is closed: all read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(leader)
+        assert done.returncode == ExitCode.PENDING, done.stderr
+        return b"".join(chunks).decode()
+
+    coloured = on_a_terminal()
+    assert '\x1b[32m+ create "Brand New"\x1b[0m' in coloured
+    assert "\x1b[33m    ~ sticky_sender   = on → off\x1b[0m" in coloured
+    plain = on_a_terminal(NO_COLOR="1")
+    assert "\x1b" not in plain and '+ create "Brand New"' in plain

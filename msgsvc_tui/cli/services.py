@@ -21,6 +21,7 @@ from msgsvc_tui.api import errors
 from msgsvc_tui.cli import parser as cli_parser
 from msgsvc_tui.cli.output import cell as _cell
 from msgsvc_tui.cli.output import declined, err
+from msgsvc_tui.cli.planview import plan_text
 from msgsvc_tui.core import fields, files
 from msgsvc_tui.core.config import (
     Config,
@@ -505,13 +506,13 @@ async def _planned(
 
 async def _plan(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     _desired, the_plan = await _planned(client, args)
-    out.write(safe(the_plan.render(), newlines=True) + "\n")
+    out.write(plan_text(the_plan.render(), out))
     return ExitCode.OK if the_plan.matches else ExitCode.PENDING
 
 
 async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
     _desired, the_plan = await _planned(client, args)
-    out.write(safe(the_plan.render(), newlines=True) + "\n")
+    out.write(plan_text(the_plan.render(), out))
     if not the_plan.pending:
         return ExitCode.OK
     stop = declined(args.yes, "apply", "Apply these changes?", no="nothing applied")
@@ -554,7 +555,7 @@ async def _diff(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
     live, live_pools, inventory = await ascode.live_state(client, with_senders=args.with_senders)
     the_plan = ascode.plan(desired, live, live_pools, inventory, prune=args.prune)
     out.write(f"{args.source} → {args.target}\n")
-    out.write(safe(the_plan.render(), newlines=True) + "\n")
+    out.write(plan_text(the_plan.render(), out))
     return ExitCode.OK if the_plan.matches else ExitCode.PENDING
 
 

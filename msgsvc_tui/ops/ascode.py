@@ -243,15 +243,20 @@ class Change:
     note: str = ""
 
     def lines(self) -> list[str]:
+        """The change as terraform shows one: a head line (`+`/`~`/`-`/`!` and what), then for
+        a create or an update one field per line, the `=` signs aligned. The first line
+        alone names the change (apply's outcome lines use it)."""
         if self.kind == "create":
-            shown = ", ".join(
-                f"{k}={_shown(k, v)}" for k, v in self.values.items() if k != "friendly_name"
-            )
-            return [f'+ create "{self.name}"' + (f" ({shown})" if shown else "")]
+            shown = {k: _shown(k, v) for k, v in self.values.items() if k != "friendly_name"}
+            width = max(map(len, shown), default=0)
+            return [f'+ create "{self.name}"'] + [
+                f"    + {k:<{width}} = {v}" for k, v in shown.items()
+            ]
         if self.kind == "update":
             head = f'~ update "{self.name}" ({self.sid})'
+            width = max(map(len, self.fields), default=0)
             return [head] + [
-                f"    {k}: {_shown(k, old)} → {_shown(k, new)}"
+                f"    ~ {k:<{width}} = {_shown(k, old)} → {_shown(k, new)}"
                 for k, (old, new) in self.fields.items()
             ]
         if self.kind == "delete":
@@ -285,7 +290,16 @@ class Plan:
         return [c for c in self.changes if c.kind != "skip"]
 
     def render(self) -> str:
-        out = [line for c in self.changes for line in c.lines()]
+        """The plan to read: each change, a blank line after any that spans several lines,
+        then the counts."""
+        out: list[str] = []
+        for c in self.changes:
+            lines = c.lines()
+            if len(lines) > 1 and out and out[-1] != "":
+                out.append("")
+            out.extend(lines)
+            if len(lines) > 1:
+                out.append("")
         counts = {k: sum(1 for c in self.changes if c.kind == k) for k in ("create", "update")}
         deletes = sum(1 for c in self.changes if c.kind == "delete")
         senders_n = sum(1 for c in self.changes if c.kind.endswith("sender"))
