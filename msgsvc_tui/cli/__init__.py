@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_parser.add_services_parser(sub)
     cli_parser.add_numbers_parser(sub)
+    cli_parser.add_completion_parser(sub)
     return parser
 
 
@@ -112,7 +113,12 @@ def console_main() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given[:1] == ["__complete"]:  # a shell's tab press (cli/completion.py), not for people
+        from msgsvc_tui.cli import completion
+
+        return completion.answer(parser, given[1:], sys.stdout)
+    args = parser.parse_args(given)
     # The config (platformdirs, TOML) is imported by the branch that needs it: --help and
     # --version never load it.
     try:
@@ -122,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from msgsvc_tui.cli import services as cli_services
 
             return cli_services.run(args)
+        if args.command == "completion":
+            from msgsvc_tui.cli import completion
+
+            sys.stdout.write(completion.script(args.shell))
+            return ExitCode.OK
         if args.command == "numbers":
             from msgsvc_tui.cli import numbers as cli_numbers
 

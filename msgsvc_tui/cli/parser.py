@@ -323,3 +323,25 @@ def _numbers_list(ls: argparse.ArgumentParser) -> None:
     ls.add_argument("--free", action="store_true", help="only those no service holds")
     ls.add_argument("--filter", help="only numbers, SIDs, countries or capabilities with TEXT")
     _formats(ls)
+
+
+# ---- shell completion ---------------------------------------------------------------------
+def add_completion_parser(sub: Any) -> None:
+    sub.add_lazy(
+        "completion",
+        _completion,
+        help="print the shell completion script for bash, zsh or fish",
+        description=(
+            "Print the completion script for your shell. To install it:\n"
+            "  bash: echo 'eval \"$(msgsvc-tui completion bash)\"' >> ~/.bashrc\n"
+            "  zsh:  echo 'eval \"$(msgsvc-tui completion zsh)\"' >> ~/.zshrc  (after compinit)\n"
+            "  fish: msgsvc-tui completion fish > ~/.config/fish/completions/msgsvc-tui.fish\n"
+            "It completes commands, flags, profile names, field names for --set and the\n"
+            "service names a recent command listed (kept 10 minutes; never asks the server)."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _completion(p: argparse.ArgumentParser) -> None:
+    p.add_argument("shell", choices=("bash", "zsh", "fish"))

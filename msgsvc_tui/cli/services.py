@@ -247,7 +247,7 @@ def _read_one_shot(conn: Connection | object, args: argparse.Namespace, out: IO[
                     args.sid = resolve.service_sid_sync(reader, conn.account_sid, args.sid)
                 _show(reader.fetch_service(args.sid), args, out)
                 return ExitCode.OK
-            return _list_one_shot(reader, args, out)
+            return _list_one_shot(reader, args, out, conn.account_sid)
     finally:
         one_shot_read_finished = True
 
@@ -282,7 +282,7 @@ async def _list(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
     # with a filter, how many pages a --limit needs is unknown until they are read
     limit = None if args.filter else args.limit
     pages_iter = client.iter_service_pages(args.page_size, limit=limit)
-    writer = _ListWriter(args, out)
+    writer = _ListWriter(args, out, account=client.account_sid)
     try:
         async with contextlib.aclosing(pages_iter) as pages:
             async for page in pages:
@@ -293,10 +293,12 @@ async def _list(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
     return writer.finish()
 
 
-def _list_one_shot(reader: Reader, args: argparse.Namespace, out: IO[str]) -> int:
+def _list_one_shot(
+    reader: Reader, args: argparse.Namespace, out: IO[str], account: str | None = None
+) -> int:
     """`_list` on the one-shot reader: the same output, byte for byte."""
     limit = None if args.filter else args.limit
-    writer = _ListWriter(args, out)
+    writer = _ListWriter(args, out, account=account)
     try:
         pages_iter = reader.iter_service_pages(args.page_size, limit=limit)
         with contextlib.closing(pages_iter) as pages:
@@ -319,9 +321,13 @@ class _ListWriter:
     written before the first page is in, so a list that fails at once leaves stdout empty;
     one that fails later is closed well formed (PartialListError)."""
 
-    def __init__(self, args: argparse.Namespace, out: IO[str]) -> None:
+    def __init__(self, args: argparse.Namespace, out: IO[str], account: str | None = None) -> None:
         self.args = args
         self.out = out
+        # a whole list's names, kept for shell completion (core/namecache.py)
+        whole = account is not None and not args.filter and not args.limit
+        self.account = account
+        self.names: list[str] | None = [] if whole else None
         self.needle = (args.filter or "").lower()
         self.search_key = _search_key() if self.needle else None
         self.started = False  # the list's opening (JSON's "[", a header row) is written
@@ -333,6 +339,8 @@ class _ListWriter:
         if not self.started:
             _open_list(args, self.out)
             self.started = True
+        if self.names is not None and len(self.names) < 5000:
+            self.names.extend(str(s.get("friendly_name") or "") for s in items)
         parts: list[str] = []
         done = False
         for s in items:
@@ -362,6 +370,10 @@ class _ListWriter:
         if not self.started:
             _open_list(self.args, self.out)
         _close_list(self.args, self.out, self.written)
+        if self.names is not None and self.account is not None:
+            from msgsvc_tui.core import namecache
+
+            namecache.save(self.account, self.names)
         return ExitCode.OK
 
 

@@ -128,7 +128,7 @@ def remember_names(account_sid: str, services: Iterable[Json]) -> None:
     """Keep the names for shell completion; a cache that cannot be written is no error."""
     from msgsvc_tui.core import namecache
 
-    namecache.save(account_sid, services)
+    namecache.save(account_sid, (s.get("friendly_name") for s in services))
 
 
 # ---- senders: E.164 numbers and short codes -----------------------------------------------
