@@ -11,7 +11,7 @@ import contextlib
 import email.utils
 import ssl
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,6 +95,8 @@ class MessagingClient:
         max_backoff: float = 20.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         readonly: bool = False,
+        max_answer_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.messaging_base, self.api_base = protocol.bases(base_url, region, edge)
         self.account_sid = account_sid
@@ -103,11 +105,19 @@ class MessagingClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
+        # every answer bounded (protocol.py says why): its size, decompressed, and one
+        # attempt's whole time
+        self.max_answer_bytes = max_answer_bytes or protocol.MAX_ANSWER_BYTES
+        self.deadline = deadline or protocol.REQUEST_DEADLINE
         self._resume_at = 0.0  # shared back-off: one 429 slows every concurrent call
         secret = password.reveal() if isinstance(password, Secret) else password
         self._http = httpx.AsyncClient(
             auth=httpx.BasicAuth(username, secret),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": protocol.ACCEPT_ENCODING,
+            },
             timeout=timeout,
             transport=transport,
             follow_redirects=False,
@@ -193,7 +203,9 @@ class MessagingClient:
         """One request with its retries: (status, body undecoded).
 
         `read` consumes the body of the answer that is kept; a read that breaks off is retried
-        like the request itself.
+        like the request itself. Each attempt is bounded: `deadline` seconds in all (a read
+        that passes it fails at once; a write's answer is then lost, and reconciled), and
+        `max_answer_bytes` of body, decompressed.
         """
         check_secure(url)
         if self.readonly and method not in _READS:
@@ -204,16 +216,20 @@ class MessagingClient:
             await self._wait_for_shared_backoff()
             try:
                 self.requests_made += 1
-                response = await self._http.send(request, stream=True)
-                try:
-                    self._note_server_clock(response)
-                    status = response.status_code
-                    resend = status == 429 or (reading and status in _RETRY_READ_STATUSES)
-                    if not (resend and attempt < self.max_retries):
-                        content = await (read or _read_all)(response)
-                        return response.status_code, content
-                finally:
-                    await response.aclose()
+                async with asyncio.timeout(self.deadline):
+                    response = await self._http.send(request, stream=True)
+                    try:
+                        self._note_server_clock(response)
+                        status = response.status_code
+                        resend = status == 429 or (reading and status in _RETRY_READ_STATUSES)
+                        if not (resend and attempt < self.max_retries):
+                            reader = read or self._read_whole
+                            content = await reader(response)
+                            return response.status_code, content
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise _past_deadline(method, url, self.deadline) from None
             except httpx.HTTPError as exc:
                 error = _transport_error(exc, method, url)
                 healable = not isinstance(error, errors.TlsError)
@@ -239,7 +255,10 @@ class MessagingClient:
         async def fetch() -> Json | None:
             try:
                 status, content = await self._send(
-                    "GET", url, params=params, read=lambda r: _read_list(r, found)
+                    "GET",
+                    url,
+                    params=params,
+                    read=lambda r: _read_bounded(r, self.max_answer_bytes, found),
                 )
                 return _decode(status, content, "GET", url)
             finally:
@@ -268,16 +287,24 @@ class MessagingClient:
         decoded, still before it is handed over. Nothing is asked for past `limit` items, and
         closing the iterator cancels whatever is in flight.
         """
-        walk = protocol.PageWalk(int((params or {}).get("PageSize", 50)), limit, self.api_base)
+        first = str(httpx.URL(url, params=params)) if params else url
+        walk = protocol.PageWalk(
+            int((params or {}).get("PageSize", 50)),
+            limit,
+            self.api_base,
+            first_url=first,
+            messaging_base=self.messaging_base,
+        )
         current: _PageFetch | None = self._start_page(url, params)
         following: _PageFetch | None = None
         try:
             while current is not None:
                 early = await current.meta
-                following = self._follow(walk.link_now(early))
+                following = self._follow(walk.link_now(early, current.url))
                 page, link = walk.page(await current.task, key, current.url, early)
                 following = following or self._follow(link)
                 yield page
+                walk.end_after(page, following=following is not None)
                 current, following = following, None
         finally:
             pending = [f.task for f in (current, following) if f is not None]
@@ -285,8 +312,12 @@ class MessagingClient:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    def _follow(self, link: str | None) -> _PageFetch | None:
-        return self._start_page(self._same_origin(link), None) if link else None
+    def _follow(self, url: str | None) -> _PageFetch | None:
+        """A fetch of `url`, a link PageWalk admitted (on our own host already)."""
+        return self._start_page(url, None) if url else None
+
+    async def _read_whole(self, response: httpx.Response) -> bytes:
+        return await _read_bounded(response, self.max_answer_bytes)
 
     def _same_origin(self, absolute: str) -> str:
         return same_origin(absolute, self.messaging_base, self.api_base)
@@ -581,20 +612,51 @@ def _transport_error(exc: httpx.HTTPError, method: str, url: str) -> errors.Tran
     )
 
 
-async def _read_all(response: httpx.Response) -> bytes:
-    return await response.aread()
+def _past_deadline(method: str, url: str, seconds: float) -> errors.TransportError:
+    """A read that passed its deadline times out; a write's answer is lost (then reconciled)."""
+    host = _host(url)
+    where = errors.mask_credentials(url)
+    if method not in _READS:
+        return errors.OutcomeUnknownError(
+            f"{method} to {host} did not finish answering within {seconds:g} s; it may or may "
+            "not have been applied",
+            method=method,
+            url=where,
+        )
+    return errors.RequestTimeout(
+        f"{host} did not finish answering within {seconds:g} s: stopped waiting",
+        method=method,
+        url=where,
+    )
 
 
-async def _read_list(response: httpx.Response, found: Callable[[Json], None]) -> bytes:
-    """Read a list answer, calling `found(meta)` as soon as a leading `meta` object is in."""
-    chunks: list[bytes] = []
-    looking = response.status_code == 200
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        if looking:
-            head = b"".join(chunks)
+async def _read_bounded(
+    response: httpx.Response, limit: int, found: Callable[[Json], None] | None = None
+) -> bytes:
+    """The body, decompressed by protocol.BodyDecoder (bounded while it arrives and while it
+    inflates; httpx's own decoders would inflate a whole chunk first), calling `found(meta)`
+    as soon as a leading `meta` object of a 200 list answer is in."""
+    url = str(response.request.url)
+    head = b""
+    looking = found is not None and response.status_code == 200
+    if response.is_stream_consumed:  # built whole in memory (a transport of our own): decoded
+        chunks: AsyncIterator[bytes] = _once(response.content)
+        encoding = None
+    else:
+        chunks = response.aiter_raw()
+        encoding = response.headers.get("Content-Encoding")
+    decoder = protocol.BodyDecoder(encoding, limit, url)
+    decoder.check_length(response.headers.get("Content-Length"))
+    async for raw in chunks:
+        chunk = decoder.feed(raw)
+        if looking and found is not None:
+            head += chunk
             meta = leading_meta(head)
             if meta is not None:
                 found(meta)
             looking = meta is None and protocol.worth_looking(head)
-    return b"".join(chunks)
+    return decoder.body()
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content

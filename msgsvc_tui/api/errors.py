@@ -74,6 +74,16 @@ class BadResponseError(TransportError):
         self.body = body
 
 
+class AnswerTooLargeError(BadResponseError):
+    """An answer past the size limit (protocol.MAX_ANSWER_BYTES, counted decompressed):
+    refused while it arrived, never held whole."""
+
+
+class PagingError(TransportError):
+    """A list's next-page link that does not advance (a page already read, a `Page` number
+    that does not grow, an empty page linking on): paging stops there."""
+
+
 class ApiError(MsgsvcError):
     """Twilio's error body ``{code, message, more_info, status}``, with the field it names."""
 

@@ -17,12 +17,12 @@ in, while the rest of this page is still arriving and being decoded.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import os
 import socket
 import threading
 import time
-import zlib
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -127,6 +127,8 @@ class Reader:
         sleep: Callable[[float], None] = time.sleep,
         connect_timeout: float = protocol.CONNECT_TIMEOUT,
         read_timeout: float = protocol.READ_TIMEOUT,
+        max_answer_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.messaging_base, self.api_base = protocol.bases(base_url, region, edge)
         secret = password.reveal() if isinstance(password, Secret) else password
@@ -135,8 +137,10 @@ class Reader:
             "Authorization": f"Basic {token}",
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
-            "Accept-Encoding": "gzip, deflate",
+            "Accept-Encoding": protocol.ACCEPT_ENCODING,
         }
+        self.max_answer_bytes = max_answer_bytes or protocol.MAX_ANSWER_BYTES
+        self.deadline = deadline or protocol.REQUEST_DEADLINE
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -183,28 +187,35 @@ class Reader:
     def _pages(
         self, url: str, key: str, params: Mapping[str, Any], *, limit: int | None
     ) -> Generator[Page, None, None]:
-        walk = protocol.PageWalk(int(params.get("PageSize", 50)), limit, self.api_base)
+        walk = protocol.PageWalk(
+            int(params.get("PageSize", 50)),
+            limit,
+            self.api_base,
+            first_url=f"{url}?{urlencode(params)}" if params else url,
+            messaging_base=self.messaging_base,
+        )
         # without a limit, each page's thread asks for the next itself the moment its meta is
         # in, not when this loop (busy writing the page before) gets round to it
-        current: _PageFetch | None = _PageFetch(self, url, params, chain=limit is None)
+        chain = walk if limit is None else None
+        current: _PageFetch | None = _PageFetch(self, url, params, chain=chain)
         following: _PageFetch | None = None
         try:
             while current is not None:
                 early = current.early_meta()
-                following = current.successor or self._follow(walk.link_now(early))
+                following = current.successor or self._follow(walk.link_now(early, current.url))
                 page, link = walk.page(current.body(), key, current.url, early)
                 following = following or self._follow(link)
                 yield page
+                walk.end_after(page, following=following is not None)
                 current, following = following, None
         finally:
             for fetch in (current, following):
                 if fetch is not None:
                     fetch.abandon()
 
-    def _follow(self, link: str | None) -> _PageFetch | None:
-        if not link:
-            return None
-        return _PageFetch(self, protocol.same_origin(link, self.messaging_base, self.api_base))
+    def _follow(self, url: str | None) -> _PageFetch | None:
+        """A fetch of `url`, a link PageWalk admitted (on our own host already)."""
+        return _PageFetch(self, url) if url else None
 
     # ---- transport ------------------------------------------------------------------------
     def _send(
@@ -215,7 +226,9 @@ class Reader:
         abandoned: threading.Event | None = None,
     ) -> tuple[int, bytes]:
         """One GET with its retries: (status, body undecoded). `found(meta)` is called as soon
-        as a 200 answer's leading `meta` is in."""
+        as a 200 answer's leading `meta` is in. Each attempt is bounded: `deadline` seconds in
+        all, `max_answer_bytes` of body (decompressed); past either it fails at once, unretried
+        (the same server would do the same again)."""
         protocol.check_secure(url)
         target = f"{url}?{urlencode(params)}" if params else url
         parts = urlsplit(target)
@@ -225,31 +238,44 @@ class Reader:
         while True:
             conn: http.client.HTTPConnection | None = None
             connected = reused = answered = False
+            deadline = _Deadline(self.deadline)
             try:
                 conn, reused = self._connections.take(origin)
                 connected = True
+                deadline.arm(conn)
                 self._count()
                 conn.request("GET", path, headers=self._headers)
                 response = conn.getresponse()
                 answered = True
                 status = response.status
                 if status in protocol.RETRY_READ_STATUSES and attempt < self.max_retries:
-                    response.read()
+                    _read_body(response, None, self.max_answer_bytes, url)
                     told = response.getheader("Retry-After")
-                    self._release(origin, conn, response)
+                    self._release(origin, conn, response, deadline)
                     if abandoned is not None and abandoned.is_set():
                         raise _Abandoned
                     self._sleep(self._delay(attempt, told))
                     attempt += 1
                     continue
-                content = _read_body(response, found if status == 200 else None)
-                self._release(origin, conn, response)
+                found_now = found if status == 200 else None
+                content = _read_body(response, found_now, self.max_answer_bytes, url)
+                self._release(origin, conn, response, deadline)
                 return status, content
             except _Abandoned:
                 raise
-            except (OSError, http.client.HTTPException, zlib.error) as exc:
+            except errors.MsgsvcError:  # too large, or an encoding not asked for: mid-body
+                deadline.disarm()
                 if conn is not None:
                     conn.close()
+                if deadline.expired:
+                    raise deadline.error(url) from None
+                raise
+            except (OSError, http.client.HTTPException) as exc:
+                deadline.disarm()
+                if conn is not None:
+                    conn.close()
+                if deadline.expired:
+                    raise deadline.error(url) from None
                 if reused and not answered and isinstance(exc, _STALE):
                     continue  # the server had closed that idle connection: a fresh one, now
                 error = _transport_error(exc, url, connected=connected)
@@ -273,11 +299,62 @@ class Reader:
         origin: tuple[str, str, int | None],
         conn: http.client.HTTPConnection,
         response: http.client.HTTPResponse,
+        deadline: _Deadline,
     ) -> None:
+        """Keep the connection for the next request, unless it is done for; an answer whose
+        deadline passed while it was read is a timeout, even if its end looked clean (the
+        watchdog's shutdown reads as the end of a body sent without a length)."""
+        deadline.disarm()
+        if deadline.expired:
+            conn.close()
+            raise deadline.error(str(conn.host))
         if response.will_close:
             conn.close()
         else:
             self._connections.give(origin, conn)
+
+
+class _Deadline:
+    """One attempt's time limit, whatever the server does: at the deadline a watchdog shuts
+    the socket down, which wakes a read blocked on a server that sends a byte now and then
+    (each byte would restart the socket's own timeout). One timer thread per request, about
+    0.1 ms; it never touches a connection once the attempt is over."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._over = False
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def arm(self, conn: http.client.HTTPConnection) -> None:
+        self._timer = threading.Timer(self.seconds, self._fire, args=(conn,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self.expired = True
+            sock = conn.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._over = True
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def error(self, url: str) -> errors.RequestTimeout:
+        host = protocol.host(url) if "//" in url else url
+        return errors.RequestTimeout(
+            f"{host} did not finish answering within {self.seconds:g} s: stopped waiting",
+            method="GET",
+            url=errors.mask_credentials(url),
+        )
 
 
 # What a keep-alive connection the server closed while it sat idle gives on its next use:
@@ -298,7 +375,7 @@ class _PageFetch:
         url: str,
         params: Mapping[str, Any] | None = None,
         *,
-        chain: bool = False,
+        chain: protocol.PageWalk | None = None,
     ) -> None:
         self.url = url
         self.successor: _PageFetch | None = None  # started by this page's thread (`chain`)
@@ -326,10 +403,11 @@ class _PageFetch:
 
     def _found(self, meta: Json) -> None:
         link = meta.get("next_page_url")
-        if self._chain and link and not self._abandoned.is_set() and self.successor is None:
-            reader = self._reader
-            url = protocol.same_origin(link, reader.messaging_base, reader.api_base)
-            self.successor = _PageFetch(reader, url, chain=True)
+        walk = self._chain
+        if walk and link and not self._abandoned.is_set() and self.successor is None:
+            url = walk.admit(str(link), self.url)  # None when refused: the reader raises it
+            if url is not None:
+                self.successor = _PageFetch(self._reader, url, chain=walk)
         self._meta = meta
         self._meta_in.set()
 
@@ -350,26 +428,25 @@ class _PageFetch:
             self.successor.abandon()
 
 
-def _read_body(response: http.client.HTTPResponse, found: Callable[[Json], None] | None) -> bytes:
-    """The whole body, decompressed, calling `found(meta)` once a leading `meta` is in."""
-    encoding = (response.getheader("Content-Encoding") or "").strip().lower()
-    inflate = None
-    if encoding in ("gzip", "x-gzip"):
-        inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    elif encoding == "deflate":
-        inflate = zlib.decompressobj()
-    elif encoding not in ("", "identity"):
-        raise http.client.HTTPException(f"unsupported Content-Encoding {encoding!r}")
-    chunks: list[bytes] = []
+def _read_body(
+    response: http.client.HTTPResponse,
+    found: Callable[[Json], None] | None,
+    limit: int,
+    url: str,
+) -> bytes:
+    """The whole body, decompressed and bounded (protocol.BodyDecoder), calling `found(meta)`
+    once a leading `meta` is in."""
+    decoder = protocol.BodyDecoder(response.getheader("Content-Encoding"), limit, url)
+    decoder.check_length(response.getheader("Content-Length"))
+    head = b""
     looking = found is not None
     while True:
         raw = response.read1(256 * 1024)
         if not raw:
             break
-        chunk = inflate.decompress(raw) if inflate is not None else raw
-        chunks.append(chunk)
+        chunk = decoder.feed(raw)
         if looking and found is not None:
-            head = b"".join(chunks)
+            head += chunk
             meta = protocol.leading_meta(head)
             if meta is not None:
                 found(meta)
@@ -377,11 +454,9 @@ def _read_body(response: http.client.HTTPResponse, found: Callable[[Json], None]
     # read1 stops at the body's end without marking the answer done; read() marks it (and
     # returns nothing), so the connection can carry the next request
     rest = response.read()
-    if inflate is not None:
-        chunks.append(inflate.decompress(rest) + inflate.flush())
-    elif rest:
-        chunks.append(rest)
-    return b"".join(chunks)
+    if rest:
+        decoder.feed(rest)
+    return decoder.body()
 
 
 def _transport_error(exc: BaseException, url: str, *, connected: bool) -> errors.TransportError:

@@ -36,6 +36,14 @@ READ_TIMEOUT = 20.0
 READS = frozenset({"GET", "HEAD"})
 RETRY_READ_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0
+# Every answer is bounded, whatever the server does. A page of 1,000 services is ~1.6 MB and
+# one of 1,000 messages at most ~10 MB (1,600-character bodies, escaped): 32 MiB, counted
+# after decompression (a gzip bomb of 261 KB inflates to 256 MB), refuses nothing real.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+# The read timeout bounds each wait for bytes; this bounds one whole exchange (connect, send,
+# headers, body), so a server dripping a byte a second cannot hold a command for ever.
+REQUEST_DEADLINE = 60.0
+ACCEPT_ENCODING = "gzip, deflate"  # what BodyDecoder can inflate, and nothing else
 
 
 @dataclass
@@ -227,35 +235,206 @@ def next_link(meta: Json, api_base: str) -> str | None:
     return meta.get("next_page_url") or (f"{api_base}{uri}" if uri else None)
 
 
+class BodyDecoder:
+    """An answer's bytes as they arrive → its body, decompressed and bounded.
+
+    The limit is checked on every chunk, before and after inflating (zlib is asked for at most
+    one byte past what is left), so a body that never ends or a gzip bomb stops at `limit`
+    bytes held, never more. Only gzip and deflate are accepted (we ask for nothing else)."""
+
+    def __init__(self, content_encoding: str | None, limit: int, url: str) -> None:
+        import zlib
+
+        encoding = (content_encoding or "").strip().lower()
+        self._inflate: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._inflate = zlib.decompressobj()
+        elif encoding not in ("", "identity"):
+            raise errors.BadResponseError(
+                f"{host(url)} answered with Content-Encoding {safe_header(encoding)!r}, "
+                "which was not asked for",
+                status=0,
+                method="GET",
+                url=url,
+            )
+        self.limit = limit
+        self.url = url
+        self.size = 0
+        self._chunks: list[bytes] = []
+
+    def check_length(self, content_length: str | None) -> None:
+        """Refuse at once an answer that says it is too large (uncompressed only: a gzip
+        length says nothing of what it inflates to)."""
+        length = (content_length or "").strip()
+        if self._inflate is None and length.isdigit() and int(length) > self.limit:
+            self._too_large(int(length))
+
+    def feed(self, raw: bytes) -> bytes:
+        """Take raw bytes; returns what they decode to (also kept for `body`)."""
+        if self._inflate is None:
+            chunk = raw
+        else:
+            import zlib
+
+            try:
+                chunk = self._inflate.decompress(raw, self.limit - self.size + 1)
+            except zlib.error as exc:
+                raise self._corrupt(exc) from None
+            if self._inflate.unconsumed_tail:  # more would come out than the limit allows
+                self._too_large(self.size + len(chunk) + 1)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self._too_large(self.size)
+        self._chunks.append(chunk)
+        return chunk
+
+    def body(self) -> bytes:
+        """Everything, once the raw stream has ended."""
+        if self._inflate is not None:
+            import zlib
+
+            try:
+                rest = self._inflate.flush()
+            except zlib.error as exc:
+                raise self._corrupt(exc) from None
+            self.size += len(rest)
+            if self.size > self.limit:
+                self._too_large(self.size)
+            self._chunks.append(rest)
+        return b"".join(self._chunks)
+
+    def _too_large(self, size: int) -> None:
+        raise errors.AnswerTooLargeError(
+            f"{host(self.url)} sent an answer larger than {self.limit:,} bytes "
+            f"(at least {size:,}): refused, not read further",
+            status=0,
+            method="GET",
+            url=errors.mask_credentials(self.url),
+        )
+
+    def _corrupt(self, exc: Exception) -> errors.BadResponseError:
+        return errors.BadResponseError(
+            f"{host(self.url)} sent a compressed answer that does not inflate: {exc}",
+            status=0,
+            method="GET",
+            url=errors.mask_credentials(self.url),
+        )
+
+
+def safe_header(value: str) -> str:
+    """A header value quoted in a message: short, and only printable ASCII."""
+    return "".join(c if " " <= c <= "~" else "?" for c in value[:40])
+
+
+def _page_number(url: str) -> int:
+    """A list link's `Page` (0 when it has none, as a first page has none)."""
+    from urllib.parse import parse_qs
+
+    values = parse_qs(urlsplit(url).query).get("Page")
+    try:
+        return int(values[0]) if values else 0
+    except ValueError:
+        return 0
+
+
+def _page_key(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A page's identity: its path and its query, order aside, `Page=0` when absent."""
+    from urllib.parse import parse_qsl
+
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.setdefault("Page", "0")
+    return parts.path, tuple(sorted(query.items()))
+
+
 class PageWalk:
     """When to ask for which page: the rules both transports follow, one awaiting
     (MessagingClient), one blocking (oneshot.Reader). The next page is asked for as soon as
     this one's leading `meta` is in, unless `limit` items are in by then; an answer without a
-    leading meta (the 2010 API) is followed once decoded."""
+    leading meta (the 2010 API) is followed once decoded.
 
-    def __init__(self, page_size: int, limit: int | None, api_base: str) -> None:
+    Paging must advance, or a server could keep a command (or the app) busy for ever: a link
+    back to a page already asked for, one whose `Page` number does not grow, or one from a
+    page that held nothing, is refused. The refusal is kept in `refused` (the transports raise
+    it once the pages before it are handed over: a partial list, well formed) and the link is
+    never followed. `admit` is where every link passes, from whichever thread asks.
+    """
+
+    def __init__(
+        self,
+        page_size: int,
+        limit: int | None,
+        api_base: str,
+        *,
+        first_url: str = "",
+        messaging_base: str = "",
+    ) -> None:
+        import threading
+
         self.size = page_size
         self.limit = limit
         self.api_base = api_base
+        self.messaging_base = messaging_base
         self.received = 0
         self.number = 0
+        self.refused: errors.PagingError | None = None
+        self._seen = {_page_key(first_url)} if first_url else set()
+        self._lock = threading.Lock()
 
-    def link_now(self, early: Json | None) -> str | None:
-        """On a page's first bytes: the next page's link, when it may be asked for already."""
+    def admit(self, link: str | None, came_from: str) -> str | None:
+        """The URL to ask for next (on our own host), or None: no link, or one refused."""
+        if not link:
+            return None
+        url = same_origin(link, self.messaging_base or self.api_base, self.api_base)
+        key = _page_key(url)
+        with self._lock:
+            if key in self._seen:
+                problem = "points back to a page already read"
+            elif _page_number(url) <= _page_number(came_from):
+                numbers = f"Page {_page_number(url)} after {_page_number(came_from)}"
+                problem = f"does not advance ({numbers})"
+            else:
+                self._seen.add(key)
+                return url
+            self.refused = errors.PagingError(
+                f"{host(url)}: the next-page link {problem}: paging stopped there",
+                method="GET",
+                url=errors.mask_credentials(url),
+            )
+        return None
+
+    def link_now(self, early: Json | None, came_from: str) -> str | None:
+        """On a page's first bytes: the next page's URL, when it may be asked for already."""
         if early is not None and (self.limit is None or self.received + self.size < self.limit):
             link = early.get("next_page_url")
-            return str(link) if link else None
+            return self.admit(str(link), came_from) if link else None
         return None
 
     def page(
         self, body: Json | None, key: str, url: str, early: Json | None
     ) -> tuple[Page, str | None]:
-        """The page, and the link to follow now when it was not asked for early."""
+        """The page, and the URL to follow now when it was not asked for early."""
         items, meta = page_parts(body, key, url)
         self.received += len(items)
         link = None
         if early is None and (self.limit is None or self.received < self.limit):
-            link = next_link(meta, self.api_base)
+            link = self.admit(next_link(meta, self.api_base), url)
+        if not items and next_link(meta, self.api_base) and self.refused is None:
+            self.refused = errors.PagingError(
+                f"{host(url)}: an empty page links to another: paging does not advance, "
+                "stopped there",
+                method="GET",
+                url=errors.mask_credentials(url),
+            )
+            link = None
         page = Page(items=items, meta=meta, number=self.number)
         self.number += 1
         return page, link
+
+    def end_after(self, page: Page, *, following: bool) -> None:
+        """Raise the refusal that ends the list after `page` (handed over already), if one
+        does: a link from this page refused (nothing follows it), or this page empty."""
+        if self.refused is not None and (not following or not page.items):
+            raise self.refused

@@ -11,9 +11,11 @@
           ├── TransportError           no usable HTTP answer
           │    ├── ConnectError        no connection: nothing was sent
           │    │    └── TlsError
-          │    ├── RequestTimeout      a read got no answer in time
+          │    ├── RequestTimeout      a read got no answer in time (or not all of it)
           │    ├── OutcomeUnknownError a write may or may not have happened, even after asking
+          │    ├── PagingError         a next-page link that does not advance
           │    └── BadResponseError    an answer that is not Twilio's JSON
+          │         └── AnswerTooLargeError  past the size limit (decompressed)
           └── ApiError                 Twilio's error body {code, message, more_info, status}
                ├── AuthError           401/403
                ├── NotFoundError       404
