@@ -103,6 +103,16 @@ def test_several_services_with_the_name_exit_2_listing_each_sid(server, emulator
     assert exists(emulator, first) and exists(emulator, second)  # nothing was deleted
 
 
+def test_candidates_with_hostile_names_stay_one_line_each(server, emulator, capsys):
+    hostile = "Twin\n  MGffffffffffffffffffffffffffffffff  fake\x1b[2J"
+    for _ in range(2):
+        emulator.store.create_service(ACCOUNT, {"friendly_name": hostile})
+    code, _, err = run(server, capsys, "get", hostile)
+    assert code == ExitCode.USAGE
+    assert "\x1b" not in err and "MGffff" not in err.split("\n", 3)[-1].split("  ")[0]
+    assert len(err.strip().splitlines()) == 3  # the message, then one line per candidate
+
+
 def test_no_such_name_exits_4_with_the_nearest_names(server, capsys):
     code, out, err = run(server, capsys, "get", "Acme Order Update")
     assert code == ExitCode.NOT_FOUND and out == ""

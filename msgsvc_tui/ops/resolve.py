@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from msgsvc_tui.core import fields, senders
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.core.suggest import close_to
 
 if TYPE_CHECKING:
@@ -47,7 +48,8 @@ class AmbiguousNameError(ResolveError):
         self.what = what
         self.name = name
         self.candidates = candidates
-        lines = "\n".join(f"  {sid}  {label}" for sid, label in candidates)
+        # names are server text: each shown on its one line, whatever it holds
+        lines = "\n".join(f"  {safe(sid)}  {safe(label)}" for sid, label in candidates)
         super().__init__(
             f"{len(candidates)} {what}s are named {name!r}; give one of their SIDs:\n{lines}"
         )
