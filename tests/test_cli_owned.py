@@ -82,20 +82,20 @@ def test_campaign_get_create_rules_and_readonly(server, emulator, capsys):
     assert code == ExitCode.USAGE and "Sample 1 needs at least 20" in capsys.readouterr().err
     args[args.index("short")] = "Field Tech: reply YES to confirm your visit on Monday."
     assert run(server, *args, readonly=True)[0] == ExitCode.USAGE  # --readonly sends nothing
-    assert emulator.resources.list_campaigns(ACCOUNT, plain) == []
+    assert emulator.store.list_campaigns(ACCOUNT, plain) == []
     code, out = run(server, *args)
     assert code == 0 and out.startswith("QE")
     code, out = run(server, "campaign", plain, "usecases", "--brand", brand, "--tsv")
     assert "CUSTOMER_CARE" in out
     assert run(server, "campaign", plain, "delete", "--yes")[0] == 0
-    assert emulator.resources.list_campaigns(ACCOUNT, plain) == []
+    assert emulator.store.list_campaigns(ACCOUNT, plain) == []
 
 
 def test_links_and_hostile_names_stay_inert(server, emulator):
     promo = sid_of(emulator, "Acme Spring Promo")
     code, out = run(server, "links", promo)
     assert code == 0 and "domain_sid" in out
-    emulator.resources.db.execute(
+    emulator.store.db.execute(
         "UPDATE channel_senders SET profile_name = ? WHERE channel = 'rcs'", ("Evil\x1b[2J",)
     )
     _, out = run(server, "channel-senders", promo, "available")

@@ -35,7 +35,7 @@ def sid_of(emulator, name: str) -> str:
 
 
 def approved_brand(emulator, outcome: str = "VERIFIED") -> str:
-    row = emulator.resources.db.execute(
+    row = emulator.store.db.execute(
         "SELECT sid FROM brands WHERE json_extract(body, '$.status') = 'APPROVED'"
         " AND campaign_outcome = ? ORDER BY seq LIMIT 1",
         (outcome,),
@@ -54,7 +54,7 @@ def test_sdk_channel_senders(sdk, demo_emulator):  # noqa: F811
     free = [
         s
         for s in sdk.messaging.v2.channels_senders.list(channel="whatsapp")
-        if demo_emulator.resources.get_account_channel_sender(ACCOUNT, s.sid)["service_sid"] is None
+        if demo_emulator.store.get_account_channel_sender(ACCOUNT, s.sid)["service_sid"] is None
     ]
     assert free and free[0].sender_id.startswith("whatsapp:")
     added = sdk.messaging.v1.services(service).channel_senders.create(sid=free[0].sid)
@@ -85,7 +85,7 @@ def test_sdk_destination_alpha_senders(sdk, demo_emulator):  # noqa: F811
 def test_sdk_campaign_lifecycle_and_status_on_the_clock(sdk, demo_emulator):  # noqa: F811
     service = sid_of(demo_emulator, "Driver Dispatch")
     now = [5_000.0]
-    demo_emulator.resources.clock = lambda: now[0]
+    demo_emulator.store.clock = lambda: now[0]
     brand = approved_brand(demo_emulator)
     api = sdk.messaging.v1.services(service).us_app_to_person
     codes = [
@@ -104,7 +104,7 @@ def test_sdk_campaign_lifecycle_and_status_on_the_clock(sdk, demo_emulator):  # 
     assert created.message_samples == CAMPAIGN["message_samples"]  # repeated parameters
     assert created.opt_out_keywords == ["STOP", "END"]
     assert sdk.messaging.v1.services(service).fetch().us_app_to_person_registered is False
-    now[0] += demo_emulator.resources.review_seconds
+    now[0] += demo_emulator.store.review_seconds
     assert api(created.sid).fetch().campaign_status == "VERIFIED"
     assert sdk.messaging.v1.services(service).fetch().us_app_to_person_registered is True
     updated = api(created.sid).update(
@@ -129,7 +129,7 @@ def test_sdk_failing_brand_and_rules(sdk, demo_emulator):  # noqa: F811
 
     service = sid_of(demo_emulator, "Field Tech Chat")
     now = [9_000.0]
-    demo_emulator.resources.clock = lambda: now[0]
+    demo_emulator.store.clock = lambda: now[0]
     api = sdk.messaging.v1.services(service).us_app_to_person
     with pytest.raises(TwilioRestException) as short:
         api.create(

@@ -50,7 +50,7 @@ def body_of(pilot, widget_id: str) -> str:
 
 
 def channel_holder(app, sid: str) -> str | None:
-    row = app.emulator.resources.get_account_channel_sender(ACCOUNT, sid)
+    row = app.emulator.store.get_account_channel_sender(ACCOUNT, sid)
     return row["service_sid"]
 
 
@@ -127,7 +127,7 @@ async def test_channel_held_elsewhere_is_refused_in_words():
     async with app.run_test(size=SIZE) as pilot:
         _, pane = await open_tab(pilot, "Driver Dispatch", "3", ChannelSendersPane)
         await wait_for(pilot, lambda: pane.service is not None)
-        held = app.emulator.resources.db.execute(
+        held = app.emulator.store.db.execute(
             "SELECT sid FROM channel_senders WHERE service_sid IS NOT NULL LIMIT 1"
         ).fetchone()[0]
         messages: list[str] = []
@@ -167,7 +167,7 @@ async def test_countries_tab_adds_with_inline_rules_and_removes():
             await pilot.press("backspace")
         await pilot.press(*"IT", "enter")
         await wait_for(pilot, lambda: len(pane.members) == 4)
-        rows = app.emulator.resources.list_members(
+        rows = app.emulator.store.list_members(
             ACCOUNT, sid, senders.DESTINATION_ALPHA_SENDERS, after=0, limit=10, country="IT"
         )
         assert [r["alpha_sender"] for r in rows] == ["AcmeIT"]
@@ -211,7 +211,7 @@ async def test_campaign_form_checks_rules_inline_then_registers_and_moves_on_the
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         sid = await go_to(pilot, "Driver Dispatch")
-        resources = app.emulator.resources
+        resources = app.emulator.store
         now = [1_000_000.0]
         resources.clock = lambda: now[0]
         await pilot.press("5")
@@ -286,7 +286,7 @@ async def test_campaign_delete_asks_and_readonly_refuses_writes():
                 and "no campaign" in body_of(pilot, "campaign-body")
             ),
         )
-        assert app.emulator.resources.list_campaigns(ACCOUNT, sid) == []
+        assert app.emulator.store.list_campaigns(ACCOUNT, sid) == []
         assert app.emulator.store.get_service(ACCOUNT, sid)["us_app_to_person_registered"] is False
 
 
@@ -374,7 +374,7 @@ async def test_a_refused_campaign_reopens_the_form_with_what_was_typed():
         assert values["description"].startswith("Weekly offers")
         problems = str(again.query_one("#campaign-problems", Static).render())
         assert "Not saved" in problems and "Brand is not eligible" in problems
-        assert app.emulator.resources.list_campaigns(ACCOUNT, sid) == []
+        assert app.emulator.store.list_campaigns(ACCOUNT, sid) == []
         await pilot.press("ctrl+s")  # sent again by the user, it lands
         await wait_for(pilot, lambda: pane.campaign is not None)
 
@@ -384,7 +384,7 @@ async def test_campaign_text_is_shown_safe_and_sent_back_unchanged():
     async with app.run_test(size=SIZE) as pilot:
         sid = await go_to(pilot, "Acme Login Codes")
         hostile = "Login codes [bold]now[/bold] for Acme accounts, sent on request\u202e."
-        db = app.emulator.resources.db
+        db = app.emulator.store.db
         db.execute(
             "UPDATE campaigns SET body = json_set(body, '$.description', ?) WHERE service_sid = ?",
             (hostile, sid),
@@ -407,7 +407,7 @@ async def test_the_channel_picker_knows_what_the_tab_just_added():
     async with app.run_test(size=SIZE) as pilot:
         sid, pane = await open_tab(pilot, "Driver Dispatch", "3", ChannelSendersPane)
         await wait_for(pilot, lambda: pane.shows({"sid": sid}) and not busy(pane))
-        free = app.emulator.resources.db.execute(
+        free = app.emulator.store.db.execute(
             "SELECT sid FROM channel_senders WHERE service_sid IS NULL ORDER BY seq LIMIT 1"
         ).fetchone()[0]
         await pilot.press("a")

@@ -2,7 +2,7 @@
 explanations key on those real answers.
 
 Evidence for each code is cited where it is defined (msgsvc_tui/core/senders.py, fields.py,
-emulator/app.py); these tests pin the wire: status, code and the words a client sees.
+emulator/handlers/); these tests pin the wire: status, code and the words a client sees.
 """
 
 from __future__ import annotations

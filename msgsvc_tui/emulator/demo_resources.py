@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from msgsvc_tui.emulator.resources import Resources
 from msgsvc_tui.emulator.store import Store
 
 RESOURCES_KEY = "seeded_demo_resources"
@@ -92,7 +91,6 @@ def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) 
     def sid(prefix: str) -> str:
         return prefix + "".join(rng.choice("0123456789abcdef") for _ in range(32))
 
-    res = Resources(store)
     acme, fleet, northwind, solo = sid("BN"), sid("BN"), sid("BN"), sid("BN")
     for brand_sid, status, kind, identity, reason, outcome in (
         (acme, "APPROVED", "STANDARD", "VERIFIED", None, "VERIFIED"),
@@ -102,11 +100,11 @@ def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) 
     ):
         body = _brand(brand_sid, status, kind, identity, reason)
         body["account_sid"] = account_sid
-        res.seed_brand(account_sid, body, campaign_outcome=outcome or "VERIFIED")
+        store.seed_brand(account_sid, body, campaign_outcome=outcome or "VERIFIED")
 
     def campaign(name: str, status: str, values: dict[str, Any]) -> None:
         if name in services:
-            res.create_campaign(
+            store.create_campaign(
                 account_sid, services[name], values, status=status, sid=sid("QE"), when=_WHEN
             )
 
@@ -167,7 +165,7 @@ def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) 
             ("whatsapp", "whatsapp:+16475550120", "PENDING_VERIFICATION", "Acme Canada", "CA"),
         )
     ):
-        res.seed_channel_sender(
+        store.seed_channel_sender(
             account_sid,
             sid("XE"),
             channel,
@@ -186,12 +184,12 @@ def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) 
         ("Loyalty Club UK", "AcmeLoyal", "GB"),
     ):
         if name in services:
-            res.add_destination_alpha(
+            store.add_destination_alpha(
                 account_sid, services[name], alpha, iso, sid=sid("AI"), when=_WHEN
             )
 
     if "Acme Spring Promo" in services:
-        res.seed_link_domain(
+        store.seed_link_domain(
             services["Acme Spring Promo"],
             sid("DN"),
             sid("ZK"),

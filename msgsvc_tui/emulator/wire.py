@@ -1,12 +1,13 @@
-"""The emulator's wire details shared by its routes: requests and responses, Twilio's error
-shape, paging parameters and tokens, form bodies. No routes here (app.py and
-resource_routes.py hold them), so both can use these without importing each other."""
+"""The emulator's wire details shared by its handlers: requests and responses, Twilio's error
+shape, paging parameters, tokens and links, form bodies. No routes here (routes.py holds the
+one table), so every handler module can use these without importing another."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from msgsvc_tui.core import fields, senders
-from msgsvc_tui.emulator.store import EmulatorError
+from msgsvc_tui.emulator.db import EmulatorError
 
 Scope = dict[str, Any]
 DEFAULT_PAGE_SIZE = 50
@@ -54,12 +55,12 @@ class Request:
     form_lists: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _last_values(raw: bytes, where: str) -> dict[str, str]:
+def last_values(raw: bytes, where: str) -> dict[str, str]:
     """Form-encoded pairs, the last value of each name (as Twilio reads a single value)."""
     return {k: v[-1] for k, v in all_values(raw, where).items()}
 
 
-def _base_url(scope: Scope, headers: dict[str, str]) -> str:
+def base_url(scope: Scope, headers: dict[str, str]) -> str:
     scheme = scope.get("scheme", "http")
     host = headers.get("host")
     if not host:
@@ -68,7 +69,7 @@ def _base_url(scope: Scope, headers: dict[str, str]) -> str:
     return f"{scheme}://{host}"
 
 
-def _int_param(query: dict[str, str], name: str, default: int) -> int:
+def int_param(query: dict[str, str], name: str, default: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
@@ -82,8 +83,8 @@ def _int_param(query: dict[str, str], name: str, default: int) -> int:
 PAGE_SIZE_TOO_LARGE = 20007  # Twilio's error dictionary: "Page size too large"
 
 
-def _page_size(query: dict[str, str]) -> int:
-    size = _int_param(query, "PageSize", DEFAULT_PAGE_SIZE)
+def page_size(query: dict[str, str]) -> int:
+    size = int_param(query, "PageSize", DEFAULT_PAGE_SIZE)
     if size < 1:
         raise EmulatorError(400, fields.INVALID_PARAMETER, "Invalid PageSize: must be at least 1")
     if size > MAX_PAGE_SIZE:
@@ -93,12 +94,12 @@ def _page_size(query: dict[str, str]) -> int:
     return size
 
 
-def _encode_token(direction: str, seq: int) -> str:
+def encode_token(direction: str, seq: int) -> str:
     raw = f"{direction}{seq}".encode()
     return "PA" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_token(token: str | None) -> tuple[int | None, int | None]:
+def decode_token(token: str | None) -> tuple[int | None, int | None]:
     """(after, before) from an opaque PageToken."""
     if not token:
         return None, None
@@ -118,7 +119,7 @@ def _decode_token(token: str | None) -> tuple[int | None, int | None]:
     return (seq, None) if direction == "a" else (None, seq)
 
 
-def _rfc2822(iso: str) -> str:
+def rfc2822(iso: str) -> str:
     moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     return format_datetime(moment).replace("-0000", "+0000")
 
@@ -178,26 +179,93 @@ def all_values(raw: bytes, where: str) -> dict[str, list[str]]:
     return pairs
 
 
-def page_links(
-    req: Request, path: str, size: int, page: int, next_token: str | None, key: str
-) -> dict[str, Any]:
-    """A Messaging v1 list's `meta`, with a PageToken in next_page_url as Twilio gives it."""
+@dataclass
+class PageLinks:
+    """A list page's links: the first page, the previous and next (None at either end), and
+    this page's own."""
 
-    # filters (Channel, IsoCountryCode) stay on every link, as in the spec's examples
+    first: str
+    previous: str | None
+    next: str | None
+    url: str
+
+    def v1_meta(self, page: int, size: int, key: str) -> dict[str, Any]:
+        """A Messaging v1 list's `meta` (the spec's readFull examples)."""
+        return {
+            "page": page,
+            "page_size": size,
+            "first_page_url": self.first,
+            "previous_page_url": self.previous,
+            "next_page_url": self.next,
+            "url": self.url,
+            "key": key,
+        }
+
+    def v2010_envelope(self, page: int, size: int, count: int) -> dict[str, Any]:
+        """A 2010 API list's paging fields (its SDKs follow next_page_uri as given)."""
+        return {
+            "page": page,
+            "page_size": size,
+            "start": page * size,
+            "end": page * size + max(count - 1, 0),
+            "uri": self.url,
+            "first_page_uri": self.first,
+            "next_page_uri": self.next,
+            "previous_page_uri": self.previous,
+        }
+
+
+def page_links(
+    req: Request,
+    size: int,
+    page: int,
+    *,
+    next_token: str | None,
+    prev_token: str | None = None,
+    prev_by_number: bool = False,
+    absolute: bool = True,
+) -> PageLinks:
+    """The links of one list page, as Twilio gives them: PageSize, Page and a PageToken
+    (the next page's from `next_token`, the previous page's from `prev_token`, or with
+    `prev_by_number` the page number alone) and the request's filters (To, Channel,
+    IsoCountryCode...) kept on every link, as in the spec's examples. The 2010 API's links
+    are paths (`absolute=False`), Messaging v1's full URLs."""
     kept = {k: v for k, v in req.query.items() if k not in ("PageSize", "Page", "PageToken")}
+    prefix = req.base if absolute else ""
 
     def link(number: int, token: str | None) -> str:
         query: dict[str, Any] = {"PageSize": size, "Page": number}
         if token:
             query["PageToken"] = token
-        return f"{req.base}{path}?{urlencode({**query, **kept})}"
+        return f"{prefix}{req.path}?{urlencode({**query, **kept})}"
 
-    return {
-        "page": page,
-        "page_size": size,
-        "first_page_url": link(0, None),
-        "previous_page_url": None,
-        "next_page_url": link(page + 1, next_token) if next_token else None,
-        "url": link(page, req.query.get("PageToken")),
-        "key": key,
-    }
+    previous = None
+    if prev_token:
+        previous = link(page - 1, prev_token)
+    elif prev_by_number and page > 0:
+        previous = link(page - 1, None)
+    return PageLinks(
+        first=link(0, None),
+        previous=previous,
+        next=link(page + 1, next_token) if next_token else None,
+        url=link(page, req.query.get("PageToken")),
+    )
+
+
+def paged_v1(
+    req: Request,
+    key: str,
+    fetch: Callable[[int, int], Sequence[Any]],
+    render: Callable[[Any], dict[str, Any]],
+) -> Response:
+    """A Messaging v1 list read forwards by `seq`: `fetch(after, limit)` gives rows, one more
+    than the page to know whether a next page exists; `render` turns each into its JSON."""
+    size = page_size(req.query)
+    page = int_param(req.query, "Page", 0)
+    after, _ = decode_token(req.query.get("PageToken"))
+    rows = fetch(after or 0, size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    token = encode_token("a", rows[-1]["seq"]) if more else None
+    meta = page_links(req, size, page, next_token=token).v1_meta(page, size, key)
+    return Response(200, {"meta": meta, key: [render(r) for r in rows]})
