@@ -35,6 +35,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
         r"^/2010-04-01/Accounts(\.json|/\{Sid\}\.json)$",
         r"^/2010-04-01/Accounts/\{AccountSid\}/IncomingPhoneNumbers\.json$",
         r"^/2010-04-01/Accounts/\{AccountSid\}/SMS/ShortCodes\.json$",
+        r"^/2010-04-01/Accounts/\{AccountSid\}/Messages(\.json|/\{Sid\}\.json)$",
     ),
 }
 
