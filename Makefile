@@ -52,9 +52,10 @@ bench: $(DEV)
 soak: $(DEV)
 	$(BIN)/python -m tests.test_soak --ops 1000 --rate 0.2
 
-# Every property (validators, sanitizer, config parsing, emulator parameters) at 1,000 cases.
+# Every property (validators, sanitizer, config parsing, emulator parameters, the answer decoder,
+# paging, apply and config files) at 1,000 cases.
 FUZZ_TESTS := tests/test_fields.py tests/test_hostile.py tests/test_config.py \
-	tests/test_emulator_fuzz.py tests/test_client.py
+	tests/test_emulator_fuzz.py tests/test_client.py tests/test_hostile_parsers.py
 fuzz: $(DEV)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:randomly $(FUZZ_TESTS) \
 	  -k "not cli and not console" --hypothesis-show-statistics | grep -E "passing|passed|failed"

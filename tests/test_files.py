@@ -205,3 +205,67 @@ def test_export_onto_a_folder_device_or_missing_folder_is_a_clear_error(
     err = capsys.readouterr().err
     assert code == 2 and out == "" and str(path) in err and words in err
     assert "Traceback" not in err
+
+
+# ---- files nested deeper than any parser should follow -------------------------------------
+def _nested(kind: str, depth: int) -> str:
+    if kind == "toml":
+        return "x = " + "[" * depth + "]" * depth + "\n"
+    if kind == "toml-tables":
+        return "x = " + "{a = " * depth + "1" + "}" * depth + "\n"
+    return '{"x": ' + "[" * depth + "]" * depth + "}"
+
+
+@pytest.mark.parametrize("kind", ["toml", "toml-tables", "json"])
+@pytest.mark.parametrize("depth", [100_000, 200])
+def test_an_apply_file_nested_deep_is_exit_2_naming_the_file(server, tmp_path, capsys, kind, depth):
+    path = tmp_path / ("deep.json" if kind == "json" else "deep.toml")
+    path.write_text(_nested(kind, depth))
+    out = io.StringIO()
+    args = cli.build_parser().parse_args(["services", "plan", str(path)])
+    code = cli_services.run(args, stdout=out, client=_client(server.url))
+    err = capsys.readouterr().err
+    assert code == 2 and str(path) in err and "nested more than" in err
+    assert "Traceback" not in err and "RecursionError" not in err
+
+
+@pytest.mark.parametrize("depth", [100_000, 200])
+def test_a_config_nested_deep_is_exit_3_naming_the_file(tmp_path, capsys, monkeypatch, depth):
+    path = tmp_path / "config.toml"
+    path.write_text(_nested("toml", depth))
+    monkeypatch.setenv("MSGSVC_TUI_CONFIG", str(path))
+    code = cli.main(["services", "list"])
+    err = capsys.readouterr().err
+    assert code == 3 and str(path) in err and "nested more than" in err
+    assert "Traceback" not in err
+
+
+# ---- plan's problems name their lines without reading the file once per service -------------
+class _CountingText(str):
+    """A file's text that counts how often it is split into lines."""
+
+    splits = 0
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        type(self).splits += 1
+        return super().splitlines(keepends)
+
+
+def test_every_problem_of_a_large_file_is_located_from_one_reading_of_it(tmp_path):
+    """Each problem's line was searched for from the top of the file, once per service and
+    field: quadratic (167 s for 10,000 services). The speed itself is in `make bench`."""
+    from msgsvc_tui.ops import ascode
+
+    body = "".join(
+        f'[services."Service {i}"]\nusecase = "spam"\nsticky_sender = true\n\n' for i in range(2000)
+    )
+    text = _CountingText("version = 1\n\n" + body)
+    import tomllib
+
+    with pytest.raises(ascode.FileError) as caught:
+        ascode.check(tomllib.loads(text), tmp_path / "big.toml", text)
+    problems = caught.value.problems
+    assert len(problems) == 2000
+    assert problems[0].startswith(f"{tmp_path / 'big.toml'}:4: ")  # the usecase line
+    assert problems[-1].startswith(f"{tmp_path / 'big.toml'}:{4 + 4 * 1999}: ")
+    assert _CountingText.splits == 1

@@ -263,6 +263,10 @@ class Config:
             raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(_describe_toml_error(path, exc)) from None
+        except RecursionError:  # the parser recurses once per level of nesting
+            raise ConfigError(files.nesting_message(path)) from None
+        if files.too_deep(document):
+            raise ConfigError(files.nesting_message(path))
         config = cls.from_document(path, document)
         config.warnings = permission_warnings(path)
         return config

@@ -201,3 +201,25 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+MAX_NESTING = 64  # our files nest 4 deep; a parser's recursion gives out near 1,000
+
+
+def too_deep(document: object, limit: int = MAX_NESTING) -> bool:
+    """Whether a parsed document holds more than `limit` tables or lists one inside another:
+    walked without recursion, so a hostile file cannot make the check itself fail."""
+    stack: list[tuple[object, int]] = [(document, 0)]  # a value, and the containers above it
+    while stack:
+        value, above = stack.pop()
+        if isinstance(value, dict | list):
+            if above + 1 > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((v, above + 1) for v in children)
+    return False
+
+
+def nesting_message(path: Path | str) -> str:
+    """What to say of a file nested too deeply (or too deeply for the parser)."""
+    return f"{path}: nested more than {MAX_NESTING} levels deep: not a file this tool wrote"
