@@ -60,6 +60,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         Binding("J", "journal", "Journal", id="journal", tooltip="Recent writes", show=False),
         *(_tab(t.key(), t.id, t.title, t.tip) for t in TABS),
     ]
+    # Below NARROW columns the panes stack (app.tcss: MainScreen.-narrow).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -103,22 +105,10 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         return self.list_pane.list_error
 
     def on_mount(self) -> None:
-        self._apply_width()
         self._render_topbar()
         self.detail.display = False
         self.table.focus()
         self.list_pane.load()
-
-    def on_resize(self) -> None:
-        self._apply_width()
-
-    def on_screen_resume(self) -> None:
-        # A pushed or resumed screen gets no Resize event (only the App does, when the
-        # terminal changes), so the width class must be set here too, not left to a race.
-        self._apply_width()
-
-    def _apply_width(self) -> None:
-        self.set_class(self.app.size.width < NARROW, "-narrow")
 
     def _render_topbar(self) -> None:
         session = self.session

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from msgsvc_tui.api import errors
@@ -25,7 +27,7 @@ from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ReportScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of
-from msgsvc_tui.tui.widgets.list_status import ListStatus
+from msgsvc_tui.tui.widgets.list_status import ListState, ListStatus
 from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header
 
 Json = dict[str, Any]
@@ -59,6 +61,8 @@ def list_error_text(exc: errors.MsgsvcError) -> str:
 
 class ListPane(ReportsWorkerErrors, Vertical):
     """Keys that act on the list; active while the list (or its filter) has focus."""
+
+    list_state: reactive[ListState] = reactive(ListState)  # the status line's (data_bind)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark", id="mark", tooltip="Mark for bulk flips", show=False),
@@ -105,7 +109,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
         yield Input(placeholder="/ filter by name, SID or use case", id="filter")
         yield Static(id="list-header")
         yield ServiceTable(self.model, id="services")
-        yield ListStatus(id="list-status")
+        yield ListStatus(id="list-status").data_bind(state=ListPane.list_state)
 
     @property
     def table(self) -> ServiceTable:
@@ -113,14 +117,16 @@ class ListPane(ReportsWorkerErrors, Vertical):
 
     def show_status(self) -> None:
         """The status line from the model's state (its fields write the text)."""
-        status = self.query_one(ListStatus)
-        status.total = len(self.model)
-        status.shown = len(self.model.visible)
-        status.loading = self.list_loading
-        status.filter_text = self.model.filter_text
-        status.marked = len(self.model.marked)
-        status.sort = self.model.sort.value
-        status.error = self.list_error
+        self.list_state = replace(
+            self.list_state,
+            total=len(self.model),
+            shown=len(self.model.visible),
+            loading=self.list_loading,
+            filter_text=self.model.filter_text,
+            marked=len(self.model.marked),
+            sort=self.model.sort.value,
+            error=self.list_error,
+        )
 
     def upsert(self, service: Json, *, select: bool = False) -> None:
         """A service as the server now has it; `select` puts the cursor on it."""
@@ -362,7 +368,6 @@ class ListPane(ReportsWorkerErrors, Vertical):
     async def _bulk_worker(self, flag: str, value: bool, targets: list[Json]) -> None:
         label = fields.get(flag).label
         table = self.table
-        status = self.query_one(ListStatus)
         names = {s["sid"]: name_of(s) for s in targets}
         before = {s["sid"]: s.get(flag) for s in targets}
         batch = self.session.journal.new_batch() if self.session.journal else None
@@ -385,7 +390,9 @@ class ListPane(ReportsWorkerErrors, Vertical):
                 )
                 self.model.upsert(outcome.updated)
                 self.post_message(ServiceWritten(outcome.updated))
-            status.progress = f"{label}: {done}/{len(targets)} done"
+            self.list_state = replace(
+                self.list_state, progress=f"{label}: {done}/{len(targets)} done"
+            )
 
         try:
             outcomes = await bulk.update_many(
@@ -397,7 +404,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
                 on_done=finished,
             )
         finally:
-            status.progress = None
+            self.list_state = replace(self.list_state, progress=None)
         failed = [o for o in outcomes if not o.ok]
         lines = [
             f"{'✓' if o.ok else '✗'} {names[o.sid]} ({o.sid})"

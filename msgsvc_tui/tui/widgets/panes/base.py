@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from msgsvc_tui.api import errors
@@ -34,39 +35,40 @@ class ServicePane(ReportsWorkerErrors, Vertical):
     SUMMARY_ID: ClassVar[str] = ""  # the Static that shows the pane's state line
     LOADING: ClassVar[str] = "Loading…"
 
+    # The service shown: setting it (show) loads it, once the pane is composed. Set before
+    # that (a pane is built when its tab first opens), on_mount loads it.
+    service: reactive[Json | None] = reactive(None, always_update=True, repaint=False)
+
     def __init__(self, session: Session, **kw: Any) -> None:
         super().__init__(**kw)
         self.session = session
-        self.service: Json | None = None
         self.last_failure = ""  # what the last failed write was told, in words
-        self._after_mount: list[Callable[[], object]] = []  # asked for before it was mounted
-        self._ready = False  # on_mount has run: its children can be queried
+        self._composed = False
+        self._focus_on_mount = False
 
     def forget(self) -> None:
         """Drop what it showed: the next time its tab opens, it loads again."""
-        self.service = None
+        self.set_reactive(ServicePane.service, None)
 
     def shows(self, service: Json | None) -> bool:
         return bool(service and self.service and self.service.get("sid") == service.get("sid"))
 
     def on_mount(self) -> None:
-        self._ready = True
-        waiting, self._after_mount = self._after_mount, []
-        for then in waiting:
-            then()
-
-    def _when_mounted(self, then: Callable[[], object]) -> bool:
-        """Run `then` now if the pane is mounted (True), else once it is (False)."""
-        if self._ready:
-            return True
-        self._after_mount.append(then)
-        return False
+        self._composed = True
+        if self.service is not None:
+            self._present(self.service)
+        if self._focus_on_mount:
+            self.focus_main()
 
     def show(self, service: Json | None) -> None:
-        if not self._when_mounted(lambda: self.show(service)):
-            self.service = service  # shows() is true at once: nothing asks for it twice
-            return
+        """Show `service` (again: a reload), asking the server for what this tab lists."""
         self.service = service
+
+    def watch_service(self, service: Json | None) -> None:
+        if self._composed:
+            self._present(service)
+
+    def _present(self, service: Json | None) -> None:
         self.clear()
         if service is None:
             self.summary("")
@@ -87,8 +89,10 @@ class ServicePane(ReportsWorkerErrors, Vertical):
 
     def take_focus(self) -> None:
         """focus_main, now or once mounted (a pane is built when its tab first opens)."""
-        if self._when_mounted(self.take_focus):
+        if self._composed:
             self.focus_main()
+        else:
+            self._focus_on_mount = True
 
     def current(self, service_sid: str) -> bool:
         """Is `service_sid` still the one shown (else an answer is stale)?"""
