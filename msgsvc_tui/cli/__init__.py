@@ -87,6 +87,14 @@ def _emulator(emu: argparse.ArgumentParser) -> None:
         default=None,
         help="how long a new A2P campaign stays IN_PROGRESS (default 20)",
     )
+    emu.add_argument(
+        "--allow-webhook",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also call status callbacks and inbound webhooks on HOST (repeatable); "
+        "by default only loopback is called and other URLs are logged as 'would call'",
+    )
 
 
 def console_main() -> int:
@@ -183,6 +191,7 @@ def run_emulator(args: argparse.Namespace) -> int:
         auth_token=token,
         latency_ms=args.latency_ms,
         review_seconds=args.review_seconds,
+        allow_webhooks=args.allow_webhook,
     )
     if args.reset:
         app.store.reset()

@@ -18,8 +18,10 @@ from typing import Any
 
 from msgsvc_tui.core import fields
 from msgsvc_tui.emulator.db import EmulatorError
+from msgsvc_tui.emulator.messaging import Messaging
 from msgsvc_tui.emulator.routes import route_table
 from msgsvc_tui.emulator.store import Store
+from msgsvc_tui.emulator.webhooks import Webhooks
 from msgsvc_tui.emulator.wire import (
     MAX_PAGE_SIZE,
     Fault,
@@ -52,6 +54,7 @@ class EmulatorApp:
         api_secret: str | None = None,
         latency_ms: float = 0.0,
         review_seconds: float | None = None,
+        allow_webhooks: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
         self.account_sid = account_sid
@@ -63,7 +66,10 @@ class EmulatorApp:
         self.requests_served = 0
         if review_seconds is not None:
             store.review_seconds = review_seconds
-        self._routes = route_table(store)
+        # status callbacks and inbound webhooks are signed with the account's auth token
+        self.webhooks = Webhooks(auth_token, allow_webhooks)
+        self.messaging = Messaging(store, self.webhooks)
+        self._routes = route_table(store, self.messaging)
 
     def inject(self, *faults: Fault) -> None:
         self.faults.extend(faults)
@@ -135,8 +141,11 @@ class EmulatorApp:
                     account_sid=account,
                     form_lists=form_lists,
                 )
-                self.store.advance()  # campaigns under review move on the clock
-                return handler(request, *m.groups())
+                # campaign reviews and messages move on the clock before anything is read
+                self.store.advance()
+                self.messaging.advance()
+                with self.store.lock:  # the clock's ticker and webhook replies write too
+                    return handler(request, *m.groups())
             raise EmulatorError(404, 20404, f"The requested resource {path} was not found")
         except EmulatorError as exc:
             extra = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if exc.status == 401 else {}

@@ -77,7 +77,7 @@ class Database:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.clock = clock
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()  # one writer at a time: requests, the ticker, webhooks
         self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys = ON")
@@ -95,7 +95,7 @@ class Database:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db

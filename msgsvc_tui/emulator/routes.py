@@ -13,8 +13,10 @@ from msgsvc_tui.core import senders
 from msgsvc_tui.emulator.handlers.a2p import A2PHandlers
 from msgsvc_tui.emulator.handlers.channels import ChannelHandlers
 from msgsvc_tui.emulator.handlers.links import LinkHandlers
+from msgsvc_tui.emulator.handlers.messages import MessageHandlers
 from msgsvc_tui.emulator.handlers.pool import PoolHandlers
 from msgsvc_tui.emulator.handlers.services import ServiceHandlers
+from msgsvc_tui.emulator.messaging import Messaging
 from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.wire import Response
 
@@ -30,12 +32,13 @@ def route(pattern: str, **methods: Handler) -> Route:
     return re.compile(f"^{pattern}\\Z"), methods
 
 
-def route_table(store: Store) -> list[Route]:
+def route_table(store: Store, messaging: Messaging) -> list[Route]:
     services = ServiceHandlers(store)
     pool = PoolHandlers(store)
     channels = ChannelHandlers(store)
     a2p = A2PHandlers(store)
     links = LinkHandlers(store)
+    messages = MessageHandlers(store, messaging)
     svc = f"/v1/Services/{SID}"
     acct = f"/2010-04-01/Accounts/{SID}"
     return [
@@ -87,4 +90,10 @@ def route_table(store: Store) -> list[Route]:
         # ---- the account (2010 API)
         route(f"{acct}/IncomingPhoneNumbers\\.json", GET=pool.phone_numbers),
         route(f"{acct}/SMS/ShortCodes\\.json", GET=pool.short_codes),
+        route(f"{acct}/Messages\\.json", GET=messages.list, POST=messages.create),
+        route(f"{acct}/Messages/{SID}\\.json", GET=messages.fetch),
+        # ---- the emulator's own (no Twilio API has these paths)
+        route(f"/emulator/v1/Messages/{SID}", GET=messages.why),
+        route("/emulator/v1/Inbound", POST=messages.inbound),
+        route("/emulator/v1/Webhooks", GET=messages.webhooks),
     ]

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ def open_emulator(
     auth_token: str = demo.DEMO_AUTH_TOKEN,
     latency_ms: float = 0.0,
     review_seconds: float | None = None,
+    allow_webhooks: Iterable[str] = (),
 ) -> EmulatorApp:
     store = Store(default_db_path() if db is None else db)
     if seed:
@@ -54,6 +56,7 @@ def open_emulator(
         auth_token=auth_token,
         latency_ms=latency_ms,
         review_seconds=review_seconds,
+        allow_webhooks=frozenset(h.lower() for h in allow_webhooks),
     )
 
 
@@ -135,6 +138,8 @@ def serve_forever(
 ) -> None:
     import uvicorn
 
+    # real time: statuses move and status callbacks go out with no request to drive them
+    app.messaging.start_ticker()
     if sock is None:
         uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
         return

@@ -1,8 +1,8 @@
 """The emulator's state: every resource's store over one SQLite connection.
 
 Each resource keeps its own tables and queries in emulator/stores/ (services, the number pool,
-channel and country alpha senders, A2P brands and campaigns, link shortening); `Store` is them
-all, so a handler reaches any resource through one object and one transaction lock.
+channel and country alpha senders, A2P brands and campaigns, link shortening, messages);
+`Store` is them all, so a handler reaches any resource through one object and one transaction lock.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 from msgsvc_tui.emulator.stores.a2p import A2PStore
 from msgsvc_tui.emulator.stores.channels import ChannelStore
 from msgsvc_tui.emulator.stores.links import LinkStore
+from msgsvc_tui.emulator.stores.messages import MessageStore
 from msgsvc_tui.emulator.stores.pool import PoolStore
 
 
-class Store(A2PStore, ChannelStore, LinkStore, PoolStore):
+class Store(MessageStore, A2PStore, ChannelStore, LinkStore, PoolStore):
     """Every resource's store; keyword options (pool_limit, clock, review_seconds) go to the
     store they belong to."""
