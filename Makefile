@@ -6,9 +6,12 @@ PIP    := $(BIN)/python -m pip install --quiet --constraint constraints.txt
 # `make demo` installs the app alone (quick first run); `make test` adds the test extras.
 APP    := $(VENV)/.installed-app
 DEV    := $(VENV)/.installed-test
+BROWSER_DEPS := $(VENV)/.installed-browser
+# Debian's Chromium: Playwright drives it by path (its own browser download is not used).
+CHROMIUM ?= /usr/bin/chromium
 SHARED ?= ../shared/twilio-oai
 
-.PHONY: demo test check lint format screenshots bench soak fuzz emulator contract upgrade clean
+.PHONY: demo test test-browser check lint format screenshots bench soak fuzz emulator contract upgrade clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +40,23 @@ check: $(DEV)
 
 test: check
 	$(BIN)/python -m pytest -q -n 4
+
+# The app served to a real browser (tests/browser/, left out of `make test`): installs the
+# `browser` extra and Debian's chromium when missing, and does nothing more when both are there.
+test-browser: $(BROWSER_DEPS) $(CHROMIUM)
+	MSGSVC_TUI_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q -m browser tests/browser
+
+$(BROWSER_DEPS): pyproject.toml constraints.txt $(DEV)
+	$(PIP) -e '.[test,browser]'
+	touch $(BROWSER_DEPS)
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium (make test-browser drives it headless)…"
+	@SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && \
+	    $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "no $(CHROMIUM) after installing chromium"; exit 1; }
 
 format: $(DEV)
 	$(BIN)/ruff check --fix msgsvc_tui tests benchmarks scripts

@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="msgsvc-tui",
         usage=(
             "%(prog)s [-h] [--version] [--profile PROFILE] [--base-url BASE_URL] [--readonly]\n"
-            "                  [--demo] [COMMAND ...]"
+            "                  [--demo] [--sandbox-db PATH] [COMMAND ...]"
         ),
         description=(
             "Manage Twilio Messaging Services from the terminal.\n\n"
@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  msgsvc-tui                              open the app\n"
             "  msgsvc-tui --demo                       open the app on the demo sandbox\n"
             '  msgsvc-tui services get "Acme Orders"   a service by SID or friendly name\n'
-            "  msgsvc-tui completion bash              the shell completion script"
+            "  msgsvc-tui completion bash              the shell completion script\n"
+            "  msgsvc-tui serve                        the app in a browser, for a workshop"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -50,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the embedded demo sandbox, whatever profiles exist",
     )
+    parser.add_argument(
+        "--sandbox-db",
+        metavar="PATH",
+        help="a demo sandbox of its own in this SQLite file (seeded when new), and no profiles: "
+        "what `serve` gives each visitor",
+    )
     # prog given: else the subcommands' usage would start with the custom usage above
     sub = cli_parser.lazy_subparsers(parser, dest="command", metavar="COMMAND", prog="msgsvc-tui")
     sub.add_lazy(
@@ -58,7 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     cli_parser.add_services_parser(sub)
     cli_parser.add_numbers_parser(sub)
     cli_parser.add_completion_parser(sub)
+    sub.add_lazy("serve", _serve, help="serve the app to browsers, a sandbox per visitor")
     return parser
+
+
+def _serve(p: argparse.ArgumentParser) -> None:
+    from msgsvc_tui.cli import serve
+
+    serve.arguments(p)
 
 
 def _emulator(emu: argparse.ArgumentParser) -> None:
@@ -132,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "emulator":
             return run_emulator(args)
+        if args.command == "serve":
+            from msgsvc_tui.cli import serve
+
+            return serve.run(args)
         if args.command == "services":
             from msgsvc_tui.cli import services as cli_services
 
@@ -237,13 +255,16 @@ def run_app(args: argparse.Namespace) -> int:
     for warning in config.warnings:
         print(f"msgsvc-tui: warning: {safe(warning)}", file=sys.stderr)
     connection = None
-    if not args.demo:
+    sandbox_only = args.sandbox_db is not None
+    if not (args.demo or sandbox_only):
         connection = resolve_connection(config, profile=args.profile, base_url=args.base_url)
     app = MsgsvcApp(
         config=config,
         connection=connection,
-        demo=args.demo,
+        demo=args.demo or sandbox_only,
         readonly=args.readonly,
+        emulator_db=args.sandbox_db,
+        sandbox_only=sandbox_only,
     )
     app.run()
     return app.return_code or ExitCode.OK

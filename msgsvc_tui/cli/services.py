@@ -200,8 +200,8 @@ _ONE_SHOT_READS = frozenset({"get", "list"})
 
 
 def _connection(args: argparse.Namespace) -> Connection | object | None:
-    """The profile's connection; `_DEMO` for --demo; None without credentials."""
-    if getattr(args, "demo", False):
+    """The profile's connection; `_DEMO` for --demo or --sandbox-db; None without credentials."""
+    if getattr(args, "demo", False) or getattr(args, "sandbox_db", None):
         return _DEMO
     # `diff` reads --from itself and plans against --to, whose client this is
     profile = getattr(args, "target", None) or args.profile
@@ -213,7 +213,8 @@ def _client(args: argparse.Namespace, conn: Connection | object) -> MessagingCli
     if conn is _DEMO:
         from msgsvc_tui.emulator.server import embedded_client, open_emulator
 
-        return embedded_client(open_emulator(), readonly=readonly)
+        db = getattr(args, "sandbox_db", None)
+        return embedded_client(open_emulator(db), readonly=readonly)
     from msgsvc_tui.api.client import MessagingClient
 
     assert isinstance(conn, Connection)

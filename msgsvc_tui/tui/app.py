@@ -52,6 +52,7 @@ class MsgsvcApp(App[int]):
         demo: bool = False,
         readonly: bool = False,
         emulator_db: str | Path | None = None,
+        sandbox_only: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
@@ -59,6 +60,9 @@ class MsgsvcApp(App[int]):
         self.readonly = readonly
         self.start_in_demo = demo
         self.emulator_db = emulator_db
+        # A visitor of `serve` (or any --sandbox-db run): the sandbox and nothing else, so
+        # nobody reaches a real account, or the host's profiles, through it.
+        self.sandbox_only = sandbox_only
         self.emulator: EmulatorApp | None = None
         self._client: MessagingClient | None = None
         self.is_sandbox = False
@@ -165,7 +169,21 @@ class MsgsvcApp(App[int]):
             self.pop_screen()
         self.push_screen(MainScreen(self.session))
 
+    def _refuses_profiles(self) -> bool:
+        if self.sandbox_only:
+            self.notify(
+                "This is a sandbox of its own (a workshop's, or --sandbox-db): profiles and "
+                "real accounts are not reachable from it.",
+                severity="warning",
+                title="Sandbox only",
+                timeout=5,
+            )
+        return self.sandbox_only
+
     def switch_profile(self, name: str) -> None:
+        if self._refuses_profiles():
+            return
+
         def go() -> None:
             try:
                 conn = resolve_connection(self.config, profile=name, env={})
@@ -223,12 +241,16 @@ class MsgsvcApp(App[int]):
         self.push_screen(HelpScreen())
 
     def action_profiles(self) -> None:
+        if self._refuses_profiles():
+            return
         from msgsvc_tui.tui.screens.profiles import ProfilesScreen
 
         current = self.connection.profile if self.connection else None
         self.push_screen(ProfilesScreen(self.config, current))
 
     def action_add_profile(self) -> None:
+        if self._refuses_profiles():
+            return
         from msgsvc_tui.tui.screens.profiles import ProfileEditor
 
         def saved(profile: Profile | None) -> None:
