@@ -39,8 +39,8 @@ def names() -> list[str]:
 
 
 def test_commands_subcommands_and_flags():
-    assert ask("msgsvc-tui serv") == ("words", ["services"])
-    assert set(ask("msgsvc-tui ")[1]) >= {"services", "emulator", "numbers", "completion"}
+    assert ask("msgsvc-tui servi") == ("words", ["services"])
+    assert set(ask("msgsvc-tui ")[1]) >= {"services", "emulator", "numbers", "completion", "serve"}
     assert "__complete" not in ask("msgsvc-tui ")[1]
     assert set(ask("msgsvc-tui services ")[1]) >= {"list", "get", "senders", "campaign"}
     assert ask("msgsvc-tui services senders X ")[1] == ["list", "get", "add", "remove"]
@@ -153,7 +153,7 @@ def test_bash_script_completes_in_bash(names):
 t() { COMP_LINE="$1"; COMP_POINT=${#1}; shift; COMP_WORDS=("$@")
       COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMPREPLY=(); _msgsvc_tui_complete
       printf '<%s>' "${COMPREPLY[@]}"; echo; }
-t "msgsvc-tui serv" msgsvc-tui serv
+t "msgsvc-tui servi" msgsvc-tui servi
 t "msgsvc-tui services get Acme O" msgsvc-tui services get Acme O
 t 'msgsvc-tui services get "Acme O' msgsvc-tui services get '"Acme O'
 t "msgsvc-tui services update x --set sticky_sender=t" \
@@ -192,7 +192,7 @@ words=(msgsvc-tui services plan ''); CURRENT=4; PREFIX=''; _msgsvc_tui
 def test_fish_script_completes_in_fish(names, tmp_path):
     probe = (
         "msgsvc-tui completion fish | source\n"
-        "complete -C'msgsvc-tui serv'\n"
+        "complete -C'msgsvc-tui servi'\n"
         "complete -C'msgsvc-tui services get Ac'\n"
         "complete -C'msgsvc-tui services create --set stic'\n"
     )
