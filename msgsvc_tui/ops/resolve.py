@@ -87,8 +87,9 @@ def pick_service(text: str, services: Iterable[Json]) -> str:
         return exact[0][0]
     if exact:
         raise AmbiguousNameError("service", text, sorted(exact, key=lambda p: p[0]))
-    if text.startswith(SERVICE_PREFIX) and not any(c.isspace() for c in text):
-        # meant as a SID: its own message says what is wrong with it
+    if text.startswith(SERVICE_PREFIX) and " " not in text:
+        # meant as a SID (names have spaces; a tab or newline is a SID gone wrong): its own
+        # message says what is wrong with it
         raise fields.ValidationError(
             [
                 fields.FieldError(
