@@ -24,8 +24,10 @@ def sandbox_app(*, readonly: bool = False, emulator=None) -> MsgsvcApp:
     return app
 
 
-async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait until `predicate()` holds; a slow machine just waits longer, never fails early."""
+async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 90.0) -> None:
+    """Wait until `predicate()` holds; a slow machine just waits longer, never fails early
+    (the timeout only ends a test that would otherwise hang: a loaded 2-core machine can take
+    tens of seconds for what an idle one does at once)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:

@@ -22,7 +22,7 @@ from msgsvc_tui.tui.app import MsgsvcApp
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
 
 
-async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 15) -> None:
+async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 90) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
