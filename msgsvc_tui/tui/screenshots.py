@@ -92,6 +92,19 @@ def _tab(service: str, key: str) -> RunBefore:
     return run
 
 
+async def _messages(pilot: Pilot[Any]) -> None:
+    """The Messages tab with a body typed: the counter shows Smart Encoding at work."""
+    from msgsvc_tui.tui.widgets.panes.messages import MessagesPane
+
+    await _tab("Acme Order Updates", "7")(pilot)
+    pane = pilot.app.screen.query_one(MessagesPane)
+    await pilot.press("m", *"+14155550123", "enter")
+    pane.query_one(
+        "#compose-body", Input
+    ).value = "\u201cYour order #4417 has shipped\u201d \u2014 track it at https://acme.example/t/4417\u2026"
+    await pilot.pause(0.2)
+
+
 async def _welcome(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
@@ -150,6 +163,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("campaign-80x24", (80, 24), _tab("Black Friday", "5")),
     Scene("links-120x40", (120, 40), _tab("Spring Promo", "6")),
     Scene("links-80x24", (80, 24), _tab("Spring Promo", "6")),
+    Scene("messages-120x40", (120, 40), _messages),
+    Scene("messages-80x24", (80, 24), _messages),
     Scene("help", (120, 40), lambda p: _press(p, "question_mark")),
     Scene("profiles", (120, 40), lambda p: _press(p, "p"), profiles=True),
     Scene("welcome", (100, 30), _welcome, demo=False),

@@ -73,5 +73,12 @@ TABS: tuple[DetailTab, ...] = (
         "campaign",
     ),
     DetailTab("tab-links", "Links", "Link shortening", _W + "links:LinksPane", "links"),
+    DetailTab(
+        "tab-messages",
+        "Messages",
+        "Send through the service, watch statuses",
+        _W + "messages:MessagesPane",
+        "messages",
+    ),
 )
 BY_ID = {t.id: t for t in TABS}

@@ -1,0 +1,244 @@
+"""The Messages tab end to end: the app on the sandbox, its Messages (2010 API) answered by a
+server speaking Twilio's wire format; the composer's live counter, sending (journalled, asked
+first on a real account, refused in --readonly), live statuses, server text sanitized."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable, Input, Static
+
+from msgsvc_tui.api import messages as api_messages
+from msgsvc_tui.emulator.server import open_emulator
+from msgsvc_tui.ops.journal import SEND_MESSAGE
+from msgsvc_tui.tui.screens.main import MainScreen
+from msgsvc_tui.tui.screens.modals import ConfirmScreen
+from msgsvc_tui.tui.screenshots import busy
+from msgsvc_tui.tui.widgets.panes.messages import MessagesPane, counter_text
+from tests.messages_fixture import MessagesServer
+
+from .tui_helpers import ready, sandbox_app, table, wait_for
+
+SIZE = (120, 40)
+
+
+class WithMessages:
+    """The sandbox's emulator, with `/…/Messages…` answered by the fixture."""
+
+    def __init__(self, emulator: Any, fixture: MessagesServer) -> None:
+        self._emulator = emulator
+        self.fixture = fixture
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._emulator, name)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        target = self.fixture if "/Messages" in scope.get("path", "") else self._emulator
+        await target(scope, receive, send)
+
+
+def app_with_messages(*, readonly: bool = False) -> tuple[Any, MessagesServer]:
+    fixture = MessagesServer()
+    app = sandbox_app(readonly=readonly, emulator=WithMessages(open_emulator(":memory:"), fixture))
+    return app, fixture
+
+
+async def open_messages(pilot, name: str = "Acme Order Updates") -> tuple[str, MessagesPane]:
+    screen = await ready(pilot)
+    model = screen.model
+    row = next(
+        i for i in range(len(model.visible)) if model.visible_service(i)["friendly_name"] == name
+    )
+    table(pilot).cursor = row
+    await wait_for(pilot, lambda: (screen.form.service or {}).get("friendly_name") == name)
+    await pilot.press("7")
+    pane = pilot.app.screen.query_one(MessagesPane)
+    sid = model.visible_service(row)["sid"]
+    await wait_for(pilot, lambda: pane.shows({"sid": sid}) and not busy(pane))
+    return sid, pane
+
+
+def text_of(pilot, widget_id: str) -> str:
+    return str(pilot.app.screen.query_one(f"#{widget_id}", Static).render())
+
+
+def cells(pane: MessagesPane) -> list[list[str]]:
+    t = pane.query_one(DataTable)
+    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
+
+
+def posts(fixture: MessagesServer) -> list[dict]:
+    return [form for method, _, form in fixture.requests if method == "POST"]
+
+
+# ---- the counter ------------------------------------------------------------------------------
+def test_counter_says_encoding_segments_and_why() -> None:
+    assert (
+        "GSM-7 · 5 chars · 1 segment (160/segment, 155 left) · Smart Encoding off"
+        in counter_text("hello", smart_encoding=False).plain
+    )
+    ucs2 = counter_text("ça va 😀", smart_encoding=False).plain
+    assert "UCS-2 · 8 UTF-16 units · 1 segment (70/segment" in ucs2
+    assert "UCS-2 because of: ç U+00E7, 😀 U+1F600" in ucs2
+    curly = "\u201cHi\u201d \u2014 see you\u2026"
+    on = counter_text(curly, smart_encoding=True).plain
+    assert on.startswith("GSM-7")
+    assert 'Smart Encoding: \u201c U+201C → " · \u201d U+201D → " · \u2014 U+2014 → -' in on
+    off = counter_text(curly, smart_encoding=False).plain
+    assert off.startswith("UCS-2") and "(Smart Encoding would make it GSM-7)" in off
+    stuck = counter_text("\u201cHi\u201d 😀", smart_encoding=True).plain
+    assert "Smart Encoding has no GSM-7 stand-in for 😀" in stuck
+    assert (
+        "2 segments (153/segment) · Smart Encoding off"
+        in counter_text("a" * 161, smart_encoding=False).plain
+    )
+    assert "Too long: 1,601 characters" in counter_text("a" * 1601, smart_encoding=False).plain
+    hostile = counter_text("\x1b]52;c;x\x07", smart_encoding=False)
+    assert isinstance(hostile, Text) and "\x1b" not in hostile.plain
+
+
+# ---- the tab ----------------------------------------------------------------------------------
+async def test_lists_the_services_messages_with_errors_in_words() -> None:
+    app, fixture = app_with_messages()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        sid = next(
+            s["sid"]
+            for s in (screen.model.visible_service(i) for i in range(len(screen.model.visible)))
+            if s["friendly_name"] == "Acme Order Updates"
+        )
+        fixture.seed(sid, 3, ago=timedelta(minutes=20))
+        fixture.seed("MG" + "0" * 32, 5, ago=timedelta(minutes=20))  # another service's
+        fixture.seed(sid, 1, ago=timedelta(minutes=4), status="undelivered")
+        fixture.messages[0]["error_code"] = 30003  # the newest
+        _, pane = await open_messages(pilot)
+        await wait_for(pilot, lambda: len(pane.messages) == 4)
+        rows = cells(pane)
+        assert len(rows) == 4
+        assert rows[0][1] == "undelivered" and rows[0][6] == "30003 Unreachable destination handset"
+        assert rows[1][3] == "+14155550100" and rows[1][5] == "-0.00790 USD"
+        summary = text_of(pilot, "messages-summary")
+        assert "4 messages in the last 24 h · 1 failed" in summary
+        assert "the phone is off" in text_of(pilot, "messages-detail")
+        assert "docs/api/errors/30003" in text_of(pilot, "messages-detail")
+
+
+async def test_typing_in_the_composer_is_text_not_commands() -> None:
+    app, fixture = app_with_messages()
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot, "Appointment Reminders")  # smart encoding off
+        await pilot.press("m")
+        assert app.focused is pane.query_one("#compose-to", Input)
+        await pilot.press(*"+14155550123", "enter")
+        assert app.focused is pane.query_one("#compose-body", Input)
+        await pilot.press(*"map q n p 7 j k ç")
+        assert pane.query_one("#compose-body", Input).value == "map q n p 7 j k ç"
+        assert isinstance(app.screen, MainScreen) and app.is_running
+        counter = text_of(pilot, "compose-counter")
+        assert "UCS-2 because of: ç U+00E7" in counter
+        assert "Smart Encoding off" in counter  # this service's setting
+        await pilot.press("escape")  # one level up: the messages list
+        assert app.focused is pane.query_one(DataTable)
+        await pilot.press("escape")  # then the services list
+        assert app.focused is table(pilot)
+        assert posts(fixture) == []
+
+
+async def test_send_in_the_sandbox_journals_and_follows_to_delivered() -> None:
+    app, fixture = app_with_messages()
+    async with app.run_test(size=SIZE) as pilot:
+        sid, pane = await open_messages(pilot)
+        pane.query_one("#compose-to", Input).value = "+14155550123"
+        pane.query_one("#compose-body", Input).focus()
+        await pilot.press(*"Your order shipped", "enter")
+        await wait_for(pilot, lambda: len(pane.messages) == 1)
+        [form] = posts(fixture)
+        assert form["MessagingServiceSid"] == [sid]
+        assert form["To"] == ["+14155550123"] and form["Body"] == ["Your order shipped"]
+        assert not isinstance(app.screen, ConfirmScreen)  # the sandbox never bills: no question
+        assert pane.query_one("#compose-body", Input).value == ""
+        assert cells(pane)[0][1] == "accepted" and cells(pane)[0][3] == "choosing…"
+        entry = app.journal.recent()[0]
+        assert (entry.action, entry.after["state"]) == (SEND_MESSAGE, "sent")
+        seen = []
+        for _ in range(6):
+            pane.poll_once()
+            await wait_for(pilot, lambda: not busy(pane))
+            seen.append(cells(pane)[0][1])
+        assert seen[:4] == ["queued", "sending", "sent", "delivered"]
+        assert pane.pending == {}  # final: no longer fetched
+        assert cells(pane)[0][3] == "+14155550100"
+        fetches = [r for r in fixture.requests if r[0] == "GET" and "/Messages/SM" in r[1]]
+        assert len(fetches) == 4
+
+
+async def test_bad_input_is_named_and_nothing_is_sent() -> None:
+    app, fixture = app_with_messages()
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        pane.query_one("#compose-to", Input).value = "555-1234"
+        pane.query_one("#compose-body", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        counter = text_of(pilot, "compose-counter")
+        assert "To: must be a phone number in E.164 form" in counter
+        assert "Body: required" in counter
+        assert app.focused is pane.query_one("#compose-to", Input)
+        assert posts(fixture) == []
+
+
+async def test_readonly_never_sends() -> None:
+    app, fixture = app_with_messages(readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        assert "read-only: sending is off" in text_of(pilot, "messages-summary")
+        pane.query_one("#compose-to", Input).value = "+14155550123"
+        pane.query_one("#compose-body", Input).focus()
+        await pilot.press(*"hi", "enter")
+        await pilot.pause()
+        assert posts(fixture) == []
+
+
+async def test_a_real_account_asks_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api_messages, "is_real_account", lambda client: True)
+    app, fixture = app_with_messages()
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        pane.query_one("#compose-to", Input).value = "+14155550123"
+        pane.query_one("#compose-body", Input).focus()
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one(".dialog-body", Static).render())
+        assert "This sends a real SMS to +14155550123, billed to AC" in body
+        await pilot.press("n")
+        await pilot.pause()
+        assert posts(fixture) == []
+        pane.query_one("#compose-body", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(posts(fixture)) == 1)
+
+
+async def test_server_text_is_sanitized() -> None:
+    app, fixture = app_with_messages()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        sid = screen.model.visible_service(0)["sid"]
+        name = screen.model.visible_service(0)["friendly_name"]
+        fixture.seed(sid, 1, ago=timedelta(minutes=5), status="failed")
+        m = fixture.messages[0]
+        m.update(
+            {"to": "+1\x1b]52;c;aGk=\x07", "from": "\x1b[2J", "body": "\x9b31m", "price": "[b]x"}
+        )
+        m["error_code"] = None
+        m["error_message"] = "\x1b]0;title\x07"
+        _, pane = await open_messages(pilot, name)
+        await wait_for(pilot, lambda: len(pane.messages) == 1)
+        shown = " ".join(" ".join(r) for r in cells(pane)) + text_of(pilot, "messages-detail")
+        for bad in ("\x1b", "\x07", "\x9b"):
+            assert bad not in shown
+        assert "[b]x" in shown  # taken literally, never as markup
