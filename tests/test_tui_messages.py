@@ -56,6 +56,7 @@ async def open_messages(pilot, name: str = "Acme Order Updates") -> tuple[str, M
     await wait_for(pilot, lambda: (screen.form.service or {}).get("friendly_name") == name)
     await pilot.press("7")
     pane = pilot.app.screen.query_one(MessagesPane)
+    pane.poller.pause()  # no clock in tests: they call poll_once themselves
     sid = model.visible_service(row)["sid"]
     await wait_for(pilot, lambda: pane.shows({"sid": sid}) and not busy(pane))
     return sid, pane

@@ -174,7 +174,8 @@ class MessagesPane(ServicePane):
     def on_mount(self) -> None:
         super().on_mount()
         self._render_counter()
-        self.set_interval(POLL_SECONDS, self._tick)
+        # the live statuses' clock; tests pause it and call poll_once themselves
+        self.poller = self.set_interval(POLL_SECONDS, self._tick)
 
     def focus_main(self) -> None:
         self.query_one("#messages-table").focus()
