@@ -243,3 +243,32 @@ async def test_server_text_is_sanitized() -> None:
         for bad in ("\x1b", "\x07", "\x9b"):
             assert bad not in shown
         assert "[b]x" in shown  # taken literally, never as markup
+
+
+async def test_in_the_sandbox_the_emulator_says_why_this_sender() -> None:
+    """On the real embedded emulator (its clock injected): send, watch it delivered, and the
+    emulator's reason for the sender under the list."""
+    from tests.test_emulator_messages import Clock
+
+    emulator = open_emulator(":memory:")
+    clock = Clock()
+    emulator.store.clock = clock
+    app = sandbox_app(emulator=emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        pane.query_one("#compose-to", Input).value = "+14155550123"
+        pane.query_one("#compose-body", Input).focus()
+        await pilot.press(*"On its way", "enter")
+        await wait_for(pilot, lambda: len(pane.messages) == 1)
+        for _ in range(10):
+            clock.now += 30
+            pane.poll_once()
+            await wait_for(pilot, lambda: not busy(pane))
+            if not pane.pending:
+                break
+        assert cells(pane)[0][1] == "delivered"
+        assert cells(pane)[0][3].startswith("+")  # the sender the service chose
+        pane.focus_main()
+        pane.query_one(DataTable).move_cursor(row=0)
+        pane._highlighted()
+        await wait_for(pilot, lambda: "Why this sender" in text_of(pilot, "messages-detail"))

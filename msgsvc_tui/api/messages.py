@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from msgsvc_tui.api import errors
 from msgsvc_tui.api.outcome import Verdict as _Verdict
 from msgsvc_tui.core import fields
 from msgsvc_tui.core import messages as core_messages
@@ -200,6 +201,20 @@ async def follow(
         if current.get("status") in core_messages.FINAL:
             return current, True
     return current, False
+
+
+async def emulator_why(client: MessagingClient, sid: str) -> Json | None:
+    """The emulator's own account of a message — why the service chose its sender, its
+    encoding, its queue — from an emulator-only endpoint beside Twilio's resource (it adds
+    nothing to Twilio's fields). None off the emulator (never asked of a real account) or
+    when the server does not have the endpoint."""
+    if is_real_account(client):
+        return None
+    url = f"{client.api_base}/emulator/v1/Messages/{checked_sid(sid)}"
+    try:
+        return await client._must("GET", url)
+    except (errors.NotFoundError, errors.BadResponseError):
+        return None
 
 
 def since_ago(ago: timedelta, now: datetime | None = None) -> datetime:

@@ -130,15 +130,27 @@ async def send(client: MessagingClient, args: argparse.Namespace, _: Any, out: I
         _print_message(message, args, out)
         return ExitCode.OK
 
+    told_why = False
+
     def changed(m: Json) -> None:
         line = f"{m.get('status')}"
         if m.get("from"):
             line += f" from {m.get('from')}"
         err(line)
 
+    async def why(m: Json) -> None:
+        nonlocal told_why
+        if told_why or not m.get("from"):
+            return
+        told_why = True
+        info = await api_messages.emulator_why(client, str(m.get("sid")))
+        if info and info.get("why"):
+            err(f"why this sender (emulator): {info['why']}")
+
     polling = api_messages.Polling(timeout=max(1.0, args.timeout))
     try:
         final, done = await api_messages.follow(client, message, polling=polling, on_change=changed)
+        await why(final)
     except errors.MsgsvcError as exc:
         err(f"sent {message.get('sid')}, but following it failed: {errors.describe(exc)}")
         return ExitCode.API

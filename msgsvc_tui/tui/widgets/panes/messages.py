@@ -149,6 +149,7 @@ class MessagesPane(ServicePane):
         self.messages: list[Json] = []
         self.pending: dict[str, int] = {}  # SID → fetches so far, while not final
         self.scan_note = ""
+        self.reasons: dict[str, str] = {}  # SID → the emulator's "why this sender"
 
     def compose(self) -> ComposeResult:
         yield Static("", id="messages-summary")
@@ -188,6 +189,7 @@ class MessagesPane(ServicePane):
     def clear(self) -> None:
         self.messages = []
         self.pending = {}
+        self.reasons = {}
         self.query_one(DataTable).clear()
         self.query_one("#messages-detail", Static).update("")
         self._render_counter()
@@ -276,6 +278,10 @@ class MessagesPane(ServicePane):
         if m.get("body"):
             text.append(" · ")
             text.append(shown(str(m.get("body"))[:120]))
+        why = self.reasons.get(str(m.get("sid")))
+        if why:
+            text.append("\nWhy this sender (emulator): ", style="bold")
+            text.append(shown(why))
         words = twilio_errors.describe(m.get("error_code"))
         if words:
             text.append("\n")
@@ -288,6 +294,23 @@ class MessagesPane(ServicePane):
     @on(DataTable.RowHighlighted, "#messages-table")
     def _highlighted(self) -> None:
         self._render_detail()
+        m = self._selected()
+        if self.session.sandbox and m is not None and m.get("from"):
+            sid = str(m.get("sid"))
+            if sid not in self.reasons:
+                self.explain(sid)
+
+    @work(group="messages-why", exit_on_error=False)
+    async def explain(self, sid: str) -> None:
+        """In the sandbox: ask the emulator why the service chose this message's sender."""
+        try:
+            info = await api_messages.emulator_why(self.session.client, sid)
+        except errors.MsgsvcError:
+            return
+        why = (info or {}).get("why")
+        if isinstance(why, str) and why:
+            self.reasons[sid] = why
+            self._render_detail()
 
     # ---- live statuses --------------------------------------------------------------------
     def _tick(self) -> None:
@@ -336,11 +359,6 @@ class MessagesPane(ServicePane):
     def action_compose(self) -> None:
         target = "compose-body" if self.query_one("#compose-to", Input).value else "compose-to"
         self.query_one(f"#{target}", Input).focus()
-
-    def show(self, service: Json | None) -> None:
-        super().show(service)
-        if self._ready:
-            self._render_counter()
 
     @on(Input.Changed, "#compose-body")
     def _body_changed(self) -> None:
