@@ -18,11 +18,12 @@ from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
 from msgsvc_tui.tui.screenshots import busy
 from msgsvc_tui.tui.widgets.panes.messages import MessagesPane, counter_text
-from tests.messages_fixture import MessagesServer
+from tests.messages_fixture import ACCOUNT, MessagesServer
 
 from .tui_helpers import ready, sandbox_app, table, wait_for
 
 SIZE = (120, 40)
+ACCOUNT_PATH = f"/2010-04-01/Accounts/{ACCOUNT}/Messages"
 
 
 class WithMessages:
@@ -172,7 +173,9 @@ async def test_send_in_the_sandbox_journals_and_follows_to_delivered() -> None:
         assert seen[:4] == ["queued", "sending", "sent", "delivered"]
         assert pane.pending == {}  # final: no longer fetched
         assert cells(pane)[0][3] == "+14155550100"
-        fetches = [r for r in fixture.requests if r[0] == "GET" and "/Messages/SM" in r[1]]
+        fetches = [
+            r for r in fixture.requests if r[0] == "GET" and r[1].startswith(f"{ACCOUNT_PATH}/SM")
+        ]
         assert len(fetches) == 4
 
 

@@ -257,6 +257,8 @@ class MessagesPane(ServicePane):
         text.append(self.scan_note, style="dim")
         if self.session.readonly:
             text.append(" · read-only: sending is off", style="bold")
+        elif not self.messages:
+            text.append(" · m writes one", style="dim")
         self.summary(text)
 
     def _selected(self) -> Json | None:
