@@ -316,7 +316,10 @@ class MessagesPane(ServicePane):
 
     # ---- live statuses --------------------------------------------------------------------
     def _tick(self) -> None:
-        if self.pending and self.service is not None and not self._polling():
+        """Follow what is not final, only while the tab is on screen (a hidden pane has no
+        region): another tab, or another app screen, costs no requests."""
+        visible = bool(self.region.area)
+        if self.pending and self.service is not None and visible and not self._polling():
             self.poll_once()
 
     def _polling(self) -> bool:
