@@ -253,7 +253,8 @@ async def list_messages(
             "narrow --since or --status to see the rest"
         )
     else:
-        err(f"{len(rows)} messages of {args.service} (of {found.scanned} on the account)")
+        plural = "s" * (len(rows) != 1)
+        err(f"{len(rows)} message{plural} of {args.service} (of {found.scanned} on the account)")
     return ExitCode.OK
 
 
