@@ -79,6 +79,14 @@ def test_get_by_friendly_name_one_shot_and_json(capsys, creds, emulator):
     assert json.loads(out)["sid"] == sid
 
 
+def test_one_shot_get_by_a_shared_name_exits_2_and_by_none_4(capsys, creds, emulator):
+    emulator.store.create_service(ACCOUNT, {"friendly_name": "Fraud Alerts"})
+    code, out, err = main(capsys, "--base-url", creds.url, "services", "get", "Fraud Alerts")
+    assert code == ExitCode.USAGE and out == "" and "2 services are named" in err
+    code, out, err = main(capsys, "--base-url", creds.url, "services", "get", "Fraud Alert")
+    assert code == ExitCode.NOT_FOUND and "did you mean 'Fraud Alerts'" in err
+
+
 def test_update_and_delete_by_name(server, emulator, capsys):
     sid = sid_of(emulator, "QA Sandbox")
     code, _out, err = run(server, capsys, "update", "QA Sandbox", "--set", "sticky_sender=false")
