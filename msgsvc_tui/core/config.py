@@ -21,6 +21,13 @@ from typing import TYPE_CHECKING, Any
 from msgsvc_tui.core import files
 from msgsvc_tui.core.errors import MsgsvcError
 
+# where the files live (core/paths.py, light enough for a shell's tab press), named here too
+from msgsvc_tui.core.paths import APP_NAME as APP_NAME
+from msgsvc_tui.core.paths import CONFIG_ENV as CONFIG_ENV
+from msgsvc_tui.core.paths import DATA_ENV as DATA_ENV
+from msgsvc_tui.core.paths import config_path as config_path
+from msgsvc_tui.core.paths import data_dir as data_dir
+
 if TYPE_CHECKING:
     import tomllib
 
@@ -28,9 +35,6 @@ if TYPE_CHECKING:
 # TWILIO_* variables and no config file needs none of them (import only what a
 # command needs).
 
-APP_NAME = "msgsvc-tui"
-CONFIG_ENV = "MSGSVC_TUI_CONFIG"
-DATA_ENV = "MSGSVC_TUI_DATA"
 
 ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}\Z")
 API_KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}\Z")
@@ -167,26 +171,6 @@ _PREF_RULES: dict[str, tuple[type, Any]] = {
 
 _PROFILE_STR_KEYS = ("account_sid", "api_key", "region", "edge", "base_url")
 _PROFILE_SECRET_KEYS = ("auth_token", "api_secret")
-
-
-def config_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    override = env.get(CONFIG_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return platformdirs.user_config_path(APP_NAME) / "config.toml"
-
-
-def data_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    override = env.get(DATA_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return platformdirs.user_data_path(APP_NAME)
 
 
 def _regular_file(path: Path) -> os.stat_result | None:

@@ -26,7 +26,7 @@ _ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}\Z")
 
 
 def folder(env: Mapping[str, str] | None = None) -> Path:
-    from msgsvc_tui.core.config import data_dir
+    from msgsvc_tui.core.paths import data_dir
 
     return data_dir(env) / FOLDER
 
