@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from msgsvc_tui.core import segments
+from msgsvc_tui.core import fields, segments
 from msgsvc_tui.emulator import selection
 from msgsvc_tui.emulator.db import EmulatorError, new_sid
 from msgsvc_tui.emulator.selection import US_CA, Sender
@@ -175,7 +175,7 @@ class Messaging:
                 400, 21617, "The concatenated message body exceeds the 1600 character limit."
             )
         validity = int(service.get("validity_period") or VALIDITY_MAX)
-        raw_validity = one("ValidityPeriod")
+        raw_validity = one(fields.get("validity_period").param)  # the same name as a service's
         if raw_validity:
             if not raw_validity.isdigit() or not VALIDITY_MIN <= int(raw_validity) <= VALIDITY_MAX:
                 raise EmulatorError(
@@ -185,7 +185,9 @@ class Messaging:
         smart = flag(one("SmartEncoded"))
         now = self.store.clock()
         send_at = self._send_at(one("ScheduleType"), one("SendAt"), service_sid, now)
-        callback = one("StatusCallback") or service.get("status_callback") or None
+        callback = (
+            one(fields.get("status_callback").param) or service.get("status_callback") or None
+        )
         sid = new_sid("MM" if media else "SM")
         values: dict[str, Any] = {
             "sid": sid,
@@ -673,7 +675,7 @@ class Messaging:
             if media:
                 form["MediaUrl"] = media
             if verb.get("action"):
-                form["StatusCallback"] = [str(verb.get("action"))]
+                form[fields.get("status_callback").param] = [str(verb.get("action"))]
             try:
                 created = self.create(account_sid, form)
             except EmulatorError:
