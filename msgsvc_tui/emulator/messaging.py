@@ -44,6 +44,10 @@ QUEUE_SECONDS = 10 * 3600
 # Validity: "Accepted values are integers from `1` to `36000`. Default value is `36000`."
 # (the spec's CreateMessage ValidityPeriod); 90007 outside (https://www.twilio.com/docs/api/errors/90007)
 VALIDITY_MIN, VALIDITY_MAX = 1, 36_000
+# A message's ValidityPeriod and StatusCallback are named as a service's are (the catalogue's).
+VALIDITY_PARAM, CALLBACK_PARAM = (
+    str(fields.get(name).param) for name in ("validity_period", "status_callback")
+)
 # SendAt "must be between 900 seconds and 35 days (3024000 seconds) in the future, inclusive"
 # (https://www.twilio.com/docs/api/errors/35114)
 SCHEDULE_MIN, SCHEDULE_MAX = 900, 3_024_000
@@ -175,7 +179,7 @@ class Messaging:
                 400, 21617, "The concatenated message body exceeds the 1600 character limit."
             )
         validity = int(service.get("validity_period") or VALIDITY_MAX)
-        raw_validity = one(fields.get("validity_period").param)  # the same name as a service's
+        raw_validity = one(VALIDITY_PARAM)  # the same name as a service's
         if raw_validity:
             if not raw_validity.isdigit() or not VALIDITY_MIN <= int(raw_validity) <= VALIDITY_MAX:
                 raise EmulatorError(
@@ -185,9 +189,7 @@ class Messaging:
         smart = flag(one("SmartEncoded"))
         now = self.store.clock()
         send_at = self._send_at(one("ScheduleType"), one("SendAt"), service_sid, now)
-        callback = (
-            one(fields.get("status_callback").param) or service.get("status_callback") or None
-        )
+        callback = one(CALLBACK_PARAM) or service.get("status_callback") or None
         sid = new_sid("MM" if media else "SM")
         values: dict[str, Any] = {
             "sid": sid,
@@ -675,7 +677,7 @@ class Messaging:
             if media:
                 form["MediaUrl"] = media
             if verb.get("action"):
-                form[fields.get("status_callback").param] = [str(verb.get("action"))]
+                form[CALLBACK_PARAM] = [str(verb.get("action"))]
             try:
                 created = self.create(account_sid, form)
             except EmulatorError:
