@@ -104,8 +104,15 @@ def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) 
 
     def campaign(name: str, status: str, values: dict[str, Any]) -> None:
         if name in services:
+            # seeded campaigns keep their status until acted on: the story stays told
             store.create_campaign(
-                account_sid, services[name], values, status=status, sid=sid("QE"), when=_WHEN
+                account_sid,
+                services[name],
+                values,
+                status=status,
+                sid=sid("QE"),
+                when=_WHEN,
+                review=False,
             )
 
     campaign(

@@ -154,7 +154,10 @@ class A2PStore(ServiceStore):
         sid: str | None = None,
         when: str | None = None,
         external: bool = False,
+        review: bool = True,
     ) -> sqlite3.Row:
+        """`review=False`: an IN_PROGRESS campaign that stays so until acted on (the demo's
+        seeded one: the review clock is for campaigns created during a session)."""
         self.service_row(account_sid, service_sid)
         brand_body: dict[str, Any] = {}
         if not external:
@@ -186,7 +189,7 @@ class A2PStore(ServiceStore):
             rate_limits=values.get("rate_limits")
             or {"att": {"mps": 600, "msg_class": "A"}, "tmobile": {"brand_tier": "TOP"}},
         )
-        due = self.clock() + self.review_seconds if status == "IN_PROGRESS" else None
+        due = self.clock() + self.review_seconds if status == "IN_PROGRESS" and review else None
         with self.tx() as db:
             if db.execute(
                 "SELECT 1 FROM campaigns WHERE service_sid = ?", (service_sid,)
