@@ -5,6 +5,9 @@ emulator's injectable clock: nothing here waits."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from msgsvc_tui.api import compliance
@@ -12,7 +15,11 @@ from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.demo_resources import _campaign
+from msgsvc_tui.core.config import Config
 from msgsvc_tui.emulator.server import embedded_client, open_emulator
+from msgsvc_tui.tui.app import MsgsvcApp
+from msgsvc_tui.tui.screens.modals import ConfirmScreen
+from tests.tui_helpers import ready, wait_for
 
 SEEDED = {
     "Acme Order Updates": "VERIFIED",
@@ -89,3 +96,66 @@ async def test_seeded_campaigns_keep_their_status_over_ten_minutes_and_a_restart
             "Delivery ETA": "FAILED",
         }
     again.store.close()
+
+
+# ---- reset ----------------------------------------------------------------------------------
+def _cli(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "msgsvc_tui", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_demo_reset_asks_first_and_brings_the_demo_back(tmp_path):
+    db = str(tmp_path / "sandbox.sqlite3")
+    made = _cli("--sandbox-db", db, "services", "create", "--friendly-name", "Scratch")
+    assert made.returncode == 0, made.stderr
+    refused = _cli("--sandbox-db", db, "demo", "reset")  # no terminal, no --yes: nothing
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    listed = _cli("--sandbox-db", db, "services", "list", "--json")
+    assert "Scratch" in listed.stdout
+
+    done = _cli("--sandbox-db", db, "demo", "reset", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "as new: 25 services" in done.stdout
+    names = [s["friendly_name"] for s in json.loads(_cli("--sandbox-db", db, *LIST).stdout)]
+    assert len(names) == 25 and "Scratch" not in names
+
+
+LIST = ("services", "list", "--json")
+
+
+async def test_the_palette_resets_the_sandbox_after_a_confirm(tmp_path):
+    app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=tmp_path / "s.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        store = app.emulator.store
+        store.db.execute("DELETE FROM services WHERE seq = (SELECT MAX(seq) FROM services)")
+        assert store.count_services(demo.DEMO_ACCOUNT_SID) == 24
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Reset the sandbox")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # cancelled: nothing happens
+        await pilot.pause()
+        assert store.count_services(demo.DEMO_ACCOUNT_SID) == 24
+        app.action_reset_sandbox()
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: store.count_services(demo.DEMO_ACCOUNT_SID) == 25)
+        screen = await ready(pilot)
+        await wait_for(pilot, lambda: len(screen.model) == 25)
+
+
+async def test_a_readonly_sandbox_is_not_reset(tmp_path):
+    app = MsgsvcApp(config=Config.load(), demo=True, readonly=True, emulator_db=":memory:")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.action_reset_sandbox()
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("not reset" in n.message for n in app._notifications)

@@ -66,7 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     cli_parser.add_numbers_parser(sub)
     cli_parser.add_completion_parser(sub)
     sub.add_lazy("serve", _serve, help="serve the app to browsers, a sandbox per visitor")
+    sub.add_lazy("demo", _demo, help="the demo sandbox: reset it to its first state")
     return parser
+
+
+def _demo(p: argparse.ArgumentParser) -> None:
+    from msgsvc_tui.cli import demo
+
+    demo.arguments(p)
 
 
 def _serve(p: argparse.ArgumentParser) -> None:
@@ -146,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "emulator":
             return run_emulator(args)
+        if args.command == "demo":
+            from msgsvc_tui.cli import demo as cli_demo
+
+            return cli_demo.run(args)
         if args.command == "serve":
             from msgsvc_tui.cli import serve
 

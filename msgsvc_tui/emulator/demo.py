@@ -190,6 +190,13 @@ def ensure_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> bool:
     return True
 
 
+def reset_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> int:
+    """The sandbox as new: every table emptied, the demo seeded again (every edit is lost).
+    Returns how many services it made."""
+    store.reset()
+    return seed_demo(store, account_sid)
+
+
 def _pretty(number: str) -> str:
     if number.startswith("+1") and len(number) == 12:
         return f"({number[2:5]}) {number[5:8]}-{number[8:]}"

@@ -134,6 +134,41 @@ class MsgsvcApp(App[int]):
         self.is_sandbox = True
         self._open(demo_connection(), client)
 
+    def action_reset_sandbox(self) -> None:
+        """The sandbox as new (every edit in it lost), after a confirm: between two demos."""
+        if not self.is_sandbox or self.emulator is None:
+            self.notify("Only the demo sandbox can be reset.", severity="warning", timeout=4)
+            return
+        if self.readonly:
+            self.notify(
+                "Read-only mode (--readonly): the sandbox is not reset.",
+                severity="warning",
+                title="Read-only",
+                timeout=4,
+            )
+            return
+        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.emulator is not None:
+                from msgsvc_tui.emulator import demo
+
+                count = demo.reset_demo(self.emulator.store)
+                self.start_demo()
+                self.notify(f"The sandbox is as new: {count} services.", timeout=4)
+
+        self._leave_main(
+            lambda: self.push_screen(
+                ConfirmScreen(
+                    "Reset the sandbox?",
+                    "Every edit in the demo sandbox is erased and its demo data seeded again.",
+                    yes="Reset",
+                    danger=True,
+                ),
+                answered,
+            )
+        )
+
     def connect(self, connection: Connection) -> None:
         from msgsvc_tui.api.client import MessagingClient
 
