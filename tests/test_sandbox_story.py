@@ -12,10 +12,10 @@ from pathlib import Path
 
 from msgsvc_tui.api import compliance
 from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.core.config import Config
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.demo_resources import _campaign
-from msgsvc_tui.core.config import Config
 from msgsvc_tui.emulator.server import embedded_client, open_emulator
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.modals import ConfirmScreen

@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="msgsvc-tui",
         usage=(
             "%(prog)s [-h] [--version] [--profile PROFILE] [--base-url BASE_URL] [--readonly]\n"
-            "                  [--demo] [--sandbox-db PATH] [COMMAND ...]"
+            "                  [--demo] [--sandbox-db PATH] [--tour] [--show-keys] [COMMAND ...]"
         ),
         description=(
             "Manage Twilio Messaging Services from the terminal.\n\n"
@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a demo sandbox of its own in this SQLite file (seeded when new), and no profiles: "
         "what `serve` gives each visitor",
+    )
+    parser.add_argument(
+        "--tour",
+        action="store_true",
+        help="open the demo sandbox with a guided tour of the app (esc leaves it)",
+    )
+    parser.add_argument(
+        "--show-keys",
+        action="store_true",
+        help="show each key pressed in a corner for a few seconds (for presenting)",
     )
     # prog given: else the subcommands' usage would start with the custom usage above
     sub = cli_parser.lazy_subparsers(parser, dest="command", metavar="COMMAND", prog="msgsvc-tui")
@@ -267,15 +277,17 @@ def run_app(args: argparse.Namespace) -> int:
         print(f"msgsvc-tui: warning: {safe(warning)}", file=sys.stderr)
     connection = None
     sandbox_only = args.sandbox_db is not None
-    if not (args.demo or sandbox_only):
+    if not (args.demo or sandbox_only or args.tour):
         connection = resolve_connection(config, profile=args.profile, base_url=args.base_url)
     app = MsgsvcApp(
         config=config,
         connection=connection,
-        demo=args.demo or sandbox_only,
+        demo=args.demo or sandbox_only or args.tour,
         readonly=args.readonly,
         emulator_db=args.sandbox_db,
         sandbox_only=sandbox_only,
+        tour=args.tour,
+        show_keys=args.show_keys,
     )
     app.run()
     return app.return_code or ExitCode.OK

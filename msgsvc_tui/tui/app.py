@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from msgsvc_tui.emulator.app import EmulatorApp
     from msgsvc_tui.ops.journal import Journal
     from msgsvc_tui.tui.screens.main import MainScreen
+    from msgsvc_tui.tui.tour import TourPanel
 
 
 class MsgsvcApp(App[int]):
@@ -53,6 +54,8 @@ class MsgsvcApp(App[int]):
         readonly: bool = False,
         emulator_db: str | Path | None = None,
         sandbox_only: bool = False,
+        tour: bool = False,
+        show_keys: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
@@ -63,6 +66,8 @@ class MsgsvcApp(App[int]):
         # A visitor of `serve` (or any --sandbox-db run): the sandbox and nothing else, so
         # nobody reaches a real account, or the host's profiles, through it.
         self.sandbox_only = sandbox_only
+        self.tour_on_start = tour  # --tour: the sandbox, with the tour on its first screen
+        self.show_keys = show_keys  # --show-keys: each key shown in a corner (keycast.py)
         self.emulator: EmulatorApp | None = None
         self._client: MessagingClient | None = None
         self.is_sandbox = False
@@ -134,6 +139,74 @@ class MsgsvcApp(App[int]):
         self.is_sandbox = True
         self._open(demo_connection(), client)
 
+    # ---- onboarding: the tour, the keys shown ------------------------------------------------
+    @property
+    def tour(self) -> TourPanel | None:
+        main = self.main_screen
+        if main is None:
+            return None
+        from msgsvc_tui.tui.tour import TourPanel
+
+        found = main.query(TourPanel)
+        return found.first() if found else None
+
+    def action_tour(self) -> None:
+        """The guided tour, on the sandbox's main screen (its steps name demo services)."""
+        main = self.main_screen
+        if main is None or not self.is_sandbox:
+            self.notify(
+                "The tour runs on the demo sandbox: ctrl+p, Open the demo sandbox, then the "
+                "tour (or msgsvc-tui --tour).",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        if self.tour is not None:
+            return
+        from msgsvc_tui.tui.tour import TourPanel
+
+        while self.screen is not main:
+            self.pop_screen()
+        main.mount(TourPanel(main, readonly=self.readonly))
+
+    def end_tour(self) -> None:
+        tour = self.tour
+        if tour is not None:
+            tour.remove()
+            self.notify("Tour closed: ctrl+p, Tour, to take it again.", timeout=4)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, before anything handles it: shown with --show-keys, seen by the tour
+        (which only watches, but for esc: that leaves it)."""
+        # a key arrives once from the terminal, and may come back up to the App after the
+        # focused widget saw it (forwarded): only the first counts
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.show_keys:
+                self._cast(event)
+            tour = self.tour
+            if tour is not None:
+                main = self.main_screen
+                # esc backs out one level: a field, a tab, then (from the list) the tour
+                on_list = main is not None and self.screen is main and main.table.has_focus
+                if event.key == "escape" and on_list:
+                    self.end_tour()
+                    return
+                tour.key_pressed(event.key)
+        await super().on_event(event)
+
+    def _cast(self, event: events.Key) -> None:
+        from msgsvc_tui.tui.widgets.keycast import KeyCaster
+
+        screen = self.screen
+        found = screen.query(KeyCaster)
+        caster = found.first() if found else None
+        if caster is None:
+            caster = KeyCaster()
+            screen.mount(caster)
+            screen.call_after_refresh(caster.show_key, event)
+        else:
+            caster.show_key(event)
+
     def action_reset_sandbox(self) -> None:
         """The sandbox as new (every edit in it lost), after a confirm: between two demos."""
         if not self.is_sandbox or self.emulator is None:
@@ -202,7 +275,11 @@ class MsgsvcApp(App[int]):
         )
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(MainScreen(self.session))
+        main = MainScreen(self.session)
+        self.push_screen(main)
+        if self.tour_on_start and self.is_sandbox:
+            self.tour_on_start = False
+            main.call_after_refresh(self.action_tour)
 
     def _refuses_profiles(self) -> bool:
         if self.sandbox_only:

@@ -37,9 +37,12 @@ class MsgsvcCommands(Provider):
             if not session.sandbox:
                 demo = partial(screen.post_message, OpenDemo())
                 out.append(("Open the demo sandbox", demo, "The local emulator with demos"))
-            elif not session.readonly:
-                reset = partial(app.run_action, "app.reset_sandbox")
-                out.append(("Reset the sandbox", reset, "Erase every edit: the demo as new"))
+            else:
+                tour = partial(app.run_action, "app.tour")
+                out.append(("Tour: a guided tour of the app", tour, "Steps in the real UI"))
+                if not session.readonly:
+                    reset = partial(app.run_action, "app.reset_sandbox")
+                    out.append(("Reset the sandbox", reset, "Erase every edit: the demo as new"))
         profiles = partial(app.run_action, "app.profiles")
         out.append(("Profiles…", profiles, "List, add, edit and test profiles"))
         add = partial(app.run_action, "app.add_profile")

@@ -105,6 +105,36 @@ async def _messages(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.2)
 
 
+def _past(tour: Any, index: int) -> Callable[[], bool]:
+    return lambda: bool(tour.index > index)
+
+
+def _tour_step(title: str) -> RunBefore:
+    """The tour, followed with the keys each step asks for, up to the step called `title`."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, MsgsvcApp)
+        await loaded(pilot)
+        await wait_until(pilot, lambda: app.tour is not None and app.tour.start is not None)
+        tour = app.tour
+        assert tour is not None
+        await wait_until(pilot, lambda: tour.start is not None and tour.start.service is not None)
+        while tour.step.title != title:
+            at = tour.index
+            for key in tour.keys_to_press():
+                if key == "u":  # the undo asks first
+                    await pilot.press(key)
+                    await pilot.pause(0.1)
+                    key = "y"
+                await pilot.press(key)
+            await wait_until(pilot, _past(tour, at))
+        await wait_until(pilot, lambda: not busy(tour.main.detail))
+        await pilot.pause(0.3)
+
+    return run
+
+
 async def _welcome(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
@@ -140,12 +170,16 @@ class Scene:
     run_before: RunBefore
     demo: bool = True
     profiles: bool = False
+    tour: bool = False
+    readonly: bool = False
 
     def app(self) -> MsgsvcApp:
         return MsgsvcApp(
             config=_config(self.profiles),
             demo=self.demo,
+            readonly=self.readonly,
             emulator_db=":memory:",
+            tour=self.tour,
         )
 
 
@@ -168,6 +202,16 @@ SCENES: tuple[Scene, ...] = (
     Scene("help", (120, 40), lambda p: _press(p, "question_mark")),
     Scene("profiles", (120, 40), lambda p: _press(p, "p"), profiles=True),
     Scene("welcome", (100, 30), _welcome, demo=False),
+    Scene("tour-service-80x24", (80, 24), _tour_step("What a Messaging Service is"), tour=True),
+    Scene("tour-flags-120x40", (120, 40), _tour_step("The flags"), tour=True),
+    # read-only: its tour has no write steps, so no date of today in the picture
+    Scene(
+        "tour-in-review-120x40",
+        (120, 40),
+        _tour_step("A campaign in review"),
+        tour=True,
+        readonly=True,
+    ),
 )
 BY_NAME = {s.name: s for s in SCENES}
 
