@@ -140,7 +140,8 @@ def steps(*, readonly: bool) -> list[Step]:
         Step(
             "What the flags do to a message",
             "Messages sends through the service and shows which sender Twilio picked and "
-            "why. Send one, flip sticky sender or smart encoding, send again: compare.",
+            "why. m writes one; flip sticky sender (S) or smart encoding (E) in the list, "
+            "send again, and compare the sender and the segments.",
             f"{_tab_key('tab-messages')}: the Messages tab",
             _on_tab("tab-messages"),
             service=VERIFIED_SERVICE,
