@@ -159,3 +159,64 @@ async def test_a_readonly_sandbox_is_not_reset(tmp_path):
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert any("not reset" in n.message for n in app._notifications)
+
+
+# ---- the A2P tab follows a review ------------------------------------------------------------
+async def _open_campaign_tab(pilot, name: str):
+    from msgsvc_tui.tui.widgets.panes.campaign import CampaignPane
+
+    await ready(pilot)
+    await pilot.press("slash", *name, "enter", "5")
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query(CampaignPane)))
+    pane = pilot.app.screen.query_one(CampaignPane)
+    await wait_for(pilot, lambda: pane.campaign is not None and pane.current(pane.service["sid"]))
+    pane.poller.pause()  # the test plays the timer's part
+    return pane
+
+
+async def test_the_a2p_tab_asks_again_by_itself_while_a_campaign_is_in_review():
+    clock = Clock()
+    emulator = open_emulator(":memory:")
+    emulator.store.clock = clock
+    sids = _services(emulator)
+    async with embedded_client(emulator) as client:
+        acme = (await compliance.campaign_of(client, sids["Acme Order Updates"]))[
+            "brand_registration_sid"
+        ]
+        values = _campaign(acme, "DELIVERY_NOTIFICATION", "Ticket and venue updates for Event Tickets buyers.")
+        await compliance.create_campaign(client, sids["Event Tickets"], values)
+    app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
+    app.emulator = emulator
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _open_campaign_tab(pilot, "Event Tickets")
+        assert pane.campaign["campaign_status"] == "IN_PROGRESS"
+        assert "asks again every 10 s" in str(pane.query_one("#campaign-summary").render())
+        pane.review_tick()  # still in review: asked, unchanged
+        await wait_for(pilot, lambda: pane.review_polls.get(sids["Event Tickets"]) == 1)
+        clock.now += 30  # the emulator's review is done
+        pane.review_tick()
+        await wait_for(pilot, lambda: pane.campaign["campaign_status"] == "VERIFIED")
+        table = app.main_screen.table
+        await wait_for(pilot, lambda: table.a2p_status.get(sids["Event Tickets"]) == "VERIFIED")
+        asked = pane.review_polls[sids["Event Tickets"]]
+        pane.review_tick()  # verified: nothing more to ask
+        await pilot.pause()
+        assert pane.review_polls[sids["Event Tickets"]] == asked
+
+
+async def test_the_review_is_asked_about_a_bounded_number_of_times():
+    from msgsvc_tui.tui.widgets.panes.campaign import MAX_REVIEW_POLLS
+
+    app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _open_campaign_tab(pilot, "Spring Promo")
+        sid = pane.service["sid"]
+        assert pane.in_review  # the seeded one, in review for good
+        pane.review_polls[sid] = MAX_REVIEW_POLLS - 1
+        pane.review_tick()
+        await wait_for(pilot, lambda: "no longer asked" in str(pane.query_one("#campaign-summary").render()))
+        pane.review_tick()
+        await pilot.pause()
+        assert pane.review_polls[sid] == MAX_REVIEW_POLLS
+        await pilot.press("ctrl+r")  # asking by hand starts the count again
+        await wait_for(pilot, lambda: sid not in pane.review_polls)

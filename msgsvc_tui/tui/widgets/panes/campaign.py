@@ -21,6 +21,12 @@ from msgsvc_tui.tui.widgets.nav import NavScroll
 from msgsvc_tui.tui.widgets.panes.base import ServicePane
 
 Json = dict[str, Any]
+
+# A campaign in review is asked about again this often while its tab is on screen, at most
+# this many times per service (ten minutes), so a tab left open costs a bounded number of
+# requests; ctrl+r starts the count again.
+REVIEW_POLL_SECONDS = 10.0
+MAX_REVIEW_POLLS = 60
 _STATUS_STYLE = {"VERIFIED": "bold green", "FAILED": "bold red"}
 
 
@@ -91,6 +97,31 @@ class CampaignPane(ServicePane):
         super().__init__(session, **kw)
         self.campaign: Json | None = None
         self.brand: Json | None = None
+        self.review_polls: dict[str, int] = {}  # service SID -> times asked while in review
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # the review's clock; tests pause it and call review_tick themselves
+        self.poller = self.set_interval(REVIEW_POLL_SECONDS, self.review_tick)
+
+    @property
+    def in_review(self) -> bool:
+        return bool(self.campaign and self.campaign.get("campaign_status") == "IN_PROGRESS")
+
+    def review_tick(self) -> None:
+        """While the campaign shown is in review and its tab is on screen, ask again; the
+        answer (verified or failed) replaces it, and the list's US column follows."""
+        service = self.service
+        if service is None or not self.in_review or not self.region.area:
+            return
+        if any(w.group == "campaign" and not w.is_finished for w in self.workers):
+            return
+        sid = str(service["sid"])
+        asked = self.review_polls.get(sid, 0)
+        if asked >= MAX_REVIEW_POLLS:
+            return
+        self.review_polls[sid] = asked + 1
+        self.load(sid)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="campaign-summary")
@@ -122,7 +153,7 @@ class CampaignPane(ServicePane):
         if not self.current(service_sid):
             return
         self.campaign, self.brand = campaign, brand
-        self.summary("")
+        self.summary(self._review_note(service_sid))
         self.query_one("#campaign-body", Static).update(campaign_text(campaign, brand))
         status = (campaign or {}).get("campaign_status")
         self.post_message(CampaignSeen(service_sid, str(status) if status else None))
@@ -134,8 +165,17 @@ class CampaignPane(ServicePane):
         brands: list[Json] = cache["brands"]
         return brands
 
+    def _review_note(self, service_sid: str) -> str:
+        if not self.in_review:
+            return ""
+        if self.review_polls.get(service_sid, 0) >= MAX_REVIEW_POLLS:
+            return "In review: no longer asked by itself (ctrl+r asks again)"
+        return f"In review: this tab asks again every {REVIEW_POLL_SECONDS:.0f} s while open"
+
     def action_reload(self) -> None:
         self.session.cache.pop("brands", None)
+        if self.service is not None:
+            self.review_polls.pop(str(self.service["sid"]), None)
         self.show(self.service)
 
     # ---- writes ---------------------------------------------------------------------------
