@@ -183,7 +183,8 @@ async def test_the_a2p_tab_asks_again_by_itself_while_a_campaign_is_in_review():
         acme = (await compliance.campaign_of(client, sids["Acme Order Updates"]))[
             "brand_registration_sid"
         ]
-        values = _campaign(acme, "DELIVERY_NOTIFICATION", "Ticket and venue updates for Event Tickets buyers.")
+        text = "Ticket and venue updates for Event Tickets buyers."
+        values = _campaign(acme, "DELIVERY_NOTIFICATION", text)
         await compliance.create_campaign(client, sids["Event Tickets"], values)
     app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
     app.emulator = emulator
@@ -214,7 +215,8 @@ async def test_the_review_is_asked_about_a_bounded_number_of_times():
         assert pane.in_review  # the seeded one, in review for good
         pane.review_polls[sid] = MAX_REVIEW_POLLS - 1
         pane.review_tick()
-        await wait_for(pilot, lambda: "no longer asked" in str(pane.query_one("#campaign-summary").render()))
+        summary = pane.query_one("#campaign-summary")
+        await wait_for(pilot, lambda: "no longer asked" in str(summary.render()))
         pane.review_tick()
         await pilot.pause()
         assert pane.review_polls[sid] == MAX_REVIEW_POLLS
