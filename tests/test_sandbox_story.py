@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from msgsvc_tui.api import compliance
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.core.config import Config
@@ -222,3 +224,25 @@ async def test_the_review_is_asked_about_a_bounded_number_of_times():
         assert pane.review_polls[sid] == MAX_REVIEW_POLLS
         await pilot.press("ctrl+r")  # asking by hand starts the count again
         await wait_for(pilot, lambda: sid not in pane.review_polls)
+
+
+# ---- concepts where a tab is empty -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("key", "pane_id", "concept"),
+    [
+        ("3", "channels", "A channel sender is a WhatsApp or RCS sender"),
+        ("4", "countries", "A country alpha sender is the name"),
+    ],
+)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_an_empty_tab_says_what_its_senders_are(key, pane_id, concept, size):
+    app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"Login Codes", "enter", key)  # a service with neither
+        await wait_for(pilot, lambda: bool(app.screen.query(f"#{pane_id}")))
+        pane = app.screen.query_one(f"#{pane_id}")
+        summary = pane.query_one(f"#{pane_id}-summary")
+        await wait_for(pilot, lambda: concept in str(summary.render()))
+        assert str(summary.render()).startswith("0 ")
+        assert summary.region.height >= 2 and summary.region.width > 0  # wrapped, in sight

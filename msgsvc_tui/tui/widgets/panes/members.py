@@ -32,6 +32,9 @@ class MemberPane(ServicePane):
     KIND: ClassVar[senders.SenderKind]
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     HELP: ClassVar[str] = ""
+    # What this kind of sender is, said when the service has none: a newcomer's first look
+    # at an empty tab is where the concept is learnt.
+    EMPTY: ClassVar[str] = ""
     PREFIX: ClassVar[str] = ""  # ids: "channels" → #channels-table, #channels-summary
 
     def __init__(self, session: Any, **kw: Any) -> None:
@@ -89,7 +92,10 @@ class MemberPane(ServicePane):
         for m in self.members:
             # Text cells: a DataTable parses plain str cells as markup
             table.add_row(*(Text(shown(c)) for c in self.cells(m)), key=m["sid"])
-        self.summary(self.summary_text())
+        if not self.members and self.EMPTY:
+            self.summary(f"{self.summary_text()}. {self.EMPTY}")
+        else:
+            self.summary(self.summary_text())
 
     def selected(self) -> Json | None:
         row = self.table.cursor_row
@@ -168,6 +174,11 @@ class ChannelSendersPane(MemberPane):
     SUMMARY_ID = "channels-summary"
     COLUMNS = ("Type", "Sender", "Country", "SID")
     HELP = "a add a WhatsApp/RCS sender · x remove · ctrl+r reload"
+    EMPTY = (
+        "A channel sender is a WhatsApp or RCS sender of the account (XE…, registered with "
+        "that channel) put in this service's pool: the service then sends on that channel "
+        "too, by its rules (approved templates, WhatsApp's 24-hour window). a adds one."
+    )
     REMOVE_NOTE = "It stays in the account, free for another service."
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add sender", id="channel-add", tooltip="Pick a WhatsApp/RCS sender"),
@@ -204,6 +215,11 @@ class CountrySendersPane(MemberPane):
     SUMMARY_ID = "countries-summary"
     COLUMNS = ("Country", "Alpha sender", "Capabilities", "SID")
     HELP = "a add an alpha sender for a country · x remove · ctrl+r reload"
+    EMPTY = (
+        "A country alpha sender is the name (AcmeBank, not a number) this service sends "
+        "from to one destination country, where recipients see it instead of a number: "
+        "countries that register alpha IDs need one each. a adds one."
+    )
     REMOVE_NOTE = "Messages to that country fall back to the service's other senders."
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="country-add", tooltip="Alpha sender ID for a country"),
