@@ -3,7 +3,9 @@ terminal. Server text is untrusted, so each goes through the sanitizer."""
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from msgsvc_tui.core.exit_codes import ExitCode
@@ -48,3 +50,24 @@ def declined(
             err(no)
         return ExitCode.OK
     return None
+
+
+def field_lines(pairs: Iterable[tuple[object, object]], *, empty: str = "—") -> str:
+    """`key  value` lines, keys aligned, for one resource shown to people. Keys are server
+    text as much as values (a resource's keys are whatever the server sent), so both go
+    through the sanitizer; a nested value is shown as JSON (escaped)."""
+    rows = [
+        (
+            safe(key),
+            safe(
+                empty
+                if value is None
+                else json.dumps(value)
+                if isinstance(value, dict | list)
+                else str(value)
+            ),
+        )
+        for key, value in pairs
+    ]
+    width = max((len(k) for k, _ in rows), default=0)
+    return "".join(f"{k:<{width}}  {v}\n" for k, v in rows)

@@ -17,7 +17,7 @@ from typing import IO, Any
 from msgsvc_tui.api import compliance
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.cli.output import cell as _cell
-from msgsvc_tui.cli.output import declined, err
+from msgsvc_tui.cli.output import declined, err, field_lines
 from msgsvc_tui.core import a2p, fields, senders
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
@@ -110,11 +110,7 @@ def _one(member: Json, args: argparse.Namespace, out: IO[str]) -> None:
     if getattr(args, "json", False):
         out.write(json.dumps(member, indent=2) + "\n")
         return
-    width = max(len(k) for k in member) if member else 0
-    for key, value in member.items():
-        if isinstance(value, (dict, list)):
-            value = json.dumps(value)
-        out.write(f"{key:<{width}}  {safe('—' if value is None else str(value))}\n")
+    out.write(field_lines(member.items()))
 
 
 # ---- senders of every kind ------------------------------------------------------------------
@@ -258,7 +254,7 @@ def campaign_values(args: argparse.Namespace) -> Json:
 
 def show_campaign(campaign: Json | None, out: IO[str]) -> None:
     if campaign is None:
-        out.write(a2p.status_words(None) + "\n")
+        out.write(safe(a2p.status_words(None)) + "\n")
         return
     status = campaign.get("campaign_status")
     rows = [
@@ -279,9 +275,7 @@ def show_campaign(campaign: Json | None, out: IO[str]) -> None:
         rows.append((f.label, shown))
     for line in a2p.explain_errors(campaign):
         rows.append(("Error", line))
-    width = max(len(k) for k, _ in rows)
-    for key, value in rows:
-        out.write(f"{key:<{width}}  {safe('' if value is None else str(value))}\n")
+    out.write(field_lines(rows, empty=""))
 
 
 async def campaign_command(

@@ -40,6 +40,7 @@ import tomli_w
 
 from msgsvc_tui.core import fields, files, senders
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -92,13 +93,28 @@ def export_services(
     return {"version": VERSION, "account": account, "services": out}
 
 
+# What a file meant for review must not hold raw: C0 and DEL (TOML and JSON escape those
+# already), C1, and the bidi controls that make a reviewer read a line backwards.
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+
+
+def _escaped(text: str) -> str:
+    """`text` (JSON, or TOML whose server text is all in basic strings) with every character
+    that acts on a terminal written as its `\\uXXXX` escape: both formats read it back as the
+    same character, and a reviewer's terminal shows the escape instead of obeying it. The
+    line breaks between entries are ours, and stay."""
+    return _INVISIBLE.sub(lambda m: "\n" if m[0] == "\n" else f"\\u{ord(m[0]):04x}", text)
+
+
 def render(document: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return _escaped(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = [
         f"# Messaging Services exported by msgsvc-tui on {stamp}",
-        f"# from account {document.get('account') or '?'}; apply with: "
+        f"# from account {safe(document.get('account') or '?')}; apply with: "
         "msgsvc-tui services apply FILE",
         f"version = {VERSION}",
         "",
@@ -107,14 +123,14 @@ def render(document: dict[str, Any], fmt: str) -> str:
         body = {k: v for k, v in entry.items() if not k.startswith("_") and k != "senders"}
         lines.append(f"[services.{_toml_key(name)}]")
         if entry.get("_sid"):
-            lines.append(f"# sid: {entry['_sid']}")
+            lines.append(f"# sid: {safe(entry['_sid'])}")  # a comment: shown, never escaped
         lines.append(tomli_w.dumps(body).rstrip())
         if entry.get("senders"):
             lines.append("")
             lines.append(f"[services.{_toml_key(name)}.senders]")
             lines.append(tomli_w.dumps(entry["senders"]).rstrip())
         lines.append("")
-    return "\n".join(lines)
+    return _escaped("\n".join(lines))
 
 
 def _toml_key(name: str) -> str:

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -25,7 +27,7 @@ from msgsvc_tui.core.config import (
 )
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.ops.pool import PoolIndex
-from msgsvc_tui.tui import messages
+from msgsvc_tui.tui import guard, messages
 from msgsvc_tui.tui.bindings import APP_BINDINGS
 from msgsvc_tui.tui.commands import MsgsvcCommands
 from msgsvc_tui.tui.config_io import save_config, save_profile
@@ -107,7 +109,8 @@ class MsgsvcApp(App[int]):
             where = f"connecting to {who} ({mask_sid(self.connection.account_sid)})…"
         else:
             where = "looking for credentials…"
-        yield Static(f" msgsvc-tui  {where}", id="splash")
+        # a profile's name comes from a file: shown as text, never parsed as markup
+        yield Static(safe(f" msgsvc-tui  {where}"), id="splash", markup=False)
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start)
@@ -260,7 +263,7 @@ class MsgsvcApp(App[int]):
         self._client = client
         self.pool_index = PoolIndex()
         self.connection = connection
-        self.sub_title = "SANDBOX" if self.is_sandbox else (connection.profile or "")
+        self.sub_title = "SANDBOX" if self.is_sandbox else safe(connection.profile or "")
         if old is not None:
             self.run_worker(old.aclose(), exit_on_error=False)
         # a fresh session and main screen per connection: no state leaks between accounts
@@ -383,6 +386,10 @@ class MsgsvcApp(App[int]):
             then()
         else:
             main.confirm_leave(then)
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        """Every frame passes the guard (tui/guard.py) on its way to the terminal."""
+        super()._display(screen, guard.clean_update(renderable))  # type: ignore[arg-type]
 
     def notify(
         self,

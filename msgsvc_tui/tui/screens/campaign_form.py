@@ -196,7 +196,7 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
             refusal = a2p.brand_can_register(brand)
             if refusal:
                 error = self.query_one("#cf-brand_registration_sid-error", Static)
-                error.update(refusal)
+                error.update(as_text(refusal))
                 error.add_class("-shown")
             self.load_usecases(event.value)
         self._check(quiet=True)

@@ -33,7 +33,7 @@ from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, UnsavedScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
-from msgsvc_tui.tui.text import name_of
+from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
 from msgsvc_tui.tui.widgets.list_pane import ListPane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
@@ -119,7 +119,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             bar.append(" SANDBOX ", style="bold black on yellow")
             bar.append(" local emulator, demo data ")
         if conn is not None:
-            bar.append(f" {conn.profile or conn.source} ", style="bold")
+            bar.append(f" {shown(conn.profile or conn.source)} ", style="bold")
             bar.append(f" {mask_sid(conn.account_sid)} ")
         if session.readonly:
             bar.append(" READ-ONLY ", style="bold white on dark_red")

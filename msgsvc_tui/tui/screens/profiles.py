@@ -20,6 +20,7 @@ from msgsvc_tui.core.config import Config, Profile, Secret, mask_sid
 from msgsvc_tui.tui.config_io import save_config, save_profile
 from msgsvc_tui.tui.messages import SwitchProfile
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.text import as_text
 from msgsvc_tui.tui.widgets.nav import NavOptionList
 
 # (attribute, label, secret?, help)
@@ -48,7 +49,7 @@ class ProfileEditor(ModalScreen["Profile | None"]):
     def compose(self) -> ComposeResult:
         title = f"Edit profile {self.existing.name}" if self.existing else "Add a Twilio profile"
         with Vertical(classes="dialog wide", id="profile-editor"):
-            yield Label(title, classes="dialog-title")
+            yield Label(as_text(title), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 for attr, label, secret, help_text in _FIELDS:
                     value = getattr(self.existing, attr, None) if self.existing else None
@@ -141,7 +142,9 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
         with Vertical(classes="dialog wide", id="profiles"):
             yield Label("Profiles", classes="dialog-title")
             yield NavOptionList(id="profile-list")
-            yield Static(f"Saved in {self.config.path}", id="profiles-status", classes="help")
+            yield Static(
+                as_text(f"Saved in {self.config.path}"), id="profiles-status", classes="help"
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Switch \\[enter]", id="switch", variant="primary")
                 yield Button("Add \\[a]", id="add")
@@ -168,9 +171,11 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
             where = p.base_url or ".".join(x for x in (p.edge, p.region) if x) or "twilio.com"
             extra = f"  [{', '.join(marks)}]" if marks else ""
             options.add_option(
-                # Text: a URL such as http://[::1]:8765 is never read as markup
+                # Text: a URL such as http://[::1]:8765 is never read as markup; a profile's
+                # name comes from a file anyone may have edited
                 Option(
-                    Text(f"{name:<14} {mask_sid(p.account_sid)}  {auth}  {where}{extra}"), id=name
+                    as_text(f"{name:<14} {mask_sid(p.account_sid)}  {auth}  {where}{extra}"),
+                    id=name,
                 )
             )
         if not config.profiles:
@@ -245,7 +250,7 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
     @work(exclusive=True, group="profile-test", exit_on_error=False)
     async def test_connection(self, profile: Profile) -> None:
         status = self.query_one("#profiles-status", Static)
-        status.update(f"Testing {profile.name}…")
+        status.update(as_text(f"Testing {profile.name}…"))
         conn = profile.connection()
         try:
             async with MessagingClient.from_connection(conn, max_retries=1) as client:
@@ -253,10 +258,10 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
                 async with contextlib.aclosing(first) as pages:
                     page = await anext(pages)
         except (errors.MsgsvcError, StopAsyncIteration) as exc:
-            status.update(Text(f"✗ {profile.name}: {errors.describe(exc)}", style="bold red"))
+            status.update(as_text(f"✗ {profile.name}: {errors.describe(exc)}", "bold red"))
             return
         found = "at least one service" if page.items else "no services yet"
-        status.update(Text(f"✓ {profile.name}: connected, {found}", style="bold green"))
+        status.update(as_text(f"✓ {profile.name}: connected, {found}", "bold green"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 
 from msgsvc_tui.tui.messages import AddProfile, OpenDemo
+from msgsvc_tui.tui.text import as_text
 
 WELCOME = (
     "No Twilio credentials were found: no profile in the config file, and no "
@@ -38,7 +39,7 @@ class WelcomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="welcome", classes="dialog wide"):
             yield Label("Welcome to msgsvc-tui", classes="dialog-title")
-            yield Static(WELCOME.format(path=self.config_path), classes="dialog-body")
+            yield Static(as_text(WELCOME.format(path=self.config_path)), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Try the demo sandbox \\[d]", id="demo", variant="primary")
                 yield Button("Add a Twilio profile \\[a]", id="add")

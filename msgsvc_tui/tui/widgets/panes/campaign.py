@@ -40,7 +40,7 @@ def campaign_text(campaign: Json | None, brand: Json | None) -> Text:
     status = str(campaign.get("campaign_status") or "")
     text = Text()
     text.append(
-        f"{shown(status)}: {a2p.status_words(status)}",
+        f"{shown(status)}: {shown(a2p.status_words(status))}",
         style=_STATUS_STYLE.get(status, "bold yellow"),
     )
     for line in a2p.explain_errors(campaign):
