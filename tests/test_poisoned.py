@@ -261,6 +261,7 @@ _READS: dict[tuple[str, ...], list[str]] = {
 _NOT_READS = {
     ("emulator",),  # serves; shows nothing from a server
     ("completion",),  # prints a shell script
+    ("serve",),  # serves the app to a browser: the app itself is walked above
     ("services", "create"),
     ("services", "update"),
     ("services", "delete"),
