@@ -262,6 +262,7 @@ _NOT_READS = {
     ("emulator",),  # serves; shows nothing from a server
     ("completion",),  # prints a shell script
     ("serve",),  # serves the app to a browser: the app itself is walked above
+    ("demo", "reset"),  # empties the local sandbox: nothing from a server
     ("services", "create"),
     ("services", "update"),
     ("services", "delete"),
