@@ -246,3 +246,28 @@ async def test_an_empty_tab_says_what_its_senders_are(key, pane_id, concept, siz
         await wait_for(pilot, lambda: concept in str(summary.render()))
         assert str(summary.render()).startswith("0 ")
         assert summary.region.height >= 2 and summary.region.width > 0  # wrapped, in sight
+
+
+# ---- ? on a field ------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_question_mark_on_a_field_shows_its_help_then_every_key(size):
+    from msgsvc_tui.core import fields
+    from msgsvc_tui.tui.screens.help import HelpScreen
+
+    app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
+    async with app.run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("enter")  # the form, its first field's row
+        await wait_for(pilot, lambda: screen.form.focused_row() is not None)
+        await pilot.press("j")
+        await pilot.pause()
+        row = screen.form.focused_row()
+        assert row is not None and not screen.form.editing
+        field = fields.BY_NAME[row.field_name]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = [n for n in app._notifications if n.title == field.label]
+        assert shown and field.help in shown[-1].message
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")  # again: every key
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))

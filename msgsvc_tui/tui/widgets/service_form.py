@@ -147,6 +147,7 @@ class ServiceForm(VerticalScroll):
         self.creating = False
         self.service: Json | None = None
         self._mode = Incoming.DROP  # the incoming-messages choice: ours, not RadioSet's
+        self._help_shown_for: str | None = None  # the row whose help `?` just showed
 
     # ---- building -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -388,6 +389,28 @@ class ServiceForm(VerticalScroll):
         return (
             focused is not None and not isinstance(focused, FieldRow) and self in focused.ancestors
         )
+
+    def on_key(self, event: events.Key) -> None:
+        """`?` on a field's row shows that field's help, at any width (at 80 columns the
+        inline help is hidden); `?` again on the same row opens every key, as elsewhere."""
+        if event.key != "question_mark" or self.editing:
+            return
+        row = self.focused_row()
+        if row is None:
+            return
+        if self._help_shown_for == row.field_name:
+            self._help_shown_for = None
+            return  # the App's ? (every key) takes it
+        event.stop()
+        event.prevent_default()
+        self._help_shown_for = row.field_name
+        f = fields.BY_NAME[row.field_name]
+        self.app.notify(f"{f.help}\n(? again: every key)", title=f.label, timeout=10)
+
+    def on_descendant_focus(self) -> None:
+        row = self.focused_row()
+        if row is None or row.field_name != self._help_shown_for:
+            self._help_shown_for = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # while a control is edited, the key is the control's
