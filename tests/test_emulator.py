@@ -226,7 +226,10 @@ def test_pool_rules(http, emulator):
     missing = http.delete(f"/v1/Services/{b}/PhoneNumbers/{pn}").json()
     assert missing["code"] == 21711
     emulator.store.pool_limit = 0
-    other = next(n["sid"] for n in numbers[18:-1] if n["capabilities"]["sms"])
+    free = {
+        r[0] for r in emulator.store.db.execute("SELECT sid FROM numbers WHERE service_sid IS NULL")
+    }
+    other = next(n["sid"] for n in numbers[:-1] if n["sid"] in free and n["capabilities"]["sms"])
     full = http.post(f"/v1/Services/{b}/PhoneNumbers", data={"PhoneNumberSid": other})
     assert full.json()["code"] == 21714
 

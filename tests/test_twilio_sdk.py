@@ -105,7 +105,7 @@ def test_subresources(sdk):
     services = sdk.messaging.v1.services.list()
     svc = sdk.messaging.v1.services(services[0].sid)
     numbers = sdk.api.v2010.account.incoming_phone_numbers.list()
-    assert len(numbers) == 26 and numbers[0].capabilities["sms"] in (True, False)
+    assert len(numbers) == 33 and numbers[0].capabilities["sms"] in (True, False)
     free = numbers[-1]
     added = svc.phone_numbers.create(phone_number_sid=free.sid)
     assert added.sid == free.sid and added.phone_number == free.phone_number
@@ -117,7 +117,7 @@ def test_subresources(sdk):
     assert all(p.sid != free.sid for p in svc.phone_numbers.list())
 
     codes = sdk.api.v2010.account.short_codes.list()
-    assert len(codes) == 4
+    assert len(codes) == 5
     free_code = codes[-1]
     sc = svc.short_codes.create(short_code_sid=free_code.sid)
     assert sc.short_code == free_code.short_code

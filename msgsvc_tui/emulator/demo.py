@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from msgsvc_tui.core import fields, senders
+from msgsvc_tui.emulator.demo_messages import MESSAGES_KEY, seed_messages, seed_playground
 from msgsvc_tui.emulator.demo_resources import RESOURCES_KEY, seed_resources
 from msgsvc_tui.emulator.store import Store
 
@@ -116,6 +117,8 @@ def seed_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> int:
         service_sids[name] = sid("MG")
         rows.append((service_sids[name], account_sid, _stamp(created), _stamp(updated), body))
     store.insert_services(rows)
+    # the Messages playground's own numbers come first: the demo's free numbers stay last
+    seed_playground(store, account_sid, service_sids)
 
     names = list(service_sids)
     for i, (number, country, caps) in enumerate(_NUMBERS):
@@ -149,6 +152,7 @@ def seed_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> int:
     for name, alpha in _ALPHAS.items():
         store.seed_alpha(account_sid, service_sids[name], alpha, sid("AI"), _stamp(_START))
     seed_resources(store, account_sid, service_sids)
+    seed_messages(store, account_sid, service_sids)
     store.set_meta(SEEDED_KEY, "1")
     return len(rows)
 
@@ -182,6 +186,14 @@ def ensure_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> bool:
             rows = store.list_services(account_sid, after=None, before=None, limit=1000)
             by_name = {r.data["friendly_name"]: r.data["sid"] for r in rows}
             seed_resources(store, account_sid, by_name)
+        if not store.get_meta(MESSAGES_KEY):  # a demo seeded before messages existed
+            rows = store.list_services(account_sid, after=None, before=None, limit=1000)
+            seed_playground(
+                store, account_sid, {r.data["friendly_name"]: r.data["sid"] for r in rows}
+            )
+            seed_messages(
+                store, account_sid, {r.data["friendly_name"]: r.data["sid"] for r in rows}
+            )
         return False
     if store.count_services(account_sid):
         store.set_meta(SEEDED_KEY, "1")

@@ -69,6 +69,9 @@ MAGIC_TO: dict[str, tuple[int, str]] = {
 # The emulator's own demo destinations for what only a carrier can tell (README):
 # +1 500 555 30NN ends undelivered with 300NN.
 DESIGNATED_UNDELIVERED = {f"+150055530{n:02d}": 30000 + n for n in (3, 4, 5, 6, 7, 8)}
+# +1 500 555 3000: sent, and the carrier never sends a delivery receipt (the status stays
+# `sent`: "The nearest upstream carrier accepted the outbound message", nothing after)
+NO_RECEIPT = "+15005553000"
 # "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT" opt out, "START, YES, UNSTOP" opt back in
 # (https://help.twilio.com/articles/223134027)
 OPT_OUT = frozenset(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"])
@@ -403,7 +406,8 @@ class Messaging:
             self.store.set_queue_state(db, sender.key, done, at)
             plan += [[start, "sending", None], [done, "sent", None]]
             final = "undelivered" if final_code else "delivered"
-            plan.append([done + DELIVERY_SECONDS, final, final_code])
+            if to != NO_RECEIPT:
+                plan.append([done + DELIVERY_SECONDS, final, final_code])
         why = {
             "why": "; ".join(notes),
             "sender": sender.address,
@@ -430,9 +434,40 @@ class Messaging:
             },
         )
 
+    def update(self, account_sid: str, sid: str, form: Mapping[str, str]) -> sqlite3.Row:
+        """`Status=canceled` cancels a scheduled message (the only status an update takes,
+        the spec's message_enum_update_status; otherwise 30409 "This message cannot be
+        canceled", https://www.twilio.com/docs/api/errors/30409); `Body=""` redacts it."""
+        with self.store.lock:
+            row = self.store.get_message(account_sid, sid)
+            values: dict[str, Any] = {}
+            status = form.get("Status")
+            if status is not None:
+                if status != "canceled":
+                    raise EmulatorError(400, 30400, f"Invalid Status: {status[:20]!r}")
+                if row["status"] != "scheduled":
+                    raise EmulatorError(400, 30409, "This message cannot be canceled")
+                values = {"status": "canceled", "plan": [], "next_at": None}
+            if "Body" in form:
+                if form["Body"] != "":
+                    raise EmulatorError(400, 20001, "Body can only be redacted (set to empty)")
+                if row["status"] not in TERMINAL:
+                    raise EmulatorError(400, 20009, "Cannot redact a message still in flight")
+                values["body"] = ""
+            if not values:
+                return row
+            values["updated"] = self.store.clock()
+            with self.store.tx() as db:
+                self.store.update_message(db, sid, values)
+            if values.get("status") == "canceled":
+                # "canceled" reaches the callback like any change after creation
+                self.webhooks.submit(self._callback_job(row, "canceled", None, values["updated"]))
+            return self.store.get_message(account_sid, sid)
+
     # ---- the clock ------------------------------------------------------------------------
-    def advance(self, now: float | None = None) -> int:
-        """Apply every step due by `now`; each change goes to the status callback."""
+    def advance(self, now: float | None = None, *, notify: bool = True) -> int:
+        """Apply every step due by `now`; each change goes to the status callback (unless
+        `notify` is off: demo data made in the past calls nobody)."""
         applied = 0
         jobs: list[Callable[[], None]] = []
         with self.store.lock:
@@ -444,7 +479,7 @@ class Messaging:
                 with self.store.tx() as db:
                     for row in rows:
                         applied += self._apply(db, row, now, jobs)
-        for job in jobs:
+        for job in jobs if notify else ():
             self.webhooks.submit(job)
         return applied
 
@@ -527,7 +562,14 @@ class Messaging:
 
     # ---- inbound ----------------------------------------------------------------------------
     def inbound(
-        self, account_sid: str, from_: str, to: str, body: str, media: list[str]
+        self,
+        account_sid: str,
+        from_: str,
+        to: str,
+        body: str,
+        media: list[str],
+        *,
+        notify: bool = True,
     ) -> tuple[sqlite3.Row, str]:
         """A message from a handset to one of the account's numbers: stored as Twilio stores
         it (direction inbound, status received), then handed to the webhook on the worker
@@ -625,7 +667,7 @@ class Messaging:
                     return
             self.reply(account_sid, row, answer.answer)
 
-        if primary:
+        if primary and notify:
             self.webhooks.submit(job)
         return row, where
 

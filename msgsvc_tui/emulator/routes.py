@@ -91,7 +91,7 @@ def route_table(store: Store, messaging: Messaging) -> list[Route]:
         route(f"{acct}/IncomingPhoneNumbers\\.json", GET=pool.phone_numbers),
         route(f"{acct}/SMS/ShortCodes\\.json", GET=pool.short_codes),
         route(f"{acct}/Messages\\.json", GET=messages.list, POST=messages.create),
-        route(f"{acct}/Messages/{SID}\\.json", GET=messages.fetch),
+        route(f"{acct}/Messages/{SID}\\.json", GET=messages.fetch, POST=messages.update),
         # ---- the emulator's own (no Twilio API has these paths)
         route(f"/emulator/v1/Messages/{SID}", GET=messages.why),
         route("/emulator/v1/Inbound", POST=messages.inbound),

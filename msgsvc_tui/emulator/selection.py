@@ -191,7 +191,8 @@ def choose(
     local = [s for s in numbers if s.country == to_country and to_country is not None]
     if to_country == "CA":
         # "In Canada, toll-free numbers are prioritized over long codes."
-        free = [s for s in local if s.kind == "toll_free"]
+        # (a toll-free number serves the US and Canada alike)
+        free = [s for s in numbers if s.kind == "toll_free" and s.country in US_CA]
         if free:
             return done(free, "toll-free first for a Canadian recipient")
     npa = npa_of(to)

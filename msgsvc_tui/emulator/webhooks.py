@@ -32,6 +32,7 @@ from urllib.parse import urlencode, urlsplit
 TIMEOUT_SECONDS = 15.0
 MAX_ANSWER_BYTES = 64 * 1024  # a TwiML answer is small; more is not read
 LOG_LIMIT = 1000  # the most recent calls kept for `GET /emulator/v1/Webhooks`
+IDLE_SECONDS = 2.0
 
 
 def signature(auth_token: str, url: str, params: Mapping[str, str | list[str]]) -> str:
@@ -90,7 +91,7 @@ class Webhooks:
     auth_token: str
     allow_hosts: frozenset[str] = frozenset()
     log: list[Call] = field(default_factory=list)
-    _jobs: queue.Queue[Callable[[], None] | None] = field(default_factory=queue.Queue)
+    _jobs: queue.Queue[Callable[[], None]] = field(default_factory=queue.Queue)
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -142,19 +143,26 @@ class Webhooks:
 
     def submit(self, job: Callable[[], None]) -> None:
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
+            self._jobs.put(job)
+            if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="emulator-webhooks", daemon=True
                 )
                 self._thread.start()
-        self._jobs.put(job)
 
     def _run(self) -> None:
+        """Runs jobs in order; leaves after IDLE_SECONDS with nothing to do (an emulator
+        that sends nothing keeps no thread)."""
         while True:
-            job = self._jobs.get()
             try:
-                if job is None:
-                    return
+                job = self._jobs.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._jobs.empty():
+                        self._thread = None
+                        return
+                continue
+            try:
                 job()
             except Exception as exc:  # a job's failure must not stop the others
                 with self._lock:

@@ -118,6 +118,11 @@ class MessageHandlers:
         row = self.store.get_message(account, sid)
         return Response(200, render(row), _header(row))
 
+    def update(self, req: Request, account: str, sid: str) -> Response:
+        self._account(req, account)
+        row = self.messaging.update(account, sid, req.form)
+        return Response(200, render(row), _header(row))
+
     def list(self, req: Request, account: str) -> Response:
         """Newest first; `DateSent`, `DateSent<`, `DateSent>` ("`YYYY-MM-DD` …, `<=YYYY-MM-DD`
         …, `>=YYYY-MM-DD`", the spec; both ends inclusive, a day or an instant), `To`, `From`,
