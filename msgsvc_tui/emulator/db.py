@@ -112,6 +112,10 @@ class Database:
         with self.tx() as db:
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def shift_times(self, delta: float) -> None:
+        """Move every stored clock reading `delta` seconds later, as if the data had been
+        made `delta` seconds later (a copy of a seeded template; each store extends it)."""
+
     def reset(self) -> None:
         """Every table emptied; children first, so no foreign key is left dangling."""
         with self.tx() as db:

@@ -49,7 +49,9 @@ def open_emulator(
 ) -> EmulatorApp:
     store = Store(default_db_path() if db is None else db)
     if seed and store.path == ":memory:":
-        _demo_template(account_sid).db.backup(store.db)
+        template, made_at = _demo_template(account_sid)
+        template.db.backup(store.db)
+        store.shift_times(store.clock() - made_at)
     elif seed:
         demo.ensure_demo(store, account_sid)
     return EmulatorApp(
@@ -62,21 +64,22 @@ def open_emulator(
     )
 
 
-_TEMPLATES: dict[str, Store] = {}
+_TEMPLATES: dict[str, tuple[Store, float]] = {}
 _TEMPLATES_LOCK = threading.Lock()
 
 
-def _demo_template(account_sid: str) -> Store:
-    """The demo seeded once per process: an in-memory emulator starts as a copy of it
-    (SQLite's backup, a few ms) instead of replaying the demo's few hundred messages each
-    time (~0.3 s). The copy's messages are as old as the template: seconds, in a process."""
+def _demo_template(account_sid: str) -> tuple[Store, float]:
+    """The demo seeded once per process, and when: an in-memory emulator starts as a copy of
+    it (SQLite's backup, a few ms) with its times moved to now, instead of replaying the
+    demo's few hundred messages each time (~0.3 s)."""
     with _TEMPLATES_LOCK:
-        template = _TEMPLATES.get(account_sid)
-        if template is None:
+        made = _TEMPLATES.get(account_sid)
+        if made is None:
             template = Store()
+            made = (template, template.clock())
             demo.ensure_demo(template, account_sid)
-            _TEMPLATES[account_sid] = template
-        return template
+            _TEMPLATES[account_sid] = made
+        return made
 
 
 def embedded_client(app: EmulatorApp, **kw: Any) -> MessagingClient:

@@ -94,6 +94,14 @@ class A2PStore(ServiceStore):
             return ["SOLE_PROPRIETOR"]
         return [code for code, *_ in USECASES if code != "SOLE_PROPRIETOR"]
 
+    def shift_times(self, delta: float) -> None:
+        super().shift_times(delta)
+        with self.tx() as db:
+            db.execute(
+                "UPDATE campaigns SET review_due = review_due + ? WHERE review_due IS NOT NULL",
+                (delta,),
+            )
+
     # ---- campaigns ------------------------------------------------------------------------
     def advance(self) -> int:
         """Settle every campaign whose review is due; returns how many changed."""

@@ -108,6 +108,25 @@ class MessageStore(PoolStore):
             (service_sid, sid),
         )
 
+    def shift_times(self, delta: float) -> None:
+        super().shift_times(delta)
+        with self.tx() as db:
+            db.execute(
+                "UPDATE messages SET created = created + ?1, updated = updated + ?1,"
+                " sent = sent + ?1, send_at = send_at + ?1, next_at = next_at + ?1",
+                (delta,),
+            )
+            for sid, plan in db.execute(
+                "SELECT sid, plan FROM messages WHERE plan != '[]'"
+            ).fetchall():
+                steps = [[at + delta, *rest] for at, *rest in json.loads(plan)]
+                db.execute("UPDATE messages SET plan = ? WHERE sid = ?", (json.dumps(steps), sid))
+            db.execute(
+                "UPDATE sender_queues SET free_at = free_at + ?1, last_used = last_used + ?1",
+                (delta,),
+            )
+            db.execute("UPDATE sticky_senders SET last_used = last_used + ?", (delta,))
+
     # ---- messages -------------------------------------------------------------------------
     def insert_message(self, db: sqlite3.Connection, values: dict[str, Any]) -> None:
         row = {c: values.get(c) for c in COLUMNS}
