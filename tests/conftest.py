@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,30 @@ def _hermetic(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     for name in list(os.environ):
         if name.startswith("TWILIO_"):
             monkeypatch.delenv(name)
+
+
+_PKG = Path(__file__).resolve().parents[1] / "msgsvc_tui"
+_API = str(_PKG / "api")
+_WRITE_PATH = str(_PKG / "ops" / "writes.py")
+
+
+@pytest.fixture(autouse=True)
+def _one_write_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write the project sends goes through the client's `_write`: whatever test runs,
+    the first caller outside the network layer must be the write path (ops/writes.py), or a
+    test itself. A module that calls the client directly fails the test that exercises it."""
+    original = MessagingClient._write
+
+    async def guarded(self: MessagingClient, *args: Any, **kw: Any) -> Any:
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.startswith(_API):
+            frame = frame.f_back  # type: ignore[assignment]
+        caller = frame.f_code.co_filename if frame is not None else ""
+        if caller.startswith(str(_PKG)) and caller != _WRITE_PATH:
+            raise AssertionError(f"a write sent from {caller}, not through ops/writes.py")
+        return await original(self, *args, **kw)
+
+    monkeypatch.setattr(MessagingClient, "_write", guarded)
 
 
 def load_spec(name: str) -> dict[str, Any]:

@@ -172,10 +172,46 @@ def test_senders_round_trip_and_a_held_sender_is_reported_not_moved(server, empt
     moved = text.replace(loyalty, '[services."Loyalty Club UK".senders]\nphone_numbers = []')
     moved = moved.replace(two_fa, two_fa + '    "+447700900123",\n')
     path.write_text(moved)
+    # the file itself frees the number: one removal, then one add, without --move-senders
+    code, planned = run(empty, "plan", str(path))
+    assert planned.count("+447700900123") == 2, planned
+    assert '- remove +447700900123 from "Loyalty Club UK"' in planned
+    assert '+ add +447700900123 to "2FA - EU" (after its removal from Loyalty Club UK)' in planned
+    code, applied = run(empty, "apply", str(path), "--yes")
+    assert code == 0 and "✗" not in applied, applied
+    assert _holder_name(empty.app, "+447700900123") == "2FA - EU"
+
+    # a number held by a service the file does not manage is reported, or moved when asked
+    back = moved.replace(two_fa + '    "+447700900123",\n', two_fa)
+    back = back.replace(
+        '[services."Loyalty Club UK".senders]\nphone_numbers = []',
+        '[services."Loyalty Club UK".senders]\nphone_numbers = [\n    "+447700900123",\n]',
+    )
+    back = back.replace('[services."2FA - EU".senders]', '[services."2FA - EU".unmanaged]')
+    path.write_text(_without_table(back, '[services."2FA - EU".unmanaged]'))
     code, planned = run(empty, "plan", str(path))
     assert "belongs to another service" in planned and "--move-senders moves it" in planned
     code, planned = run(empty, "plan", str(path), "--move-senders")
-    assert '+ add +447700900123 to "2FA - EU" (moved from MG' in planned
+    assert '~ move +447700900123 from "2FA - EU" to "Loyalty Club UK"' in planned, planned
+    code, applied = run(empty, "apply", str(path), "--yes", "--move-senders")
+    assert code == 0 and "✓ move +447700900123" in applied, applied
+    assert _holder_name(empty.app, "+447700900123") == "Loyalty Club UK"
+
+
+def _without_table(text: str, header: str) -> str:
+    """`text` without the TOML table `header` (up to the next blank line)."""
+    start = text.index(header)
+    end = text.find("\n\n", start)
+    return text[:start] + (text[end + 2 :] if end != -1 else "")
+
+
+def _holder_name(emu: EmulatorApp, number: str) -> str | None:
+    row = emu.store.db.execute(
+        "SELECT service_sid FROM numbers WHERE value = ?", (number,)
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return str(emu.store.get_service(ACCOUNT, row[0])["friendly_name"])
 
 
 def test_diff_between_two_profiles(server, empty, capsys):

@@ -6,10 +6,12 @@ import asyncio
 
 from msgsvc_tui.emulator.app import Fault
 from msgsvc_tui.ops import bulk
+from msgsvc_tui.ops.writes import Writes
 
 
 async def test_bounded_concurrency_and_a_result_per_service(client, emulator):
-    sids = [s["sid"] for s in await client.list_services()]
+    services = await client.list_services()
+    sids = [s["sid"] for s in services]
     in_flight = peak = 0
     original = emulator.__class__.__call__
 
@@ -29,7 +31,7 @@ async def test_bounded_concurrency_and_a_result_per_service(client, emulator):
     try:
         done: list[str] = []
         outcomes = await bulk.update_many(
-            client, sids, {"mms_converter": False}, concurrency=3,
+            Writes.open(client), services, {"mms_converter": False}, concurrency=3,
             on_done=lambda o: done.append(o.sid),
         )  # fmt: skip
     finally:
@@ -41,15 +43,20 @@ async def test_bounded_concurrency_and_a_result_per_service(client, emulator):
 
 
 async def test_failures_are_reported_not_raised(client, emulator):
-    sids = [s["sid"] for s in await client.list_services(limit=4)]
+    services = await client.list_services(limit=4)
     emulator.inject(Fault(500, b'{"code": 20500, "message": "boom"}'))
-    outcomes = await bulk.update_many(client, sids, {"sticky_sender": False}, concurrency=1)
+    writes = Writes.open(client)
+    outcomes = await bulk.update_many(writes, services, {"sticky_sender": False}, concurrency=1)
     assert [o.ok for o in outcomes] == [False, True, True, True]
-    assert "20500" in str(outcomes[0].error)
+    assert "20500" in outcomes[0].words
+    # one batch in the journal: the three that happened, the failure marked failed
+    entries = writes.journal.recent()
+    assert len({e.batch for e in entries}) == 1
+    assert sorted(e.state for e in entries) == ["done", "done", "done", "failed"]
 
 
 async def test_429_backs_everyone_off_together(client, emulator):
-    sids = [s["sid"] for s in await client.list_services(limit=6)]
+    services = await client.list_services(limit=6)
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -60,7 +67,8 @@ async def test_429_backs_everyone_off_together(client, emulator):
     emulator.inject(
         Fault(429, b'{"code": 20429, "message": "Too Many Requests"}', {"Retry-After": "1"})
     )
-    outcomes = await bulk.update_many(client, sids, {"sticky_sender": True}, concurrency=6)
+    writes = Writes.open(client)
+    outcomes = await bulk.update_many(writes, services, {"sticky_sender": True}, concurrency=6)
     assert all(o.ok for o in outcomes)
     # the 429's delay was shared: other requests waited on the same back-off window
     assert slept.count(1.0) == 1 and len(slept) >= 2

@@ -10,6 +10,7 @@ from msgsvc_tui.core import senders
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import Response
 from msgsvc_tui.ops import pool
+from msgsvc_tui.ops.writes import Writes
 from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
 from msgsvc_tui.tui.screens.sender_picker import (
@@ -256,11 +257,12 @@ async def test_pool_index_and_move_against_the_emulator(client, emulator):
     number = held[0]
     source = index.holder(number["sid"])
     target = next(s["sid"] for s in services if s["sid"] != source)
-    moved = await pool.move(
-        client, senders.PHONE_NUMBERS, number["sid"], from_service=source, to_service=target
+    writes = Writes.open(client)
+    moved = await writes.move_sender(
+        senders.PHONE_NUMBERS, number["sid"], source={"sid": source}, to={"sid": target}
     )
-    assert moved["service_sid"] == target
-    # a move that cannot land puts the number back where it was
+    assert moved.ok and moved.result["service_sid"] == target
+    # a move that cannot land puts the number back where it was, and says so
     original = emulator.handle
     refused = []
 
@@ -271,10 +273,11 @@ async def test_pool_index_and_move_against_the_emulator(client, emulator):
         return original(scope, raw)
 
     emulator.handle = refuse_first_add
-    with pytest.raises(errors.ApiError):
-        await pool.move(
-            client, senders.PHONE_NUMBERS, number["sid"], from_service=target, to_service=source
-        )
+    failed = await writes.move_sender(
+        senders.PHONE_NUMBERS, number["sid"], source={"sid": target}, to={"sid": source}
+    )
+    assert not failed.ok and isinstance(failed.error, errors.ApiError)
+    assert "it is back in" in failed.words and failed.exit_code != 0
     assert refused == [f"/v1/Services/{source}/PhoneNumbers"]
     back = await client.list_senders(target, senders.PHONE_NUMBERS)
     assert number["sid"] in [m["sid"] for m in back]

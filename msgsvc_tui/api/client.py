@@ -187,9 +187,33 @@ class MessagingClient:
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, str | list[str]] | None = None,
     ) -> Json | None:
-        method = method.upper()
-        status, content = await self._send(method, url, params=params, data=data)
-        return _decode(status, content, method, url)
+        return await self._send_json(method.upper(), url, params=params, data=data)
+
+    async def _send_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, str | list[str]] | None = None,
+        read: Callable[[httpx.Response], Awaitable[bytes]] | None = None,
+    ) -> Json | None:
+        """`_send`, decoded. A read answered 2xx with a body that is not JSON (cut, garbled,
+        a proxy's page) is asked again like a dropped connection, within the same attempts:
+        a read is safe to repeat. A write's garbled answer is the caller's to reconcile."""
+        attempt = 0
+        while True:
+            status, content, attempt = await self._send(
+                method, url, params=params, data=data, read=read, start=attempt
+            )
+            try:
+                return _decode(status, content, method, url)
+            except errors.BadResponseError:
+                garbled = method in _READS and 200 <= status < 300
+                if not (garbled and attempt < self.max_retries):
+                    raise
+            await self._sleep(self._delay(attempt, None))
+            attempt += 1
 
     async def _send(
         self,
@@ -199,8 +223,10 @@ class MessagingClient:
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, str | list[str]] | None = None,
         read: Callable[[httpx.Response], Awaitable[bytes]] | None = None,
-    ) -> tuple[int, bytes]:
-        """One request with its retries: (status, body undecoded).
+        start: int = 0,
+    ) -> tuple[int, bytes, int]:
+        """One request with its retries: (status, body undecoded, the attempt it ended on),
+        its attempts counted from `start` (those a caller spent already).
 
         `read` consumes the body of the answer that is kept; a read that breaks off is retried
         like the request itself. Each attempt is bounded: `deadline` seconds in all (a read
@@ -212,7 +238,7 @@ class MessagingClient:
             raise errors.ReadonlyError(f"read-only mode: {method} not sent")
         request = self._http.build_request(method, url, params=params, data=data)
         reading = method in _READS
-        for attempt in range(self.max_retries + 1):
+        for attempt in range(start, self.max_retries + 1):
             await self._wait_for_shared_backoff()
             try:
                 self.requests_made += 1
@@ -225,7 +251,7 @@ class MessagingClient:
                         if not (resend and attempt < self.max_retries):
                             reader = read or self._read_whole
                             content = await reader(response)
-                            return response.status_code, content
+                            return response.status_code, content, attempt
                     finally:
                         await response.aclose()
             except TimeoutError:
@@ -254,13 +280,12 @@ class MessagingClient:
 
         async def fetch() -> Json | None:
             try:
-                status, content = await self._send(
+                return await self._send_json(
                     "GET",
                     url,
                     params=params,
                     read=lambda r: _read_bounded(r, self.max_answer_bytes, found),
                 )
-                return _decode(status, content, "GET", url)
             finally:
                 if not meta.done():
                     meta.set_result(None)

@@ -10,6 +10,7 @@ from typing import Any
 
 from msgsvc_tui.core import fields
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.exit_codes import ExitCode
 
 __all__ = ["MsgsvcError"]  # the root, re-exported: api.errors.MsgsvcError still works
 
@@ -17,9 +18,13 @@ __all__ = ["MsgsvcError"]  # the root, re-exported: api.errors.MsgsvcError still
 class InsecureUrlError(MsgsvcError):
     """Refused before sending: credentials would travel in clear text."""
 
+    EXIT = ExitCode.USAGE
+
 
 class ReadonlyError(MsgsvcError):
     """A write refused before sending: the app runs with --readonly."""
+
+    EXIT = ExitCode.USAGE
 
 
 class TransportError(MsgsvcError):
@@ -50,6 +55,8 @@ class OutcomeUnknownError(TransportError):
     We never resend these: a second create would make a second service. `candidates` names
     what the server holds that may be the result (e.g. two services of that name).
     """
+
+    EXIT = ExitCode.UNKNOWN
 
     def __init__(self, message: str, *, candidates: list[str] | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
@@ -108,6 +115,10 @@ class ApiError(MsgsvcError):
         self.field, self.param = field_named_in(message)
         super().__init__(self.describe())
 
+    def exit_code(self) -> ExitCode:
+        """A 400 is input Twilio refused (a field's value); anything else an API failure."""
+        return ExitCode.USAGE if self.status == 400 else ExitCode.API
+
     def describe(self) -> str:
         code = f" {self.code}" if self.code else ""
         more = f" ({self.more_info})" if self.more_info else ""
@@ -117,9 +128,15 @@ class ApiError(MsgsvcError):
 class AuthError(ApiError):
     """401/403: the credentials were refused."""
 
+    def exit_code(self) -> ExitCode:
+        return ExitCode.AUTH
+
 
 class NotFoundError(ApiError):
     """404: no such resource."""
+
+    def exit_code(self) -> ExitCode:
+        return ExitCode.NOT_FOUND
 
 
 class RateLimitedError(ApiError):

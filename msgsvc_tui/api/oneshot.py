@@ -168,7 +168,7 @@ class Reader:
     # ---- reads ----------------------------------------------------------------------------
     def fetch_service(self, sid: str) -> Json:
         url = f"{self.messaging_base}/v1/Services/{checked_sid(sid, 'MG')}"
-        body = protocol.decode(*self._send(url), "GET", url)
+        body = self._get_json(url)
         if body is None:
             raise errors.BadResponseError(
                 "empty answer where a resource was expected", status=204, method="GET", url=url
@@ -218,15 +218,40 @@ class Reader:
         return _PageFetch(self, url) if url else None
 
     # ---- transport ------------------------------------------------------------------------
+    def _get_json(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        found: Callable[[Json], None] | None = None,
+        abandoned: threading.Event | None = None,
+    ) -> Json | None:
+        """`_send`, decoded; a 2xx answer whose body is not JSON (cut, garbled) is asked again
+        like a dropped connection, within the same attempts (as MessagingClient does)."""
+        attempt = 0
+        while True:
+            status, content, attempt = self._send(url, params, found, abandoned, start=attempt)
+            try:
+                return protocol.decode(status, content, "GET", url)
+            except errors.BadResponseError:
+                if not (200 <= status < 300 and attempt < self.max_retries):
+                    raise
+            if abandoned is not None and abandoned.is_set():
+                raise _Abandoned
+            self._sleep(self._delay(attempt, None))
+            attempt += 1
+
     def _send(
         self,
         url: str,
         params: Mapping[str, Any] | None = None,
         found: Callable[[Json], None] | None = None,
         abandoned: threading.Event | None = None,
-    ) -> tuple[int, bytes]:
-        """One GET with its retries: (status, body undecoded). `found(meta)` is called as soon
-        as a 200 answer's leading `meta` is in. Each attempt is bounded: `deadline` seconds in
+        *,
+        start: int = 0,
+    ) -> tuple[int, bytes, int]:
+        """One GET with its retries: (status, body undecoded, the attempt it ended on), its
+        attempts counted from `start`. `found(meta)` is called as soon as a 200 answer's
+        leading `meta` is in. Each attempt is bounded: `deadline` seconds in
         all, `max_answer_bytes` of body (decompressed); past either it fails at once, unretried
         (the same server would do the same again)."""
         protocol.check_secure(url)
@@ -234,7 +259,7 @@ class Reader:
         parts = urlsplit(target)
         origin = (parts.scheme, parts.hostname or "", parts.port)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        attempt = 0
+        attempt = start
         while True:
             conn: http.client.HTTPConnection | None = None
             connected = reused = answered = False
@@ -260,7 +285,7 @@ class Reader:
                 found_now = found if status == 200 else None
                 content = _read_body(response, found_now, self.max_answer_bytes, url)
                 self._release(origin, conn, response, deadline)
-                return status, content
+                return status, content, attempt
             except _Abandoned:
                 raise
             except errors.MsgsvcError:  # too large, or an encoding not asked for: mid-body
@@ -394,8 +419,7 @@ class _PageFetch:
 
     def _run(self, params: Mapping[str, Any] | None) -> None:
         try:
-            status, content = self._reader._send(self.url, params, self._found, self._abandoned)
-            self._result = protocol.decode(status, content, "GET", self.url)
+            self._result = self._reader._get_json(self.url, params, self._found, self._abandoned)
         except BaseException as exc:  # handed to the reader of this page, in its thread
             self._error = exc
         finally:

@@ -18,21 +18,12 @@ from msgsvc_tui.api import compliance
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.cli.output import cell as _cell
 from msgsvc_tui.cli.output import declined, err, field_lines
+from msgsvc_tui.cli.writing import said, writes_for
 from msgsvc_tui.core import a2p, fields, senders
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.core.suggest import did_you_mean
 from msgsvc_tui.ops import resolve
-from msgsvc_tui.ops.journal import (
-    ADD_SENDER,
-    CREATE_CAMPAIGN,
-    DELETE_CAMPAIGN,
-    REMOVE_SENDER,
-    UPDATE_CAMPAIGN,
-    Journal,
-    campaign_data,
-    sender_data,
-)
 from msgsvc_tui.ops.pool import PoolIndex
 
 Json = dict[str, Any]
@@ -75,10 +66,6 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("FAILURE", "failure_reason"),
     ],
 }
-
-
-def _journal(client: MessagingClient) -> Journal | None:
-    return None if client.readonly else Journal.default()
 
 
 def _table(
@@ -173,14 +160,10 @@ async def _add(
     else:
         kind, value = kinds[0], args.value
     service = await client.fetch_service(args.service)
-    added = await client.add_sender(args.service, kind, value, country=country)
-    journal = _journal(client)
-    if journal is not None:
-        journal.record(ADD_SENDER, service, before=None, after=sender_data(kind, added))
-    _after_write(
-        added, args, out, f"added {added.get(kind.value_field)} to {service.get('friendly_name')}"
-    )
-    return ExitCode.OK
+    outcome = await writes_for(client, args).add_sender(service, kind, value, country=country)
+    if outcome.ok and outcome.result is not None:
+        _after_write(outcome.result, args, out)
+    return said(outcome)
 
 
 async def _remove(
@@ -194,12 +177,7 @@ async def _remove(
     stop = declined(args.yes, "remove", question, no="not removed")
     if stop is not None:
         return stop
-    await client.remove_sender(args.service, kind, args.sid)
-    journal = _journal(client)
-    if journal is not None:
-        journal.record(REMOVE_SENDER, service, before=sender_data(kind, member), after=None)
-    err(f"removed {label} from {service.get('friendly_name')}")
-    return ExitCode.OK
+    return said(await writes_for(client, args).remove_sender(service, kind, member))
 
 
 async def _available(client: MessagingClient, args: argparse.Namespace, out: IO[str]) -> int:
@@ -294,26 +272,22 @@ async def campaign_command(
         _table(rows, COLUMNS["usecases"], args, out)
         return ExitCode.OK
     service = await client.fetch_service(sid)
-    journal = _journal(client)
+    writes = writes_for(client, args)  # every verb from here on writes
     if args.verb == "create":
         values = campaign_values(args)
         values["brand_registration_sid"] = args.brand
         values["us_app_to_person_usecase"] = args.usecase
-        created = await compliance.create_campaign(client, sid, values)
-        if journal is not None:
-            journal.record(CREATE_CAMPAIGN, service, before=None, after=campaign_data(created))
-        _after_write(created, args, out, f"campaign {created['sid']} registered; in review")
-        return ExitCode.OK
+        outcome = await writes.create_campaign(service, values)
+        if outcome.ok and outcome.result is not None:
+            _after_write(outcome.result, args, out)
+        return said(outcome)
     if args.verb == "attach":
-        attached = await compliance.attach_preregistered(
-            client, sid, args.campaign_id, cnp_migration=args.cnp_migration
+        outcome = await writes.attach_campaign(
+            service, args.campaign_id, cnp_migration=args.cnp_migration
         )
-        campaign = await compliance.campaign_of(client, sid) or attached
-        if journal is not None:
-            journal.record(CREATE_CAMPAIGN, service, before=None, after=campaign_data(campaign))
-        out.write(safe(attached["sid"]) + "\n")
-        err(f"attached campaign {args.campaign_id} to {service.get('friendly_name')}")
-        return ExitCode.OK
+        if outcome.ok and outcome.result is not None:
+            out.write(safe(outcome.result["sid"]) + "\n")
+        return said(outcome)
     campaign = await compliance.campaign_of(client, sid)
     if campaign is None:
         err(f"{service.get('friendly_name')} has no campaign")
@@ -321,16 +295,10 @@ async def campaign_command(
     if args.verb == "update":
         values = {f.name: campaign.get(f.name) for f in a2p.FIELDS if f.updatable}
         values.update(campaign_values(args))
-        updated = await compliance.update_campaign(client, sid, campaign["sid"], values)
-        if journal is not None:
-            journal.record(
-                UPDATE_CAMPAIGN,
-                service,
-                before=campaign_data(campaign),
-                after=campaign_data(updated),
-            )
-        _after_write(updated, args, out, f"campaign {updated['sid']} updated")
-        return ExitCode.OK
+        outcome = await writes.update_campaign(service, campaign, values)
+        if outcome.ok and outcome.result is not None:
+            _after_write(outcome.result, args, out)
+        return said(outcome)
     question = (
         f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "
         f"“{service.get('friendly_name')}”? It stops sending to US numbers; registering "
@@ -339,20 +307,16 @@ async def campaign_command(
     stop = declined(args.yes, "delete", question, no="not deleted")
     if stop is not None:
         return stop
-    await compliance.delete_campaign(client, sid, campaign["sid"])
-    if journal is not None:
-        journal.record(DELETE_CAMPAIGN, service, before=campaign_data(campaign), after=None)
-    err(f"deleted campaign {campaign['sid']}")
-    return ExitCode.OK
+    return said(await writes.delete_campaign(service, campaign))
 
 
-def _after_write(written: Json, args: argparse.Namespace, out: IO[str], said: str) -> None:
-    """What a write prints: the resource with --json, else its SID (and `said` on stderr)."""
+def _after_write(written: Json, args: argparse.Namespace, out: IO[str]) -> None:
+    """What a write prints on stdout: the resource with --json, else its SID (its outcome
+    goes to stderr)."""
     if args.json:
         out.write(json.dumps(written, indent=2) + "\n")
     else:
         out.write(safe(written["sid"]) + "\n")
-        err(said)
 
 
 async def brands_command(
@@ -366,6 +330,9 @@ async def links_command(
     client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]
 ) -> int:
     found = await compliance.link_shortening(client, args.service)
+    if found is None:
+        # Twilio answers 404 both for "no domain" and "no such service": ask which
+        await client.fetch_service(args.service)
     if args.json:
         out.write(json.dumps(found, indent=2) + "\n")
         return ExitCode.OK

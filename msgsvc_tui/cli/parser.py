@@ -116,17 +116,20 @@ def _create(create: argparse.ArgumentParser) -> None:
     create.add_argument("--friendly-name", required=True)
     create.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     create.add_argument("--json", action="store_true")
+    _writing(create)
 
 
 def _update(update: argparse.ArgumentParser) -> None:
     update.add_argument("sid", metavar="SERVICE", help=_SERVICE_HELP)
     update.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
     update.add_argument("--json", action="store_true")
+    _writing(update)
 
 
 def _delete(delete: argparse.ArgumentParser) -> None:
     delete.add_argument("sid", metavar="SERVICE", help=_SERVICE_HELP)
     delete.add_argument("--yes", action="store_true", help="do not ask")
+    _writing(delete)
 
 
 def _export(export: argparse.ArgumentParser) -> None:
@@ -157,10 +160,12 @@ def _plan(p: argparse.ArgumentParser) -> None:
 def _apply(p: argparse.ArgumentParser) -> None:
     _plan(p)
     p.add_argument("--yes", action="store_true", help="do not ask")
+    _writing(p)
 
 
 def _undo(undo: argparse.ArgumentParser) -> None:
     undo.add_argument("--yes", action="store_true", help="do not ask")
+    _writing(undo)
 
 
 def _diff(diff: argparse.ArgumentParser) -> None:
@@ -238,9 +243,11 @@ def _senders(p: argparse.ArgumentParser, name: str, adds: str) -> None:
     if name == "country-senders":
         add.add_argument("--country", help="ISO 3166-1 alpha-2 (default: all countries)")
     add.add_argument("--json", action="store_true")
+    _writing(add)
     rm = verbs.add_parser("remove", help="remove one, by SID")
     rm.add_argument("sid")
     rm.add_argument("--yes", action="store_true", help="do not ask")
+    _writing(rm)
 
 
 def _campaign(campaign: argparse.ArgumentParser) -> None:
@@ -262,19 +269,32 @@ def _campaign(campaign: argparse.ArgumentParser) -> None:
             help="description, message_flow, has_embedded_links=yes, opt_out_keywords=STOP,END…",
         )
         p.add_argument("--json", action="store_true")
+        _writing(p)
     rm = verbs.add_parser("delete", help="delete the campaign (registering again is a new review)")
     rm.add_argument("--yes", action="store_true", help="do not ask")
+    _writing(rm)
     uc = verbs.add_parser("usecases", help="use cases a campaign may have")
     uc.add_argument("--brand", metavar="BN…", help="for this brand")
     _formats(uc)
     attach = verbs.add_parser("attach", help="attach a campaign registered elsewhere (CampaignId)")
     attach.add_argument("campaign_id")
     attach.add_argument("--cnp-migration", action="store_true")
+    _writing(attach)
 
 
 def _links(links: argparse.ArgumentParser) -> None:
     links.add_argument("service", metavar="SERVICE", help=_SERVICE_HELP)
     links.add_argument("--json", action="store_true")
+
+
+def _writing(p: argparse.ArgumentParser) -> None:
+    """What every command that writes takes besides its own arguments."""
+    p.add_argument(
+        "--unjournalled",
+        action="store_true",
+        help="write even when the journal cannot record it (said on stderr; undo cannot "
+        "take it back)",
+    )
 
 
 def _formats(p: Any) -> None:

@@ -22,6 +22,7 @@ from msgsvc_tui.cli import parser as cli_parser
 from msgsvc_tui.cli.output import cell as _cell
 from msgsvc_tui.cli.output import declined, err
 from msgsvc_tui.cli.planview import plan_text
+from msgsvc_tui.cli.writing import said, writes_for
 from msgsvc_tui.core import fields, files
 from msgsvc_tui.core.config import (
     Config,
@@ -114,10 +115,7 @@ def run(
     chosen = action
     import asyncio
 
-    try:
-        return _guarded(lambda: asyncio.run(_with(client, chosen, args, values, out)))
-    finally:
-        _report_reconciliations(client)
+    return _guarded(lambda: asyncio.run(_with(client, chosen, args, values, out)))
 
 
 def _guarded(action: Callable[[], int]) -> int:
@@ -135,54 +133,21 @@ def _guarded(action: Callable[[], int]) -> int:
 
 
 def report_failure(exc: BaseException) -> int:
-    """The message and exit code for any failure of an action; re-raises the unexpected."""
+    """The message and exit code for any failure of an action (each error class carries its
+    code); re-raises the unexpected."""
     from msgsvc_tui.ops import ascode
 
     if isinstance(exc, ascode.FileError):
         for problem in exc.problems:
             err(problem)
-        return ExitCode.USAGE
-    from msgsvc_tui.ops import resolve
-
-    if isinstance(exc, resolve.AmbiguousNameError):
-        err(str(exc))
-        return ExitCode.USAGE
-    if isinstance(exc, resolve.NoSuchNameError):
-        err(str(exc))
-        return ExitCode.NOT_FOUND
-    if isinstance(exc, fields.ValidationError):
+    elif isinstance(exc, fields.ValidationError):
         for e in exc.errors:
             err(f"{e.field_name}: {e.message}")
-        return ExitCode.USAGE
-    if isinstance(exc, errors.OutcomeUnknownError):
+    elif isinstance(exc, errors.MsgsvcError):
         err(errors.describe(exc))
-        return ExitCode.UNKNOWN
-    if isinstance(exc, errors.NotFoundError):
-        err(exc.describe())
-        return ExitCode.NOT_FOUND
-    if isinstance(exc, errors.AuthError):
-        err(exc.describe())
-        return ExitCode.AUTH
-    if isinstance(exc, errors.ApiError):
-        err(exc.describe())
-        return ExitCode.USAGE if exc.status == 400 else ExitCode.API
-    if isinstance(exc, files.FileRefusedError):
-        err(str(exc))
-        return ExitCode.USAGE
-    if isinstance(exc, errors.ReadonlyError):
-        err(str(exc))
-        return ExitCode.USAGE
-    if isinstance(exc, errors.MsgsvcError):
-        err(errors.describe(exc))
-        return ExitCode.API
-    raise exc
-
-
-def _report_reconciliations(client: MessagingClient) -> None:
-    """Say when a write's answer was lost and the server confirmed what happened."""
-    for r in client.reconciliations:
-        if r.applied:
-            err(f"{r.action} of {r.target}: confirmed after a lost answer ({r.cause})")
+    else:
+        raise exc
+    return exc.exit_code()
 
 
 def _assignments(args: argparse.Namespace) -> dict[str, str]:
@@ -437,23 +402,27 @@ async def _get(client: MessagingClient, args: argparse.Namespace, _: Any, out: I
 async def _create(
     client: MessagingClient, args: argparse.Namespace, values: Json, out: IO[str]
 ) -> int:
-    created = await client.create_service(values)
-    if args.json:
-        _show(created, args, out)
-    else:
-        out.write(safe(created["sid"]) + "\n")
-        err(f"created {created['friendly_name']!r}")
-    return ExitCode.OK
+    outcome = await writes_for(client, args).create_service(values)
+    created = outcome.result
+    if outcome.ok and created is not None:
+        if args.json:
+            _show(created, args, out)
+        else:
+            out.write(safe(created["sid"]) + "\n")
+    return said(outcome)
 
 
 async def _update(
     client: MessagingClient, args: argparse.Namespace, values: Json, out: IO[str]
 ) -> int:
-    _show(await client.update_service(args.sid, values), args, out)
-    return ExitCode.OK
+    outcome = await writes_for(client, args).update_service(args.sid, values)
+    if outcome.ok and outcome.result is not None:
+        _show(outcome.result, args, out)
+    return said(outcome)
 
 
 async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
+    service = None
     if not args.yes:
         service = await client.fetch_service(args.sid)
         name = service.get("friendly_name")
@@ -461,9 +430,7 @@ async def _delete(client: MessagingClient, args: argparse.Namespace, _: Any, out
         stop = declined(False, "delete", question, no="not deleted")
         if stop is not None:
             return stop
-    await client.delete_service(args.sid)
-    err(f"deleted {args.sid}")
-    return ExitCode.OK
+    return said(await writes_for(client, args).delete_service(args.sid, service=service))
 
 
 # ---- config as code -------------------------------------------------------------------------
@@ -477,6 +444,8 @@ async def _export(client: MessagingClient, args: argparse.Namespace, _: Any, out
     needle = (args.filter or "").lower()
     key = _search_key()
     chosen = [s for s in services if not needle or needle in key(s)]
+    # a file keys services by name: two of one name would become one entry
+    ascode.refuse_ambiguous([str(s.get("friendly_name")) for s in chosen], chosen)
     pools_shown = ascode.public_pools(pools) if args.with_senders else None
     document = ascode.export_services(chosen, pools_shown, account=client.account_sid)
     text = ascode.render(document, args.format)
@@ -524,6 +493,16 @@ async def _plan(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
 
 
 async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
+    from msgsvc_tui.ops import ascode
+    from msgsvc_tui.ops.writes import worst
+
+    writes = writes_for(client, args)  # the journal opens before anything is planned or sent
+    if writes.journal is None and not writes.unjournalled and not client.readonly:
+        err(
+            f"nothing applied: {writes.journal_problem}. Fix the journal, or pass "
+            "--unjournalled to apply without it (undo cannot take it back)"
+        )
+        return ExitCode.CONFIG
     _desired, the_plan = await _planned(client, args)
     out.write(plan_text(the_plan.render(), out))
     if not the_plan.pending:
@@ -531,23 +510,18 @@ async def _apply(client: MessagingClient, args: argparse.Namespace, _: Any, out:
     stop = declined(args.yes, "apply", "Apply these changes?", no="nothing applied")
     if stop is not None:
         return stop
-    from msgsvc_tui.ops import ascode
-    from msgsvc_tui.ops.journal import Journal
-
-    journal = None if client.readonly else Journal.default()
     concurrency = Config.load().preferences.bulk_concurrency
-    outcomes = await ascode.apply(client, the_plan, journal=journal, concurrency=concurrency)
-    failed = [o for o in outcomes if not o.ok]
+    outcomes = await ascode.apply(writes, the_plan, concurrency=concurrency)
     for o in outcomes:
-        mark = "✓" if o.ok else "✗"
-        line = o.change.lines()[0].lstrip("+-~! ")
-        out.write(safe(f"{mark} {line}" + (f": {o.detail}" if o.detail else "")) + "\n")
+        out.write(safe(o.line()) + "\n")
+    done = sum(1 for o in outcomes if o.ok)
     _d, after = await _planned(client, args)
     left = "no changes left." if after.matches else after.render()
     out.write(safe(f"After apply: {left}", newlines=True) + "\n")
-    out.write(f"Applied {len(outcomes) - len(failed)} of {len(outcomes)} changes.\n")
-    if any("outcome unknown" in o.detail for o in failed):
-        return ExitCode.UNKNOWN
+    out.write(f"Applied {done} of {len(outcomes)} changes.\n")
+    code = worst(outcomes)
+    if code != ExitCode.OK:
+        return code
     return ExitCode.OK if after.matches else ExitCode.API
 
 
@@ -573,26 +547,28 @@ async def _diff(client: MessagingClient, args: argparse.Namespace, _: Any, out: 
 
 
 async def _undo(client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]) -> int:
-    """The journal's last write to this account (an apply as one batch), undone after the
-    server shows nothing changed since; refused, saying why, when it did."""
-    from msgsvc_tui.ops.journal import Journal, apply_undo, plan_undo
+    """The journal's last write to this target (this server and account; an apply as one
+    batch), undone after the server shows nothing changed since; refused, saying why, when it
+    did. Writes made elsewhere (another emulator, another region) are never touched."""
+    from msgsvc_tui.ops.undo import apply_undo, plan_undo
+    from msgsvc_tui.ops.writes import worst
 
-    journal = Journal.default()
-    entries = journal.last_written(client.account_sid)
+    writes = writes_for(client, args)
+    if writes.journal is None:
+        err(f"cannot undo: {writes.journal_problem or 'no journal'}")
+        return ExitCode.CONFIG
+    entries = writes.journal.last_written(writes.target.key)
     if not entries:
-        err("nothing to undo: the journal has no write to this account left")
+        err(f"nothing to undo: the journal has no write to {writes.target} left")
         return ExitCode.OK
-    plan = await plan_undo(client, entries)
-    for step in plan.doable:
-        out.write(safe(f"  {step.what}") + "\n")
-    for step in plan.refused:
-        out.write(safe(f"  ✗ cannot: {step.entry.label}: {step.refusal}") + "\n")
+    plan = await plan_undo(writes, entries)
+    out.write(safe("\n".join(plan.lines()), newlines=True) + "\n")
     if not plan.doable:
-        return ExitCode.API
+        return worst(await apply_undo(writes, plan))
     stop = declined(args.yes, "undo", "Undo these?")
     if stop is not None:
         return stop
-    done = await apply_undo(client, journal, plan)
-    for line in done:
-        out.write(safe(line) + "\n")
-    return ExitCode.OK if all(line.startswith("✓") for line in done) else ExitCode.API
+    done = await apply_undo(writes, plan)
+    for outcome in done:
+        out.write(safe(outcome.line()) + "\n")
+    return worst(done)

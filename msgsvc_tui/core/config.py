@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from msgsvc_tui.core import files
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.exit_codes import ExitCode
 
 # where the files live (core/paths.py, light enough for a shell's tab press), named here too
 from msgsvc_tui.core.paths import APP_NAME as APP_NAME
@@ -43,6 +44,8 @@ PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
 
 class ConfigError(MsgsvcError):
     """A config file that cannot be used; the message names the file and what is wrong."""
+
+    EXIT = ExitCode.CONFIG
 
 
 class CredentialVariableError(ConfigError):

@@ -28,6 +28,18 @@ and anything else is a bug, for the one central handler to report.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from msgsvc_tui.core.exit_codes import ExitCode
+
 
 class MsgsvcError(Exception):
-    """Base of every error the project raises on purpose."""
+    """Base of every error the project raises on purpose.
+
+    Each class carries the CLI's exit code for it (`EXIT`, or `exit_code()` where it depends
+    on the instance), so no caller decides a code by reading an error's message."""
+
+    EXIT: ClassVar[ExitCode] = ExitCode.API
+
+    def exit_code(self) -> ExitCode:
+        return self.EXIT

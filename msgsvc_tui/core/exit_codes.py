@@ -12,7 +12,7 @@ class ExitCode(IntEnum):
     OK = 0
     API = 1  # another API or network failure; a write that did not happen (confirmed)
     USAGE = 2  # bad input: a flag, a field value, a SID, a file
-    CONFIG = 3  # no credentials, or a config file that cannot be used
+    CONFIG = 3  # no credentials, a config file that cannot be used, a journal that cannot record
     NOT_FOUND = 4
     AUTH = 5  # credentials refused (401/403)
     UNKNOWN = 6  # a write's answer was lost and the server could not tell whether it happened
@@ -33,7 +33,7 @@ _MEANINGS = {
     ExitCode.OK: "success (for a write whose answer was lost: confirmed on the server)",
     ExitCode.API: "other API or network error; a write confirmed not to have happened",
     ExitCode.USAGE: "bad input (flags, field values, SIDs)",
-    ExitCode.CONFIG: "no credentials, or an unusable config file",
+    ExitCode.CONFIG: "no credentials, an unusable config file, or a journal that cannot record",
     ExitCode.NOT_FOUND: "not found",
     ExitCode.AUTH: "credentials refused",
     ExitCode.UNKNOWN: "outcome unknown: a write's answer was lost and the server could not tell",

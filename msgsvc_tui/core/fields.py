@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.exit_codes import ExitCode
 
 
 class Kind(StrEnum):
@@ -122,6 +123,8 @@ _FALSE = frozenset({"false", "0", "no", "off"})
 class FieldError(MsgsvcError, ValueError):
     """A value a field refuses; carries Twilio's error code so the emulator can answer as
     Twilio does and the form can show the same words the server would."""
+
+    EXIT = ExitCode.USAGE
 
     def __init__(self, field_name: str, param: str, code: int, message: str) -> None:
         super().__init__(message)
@@ -517,6 +520,8 @@ def unknown_field_hint(name: str) -> str:
 
 class ValidationError(MsgsvcError, ValueError):
     """One or more fields refused; `errors` keeps each so a form can mark every bad field."""
+
+    EXIT = ExitCode.USAGE
 
     def __init__(self, errors: Iterable[FieldError]) -> None:
         self.errors = list(errors)

@@ -30,10 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.exit_codes import ExitCode
 
 
 class FileRefusedError(MsgsvcError):
     """A file that cannot (or may not) be written; the message names it and says why."""
+
+    EXIT = ExitCode.USAGE
 
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(f"{path}: {problem}")

@@ -33,6 +33,7 @@ from msgsvc_tui.emulator.db import EmulatorError, new_sid
 from msgsvc_tui.emulator.selection import US_CA, Sender
 from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.webhooks import Webhooks
+from msgsvc_tui.emulator.wire import boolean
 
 API_VERSION = "2010-04-01"
 INVALID = 21211
@@ -99,15 +100,11 @@ def rate(sender: Sender, to_country: str | None) -> float:
     return 10.0
 
 
-def flag(value: str | None) -> bool | None:
+def flag(value: str | None, param: str) -> bool | None:
+    """An optional boolean: absent is None, else the one rule every resource has."""
     if value is None or value == "":
         return None
-    lowered = value.strip().lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
-    raise EmulatorError(400, 20001, f"Invalid boolean: {value[:20]!r}")
+    return boolean(param, value)
 
 
 def _stamp(moment: float) -> str:
@@ -189,7 +186,7 @@ class Messaging:
                     400, 90007, "Invalid validity period value: between 1 and 36,000 seconds"
                 )
             validity = int(raw_validity)  # the message's own wins over the service's
-        smart = flag(one("SmartEncoded"))
+        smart = flag(one("SmartEncoded"), "SmartEncoded")
         now = self.store.clock()
         send_at = self._send_at(one("ScheduleType"), one("SendAt"), service_sid, now)
         callback = one(CALLBACK_PARAM) or service.get("status_callback") or None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -129,6 +129,24 @@ def missing(param: str) -> EmulatorError:
     return EmulatorError(
         400, fields.INVALID_PARAMETER, f"Missing required parameter {param} in the post body"
     )
+
+
+def boolean(param: str, raw: str) -> bool:
+    """A boolean parameter, by one rule for every resource: Twilio's `true` or `false` (its
+    SDKs send them lowercase; the API reads either case); anything else (1, yes, maybe) is a
+    400 naming the parameter, never a silent false."""
+    if raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    raise EmulatorError(
+        400, fields.INVALID_PARAMETER, f"Invalid {param}: expected true or false, not {raw!r}"
+    )
+
+
+def check_booleans(form: Mapping[str, list[str]], params: Iterable[str]) -> None:
+    """`boolean` for every value of each of `params` in a form."""
+    for param in params:
+        for raw in form.get(param, []):
+            boolean(param, raw)
 
 
 def sender_value(req: Request, kind: senders.SenderKind) -> str:

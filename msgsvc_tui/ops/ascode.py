@@ -30,7 +30,7 @@ import asyncio
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,12 +40,13 @@ import tomli_w
 
 from msgsvc_tui.core import fields, files, senders
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
-    from msgsvc_tui.ops.journal import Journal
+    from msgsvc_tui.ops.writes import Outcome, Writes
 
 Json = dict[str, Any]
 VERSION = 1
@@ -54,6 +55,8 @@ SENDER_KEYS = ("phone_numbers", "short_codes", "alpha_sender")
 
 class FileError(MsgsvcError):
     """A file that cannot be applied; `problems` are "file:line: field: what" each."""
+
+    EXIT = ExitCode.USAGE
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
@@ -262,6 +265,15 @@ def check(document: Any, path: Path, text: str = "") -> list[Desired]:
                 bad(lines.of(name, "senders"), f'services."{name}".senders: {problem}')
                 pool = None
         out.append(Desired(name, values, pool))
+    owners: dict[tuple[str, str], list[str]] = {}
+    for d in out:
+        for key in ("phone_numbers", "short_codes"):
+            for value in (d.senders or {}).get(key, []):
+                owners.setdefault((key, value), []).append(d.name)
+    for (key, value), held in sorted(owners.items()):
+        if len(held) > 1:  # a sender serves one service at a time
+            listed = ", ".join(f'"{n}"' for n in held)
+            bad(lines.of(held[1], "senders"), f"{key}: {value} is listed for {listed}")
     if problems:
         raise FileError(problems)
     return out
@@ -287,15 +299,48 @@ def _senders_problem(pool: Any) -> str | None:
 
 
 # ---- the plan -----------------------------------------------------------------------------
+class AmbiguousNameError(MsgsvcError):
+    """A name in the file (or an export) matches several services. Twilio does not keep names
+    unique, and a file keyed by name must not guess which one it means."""
+
+    EXIT = ExitCode.USAGE
+
+
+def refuse_ambiguous(names: Iterable[str], services: Iterable[Json]) -> None:
+    """Raise AmbiguousNameError, listing each duplicate's SIDs and creation dates, when one of
+    `names` is held by more than one service."""
+    wanted = set(names)
+    by_name: dict[str, list[Json]] = {}
+    for s in services:
+        name = str(s.get("friendly_name"))
+        if name in wanted:
+            by_name.setdefault(name, []).append(s)
+    clashes = {n: found for n, found in sorted(by_name.items()) if len(found) > 1}
+    if not clashes:
+        return
+    lines = [
+        f'"{name}" names {len(found)} services: '
+        + ", ".join(f"{s['sid']} (created {s.get('date_created') or '?'})" for s in found)
+        for name, found in clashes.items()
+    ]
+    raise AmbiguousNameError(
+        "services are keyed by name, and these names are not unique in the account:\n  "
+        + "\n  ".join(lines)
+        + "\nRename or delete the extra ones first (services update MG… --set "
+        "friendly_name=…, or services delete MG…)."
+    )
+
+
 @dataclass
 class Change:
-    kind: str  # "create", "update", "delete", "add sender", "remove sender", "skip"
+    kind: str  # "create", "update", "delete", "add sender", "remove sender", "move sender", "skip"
     name: str
     sid: str | None = None
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name → (old, new)
     values: Json = field(default_factory=dict)  # for a create
-    sender: Json | None = None  # {"kind", "sid", "label", "holder"}
+    sender: Json | None = None  # {"kind", "sid", "label", "holder", "holder_name"}
     note: str = ""
+    seen: Json | None = None  # the service as the plan saw it (an update is checked against it)
 
     def lines(self) -> list[str]:
         """The change as terraform shows one: a head line (`+`/`~`/`-`/`!` and what), then for
@@ -319,6 +364,9 @@ class Change:
         label = (self.sender or {}).get("label")
         if self.kind == "add sender":
             return [f'+ add {label} to "{self.name}"' + (f" ({self.note})" if self.note else "")]
+        if self.kind == "move sender":
+            source = (self.sender or {}).get("holder_name") or (self.sender or {}).get("holder")
+            return [f'~ move {label} from "{source}" to "{self.name}"']
         if self.kind == "remove sender":
             return [f'- remove {label} from "{self.name}"']
         return [f'! skip "{self.name}": {self.note}']
@@ -333,6 +381,9 @@ def _shown(name: str, value: Any) -> str:
 
 def _same(a: Any, b: Any) -> bool:
     return (None if a == "" else a) == (None if b == "" else b)
+
+
+SENDER_CHANGES = ("add sender", "remove sender", "move sender")
 
 
 @dataclass
@@ -357,7 +408,7 @@ class Plan:
                 out.append("")
         counts = {k: sum(1 for c in self.changes if c.kind == k) for k in ("create", "update")}
         deletes = sum(1 for c in self.changes if c.kind == "delete")
-        senders_n = sum(1 for c in self.changes if c.kind.endswith("sender"))
+        senders_n = sum(1 for c in self.changes if c.kind in SENDER_CHANGES)
         skipped = len(self.changes) - len(self.pending)
         skips = f"; {skipped} skipped (see ! above): the account cannot match" if skipped else ""
         out.append(
@@ -429,25 +480,24 @@ def plan(
     prune: bool = False,
     move_senders: bool = False,
 ) -> Plan:
+    """What applying `desired` would change. Raises AmbiguousNameError when a name in the file
+    matches several services (a file keyed by name must not guess)."""
+    refuse_ambiguous([d.name for d in desired], services)
     by_name: dict[str, list[Json]] = {}
     for s in services:
         by_name.setdefault(str(s.get("friendly_name")), []).append(s)
+    names = {s["sid"]: str(s.get("friendly_name")) for s in services}
     holders = {
         sid: service_sid
         for service_sid, pool in pools.items()
         for sid in (pool.get("_sids") or {}).values()
     }
+    wanted = {d.name for d in desired}
+    released = _released(desired, by_name, pools, prune=prune, wanted=wanted)
     changes: list[Change] = []
     unchanged = 0
-    wanted = {d.name for d in desired}
     for d in desired:
         live = by_name.get(d.name, [])
-        if len(live) > 1:
-            sids = ", ".join(s["sid"] for s in live)
-            changes.append(
-                Change("skip", d.name, note=f"{len(live)} services have this name: {sids}")
-            )
-            continue
         differ: dict[str, tuple[Any, Any]] = {}
         if not live:
             changes.append(Change("create", d.name, values=d.values))
@@ -462,21 +512,59 @@ def plan(
                 if k != "friendly_name" and not _same(current.get(k), v)
             }
             if differ:
-                changes.append(Change("update", d.name, sid=sid, fields=differ))
+                changes.append(Change("update", d.name, sid=sid, fields=differ, seen=current))
             current_pool = dict(pools.get(sid, {}))
         before = len(changes)
         changes.extend(
-            _sender_changes(d, sid, current_pool, inventory, holders, move_senders=move_senders)
+            _sender_changes(
+                d,
+                sid,
+                current_pool,
+                inventory,
+                holders,
+                names,
+                released,
+                move_senders=move_senders,
+            )
         )
         if live and not differ and len(changes) == before:
             unchanged += 1
     if prune:
         for name, live in sorted(by_name.items()):
             if name not in wanted:
-                changes.extend(Change("delete", name, sid=s["sid"]) for s in live)
+                changes.extend(Change("delete", name, sid=s["sid"], seen=s) for s in live)
     else:
         unchanged += sum(len(v) for k, v in by_name.items() if k not in wanted)
     return Plan(changes, unchanged)
+
+
+def _released(
+    desired: list[Desired],
+    by_name: Mapping[str, list[Json]],
+    pools: Mapping[str, Json],
+    *,
+    prune: bool,
+    wanted: set[str],
+) -> set[str]:
+    """Sender SIDs this plan frees before it adds (a removal from a service whose file entry
+    drops it, or a pruned service): adding one elsewhere is a plain add, done after."""
+    out: set[str] = set()
+    for d in desired:
+        live = by_name.get(d.name, [])
+        if len(live) != 1 or d.senders is None:
+            continue
+        pool = pools.get(live[0]["sid"], {})
+        sids = pool.get("_sids") or {}
+        for key in ("phone_numbers", "short_codes"):
+            for value in set(pool.get(key, [])) - set(d.senders.get(key, [])):
+                if value in sids:
+                    out.add(sids[value])
+    if prune:
+        for name, live in by_name.items():
+            if name not in wanted:
+                for s in live:
+                    out.update((pools.get(s["sid"], {}).get("_sids") or {}).values())
+    return out
 
 
 def _sender_changes(
@@ -485,6 +573,8 @@ def _sender_changes(
     current: Json,
     inventory: list[Json],
     holders: Mapping[str, str],
+    names: Mapping[str, str],
+    released: set[str],
     *,
     move_senders: bool,
 ) -> list[Change]:
@@ -501,13 +591,23 @@ def _sender_changes(
                 out.append(Change("skip", d.name, note=f"{value} is not a sender of this account"))
                 continue
             holder = holders.get(item["sid"])
-            sender = {"kind": kind, "sid": item["sid"], "label": value, "holder": holder}
-            if holder and holder != sid and not move_senders:
+            sender = {
+                "kind": kind,
+                "sid": item["sid"],
+                "label": value,
+                "holder": holder,
+                "holder_name": names.get(holder or "", holder),
+            }
+            if holder and holder != sid and item["sid"] in released:
+                note = f"after its removal from {names.get(holder, holder)}"
+                out.append(Change("add sender", d.name, sid=sid, sender=sender, note=note))
+            elif holder and holder != sid and move_senders:
+                out.append(Change("move sender", d.name, sid=sid, sender=sender))
+            elif holder and holder != sid:
                 note = f"{value} belongs to another service ({holder}); --move-senders moves it"
                 out.append(Change("skip", d.name, note=note))
-                continue
-            note = f"moved from {holder}" if holder and holder != sid else ""
-            out.append(Change("add sender", d.name, sid=sid, sender=sender, note=note))
+            else:
+                out.append(Change("add sender", d.name, sid=sid, sender=sender))
         for value in sorted(have - want):
             sender_sid = (current.get("_sids") or {}).get(value)
             sender = {"kind": kind, "sid": sender_sid, "label": value}
@@ -526,87 +626,95 @@ def _sender_changes(
 
 
 # ---- apply --------------------------------------------------------------------------------
-@dataclass
-class Outcome:
-    change: Change
-    ok: bool
-    detail: str = ""
+async def apply(writes: Writes, the_plan: Plan, *, concurrency: int = 8) -> list[Outcome]:
+    """Carry out the plan through the write path, as one batch in the journal (undone as one),
+    in an order where each step finds what it needs: creates and updates (`concurrency` at a
+    time; an update first compared with what the plan saw, a create preceded by a check that
+    nobody created that name since), then deletes, then sender removals, then moves and adds
+    (whose targets may be services just created, and whose numbers the removals freed)."""
+    from msgsvc_tui.ops.writes import Outcome, Status
 
-
-async def apply(
-    client: MessagingClient,
-    the_plan: Plan,
-    *,
-    journal: Journal | None = None,
-    concurrency: int = 8,
-) -> list[Outcome]:
-    """Carry out the plan: services first (creates, updates, deletes, `concurrency` at a
-    time), then senders, whose targets may be services just created."""
-    from msgsvc_tui.api import errors
-    from msgsvc_tui.ops import journal as jr
-
-    batch = journal.new_batch() if journal else None
+    path = writes.batched()
     created: dict[str, str] = {}
-    limit = asyncio.Semaphore(concurrency)
-
-    def record(action: str, service: Json, before: Json | None, after: Json | None) -> None:
-        if journal is not None:
-            journal.record(action, service, before=before, after=after, batch=batch)
+    limit = asyncio.Semaphore(max(1, concurrency))
 
     async def one(c: Change) -> Outcome:
         async with limit:
-            try:
-                if c.kind == "create":
-                    made = await client.create_service(c.values)
-                    created[c.name] = made["sid"]
-                    record(jr.CREATE, made, None, jr.writable(made))
-                elif c.kind == "update":
-                    assert c.sid is not None
-                    new = {k: v for k, (_, v) in c.fields.items()}
-                    done = await client.update_service(c.sid, new)
-                    record(jr.UPDATE, done, {k: o for k, (o, _) in c.fields.items()}, new)
-                elif c.kind == "delete":
-                    assert c.sid is not None
-                    gone = await client.fetch_service(c.sid)
-                    await client.delete_service(c.sid)
-                    record(jr.DELETE, gone, jr.writable(gone), None)
-                else:
-                    await _sender(client, c, created, record)
-            except (errors.MsgsvcError, fields.ValidationError) as exc:
-                return Outcome(c, False, errors.describe(exc))
-            return Outcome(c, True)
+            subject = c.lines()[0].lstrip("+-~! ")
+            if c.kind == "create":
+                outcome = await _create(path, c)
+                if outcome.ok and outcome.result is not None:
+                    created[c.name] = outcome.result["sid"]
+            elif c.kind == "update":
+                assert c.sid is not None
+                new = {k: v for k, (_, v) in c.fields.items()}
+                outcome = await path.update_service(c.sid, new, loaded=c.seen)
+            elif c.kind == "delete":
+                assert c.sid is not None
+                outcome = await path.delete_service(c.sid)
+            else:
+                sid = c.sid or created.get(c.name)
+                if sid is None:
+                    return Outcome(
+                        c.kind,
+                        subject,
+                        Status.REFUSED,
+                        f'not sent: "{c.name}" was not created',
+                        ExitCode.API,
+                    )
+                outcome = await _sender(path, c, sid)
+            outcome.subject = subject
+            return outcome
 
-    first = [c for c in the_plan.pending if not c.kind.endswith("sender")]
-    then = [c for c in the_plan.pending if c.kind.endswith("sender")]
+    first = [c for c in the_plan.pending if c.kind in ("create", "update")]
+    deletes = [c for c in the_plan.pending if c.kind == "delete"]
+    removals = [c for c in the_plan.pending if c.kind == "remove sender"]
+    adds = [c for c in the_plan.pending if c.kind in ("add sender", "move sender")]
     outcomes = list(await asyncio.gather(*(one(c) for c in first)))
-    for c in then:  # one at a time: a move removes before it adds
+    outcomes += list(await asyncio.gather(*(one(c) for c in deletes)))
+    for c in [*removals, *adds]:  # one at a time: a move removes before it adds
         outcomes.append(await one(c))
     return outcomes
 
 
-async def _sender(
-    client: MessagingClient, c: Change, created: Mapping[str, str], record: Any
-) -> None:
-    from msgsvc_tui.ops import journal as jr
+async def _create(path: Writes, c: Change) -> Outcome:
+    """A create, after checking that nobody created a service of that name since the plan
+    (another apply running at once): Twilio would make a second one."""
+    from msgsvc_tui.ops.writes import Outcome, Status
 
+    subject = c.lines()[0].lstrip("+ ")
+    try:
+        live = [s for s in await path.client.list_services() if s.get("friendly_name") == c.name]
+    except MsgsvcError as exc:
+        return Outcome(c.kind, subject, Status.REFUSED, f"not sent: {exc}", exc.exit_code())
+    if live:
+        held = ", ".join(f"{s['sid']} (created {s.get('date_created') or '?'})" for s in live)
+        return Outcome(
+            c.kind,
+            subject,
+            Status.REFUSED,
+            f"not created: a service of that name exists now ({held}), made since the plan: "
+            "plan again",
+            ExitCode.API,
+        )
+    return await path.create_service(c.values)
+
+
+async def _sender(path: Writes, c: Change, sid: str) -> Outcome:
     sender = c.sender or {}
     kind = senders.BY_KEY[sender["kind"]]
-    sid = c.sid or created.get(c.name)
-    if sid is None:
-        raise MsgsvcError(f'"{c.name}" was not created, so its senders were not added')
-    service = {"sid": sid, "friendly_name": c.name, "account_sid": client.account_sid}
-    data = {"kind": kind.key, "sender_sid": sender.get("sid"), "label": sender["label"]}
+    service = {"sid": sid, "friendly_name": c.name, "account_sid": path.account_sid}
+    label = str(sender["label"])
     if c.kind == "remove sender":
-        await client.remove_sender(sid, kind, sender["sid"])
-        record(jr.REMOVE_SENDER, service, data, None)
-        return
-    holder = sender.get("holder")
-    if holder and holder != sid:
-        await client.remove_sender(holder, kind, sender["sid"])
-        record(jr.REMOVE_SENDER, {**service, "sid": holder}, data, None)
-    value = sender["label"] if kind is senders.ALPHA_SENDERS else sender["sid"]
-    added = await client.add_sender(sid, kind, value)
-    record(jr.ADD_SENDER, service, None, {**data, "sender_sid": added.get("sid")})
+        member = {"sid": sender["sid"], kind.value_field: label}
+        return await path.remove_sender(service, kind, member)
+    if c.kind == "move sender":
+        holder = str(sender["holder"])
+        source = {"sid": holder, "friendly_name": sender.get("holder_name") or holder}
+        return await path.move_sender(kind, str(sender["sid"]), source=source, to=service,
+                                      label=label)  # fmt: skip
+    value = label if kind.by_value else str(sender["sid"])
+    return await path.add_sender(service, kind, value, label=label)
 
 
 def public_pools(pools: Mapping[str, Json]) -> dict[str, Json]:

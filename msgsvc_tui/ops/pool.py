@@ -1,5 +1,5 @@
-"""The sender pool's rules, away from widgets: who holds a number, what Twilio's refusals
-mean in words, and moving a sender from one service to another.
+"""The sender pool's rules, away from widgets: who holds a number and what Twilio's refusals
+mean in words (moving a sender is a write: ops/writes.py's move_sender).
 
 Twilio's 2010 number lists do not say which Messaging Service holds a number, so `PoolIndex`
 learns it from the services' own pools (a bounded number of concurrent requests).
@@ -195,20 +195,3 @@ def explain(exc: errors.ApiError, sender: str, *, holder_name: str | None = None
         text = exc.message
     link = exc.more_info or ""
     return f"{text} (Twilio {code}{', ' + link if link else ''})"
-
-
-async def move(
-    client: MessagingClient,
-    kind: senders.SenderKind,
-    sender_sid: str,
-    *,
-    from_service: str,
-    to_service: str,
-) -> Json:
-    """Remove from one service, add to the other; on failure put it back where it was."""
-    await client.remove_sender(from_service, kind, sender_sid)
-    try:
-        return await client.add_sender(to_service, kind, sender_sid)
-    except errors.MsgsvcError:
-        await client.add_sender(from_service, kind, sender_sid)
-        raise

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from msgsvc_tui.core import fields, senders
 from msgsvc_tui.core.errors import MsgsvcError
+from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.core.suggest import close_to
 
@@ -44,6 +45,8 @@ class ResolveError(MsgsvcError):
 class AmbiguousNameError(ResolveError):
     """Several things answer to the name: `candidates` are (SID, name), for the user to pick."""
 
+    EXIT = ExitCode.USAGE
+
     def __init__(self, what: str, name: str, candidates: list[tuple[str, str]]) -> None:
         self.what = what
         self.name = name
@@ -57,6 +60,8 @@ class AmbiguousNameError(ResolveError):
 
 class NoSuchNameError(ResolveError):
     """Nothing answers to the name; `suggestions` are the closest names, if any."""
+
+    EXIT = ExitCode.NOT_FOUND
 
     def __init__(
         self, what: str, name: str, suggestions: list[tuple[str, str]], *, said: str = ""

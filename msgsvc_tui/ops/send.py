@@ -1,11 +1,7 @@
-"""Sending a message: the one way the CLI and the TUI send, journalled before it goes out.
-
-A message is a write that bills and cannot be undone, so the order is fixed: check every
-field (nothing refused is journalled or sent), refuse in read-only mode, journal the intent
-with its target (server and account), send once through the client's write path (resent
-only after a 429; a lost answer settled by asking the server), then settle the journal entry
-with what came of it: sent (with the SID), not sent, or unknown. An interrupted process
-leaves the entry saying "sending", which is the truth: look before sending again.
+"""Sending a message: the question to ask first, and the send itself, which is one operation
+of the one write path (ops/writes.py: checked, journalled with its target before it goes out,
+sent once, a lost answer settled by asking the server, the entry settled as sent, not sent
+or unknown).
 """
 
 from __future__ import annotations
@@ -15,26 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.api import messages as api_messages
-from msgsvc_tui.core import messages as core_messages
 from msgsvc_tui.core.messages import Outgoing
-from msgsvc_tui.ops.journal import SEND_MESSAGE, Journal
+from msgsvc_tui.ops.journal import Journal
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
 
 Json = dict[str, Any]
-
-
-def intent(client: MessagingClient, outgoing: Outgoing) -> Json:
-    """What the journal keeps before sending: the message and where it goes."""
-    return {
-        "server": client.api_base,
-        "account": client.account_sid,
-        "to": outgoing.to,
-        "body": outgoing.body,
-        "media": list(outgoing.media_urls),
-        "state": "sending",
-    }
 
 
 def confirmation(client: MessagingClient, outgoing: Outgoing) -> str | None:
@@ -56,37 +39,16 @@ async def send_message(
     journal: Journal | None,
     service: Mapping[str, Any] | None = None,
 ) -> Json:
-    """Send `outgoing` and return the new Message resource; `service` (the service as
-    listed, for its name) labels the journal entry. Raises what the client raises; the
-    journal entry says what happened either way."""
-    core_messages.check(outgoing)
-    if client.readonly:
-        raise errors.ReadonlyError("read-only mode: the message was not sent")
-    label = dict(service or {})
-    label.setdefault("sid", outgoing.service_sid)
-    label.setdefault("account_sid", client.account_sid)
-    planned = intent(client, outgoing)
-    entry = journal.record(SEND_MESSAGE, label, before=None, after=planned) if journal else None
-    try:
-        created = await api_messages.create_message(client, outgoing)
-    except errors.OutcomeUnknownError as exc:
-        _settle(journal, entry, planned, "unknown", detail=errors.describe(exc))
-        raise
-    except Exception as exc:
-        _settle(journal, entry, planned, "not sent", detail=errors.describe(exc))
-        raise
-    _settle(
-        journal,
-        entry,
-        planned,
-        "sent",
-        message_sid=created.get("sid"),
-        status=created.get("status"),
-    )
-    return created
+    """Send `outgoing` through the one write path and return the new Message resource;
+    `service` (the service as listed, for its name) labels the journal entry; without a
+    journal the message is sent unjournalled. Raises what stopped it; the journal entry says
+    what happened either way."""
+    from msgsvc_tui.ops.writes import Writes
 
-
-def _settle(journal: Journal | None, entry: Any, planned: Json, state: str, **more: Any) -> None:
-    if journal is None or entry is None:
-        return
-    journal.amend(entry.id, {**planned, "state": state, **more})
+    writes = Writes(client, journal, unjournalled=journal is None)
+    outcome = await writes.send_message(outgoing, service or {})
+    if outcome.ok and outcome.result is not None:
+        return outcome.result
+    if outcome.error is not None:
+        raise outcome.error
+    raise errors.MsgsvcError(outcome.words)

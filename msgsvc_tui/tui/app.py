@@ -75,6 +75,7 @@ class MsgsvcApp(App[int]):
         self.is_sandbox = False
         self.pool_index = PoolIndex()
         self._journal: Journal | None = None
+        self.journal_problem: str | None = None
         self.session: Session | None = None
         if config.preferences.theme in self.available_themes:
             self.theme = config.preferences.theme
@@ -85,11 +86,14 @@ class MsgsvcApp(App[int]):
         written, so nothing is recorded)."""
         if self.readonly:
             return None
-        if self._journal is None:
+        if self._journal is None and self.journal_problem is None:
             # imported here: sqlite3 and uuid would delay the first frame for nothing
-            from msgsvc_tui.ops.journal import Journal
+            from msgsvc_tui.ops.journal import Journal, JournalError
 
-            self._journal = Journal.default()
+            try:
+                self._journal = Journal.default()
+            except JournalError as exc:  # every write is refused, saying this
+                self.journal_problem = str(exc)
         return self._journal
 
     # ---- the connection -------------------------------------------------------------------
@@ -274,6 +278,7 @@ class MsgsvcApp(App[int]):
             readonly=self.readonly,
             sandbox=self.is_sandbox,
             journal=self.journal,
+            journal_problem=self.journal_problem,
             pool_index=self.pool_index,
         )
         while len(self.screen_stack) > 1:

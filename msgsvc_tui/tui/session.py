@@ -19,6 +19,7 @@ from msgsvc_tui.ops.pool import PoolIndex
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
     from msgsvc_tui.ops.journal import Journal
+    from msgsvc_tui.ops.writes import Writes
 
 Json = dict[str, Any]
 
@@ -35,6 +36,7 @@ class Session:
     readonly: bool = False
     sandbox: bool = False
     journal: Journal | None = None
+    journal_problem: str | None = None  # why the journal cannot be used (writes are refused)
     pool_index: PoolIndex = field(default_factory=PoolIndex)  # numbers and short codes
     channel_index: PoolIndex = field(default_factory=PoolIndex)  # channel senders
     # The services the main screen has listed, by SID (set by it): for names in messages.
@@ -54,15 +56,10 @@ class Session:
             )
         return self.readonly
 
-    def record(
-        self,
-        action: str,
-        service: Json,
-        *,
-        before: Json | None,
-        after: Json | None,
-        batch: str | None = None,
-    ) -> None:
-        """Journal a write (nothing in --readonly, where nothing is written)."""
-        if self.journal is not None:
-            self.journal.record(action, service, before=before, after=after, batch=batch)
+    @property
+    def writes(self) -> Writes:
+        """The one write path for this session's target: every pane writes through it (it
+        journals each write before sending it, and refuses when the journal cannot)."""
+        from msgsvc_tui.ops.writes import Writes
+
+        return Writes(self.client, self.journal, journal_problem=self.journal_problem)

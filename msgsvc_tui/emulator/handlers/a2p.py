@@ -14,7 +14,9 @@ from typing import Any
 from msgsvc_tui.core import a2p
 from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.stores.a2p import USECASES
-from msgsvc_tui.emulator.wire import Request, Response, missing, paged_v1
+from msgsvc_tui.emulator.wire import Request, Response, check_booleans, missing, paged_v1
+
+_BOOLEANS = tuple(f.param for f in a2p.FIELDS if f.kind == "bool")
 
 
 class A2PHandlers:
@@ -50,6 +52,7 @@ class A2PHandlers:
         )
 
     def create_campaign(self, req: Request, service: str) -> Response:
+        check_booleans(req.form_lists, _BOOLEANS)
         values = a2p.from_form(req.form_lists)
         for param, name in (
             ("BrandRegistrationSid", "brand_registration_sid"),
@@ -70,6 +73,7 @@ class A2PHandlers:
         )
 
     def update_campaign(self, req: Request, service: str, sid: str) -> Response:
+        check_booleans(req.form_lists, _BOOLEANS)
         values = a2p.from_form(req.form_lists)
         for name in a2p.UPDATE_REQUIRED:
             if name not in values:

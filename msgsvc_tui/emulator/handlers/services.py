@@ -11,6 +11,7 @@ from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.wire import (
     Request,
     Response,
+    boolean,
     decode_token,
     encode_token,
     int_param,
@@ -76,6 +77,8 @@ class ServiceHandlers:
             f = fields.BY_PARAM.get(param)
             if f is None:
                 continue
+            if f.kind is fields.Kind.BOOL:
+                raw = str(boolean(param, raw)).lower()
             try:
                 values[f.name] = f.clean(raw)
             except fields.FieldError as exc:

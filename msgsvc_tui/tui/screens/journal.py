@@ -1,4 +1,5 @@
-"""`J`: the recent writes of every session, newest first, with what undid what."""
+"""`J`: the recent writes of every session, newest first, each with its target (server and
+account), how it ended, and what undid what."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from msgsvc_tui.tui.text import shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
 
 
-def journal_lines(journal: Journal | None, limit: int = 200) -> Text:
+def journal_lines(journal: Journal | None, limit: int = 200, here: str = "") -> Text:
+    """The entries as lines; those written to another target than `here` say so, since
+    undo here never touches them."""
     if journal is None:
         return Text("Read-only mode: nothing is written, so nothing is recorded.")
     entries = journal.recent(limit)
@@ -33,7 +36,10 @@ def journal_lines(journal: Journal | None, limit: int = 200) -> Text:
             out.append(f"  (undo of #{e.undoes})", style="italic")
         if e.undone_by is not None:
             out.append(f"  (undone by #{e.undone_by})", style="italic")
-        out.append(f"  [{mine}]\n", style="dim")
+        if e.state != "done":
+            out.append(f"  ({e.state})", style="bold yellow")
+        where = "here" if e.target == here else (e.target or "target not recorded")
+        out.append(f"  [{mine} · {shown(where)}]\n", style="dim")
     return out
 
 
@@ -42,18 +48,20 @@ class JournalScreen(ModalScreen[None]):
         Binding("escape,q,J", "close", "Close", id="journal-close"),
     ]
 
-    def __init__(self, journal: Journal | None) -> None:
+    def __init__(self, journal: Journal | None, target: str = "") -> None:
         super().__init__()
         self.journal = journal
+        self.target = target
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="journal"):
             where = self.journal.path if self.journal else "—"
             yield Label(
-                f"Recent writes  (u undoes this session's last; {where})", classes="dialog-title"
+                f"Recent writes  (u undoes this session's last to {shown(self.target)}; {where})",
+                classes="dialog-title",
             )
             with NavScroll(classes="dialog-body", id="journal-body"):
-                yield Static(journal_lines(self.journal))
+                yield Static(journal_lines(self.journal, here=self.target))
 
     def on_mount(self) -> None:
         self.query_one(NavScroll).focus()

@@ -21,7 +21,6 @@ from textual.widgets import Footer, Input, Static
 
 from msgsvc_tui.core.config import mask_sid
 from msgsvc_tui.core.listing import ServiceList
-from msgsvc_tui.ops.journal import apply_undo, plan_undo
 from msgsvc_tui.tui.messages import (
     CampaignSeen,
     ListLoaded,
@@ -223,30 +222,43 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(exclusive=True, group="undo", exit_on_error=False)
     async def _undo_worker(self) -> None:
-        journal = self.session.journal
-        client = self.session.client
-        entries = journal.last_undoable(client.account_sid) if journal else []
-        if journal is None or not entries:
+        from msgsvc_tui.ops.undo import apply_undo, plan_undo  # when first needed: not at start
+
+        writes = self.session.writes
+        journal = writes.journal
+        if journal is None:
+            why = self.session.journal_problem or "there is no journal"
+            self.notify(f"Nothing to undo: {why}", severity="warning", timeout=6)
+            return
+        entries = journal.last_undoable(writes.target.key)
+        if not entries:
             self.notify("Nothing to undo: no write of this session is left", timeout=4)
             return
         self.notify("Checking the server before undoing…", timeout=2)
-        plan = await plan_undo(client, entries)
-        lines = [f"  {s.what}" for s in plan.doable]
-        lines += [f"  ✗ cannot: {s.entry.label}: {s.refusal}" for s in plan.refused]
+        plan = await plan_undo(writes, entries)
+        lines = plan.lines()
         if not plan.doable:
-            self.notify("\n".join(["Undo refused:", *lines]), severity="warning", timeout=10)
+            await apply_undo(writes, plan)  # marks what needs nothing any more
+            title = "Undo refused:" if plan.refused else "Nothing left to undo:"
+            self.notify("\n".join([title, *lines]), severity="warning", timeout=10)
             return
         body = "\n".join(["This will:", *lines])
         if not await self.app.push_screen_wait(ConfirmScreen("Undo", body, yes="Undo")):
             return
-        done = await apply_undo(client, journal, plan)
-        self.notify("\n".join(done), title="Undo", timeout=6)
+        done = await apply_undo(writes, plan)
+        failed = any(o.exit_code for o in done)
+        self.notify(
+            "\n".join(o.line() for o in done),
+            title="Undo",
+            severity="warning" if failed else "information",
+            timeout=8 if failed else 6,
+        )
         self.list_pane.load()
 
     def action_journal(self) -> None:
         from msgsvc_tui.tui.screens.journal import JournalScreen
 
-        self.app.push_screen(JournalScreen(self.session.journal))
+        self.app.push_screen(JournalScreen(self.session.journal, self.session.writes.target.key))
 
     @on(CampaignSeen)
     def _campaign_seen(self, event: CampaignSeen) -> None:

@@ -5,7 +5,7 @@ and then runs what the user asked for after saving."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -15,8 +15,6 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.core import editing, fields
-from msgsvc_tui.ops import journal
-from msgsvc_tui.ops.journal import writable
 from msgsvc_tui.tui.messages import ServiceSaved
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConflictScreen
@@ -24,6 +22,9 @@ from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of
 from msgsvc_tui.tui.widgets.panes.base import ServicePane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
+
+if TYPE_CHECKING:
+    from msgsvc_tui.ops.writes import Outcome
 
 Json = dict[str, Any]
 Then = Callable[[], object] | None
@@ -195,8 +196,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
 
     async def _create(self, changes: Json, then: Then) -> None:
         self.set_status("Creating…")
-        created = await self.session.client.create_service(changes)
-        self.session.record(journal.CREATE, created, before=None, after=writable(created))
+        created = _done(await self.session.writes.create_service(changes))
         self.form.creating = False
         self.show(created)
         self.notify(f"Created {name_of(created)} ({created['sid']})")
@@ -224,12 +224,8 @@ class DetailPane(ReportsWorkerErrors, Vertical):
                 self.set_status(Text("● modified — not saved", style="bold yellow"))
                 return
         self.set_status("Saving…")
-        updated = await client.update_service(loaded["sid"], changes)
-        self.session.record(
-            journal.UPDATE,
-            updated,
-            before={n: current.get(n) for n in changes},
-            after={n: updated.get(n) for n in changes},
+        updated = _done(
+            await self.session.writes.update_service(loaded["sid"], changes, current=current)
         )
         self.show(updated)
         self.notify(f"Saved {name_of(updated)}", timeout=3)
@@ -246,3 +242,13 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         if exc.more_info:
             status.append(f"\n{exc.more_info}", style="underline")
         self.set_status(status, error=True)
+
+
+def _done(outcome: Outcome) -> Json:
+    """The written service; a write that did not happen raises what stopped it (the save's
+    handlers show a refused field at the field, anything else in the status line)."""
+    if outcome.ok and outcome.result is not None:
+        return outcome.result
+    if isinstance(outcome.error, errors.ApiError | fields.ValidationError):
+        raise outcome.error
+    raise errors.MsgsvcError(outcome.words)

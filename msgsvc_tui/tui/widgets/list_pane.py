@@ -20,8 +20,7 @@ from textual.widgets import Input, Static
 from msgsvc_tui.api import errors
 from msgsvc_tui.core import fields, files
 from msgsvc_tui.core.listing import SORT_CYCLE, ServiceList, bulk_plan
-from msgsvc_tui.ops import ascode, bulk, journal
-from msgsvc_tui.ops.journal import writable
+from msgsvc_tui.ops import ascode, bulk
 from msgsvc_tui.tui.messages import ListLoaded, ServiceRemoved, ServiceWritten
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ReportScreen
@@ -276,12 +275,10 @@ class ListPane(ReportsWorkerErrors, Vertical):
 
     @work(group="delete", exit_on_error=False)
     async def _delete_worker(self, service: Json) -> None:
-        try:
-            await self.session.client.delete_service(service["sid"])
-        except errors.MsgsvcError as exc:
-            self.notify(errors.describe(exc), severity="error", title="Not deleted")
+        outcome = await self.session.writes.delete_service(service["sid"], service=service)
+        if not outcome.ok:
+            self.notify(outcome.words, severity="error", title="Not deleted")
             return
-        self.session.record(journal.DELETE, service, before=writable(service), after=None)
         table = self.table
         row = table.cursor
         self.model.remove(service["sid"])
@@ -327,39 +324,35 @@ class ListPane(ReportsWorkerErrors, Vertical):
         table = self.table
         self.model.upsert({**original, flag: value})
         table.mark_pending(sid, flag)
-        client = self.session.client
-        settled = len(client.reconciliations)
         try:
-            updated = await client.update_service(sid, {flag: value})
-        except errors.OutcomeUnknownError as exc:
+            outcome = await self.session.writes.update_service(sid, {flag: value}, current=original)
+        finally:
+            table.settle(sid, flag)
+        if outcome.status == "unknown":
             # Neither rolled back nor kept: the server could not say. The row shows "?"
             # until a refresh (or the next flip) learns the truth.
             table.mark_unknown(sid, flag)
             self.notify(
-                f"{label} on {name_of(original)}: {errors.describe(exc)} Press r to refresh.",
+                f"{label} on {name_of(original)}: {outcome.words} Press r to refresh.",
                 severity="warning",
                 title="Outcome unknown",
                 timeout=10,
             )
             return
-        except errors.MsgsvcError as exc:
+        updated = outcome.result
+        if not outcome.ok or updated is None:
             current = self.model.get(sid) or original
             self.model.upsert({**current, flag: original.get(flag)})  # roll back: it failed
             self.notify(
-                f"{label} not changed on {name_of(original)}: {errors.describe(exc)}",
+                f"{label} not changed on {name_of(original)}: {outcome.words}",
                 severity="error",
                 title="Flag not saved",
             )
             return
-        finally:
-            table.settle(sid, flag)
-        self.session.record(
-            journal.UPDATE, updated, before={flag: original.get(flag)}, after={flag: value}
-        )
         self.model.upsert(updated)
         table.refresh()
         self.post_message(ServiceWritten(updated))
-        lost = len(client.reconciliations) > settled
+        lost = any(n.startswith("confirmed after a lost answer") for n in outcome.notes)
         confirmed = " (confirmed after a lost answer)" if lost else ""
         word = "on" if value else "off"
         self.notify(f"{label} {word} · {name_of(updated)}{confirmed}", timeout=2)
@@ -369,8 +362,6 @@ class ListPane(ReportsWorkerErrors, Vertical):
         label = fields.get(flag).label
         table = self.table
         names = {s["sid"]: name_of(s) for s in targets}
-        before = {s["sid"]: s.get(flag) for s in targets}
-        batch = self.session.journal.new_batch() if self.session.journal else None
         done = 0
 
         def started(sid: str) -> None:
@@ -381,13 +372,6 @@ class ListPane(ReportsWorkerErrors, Vertical):
             done += 1
             table.settle(outcome.sid, flag)
             if outcome.updated is not None:
-                self.session.record(
-                    journal.UPDATE,
-                    outcome.updated,
-                    before={flag: before[outcome.sid]},
-                    after={flag: value},
-                    batch=batch,
-                )
                 self.model.upsert(outcome.updated)
                 self.post_message(ServiceWritten(outcome.updated))
             self.list_state = replace(
@@ -396,8 +380,8 @@ class ListPane(ReportsWorkerErrors, Vertical):
 
         try:
             outcomes = await bulk.update_many(
-                self.session.client,
-                [s["sid"] for s in targets],
+                self.session.writes,
+                targets,
                 {flag: value},
                 concurrency=self.session.config.preferences.bulk_concurrency,
                 on_start=started,
@@ -408,7 +392,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
         failed = [o for o in outcomes if not o.ok]
         lines = [
             f"{'✓' if o.ok else '✗'} {names[o.sid]} ({o.sid})"
-            + (f"\n    {errors.describe(o.error)}" if o.error is not None else "")
+            + (f"\n    {o.words}" if not o.ok else "")
             for o in outcomes
         ]
         word = "on" if value else "off"

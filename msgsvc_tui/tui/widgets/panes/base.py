@@ -4,13 +4,14 @@ Every pane is built with the session (client, read-only flag, journal, lookups) 
 first opens, and loads lazily: `show(service)` is called only when its tab is open (opening a
 service costs one request, not one per tab), and `forget()` when another service is selected
 while the tab is closed, so it loads afresh when opened. Writes use `refuses_writes` first
-(--readonly), and journal through the session. A stale answer (the user moved on) is dropped.
+(--readonly), and go through the session's write path (journalled there). A stale answer
+(the user moved on) is dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.containers import Vertical
@@ -18,14 +19,14 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from msgsvc_tui.api import errors
-from msgsvc_tui.core import senders
-from msgsvc_tui.ops.journal import ADD_SENDER, sender_data
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text
 
+if TYPE_CHECKING:
+    from msgsvc_tui.ops.writes import Outcome
+
 Json = dict[str, Any]
-T = TypeVar("T")
 
 
 class ServicePane(ReportsWorkerErrors, Vertical):
@@ -113,32 +114,24 @@ class ServicePane(ReportsWorkerErrors, Vertical):
 
         self.app.push_screen(ConfirmScreen(title, question, yes=yes, danger=True), answered)
 
-    def record_sender(
-        self, action: str, service: Json, kind: senders.SenderKind, member: Json
-    ) -> None:
-        """Journal a sender added to (ADD_SENDER) or removed from a service."""
-        data = sender_data(kind, member)
-        adding = action == ADD_SENDER
-        self.session.record(
-            action, service, before=None if adding else data, after=data if adding else None
-        )
-
     async def attempt(
         self,
-        call: Awaitable[T],
+        call: Awaitable[Outcome],
         *,
         title: str,
         explain: Callable[[errors.ApiError], str] | None = None,
-    ) -> tuple[bool, T | None]:
-        """Run a write; on failure say why in a toast titled `title` (Twilio's refusal in
-        words through `explain`, else its code, message and link) and return (False, None).
-        The client's write path already settled a lost answer: what it raises is the truth."""
-        try:
-            return True, await call
-        except errors.ApiError as exc:
-            words = explain(exc) if explain else exc.describe()
-        except errors.MsgsvcError as exc:
-            words = errors.describe(exc)
+    ) -> tuple[bool, Json | None]:
+        """Run a write through the write path; on failure say why in a toast titled `title`
+        (Twilio's refusal in words through `explain`, else the outcome's words) and return
+        (False, None). The write path already journalled it and settled a lost answer: what
+        it reports is the truth."""
+        outcome = await call
+        if outcome.ok:
+            return True, outcome.result
+        if isinstance(outcome.error, errors.ApiError) and explain is not None:
+            words = explain(outcome.error)
+        else:
+            words = outcome.words
         self.last_failure = words
         self.app.notify(words, severity="error", title=title, timeout=10)
         return False, None

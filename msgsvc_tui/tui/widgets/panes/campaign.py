@@ -14,7 +14,6 @@ from textual.widgets import Static
 from msgsvc_tui.api import compliance, errors
 from msgsvc_tui.core import a2p
 from msgsvc_tui.core.sanitize import safe
-from msgsvc_tui.ops.journal import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, campaign_data
 from msgsvc_tui.tui.messages import CampaignSeen
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
@@ -225,21 +224,17 @@ class CampaignPane(ServicePane):
 
     async def _save(self, service: Json, campaign: Json | None, values: Json) -> str:
         """Send the form; returns what Twilio (or the network) said when it failed, else ""."""
-        client = self.session.client
+        writes = self.session.writes
         if campaign is None:
-            call = compliance.create_campaign(client, service["sid"], values)
+            call = writes.create_campaign(service, values)
         else:
-            call = compliance.update_campaign(client, service["sid"], campaign["sid"], values)
+            call = writes.update_campaign(service, campaign, values)
         done, saved = await self.attempt(call, title="Not saved")
         if not done or saved is None:
             return self.last_failure
         if campaign is None:
-            self.session.record(CREATE_CAMPAIGN, service, before=None, after=campaign_data(saved))
             self.app.notify(f"Registered the campaign of {name_of(service)}: in review")
         else:
-            self.session.record(
-                UPDATE_CAMPAIGN, service, before=campaign_data(campaign), after=campaign_data(saved)
-            )
             self.app.notify(f"Saved the campaign of {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)
@@ -260,17 +255,10 @@ class CampaignPane(ServicePane):
 
     @work(group="campaign-write", exit_on_error=False)
     async def attach(self, service: Json, campaign_id: str) -> None:
-        call = compliance.attach_preregistered(self.session.client, service["sid"], campaign_id)
+        call = self.session.writes.attach_campaign(service, campaign_id)
         done, attached = await self.attempt(call, title="Not attached")
         if not done or attached is None:
             return
-        # journalled from the answer itself: the write happened whatever a reload says
-        self.session.record(
-            CREATE_CAMPAIGN,
-            service,
-            before=None,
-            after=campaign_data({**attached, "campaign_id": campaign_id}),
-        )
         self.app.notify(f"Attached campaign {shown(campaign_id)} to {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)
@@ -291,11 +279,10 @@ class CampaignPane(ServicePane):
 
     @work(group="campaign-write", exit_on_error=False)
     async def delete(self, service: Json, campaign: Json) -> None:
-        call = compliance.delete_campaign(self.session.client, service["sid"], campaign["sid"])
+        call = self.session.writes.delete_campaign(service, campaign)
         done, _ = await self.attempt(call, title="Not deleted")
         if not done:
             return
-        self.session.record(DELETE_CAMPAIGN, service, before=campaign_data(campaign), after=None)
         self.app.notify(f"Deleted the campaign of {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)

@@ -16,7 +16,6 @@ from textual.widgets import DataTable, Static
 from msgsvc_tui.api import errors
 from msgsvc_tui.core import senders
 from msgsvc_tui.ops import pool
-from msgsvc_tui.ops.journal import ADD_SENDER, REMOVE_SENDER
 from msgsvc_tui.ops.pool import PoolIndex
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
@@ -122,7 +121,7 @@ class MemberPane(ServicePane):
     @work(group="members-write", exit_on_error=False)
     async def add_member(self, service: Json, value: str, country: str | None = None) -> None:
         kind = self.KIND
-        call = self.session.client.add_sender(service["sid"], kind, value, country=country)
+        call = self.session.writes.add_sender(service, kind, value, country=country)
         done, added = await self.attempt(
             call, title="Not added", explain=lambda exc: pool.explain(exc, value)
         )
@@ -130,7 +129,6 @@ class MemberPane(ServicePane):
             return
         if self.index is not None:
             self.index.holders[added["sid"]] = service["sid"]
-        self.record_sender(ADD_SENDER, service, kind, added)
         self.app.notify(f"Added {self.label(added)} to {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)
@@ -152,7 +150,7 @@ class MemberPane(ServicePane):
 
     @work(group="members-write", exit_on_error=False)
     async def remove_member(self, service: Json, member: Json) -> None:
-        call = self.session.client.remove_sender(service["sid"], self.KIND, member["sid"])
+        call = self.session.writes.remove_sender(service, self.KIND, member)
         label = self.label(member)
         done, _ = await self.attempt(
             call, title="Not removed", explain=lambda exc: pool.explain(exc, label)
@@ -161,7 +159,6 @@ class MemberPane(ServicePane):
             return
         if self.index is not None:
             self.index.holders.pop(member["sid"], None)
-        self.record_sender(REMOVE_SENDER, service, self.KIND, member)
         self.app.notify(f"Removed {self.label(member)} from {name_of(service)}")
         if self.current(service["sid"]):
             self.show(self.service)

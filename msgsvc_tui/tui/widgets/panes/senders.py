@@ -13,9 +13,7 @@ from textual.widgets import DataTable, Static
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.core import senders
-from msgsvc_tui.core.fields import ValidationError
 from msgsvc_tui.ops import pool
-from msgsvc_tui.ops.journal import ADD_SENDER, REMOVE_SENDER, sender_data
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
@@ -161,23 +159,22 @@ class SendersPane(ServicePane):
     async def add_member(
         self, service: Json, value: str, kind: senders.SenderKind | None = None
     ) -> None:
-        client = self.session.client
         kind = kind or (senders.SHORT_CODES if value.startswith("SC") else senders.PHONE_NUMBERS)
-        try:
-            added = await client.add_sender(service["sid"], kind, value)
-        except errors.ApiError as exc:
+        label = self.session.pool_index.label(value)
+        outcome = await self.session.writes.add_sender(service, kind, value, label=label)
+        exc = outcome.error
+        if isinstance(exc, errors.ApiError):
             if exc.code == pool.ALREADY_ELSEWHERE and kind is not senders.ALPHA_SENDERS:
                 await self._offer_move(service, kind, value, exc)
             else:
-                label = self.session.pool_index.label(value)
                 self.app.notify(
                     pool.explain(exc, label), severity="error", title="Not added", timeout=10
                 )
             return
-        except (errors.MsgsvcError, ValidationError) as exc:
-            self.app.notify(errors.describe(exc), severity="error", title="Not added")
+        added = outcome.result
+        if not outcome.ok or added is None:
+            self.app.notify(outcome.words, severity="error", title="Not added")
             return
-        self.record_sender(ADD_SENDER, service, kind, added)
         self.app.notify(f"Added {member_label(kind, added)} to {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:
             self.show(self.service)
@@ -210,21 +207,15 @@ class SendersPane(ServicePane):
         )
         if not yes:
             return
-        try:
-            moved = await pool.move(
-                self.session.client, kind, sid, from_service=holder, to_service=service["sid"]
-            )
-        except errors.MsgsvcError as exc2:
-            self.app.notify(errors.describe(exc2), severity="error", title="Not moved")
+        source = holder_service or {"sid": holder, "friendly_name": holder_name}
+        outcome = await self.session.writes.move_sender(
+            kind, sid, source=source, to=service, label=label
+        )
+        moved = outcome.result
+        if not outcome.ok or moved is None:  # the words say where the number is now
+            self.app.notify(outcome.words, severity="error", title="Not moved", timeout=10)
             return
         index.holders[sid] = service["sid"]
-        journal = self.session.journal
-        if journal is not None:  # one batch: undo puts it back where it was
-            batch = journal.new_batch()
-            data = sender_data(kind, moved)
-            source = holder_service or {"sid": holder, "friendly_name": holder_name}
-            journal.record(REMOVE_SENDER, source, before=data, after=None, batch=batch)
-            journal.record(ADD_SENDER, service, before=None, after=data, batch=batch)
         self.app.notify(
             f"Moved {member_label(kind, moved)} from {holder_name} to {name_of(service)}"
         )
@@ -253,13 +244,12 @@ class SendersPane(ServicePane):
     @work(group="senders-write", exit_on_error=False)
     async def remove_member(self, service: Json, kind: senders.SenderKind, member: Json) -> None:
         label = member_label(kind, member)
-        call = self.session.client.remove_sender(service["sid"], kind, member["sid"])
+        call = self.session.writes.remove_sender(service, kind, member)
         done, _ = await self.attempt(
             call, title="Not removed", explain=lambda exc: pool.explain(exc, label)
         )
         if not done:
             return
-        self.record_sender(REMOVE_SENDER, service, kind, member)
         self.session.pool_index.holders.pop(member["sid"], None)
         self.app.notify(f"Removed {label} from {name_of(service)}")
         if self.service and self.service["sid"] == service["sid"]:
