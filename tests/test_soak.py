@@ -357,7 +357,7 @@ class Soak:
             now = [v["validity_period"] for v in _named(self.emu, n)]
             if len(now) > 1:
                 self.report.problem(f"cli apply: {len(now)} services named {n!r}")
-            if code == cli.EXIT_OK and now != [value]:
+            if code == ExitCode.OK and now != [value]:
                 self.report.problem(f"cli apply: exit 0, but {n!r} holds {now}, not {value}")
         for mark, verb, n in re.findall(r'^([✓✗?]) (update|create) "(.+?)"', out, re.M):
             now = [v["validity_period"] for v in _named(self.emu, n)]
@@ -393,7 +393,7 @@ class Soak:
             failed = now is not None and now.undone_by is None
             if failed and holds and not undone_before[entry.id] and not told:
                 self.report.problem(f"cli undo: #{entry.id} ({entry.action}) reported failed, done")
-            if code == cli.EXIT_OK and not holds and not undone_before[entry.id]:
+            if code == ExitCode.OK and not holds and not undone_before[entry.id]:
                 self.report.problem(f"cli undo: exit 0 but #{entry.id} ({entry.action}) stands")
         journal.close()
 
