@@ -419,9 +419,7 @@ class MessagesPane(ServicePane):
     @work(group="messages-send", exit_on_error=False)
     async def send(self, outgoing: Outgoing) -> None:
         service = self.service
-        call = ops_send.send_message(
-            self.session.client, outgoing, journal=self.session.journal, service=service
-        )
+        call = self.session.writes.send_message(outgoing, service or {})
         done, created = await self.attempt(call, title="Not sent", explain=_explain)
         if not done or created is None:
             return
