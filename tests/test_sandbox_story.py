@@ -271,3 +271,30 @@ async def test_question_mark_on_a_field_shows_its_help_then_every_key(size):
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("question_mark")  # again: every key
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+# ---- the campaign's long texts ---------------------------------------------------------------
+async def test_the_campaigns_long_texts_are_multi_line_editors():
+    from textual.widgets import TextArea
+
+    from msgsvc_tui.tui.screens.campaign_form import CampaignForm
+
+    app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _open_campaign_tab(pilot, "Black Friday")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignForm))
+        form = app.screen
+        flow = form.query_one("#cf-message_flow", TextArea)
+        assert "Customers opt in at checkout" in flow.text  # the campaign's own text
+        form.query_one("#cf-description", TextArea).focus()
+        await pilot.press("ctrl+a")  # TextArea: start of line
+        await pilot.press(*"Line one.", "enter", *"Line two: ")
+        await pilot.pause()
+        description = form.values()["description"]
+        assert description.startswith("Line one.\nLine two: Black Friday deals")
+        assert "description" not in form.problems()
+        await pilot.press("tab")  # tab moves on, it does not indent
+        await pilot.pause()
+        assert app.focused is flow
+        assert pane.campaign is not None

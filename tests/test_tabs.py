@@ -4,7 +4,7 @@ Countries, A2P (campaign) and Links; lazy loading; the registry; the list's US m
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Checkbox, Input, OptionList, Select, Static
+from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
 
 from msgsvc_tui.core import a2p, senders
 from msgsvc_tui.emulator import demo
@@ -195,12 +195,12 @@ async def fill_campaign(pilot, form: CampaignForm, brand_sid: str, *, samples: l
     form.query_one("#cf-brand_registration_sid", Select).value = brand_sid
     await wait_for(pilot, lambda: form.usecases is not None)
     form.query_one("#cf-us_app_to_person_usecase", Select).value = "MARKETING"
-    form.query_one(
-        "#cf-description", Input
-    ).value = "Weekly offers for customers who opted in at the till."
-    form.query_one(
-        "#cf-message_flow", Input
-    ).value = "Customers opt in on paper at the till and confirm by replying YES."
+    form.query_one("#cf-description", TextArea).load_text(
+        "Weekly offers for customers who opted in at the till."
+    )
+    form.query_one("#cf-message_flow", TextArea).load_text(
+        "Customers opt in on paper at the till and confirm by replying YES."
+    )
     for i, text in enumerate(samples):
         form.query_one(f"#cf-sample-{i}", Input).value = text
     form.query_one("#cf-has_embedded_links", Checkbox).value = True
@@ -397,7 +397,7 @@ async def test_campaign_text_is_shown_safe_and_sent_back_unchanged():
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, CampaignForm))
         form = app.screen
-        shown_text = form.query_one("#cf-description", Input).value
+        shown_text = form.query_one("#cf-description", TextArea).text
         assert "\u202e" not in shown_text
         assert form.values()["description"] == hostile  # left as shown: the server's own text
 

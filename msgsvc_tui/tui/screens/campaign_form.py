@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from msgsvc_tui.api import compliance, errors
 from msgsvc_tui.core import a2p
@@ -27,9 +27,15 @@ from msgsvc_tui.tui.text import as_text, name_of, shown
 
 Json = dict[str, Any]
 SAMPLE_SLOTS = a2p.SAMPLES_MAX
+# The campaign's long texts (up to 4,096 and 2,048 characters) get a multi-line editor: enter
+# starts a new line there, tab moves on.
+LONG_TEXTS = frozenset({"description", "message_flow"})
 
 
 class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
+    DEFAULT_CSS: ClassVar[str] = """
+    CampaignForm TextArea.cf-long { height: 6; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="campaign-cancel", tooltip="Close, nothing sent"),
         Binding("ctrl+s", "submit", "Send", id="campaign-submit", priority=True),
@@ -102,6 +108,16 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
                                 placeholder="20-1024 characters",
                                 id=f"cf-sample-{i}",
                             )
+                    elif f.name in LONG_TEXTS:
+                        yield Label(f"{f.label}: {f.help}" if f.help else f.label)
+                        yield TextArea(
+                            self._display(f.name, "" if value is None else str(value)),
+                            soft_wrap=True,
+                            tab_behavior="focus",
+                            show_line_numbers=False,
+                            id=f"cf-{f.name}",
+                            classes="cf-long",
+                        )
                     else:
                         yield Label(f.label + ("" if f.required else " (optional)"))
                         text = ", ".join(map(str, value or [])) if f.kind == "list" else value
@@ -116,16 +132,23 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
                     "Register" if self.creating else "Save", id="campaign-send", variant="primary"
                 )
                 yield Button("Cancel", id="campaign-close")
-            yield Static("tab/enter next field · ctrl+s send · esc cancel", classes="help")
+            yield Static(
+                "tab next field (enter too, but in the long texts: a new line) · ctrl+s send · "
+                "esc cancel",
+                classes="help",
+            )
 
     def _display(self, key: str, text: str) -> str:
         self.originals[key] = text
-        self.shown[key] = safe(text)
+        self.shown[key] = safe(text, newlines=key in LONG_TEXTS)
         return self.shown[key]
 
     def _input(self, key: str) -> str:
         """What the field holds: the server's own text when the shown one was not edited."""
-        value = self.query_one(f"#cf-{key}", Input).value
+        if key in LONG_TEXTS:
+            value = self.query_one(f"#cf-{key}", TextArea).text
+        else:
+            value = self.query_one(f"#cf-{key}", Input).value
         return self.originals[key] if value == self.shown.get(key) else value
 
     def on_mount(self) -> None:
@@ -185,6 +208,7 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
         return found
 
     @on(Input.Changed)
+    @on(TextArea.Changed)
     @on(Checkbox.Changed)
     def _changed(self) -> None:
         self._check(quiet=True)
