@@ -574,3 +574,21 @@ def test_journal_entries_survive_an_old_journal_without_targets(tmp_path):
         journal.last_written(f"{ACCOUNT} @ http://127.0.0.1:1") == []
     )  # never undone from a target
     assert json.loads(json.dumps(old.after)) == {"sticky_sender": True}
+
+
+async def test_a_journal_that_breaks_after_the_send_never_turns_a_write_into_a_failure(
+    client, emulator, tmp_path
+):
+    from msgsvc_tui.ops.writes import Writes
+
+    class BreaksOnSettle(Journal):
+        def settle(self, *_a, **_k):
+            raise JournalError("the journal j.sqlite3 cannot be written: disk I/O error")
+
+    sid = sid_of(emulator, "Acme Order Updates")
+    outcome = await Writes(client, BreaksOnSettle(tmp_path / "j.sqlite3")).update_service(
+        sid, {"validity_period": 4242}
+    )
+    assert outcome.ok and outcome.exit_code == ExitCode.OK, outcome.line()
+    assert "could not record how it ended" in outcome.line() and "→ 4242" in outcome.line()
+    assert emulator.store.get_service(ACCOUNT, sid)["validity_period"] == 4242
