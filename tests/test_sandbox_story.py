@@ -298,3 +298,42 @@ async def test_the_campaigns_long_texts_are_multi_line_editors():
         await pilot.pause()
         assert app.focused is flow
         assert pane.campaign is not None
+
+
+# ---- brands by name ----------------------------------------------------------------------------
+def test_services_brands_lists_each_brand_by_its_name(tmp_path):
+    db = str(tmp_path / "sandbox.sqlite3")
+    table = _cli("--sandbox-db", db, "services", "brands")
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[:2] == ["NAME", "SID"]
+    assert any(line.startswith("Fleetline Logistics") for line in lines)
+    assert any(line.startswith("Acme Corp") for line in lines)
+    rows = json.loads(_cli("--sandbox-db", db, "services", "brands", "--json").stdout)
+    assert {r["name"] for r in rows} == {
+        "Acme Corp",
+        "Fleetline Logistics",
+        "Northwind Traders",
+        "Jamie Rivera",
+    }
+    shown = _cli("--sandbox-db", db, "services", "campaign", "Black Friday Blast", "get").stdout
+    assert "Fleetline Logistics · BN" in shown
+
+
+async def test_a_brand_without_a_readable_profile_is_shown_by_its_sid():
+    emulator = open_emulator(":memory:")
+    emulator.store.db.execute("DELETE FROM customer_profiles")
+    async with embedded_client(emulator) as client:
+        brands = await compliance.list_brands(client)
+    assert brands and all(b["name"] is None for b in brands)
+    from msgsvc_tui.core import a2p
+
+    assert a2p.brand_line(brands[0]).startswith("BN")
+
+
+async def test_the_a2p_tab_names_the_brand():
+    app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _open_campaign_tab(pilot, "Black Friday")
+        body = pane.query_one("#campaign-body")
+        await wait_for(pilot, lambda: "Fleetline Logistics" in str(body.render()))

@@ -170,8 +170,68 @@ async def attach_preregistered(
 
 
 # ---- brands -------------------------------------------------------------------------------
+# A brand registration has no name: the business's name is its customer profile's
+# friendly_name, in TrustHub (https://www.twilio.com/docs/trust-hub/trusthub-rest-api/
+# customer-profiles). At most this many are asked for, this many at a time.
+MAX_NAMED_BRANDS = 100
+NAME_LOOKUPS_AT_ONCE = 8
+
+
 async def list_brands(client: MessagingClient) -> list[Json]:
-    return await client._collect(f"{client.messaging_base}/v1/a2p/BrandRegistrations", "data", PAGE)
+    """The account's brands, each with `name` (its customer profile's friendly name) when
+    TrustHub gave one: a brand is found by its business's name, not its BN… SID."""
+    brands = await client._collect(
+        f"{client.messaging_base}/v1/a2p/BrandRegistrations", "data", PAGE
+    )
+    names = await brand_names(client, brands[:MAX_NAMED_BRANDS])
+    for brand in brands:
+        brand["name"] = names.get(str(brand.get("sid")))
+    return brands
+
+
+def trusthub_base(client: MessagingClient) -> str:
+    """TrustHub's host at Twilio; the one base given otherwise (the emulator, a proxy)."""
+    base = client.messaging_base
+    if base.startswith("https://messaging.") and base.endswith(".twilio.com"):
+        return "https://trusthub.twilio.com"
+    return base
+
+
+async def brand_name(client: MessagingClient, brand_sid: str) -> str | None:
+    """One brand's business name (None when it has none, or it cannot be read)."""
+    if fields.sid_problem(brand_sid, "BN"):
+        return None  # server text that is no SID is never put in a path
+    url = f"{client.messaging_base}/v1/a2p/BrandRegistrations/{brand_sid}"
+    try:
+        brand = await client._must("GET", url)
+    except errors.MsgsvcError:
+        return None
+    return (await brand_names(client, [brand])).get(brand_sid)
+
+
+async def brand_names(client: MessagingClient, brands: list[Json]) -> dict[str, str]:
+    """Brand SID -> its business's name; a brand whose profile cannot be read has none (its
+    SID is shown instead): a missing name never stops the brands being listed."""
+    import asyncio
+
+    gate = asyncio.Semaphore(NAME_LOOKUPS_AT_ONCE)
+    base = trusthub_base(client)
+
+    async def one(brand: Json) -> tuple[str, str | None]:
+        sid = str(brand.get("sid"))
+        profile = brand.get("customer_profile_bundle_sid")
+        if not isinstance(profile, str) or not profile.isalnum():
+            return sid, None
+        async with gate:
+            try:
+                found = await client._must("GET", f"{base}/v1/CustomerProfiles/{profile}")
+            except errors.MsgsvcError:
+                return sid, None
+        name = found.get("friendly_name") if isinstance(found, dict) else None
+        return sid, name if isinstance(name, str) and name.strip() else None
+
+    pairs = await asyncio.gather(*(one(b) for b in brands))
+    return {sid: name for sid, name in pairs if name}
 
 
 # ---- link shortening ----------------------------------------------------------------------

@@ -59,6 +59,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     ],
     "usecases": [("CODE", "code"), ("NAME", "name"), ("POST-APPROVAL", "post_approval_required")],
     "brands": [
+        ("NAME", "name"),
         ("SID", "sid"),
         ("TYPE", "brand_type"),
         ("STATUS", "status"),
@@ -230,7 +231,7 @@ def campaign_values(args: argparse.Namespace) -> Json:
     return values
 
 
-def show_campaign(campaign: Json | None, out: IO[str]) -> None:
+def show_campaign(campaign: Json | None, out: IO[str], brand_name: str | None = None) -> None:
     if campaign is None:
         out.write(safe(a2p.status_words(None)) + "\n")
         return
@@ -239,7 +240,12 @@ def show_campaign(campaign: Json | None, out: IO[str]) -> None:
         ("Status", f"{status}: {a2p.status_words(status)}"),
         ("SID", campaign.get("sid")),
         ("Campaign ID", campaign.get("campaign_id")),
-        ("Brand", campaign.get("brand_registration_sid")),
+        (
+            "Brand",
+            " · ".join(
+                str(part) for part in (brand_name, campaign.get("brand_registration_sid")) if part
+            ),
+        ),
         ("Use case", campaign.get("us_app_to_person_usecase")),
     ]
     for f in a2p.FIELDS:
@@ -265,7 +271,9 @@ async def campaign_command(
         if args.json:
             out.write(json.dumps(campaign, indent=2) + "\n")
         else:
-            show_campaign(campaign, out)
+            brand_sid = (campaign or {}).get("brand_registration_sid")
+            name = await compliance.brand_name(client, brand_sid) if brand_sid else None
+            show_campaign(campaign, out, name)
         return ExitCode.OK if campaign else ExitCode.NOT_FOUND
     if args.verb == "usecases":
         rows = await compliance.campaign_usecases(client, sid, args.brand)

@@ -370,9 +370,11 @@ BRAND_STATUS_WORDS = {
 
 
 def brand_line(brand: Mapping[str, Any]) -> str:
-    """`Acme Corp` is not in the API: a brand is known by its SID, type and status."""
+    """A brand by its business's name (`name`: its TrustHub customer profile's, when the
+    client found it), then its SID, type and status."""
     status = BRAND_STATUS_WORDS.get(str(brand.get("status")), str(brand.get("status")))
     parts = [
+        *([str(brand["name"])] if brand.get("name") else []),
         str(brand.get("sid")),
         str(brand.get("brand_type") or "?"),
         status,

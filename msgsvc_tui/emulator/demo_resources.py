@@ -92,15 +92,24 @@ def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) 
         return prefix + "".join(rng.choice("0123456789abcdef") for _ in range(32))
 
     acme, fleet, northwind, solo = sid("BN"), sid("BN"), sid("BN"), sid("BN")
-    for brand_sid, status, kind, identity, reason, outcome in (
-        (acme, "APPROVED", "STANDARD", "VERIFIED", None, "VERIFIED"),
-        (fleet, "APPROVED", "STANDARD", "VERIFIED", None, "FAILED"),
-        (northwind, "FAILED", "STANDARD", "UNVERIFIED", "Tax ID does not match the name", ""),
-        (solo, "IN_REVIEW", "SOLE_PROPRIETOR", "SELF_DECLARED", None, "VERIFIED"),
+    for brand_sid, name, status, kind, identity, reason, outcome in (
+        (acme, "Acme Corp", "APPROVED", "STANDARD", "VERIFIED", None, "VERIFIED"),
+        (fleet, "Fleetline Logistics", "APPROVED", "STANDARD", "VERIFIED", None, "FAILED"),
+        (
+            northwind,
+            "Northwind Traders",
+            "FAILED",
+            "STANDARD",
+            "UNVERIFIED",
+            "Tax ID does not match the name",
+            "",
+        ),
+        (solo, "Jamie Rivera", "IN_REVIEW", "SOLE_PROPRIETOR", "SELF_DECLARED", None, "VERIFIED"),
     ):
         body = _brand(brand_sid, status, kind, identity, reason)
         body["account_sid"] = account_sid
-        store.seed_brand(account_sid, body, campaign_outcome=outcome or "VERIFIED")
+        # the name lives on the brand's customer profile (TrustHub), as at Twilio
+        store.seed_brand(account_sid, body, campaign_outcome=outcome or "VERIFIED", name=name)
 
     def campaign(name: str, status: str, values: dict[str, Any]) -> None:
         if name in services:

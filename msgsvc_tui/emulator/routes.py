@@ -78,6 +78,8 @@ def route_table(store: Store, messaging: Messaging) -> list[Route]:
         ),
         route("/v1/a2p/BrandRegistrations", GET=a2p.list_brands),
         route(f"/v1/a2p/BrandRegistrations/{SID}", GET=a2p.fetch_brand),
+        # TrustHub (trusthub.twilio.com at Twilio): a brand's name, on its customer profile
+        route(f"/v1/CustomerProfiles/{SID}", GET=a2p.fetch_customer_profile),
         # ---- link shortening
         route(f"/v1/LinkShortening/MessagingServices/{SID}/Domain", GET=links.link_domain),
         route(

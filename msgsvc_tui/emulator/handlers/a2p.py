@@ -147,3 +147,26 @@ class A2PHandlers:
 
     def fetch_brand(self, req: Request, sid: str) -> Response:
         return Response(200, self._brand(req, self.store.get_brand(req.account_sid, sid)))
+
+    def fetch_customer_profile(self, req: Request, sid: str) -> Response:
+        """TrustHub's Customer Profile, the fields a brand's name is read from. Shape from
+        https://www.twilio.com/docs/trust-hub/trusthub-rest-api/customer-profiles (served on
+        the emulator's one host; Twilio's is trusthub.twilio.com)."""
+        row = self.store.get_customer_profile(req.account_sid, sid)
+        return Response(
+            200,
+            {
+                "sid": row["sid"],
+                "account_sid": row["account_sid"],
+                "policy_sid": None,
+                "friendly_name": row["friendly_name"],
+                "status": row["status"],
+                "valid_until": None,
+                "email": None,
+                "status_callback": None,
+                "date_created": row["date_created"],
+                "date_updated": row["date_created"],
+                "url": f"{req.base}/v1/CustomerProfiles/{row['sid']}",
+                "links": {},
+            },
+        )

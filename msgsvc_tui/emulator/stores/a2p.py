@@ -55,6 +55,14 @@ class A2PStore(ServiceStore):
         date_updated TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS campaigns_due ON campaigns(status, review_due);
+    -- TrustHub's Customer Profiles: where a brand's name lives (a brand registration has none)
+    CREATE TABLE IF NOT EXISTS customer_profiles (
+        sid TEXT PRIMARY KEY,
+        account_sid TEXT NOT NULL,
+        friendly_name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        date_created TEXT NOT NULL
+    );
     """
 
     def __init__(self, *args: Any, review_seconds: float = REVIEW_SECONDS, **kw: Any) -> None:
@@ -63,13 +71,33 @@ class A2PStore(ServiceStore):
 
     # ---- brands ---------------------------------------------------------------------------
     def seed_brand(
-        self, account_sid: str, body: Mapping[str, Any], *, campaign_outcome: str = "VERIFIED"
+        self,
+        account_sid: str,
+        body: Mapping[str, Any],
+        *,
+        campaign_outcome: str = "VERIFIED",
+        name: str | None = None,
     ) -> None:
+        """`name`: the business's name, kept on the brand's customer profile (TrustHub)."""
         with self.tx() as db:
             db.execute(
                 "INSERT INTO brands(sid, account_sid, body, campaign_outcome) VALUES (?,?,?,?)",
                 (body["sid"], account_sid, json.dumps(dict(body)), campaign_outcome),
             )
+            profile = body.get("customer_profile_bundle_sid")
+            if name and profile:
+                db.execute(
+                    "INSERT OR REPLACE INTO customer_profiles VALUES (?,?,?,?,?)",
+                    (profile, account_sid, name, "twilio-approved", body.get("date_created")),
+                )
+
+    def get_customer_profile(self, account_sid: str, sid: str) -> sqlite3.Row:
+        row: sqlite3.Row | None = self.db.execute(
+            "SELECT * FROM customer_profiles WHERE sid = ? AND account_sid = ?", (sid, account_sid)
+        ).fetchone()
+        if row is None:
+            raise not_found(f"/v1/CustomerProfiles/{sid}")
+        return row
 
     def list_brands(self, account_sid: str, *, after: int, limit: int) -> list[sqlite3.Row]:
         return self.db.execute(
