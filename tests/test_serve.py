@@ -41,6 +41,7 @@ def test_each_visitor_runs_the_sandbox_of_this_installation():
     assert command.startswith(f"exec {sys.executable} -m msgsvc_tui --demo")
     assert command.endswith("--readonly")
     assert "--readonly" not in visitor_command(readonly=False)
+    assert visitor_command(readonly=False, tour=True).endswith("--demo --tour")
 
 
 def test_serve_refuses_a_bad_port_before_listening(capsys: pytest.CaptureFixture[str]):

@@ -38,6 +38,12 @@ def arguments(p: argparse.ArgumentParser) -> None:
         help="visitors can look but not change (every write key says why)",
     )
     p.add_argument(
+        "--tour",
+        dest="serve_tour",
+        action="store_true",
+        help="every visitor starts on the guided tour (esc leaves it)",
+    )
+    p.add_argument(
         "--public-url",
         help="the address browsers use, when it differs from http://HOST:PORT (a proxy, a name)",
     )
@@ -49,7 +55,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def visitor_command(*, readonly: bool) -> str:
+def visitor_command(*, readonly: bool, tour: bool = False) -> str:
     """The command each visitor's process runs, before its `--sandbox-db PATH`.
 
     `exec` makes the app the shell's own process, so the process textual-serve holds (and
@@ -58,6 +64,8 @@ def visitor_command(*, readonly: bool) -> str:
     parts = [sys.executable, "-m", "msgsvc_tui", "--demo"]
     if readonly:
         parts.append("--readonly")
+    if tour:
+        parts.append("--tour")
     return "exec " + shlex.join(parts)
 
 
@@ -102,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     readonly = bool(args.readonly or args.serve_readonly)
     public_url = (args.public_url or default_public_url(args.host, args.port)).rstrip("/")
     server = SandboxServer(
-        visitor_command(readonly=readonly),
+        visitor_command(readonly=readonly, tour=bool(args.tour or args.serve_tour)),
         host=args.host,
         port=args.port,
         public_url=public_url,
