@@ -355,6 +355,57 @@ def bench_bulk(runs: int) -> dict[str, Any]:
     }
 
 
+# ---- 10: the doctor over the account ----------------------------------------------------
+DOCTOR_COUNT = 1_000
+DOCTOR_CONCURRENCY = 8  # the configured bulk_concurrency's default
+
+
+async def doctor_all(url: str, concurrency: int) -> dict[str, float]:
+    """`services doctor --all`'s work: the list, the account's reads, then each service's
+    four reads on at most `concurrency` connections; the peak in flight is measured."""
+    from msgsvc_tui.ops import doctor
+
+    async with MessagingClient(
+        account_sid=ACCOUNT, username=ACCOUNT, password=TOKEN, base_url=url
+    ) as client:
+        in_flight = peak = 0
+        send = client._send
+
+        async def counted(*a: Any, **kw: Any) -> tuple[int, bytes]:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            try:
+                return await send(*a, **kw)
+            finally:
+                in_flight -= 1
+
+        client._send = counted  # type: ignore[method-assign]
+        start = time.perf_counter()
+        services = await client.list_services()
+        reports = await doctor.examine(client, services, concurrency=concurrency)
+        elapsed = time.perf_counter() - start
+        assert len(reports) == len(services) and not any(r.error for r in reports)
+        return {"wall_s": elapsed, "requests": client.requests_made, "peak": peak}
+
+
+def bench_doctor(runs: int) -> dict[str, Any]:
+    with emulator(DOCTOR_COUNT) as url:
+        result = runs_of(lambda: asyncio.run(doctor_all(url, DOCTOR_CONCURRENCY)), runs)
+    result["target_s"] = 1.2 * result["requests"] * RTT / DOCTOR_CONCURRENCY
+    return result
+
+
+def doctor_row(d: dict[str, Any]) -> str:
+    ok = d["wall_s"] <= d["target_s"] and d["peak"] <= DOCTOR_CONCURRENCY
+    return (
+        f"| 10 | doctor --all, {DOCTOR_COUNT:,} services | {d['wall_s']:.1f} s, "
+        f"{d['requests']:.0f} req, peak {d['peak']:.0f} in flight | | "
+        f"≤ {d['target_s']:.1f} s (1.2 × req × RTT / {DOCTOR_CONCURRENCY}), "
+        f"≤ {DOCTOR_CONCURRENCY} in flight | {verdict(ok)} |"
+    )
+
+
 # ---- 6-8: whole processes ---------------------------------------------------------
 COMPLETE_ARGS = ("__complete", "bash", "", "msgsvc-tui services update X --set ")
 
@@ -571,6 +622,8 @@ def table(r: dict[str, Any]) -> str:
         rows.extend(whole_rows(r["whole_process"]))
     if "plan" in r:
         rows.append(plan_row(r["plan"]))
+    if "doctor" in r:
+        rows.append(doctor_row(r["doctor"]))
     return "\n".join(rows)
 
 
@@ -584,7 +637,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("whole", "plan"),
+        choices=("whole", "plan", "doctor"),
         help="run one part (its rows only; results.json not written)",
     )
     args = parser.parse_args()
@@ -604,6 +657,10 @@ def main() -> int:
     if args.only == "plan":
         step(f"plan of {PLAN_COUNT:,}")
         print(plan_row(bench_plan(args.runs)))
+        return 0
+    if args.only == "doctor":
+        step(f"doctor --all on {DOCTOR_COUNT:,}")
+        print(doctor_row(bench_doctor(args.runs)))
         return 0
     step("whole processes")
     results["whole_process"] = bench_whole(args.runs, args.quick)
@@ -625,6 +682,8 @@ def main() -> int:
     results["bulk"] = bench_bulk(args.runs)
     step(f"plan of {PLAN_COUNT:,}")
     results["plan"] = bench_plan(args.runs)
+    step(f"doctor --all on {DOCTOR_COUNT:,}")
+    results["doctor"] = bench_doctor(args.runs)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\n{results['machine']}; emulator latency {LATENCY_MS} ms; median of {args.runs} runs\n")
     print(table(results))

@@ -29,6 +29,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
         r"^/v1/Services($|/)",
         r"^/v1/a2p/BrandRegistrations(/\{Sid\})?$",
         r"^/v1/LinkShortening/MessagingServices?/",
+        r"^/v1/Tollfree/Verifications(/\{Sid\})?$",
     ),
     "twilio_messaging_v2.json": (r"^/v2/Channels/Senders",),
     "twilio_api_v2010.json": (

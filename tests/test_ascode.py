@@ -68,11 +68,11 @@ def _names(emu: EmulatorApp) -> list[str]:
 
 def test_export_apply_to_an_empty_account_export_gives_the_same_file(server, empty, tmp_path):
     code, exported = run(server, "export")
-    assert code == 0 and exported.count("[services.") == 25
+    assert code == 0 and exported.count("[services.") == demo.SERVICE_COUNT
     path = tmp_path / "services.toml"
     path.write_text(exported)
     code, planned = run(empty, "plan", str(path))
-    assert code == ExitCode.PENDING == 8 and "Plan: 25 to create" in planned
+    assert code == ExitCode.PENDING == 8 and f"Plan: {demo.SERVICE_COUNT} to create" in planned
     code, applied = run(empty, "apply", str(path), "--yes")
     assert code == 0, applied
     assert "After apply: no changes left." in applied
@@ -222,7 +222,7 @@ def test_diff_between_two_profiles(server, empty, capsys):
     cfg.save()
     code = cli.main(["services", "diff", "--from", "staging", "--to", "prod"])
     out = capsys.readouterr().out
-    assert code == 8 and "staging → prod" in out and "Plan: 25 to create" in out
+    assert code == 8 and "staging → prod" in out and f"Plan: {demo.SERVICE_COUNT} to create" in out
     code = cli.main(["services", "diff", "--from", "staging", "--to", "staging"])
     assert code == 0 and "No changes" in capsys.readouterr().out
 
@@ -230,7 +230,7 @@ def test_diff_between_two_profiles(server, empty, capsys):
 def test_export_to_a_file_is_whole_or_not_at_all(server, tmp_path):
     target = tmp_path / "out.toml"
     code, _ = run(server, "export", "-o", str(target))
-    assert code == 0 and target.read_text().count("[services.") == 25
+    assert code == 0 and target.read_text().count("[services.") == demo.SERVICE_COUNT
     assert [p.name for p in tmp_path.iterdir()] == ["out.toml"]  # no temporary file left
 
 

@@ -36,15 +36,21 @@ def base(server) -> list[str]:
 
 def test_list_human_json_tsv(capsys, creds):
     code, out, _ = run(capsys, *base(creds), "services", "list")
-    assert code == ExitCode.OK and len(out.splitlines()) == 26  # a header row, then 25
+    assert (
+        code == ExitCode.OK and len(out.splitlines()) == demo.SERVICE_COUNT + 1
+    )  # a header row, then the services
     assert out.splitlines()[0].startswith("SID") and out.splitlines()[1].startswith("MG")
     code, out, _ = run(capsys, *base(creds), "services", "list", "--json", "--page-size", "7")
     services = json.loads(out)
-    assert code == ExitCode.OK and len(services) == 25 and services[0]["sid"].startswith("MG")
+    assert (
+        code == ExitCode.OK
+        and len(services) == demo.SERVICE_COUNT
+        and services[0]["sid"].startswith("MG")
+    )
     code, out, _ = run(capsys, *base(creds), "services", "list", "--tsv")
     lines = out.splitlines()
     assert lines[0].split("\t")[:2] == ["friendly_name", "usecase"]
-    assert len(lines) == 26 and all(
+    assert len(lines) == demo.SERVICE_COUNT + 1 and all(
         len(line.split("\t")) == len(lines[0].split("\t")) for line in lines
     )
 
@@ -160,7 +166,7 @@ def test_readonly_refuses_writes(capsys, creds):
         capsys, *base(creds), "--readonly", "services", "create", "--friendly-name", "x"
     )
     assert code == ExitCode.USAGE and "read-only" in err
-    assert creds.app.store.count_services(demo.DEMO_ACCOUNT_SID) == 25
+    assert creds.app.store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT
 
 
 def test_console_script_streams_json(creds):
@@ -178,7 +184,7 @@ def test_console_script_streams_json(creds):
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert len(json.loads(done.stdout)) == 25 and done.stderr == ""
+    assert len(json.loads(done.stdout)) == demo.SERVICE_COUNT and done.stderr == ""
 
 
 def test_human_list_truncates_long_names_with_an_ellipsis(capsys, creds):
@@ -274,7 +280,9 @@ def test_a_create_confirmed_after_a_lost_answer_says_so(capsys, server):
     err = capsys.readouterr().err
     assert code == ExitCode.OK and out.getvalue().startswith("MG")
     assert "confirmed after a lost answer" in err
-    assert server.app.store.count_services(demo.DEMO_ACCOUNT_SID) == 26  # once, not twice
+    assert (
+        server.app.store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT + 1
+    )  # once, not twice
 
 
 def test_exit_codes_help_lists_every_code(capsys):

@@ -23,13 +23,15 @@ from msgsvc_tui.emulator.faults import FaultKind, FaultyTransport
 
 async def test_list_follows_every_page(client, server):
     pages = [p async for p in client.iter_service_pages(page_size=7)]
-    assert [len(p.items) for p in pages] == [7, 7, 7, 4]
-    assert [p.number for p in pages] == [0, 1, 2, 3]
+    n = demo.SERVICE_COUNT
+    sizes = [7] * (n // 7) + ([n % 7] if n % 7 else [])
+    assert [len(p.items) for p in pages] == sizes
+    assert [p.number for p in pages] == list(range(len(sizes)))
     sids = [s["sid"] for p in pages for s in p.items]
-    assert len(set(sids)) == 25
+    assert len(set(sids)) == demo.SERVICE_COUNT
     assert pages[0].meta["next_page_url"].startswith(server.url)
     assert pages[-1].meta["next_page_url"] is None
-    assert client.requests_made == 4
+    assert client.requests_made == len(sizes)
 
 
 async def test_list_limit_and_page_size_bounds(client):
@@ -125,7 +127,7 @@ async def test_retries_429_and_503_honouring_retry_after(client, emulator):
         Fault(503, b"", {}),
     )
     services = await client.list_services()
-    assert len(services) == 25
+    assert len(services) == demo.SERVICE_COUNT
     assert slept[0] == 2.0  # Retry-After honoured
     assert 0 < slept[-1] <= client.max_backoff
     assert client.requests_made == 3
@@ -143,7 +145,9 @@ async def test_429_is_retried_for_writes_too(client, emulator):
     emulator.inject(Fault(429, b'{"code": 20429, "message": "Too Many Requests"}'))
     created = await client.create_service({"friendly_name": "after 429"})
     assert created["friendly_name"] == "after 429"
-    assert emulator.store.count_services(demo.DEMO_ACCOUNT_SID) == 26  # created once
+    assert (
+        emulator.store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT + 1
+    )  # created once
 
 
 async def test_429_exhausted_becomes_typed(client, emulator):
@@ -193,7 +197,7 @@ async def test_read_timeout_is_retried_for_get(server):
     faults.script(FaultKind.STALL_BEFORE)
     async with c:
         services = await c.list_services()
-    assert len(services) == 25 and c.requests_made == 2
+    assert len(services) == demo.SERVICE_COUNT and c.requests_made == 2
 
 
 async def test_write_timeout_is_never_resent(server, emulator):
@@ -204,7 +208,7 @@ async def test_write_timeout_is_never_resent(server, emulator):
             await c.create_service({"friendly_name": "maybe"})
     posts = [e for e in faults.log if e.method == "POST"]
     assert len(posts) == 1  # asked about afterwards with a GET, never sent again
-    assert emulator.store.count_services(demo.DEMO_ACCOUNT_SID) == 25
+    assert emulator.store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT
 
 
 async def test_connection_refused():
@@ -303,7 +307,7 @@ async def test_sender_pool_operations(client):
     service = (await client.list_services(limit=1))[0]
     sid = service["sid"]
     numbers = await client.list_account_phone_numbers(page_size=5)  # several 2010 pages
-    assert len(numbers) == 33  # the demo's 26 and the Messages playground's 7
+    assert len(numbers) == 33 + 14  # the demo's 26, the playground's 7, the doctor's 14
     short_codes = await client.list_account_short_codes()
     assert len(short_codes) == 5
     before = await client.list_senders(sid, senders.PHONE_NUMBERS)
@@ -439,8 +443,10 @@ async def test_next_page_is_asked_for_while_this_one_still_arrives(server):
         transport.release.set()
         assert len((await first).items) == 10
         rest = [p async for p in pages]
-        assert [len(p.items) for p in rest] == [10, 5]
-        assert client.requests_made == 3  # nothing asked for past the last page
+        left = demo.SERVICE_COUNT - 10
+        sizes = [10] * (left // 10) + ([left % 10] if left % 10 else [])
+        assert [len(p.items) for p in rest] == sizes
+        assert client.requests_made == 1 + len(sizes)  # nothing asked for past the last page
 
 
 async def test_an_answer_without_a_leading_meta_is_paged_after_it_is_read(server):
@@ -462,7 +468,7 @@ async def test_a_page_cut_off_mid_body_is_asked_for_again(server):
     transport.release.set()
     async with _held_client(server, transport) as client:
         services = await client.list_services(page_size=10)
-    assert len({s["sid"] for s in services}) == len(services) == 25
+    assert len({s["sid"] for s in services}) == len(services) == demo.SERVICE_COUNT
     assert transport.urls.count(transport.urls[0]) == 2  # page 0 twice, the rest once
 
 

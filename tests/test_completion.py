@@ -102,10 +102,10 @@ def test_a_whole_list_and_a_resolved_name_fill_the_cache(capsys, monkeypatch, se
     assert cli.main(["--base-url", server.url, "services", "list", "--limit", "3"]) == 0
     assert namecache.load() == []  # a part of the list is not the list
     assert cli.main(["--base-url", server.url, "services", "list"]) == 0
-    assert "Acme Order Updates" in namecache.load() and len(namecache.load()) == 25
+    assert "Acme Order Updates" in namecache.load() and len(namecache.load()) == demo.SERVICE_COUNT
     namecache.cache_path(ACCOUNT).unlink()
     assert cli.main(["--base-url", server.url, "services", "get", "Fraud Alerts"]) == 0
-    assert len(namecache.load()) == 25
+    assert len(namecache.load()) == demo.SERVICE_COUNT
     capsys.readouterr()
 
 

@@ -142,7 +142,7 @@ def test_paging_tokens_and_previous(http, messaging_spec):
     assert [s["sid"] for s in back["services"]] == [s["sid"] for s in first["services"]]
     assert back["meta"]["previous_page_url"] is None and back["meta"]["next_page_url"]
     third = http.get(second["meta"]["next_page_url"]).json()
-    assert len(third["services"]) == 5 and third["meta"]["next_page_url"] is None
+    assert len(third["services"]) == 10 and third["meta"]["next_page_url"]
     middle = http.get(third["meta"]["previous_page_url"]).json()
     assert [s["sid"] for s in middle["services"]] == [s["sid"] for s in second["services"]]
     assert middle["meta"]["previous_page_url"] and middle["meta"]["next_page_url"]
@@ -268,23 +268,25 @@ def test_persistence_survives_a_killed_server(tmp_path):
     store = Store(db)
     service = store.get_service(demo.DEMO_ACCOUNT_SID, sid)
     assert service["friendly_name"] == "Survivor" and service["smart_encoding"] is False
-    assert store.count_services(demo.DEMO_ACCOUNT_SID) == 26
+    assert store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT + 1
 
 
 def test_demo_seeded_once_and_edits_survive_reopen(tmp_path):
     db = tmp_path / "demo.sqlite3"
     app = open_emulator(db)
-    assert app.store.count_services(demo.DEMO_ACCOUNT_SID) == 25
+    assert app.store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT
     sid = app.store.list_services(demo.DEMO_ACCOUNT_SID, after=None, before=None, limit=1)[0].data[
         "sid"
     ]
     app.store.delete_service(demo.DEMO_ACCOUNT_SID, sid)
     app.store.close()
     again = open_emulator(db)
-    assert again.store.count_services(demo.DEMO_ACCOUNT_SID) == 24  # not re-seeded
+    assert (
+        again.store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT - 1
+    )  # not re-seeded
     again.store.reset()
     assert demo.ensure_demo(again.store) is True  # reset then seed gives the demo back
-    assert again.store.count_services(demo.DEMO_ACCOUNT_SID) == 25
+    assert again.store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT
 
 
 def test_demo_is_deterministic():
@@ -364,7 +366,7 @@ def _wait_up(url: str) -> None:
 def test_list_items_equal_fetched_bodies(http):
     """The list's fast path (stored JSON spliced as text) says exactly what fetch says."""
     listed = http.get("/v1/Services", params={"PageSize": 1000}).json()["services"]
-    assert len(listed) == 25
+    assert len(listed) == demo.SERVICE_COUNT
     for item in listed:
         assert item == http.get(f"/v1/Services/{item['sid']}").json()
 

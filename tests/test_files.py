@@ -15,6 +15,7 @@ import pytest
 from msgsvc_tui import cli
 from msgsvc_tui.cli import services as cli_services
 from msgsvc_tui.core import files
+from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.server import RunningServer
 from tests.test_ascode import _client
 
@@ -127,7 +128,7 @@ def _export(server: RunningServer, *argv: str) -> tuple[int, str]:
 def test_export_to_dash_is_stdout(server, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out = _export(server, "-o", "-")
-    assert code == 0 and out.count("[services.") == 25
+    assert code == 0 and out.count("[services.") == demo.SERVICE_COUNT
     assert list(tmp_path.iterdir()) == []
 
 
@@ -143,7 +144,7 @@ def test_export_does_not_replace_a_file_without_force_when_nobody_can_be_asked(
     assert code == 2 and out == "" and "--force" in err and str(path) in err
     assert path.read_text() == "my work"
     code, _ = _export(server, "-o", str(path), "--force")
-    assert code == 0 and path.read_text().count("[services.") == 25
+    assert code == 0 and path.read_text().count("[services.") == demo.SERVICE_COUNT
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
@@ -172,7 +173,11 @@ def test_export_through_a_symlink_writes_its_target(server, tmp_path):
     link = tmp_path / "link.toml"
     link.symlink_to(real)
     code, _ = _export(server, "-o", str(link), "--force")
-    assert code == 0 and link.is_symlink() and real.read_text().count("[services.") == 25
+    assert (
+        code == 0
+        and link.is_symlink()
+        and real.read_text().count("[services.") == demo.SERVICE_COUNT
+    )
 
 
 def test_export_refuses_a_fifo_at_once(server, tmp_path, capsys):

@@ -98,19 +98,19 @@ async def test_a_save_a_create_and_a_delete_are_undone():
         await wait_for(pilot, lambda: stored(app, sid)["friendly_name"] == name)
 
         await pilot.press("n", *"Short lived", "ctrl+s")
-        await wait_for(pilot, lambda: store_count(app) == 26)
+        await wait_for(pilot, lambda: store_count(app) == demo.SERVICE_COUNT + 1)
         await pilot.press("escape")
         await _undo(pilot)
-        await wait_for(pilot, lambda: store_count(app) == 25)
+        await wait_for(pilot, lambda: store_count(app) == demo.SERVICE_COUNT)
 
         await pilot.press("escape", "g")
         victim = table(pilot).current
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(pilot, lambda: store_count(app) == 24)
+        await wait_for(pilot, lambda: store_count(app) == demo.SERVICE_COUNT - 1)
         await _undo(pilot)
-        await wait_for(pilot, lambda: store_count(app) == 25)
+        await wait_for(pilot, lambda: store_count(app) == demo.SERVICE_COUNT)
         rows = app.emulator.store.list_services(ACCOUNT, after=None, before=None, limit=99)
         again = [r.data for r in rows if r.data["friendly_name"] == victim["friendly_name"]]
         assert len(again) == 1 and again[0]["usecase"] == victim["usecase"]

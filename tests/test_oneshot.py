@@ -158,7 +158,7 @@ def test_a_proxy_in_the_environment_sends_the_cli_through_httpx(creds, monkeypat
 
     monkeypatch.setattr(oneshot.Reader, "__init__", refuse)
     code, out = run_cli(["--base-url", server.url, "services", "list", "--json"])
-    assert code == ExitCode.OK and len(json.loads(out)) == 25
+    assert code == ExitCode.OK and len(json.loads(out)) == demo.SERVICE_COUNT
 
 
 class _Gzipped(BaseHTTPRequestHandler):
@@ -272,7 +272,9 @@ def test_a_one_shot_read_leaves_without_finalization_yet_says_everything(server)
     base = [sys.executable, "-m", "msgsvc_tui", "--base-url", server.url, "services"]
     listed = subprocess.run([*base, "list", "--json"], capture_output=True, env=env, timeout=60)
     assert listed.returncode == 0, listed.stderr[-2000:]
-    assert len(json.loads(listed.stdout)) == 25  # whole, though the process skipped finalizing
+    assert (
+        len(json.loads(listed.stdout)) == demo.SERVICE_COUNT
+    )  # whole, though the process skipped finalizing
 
     missing = subprocess.run(
         [*base, "get", "MG" + "0" * 32], capture_output=True, text=True, env=env, timeout=60

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Input, Select, Switch
 
 from msgsvc_tui.core.config import Config, Profile, Secret
+from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import Fault, Response
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.help import HelpScreen
@@ -60,7 +61,7 @@ async def test_sandbox_is_visibly_the_sandbox():
         bar = str(screen.query_one("#topbar").render())
         assert "SANDBOX" in bar and "AC0123…cdef" in bar
         assert app.sub_title == "SANDBOX"
-        assert len(screen.model) == 25
+        assert len(screen.model) == demo.SERVICE_COUNT
 
 
 async def test_create_is_listed_selected_and_stored():
@@ -72,13 +73,13 @@ async def test_create_is_listed_selected_and_stored():
         await pilot.press(*"Brand New Alerts")
         await _type(pilot, "field-validity_period", "900")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: len(screen.model) == 26)
+        await wait_for(pilot, lambda: len(screen.model) == demo.SERVICE_COUNT + 1)
         await wait_for(pilot, lambda: not form(pilot).creating)
         current = table(pilot).current
         assert current["friendly_name"] == "Brand New Alerts"  # selected
         saved = stored(app, current["sid"])
         assert saved["friendly_name"] == "Brand New Alerts" and saved["validity_period"] == 900
-        assert store_count(app) == 26
+        assert store_count(app) == demo.SERVICE_COUNT + 1
 
 
 async def test_edit_is_stored_and_only_changes_sent():
@@ -164,17 +165,17 @@ async def test_delete_with_confirm_and_cancel():
         assert victim["friendly_name"] in body and "return to the account" in body
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
-        assert store_count(app) == 25
+        assert store_count(app) == demo.SERVICE_COUNT
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
-        assert store_count(app) == 25
+        assert store_count(app) == demo.SERVICE_COUNT
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(pilot, lambda: len(screen.model) == 24)
-        assert store_count(app) == 24
+        await wait_for(pilot, lambda: len(screen.model) == demo.SERVICE_COUNT - 1)
+        assert store_count(app) == demo.SERVICE_COUNT - 1
         assert screen.model.get(victim["sid"]) is None
 
 
@@ -248,9 +249,9 @@ async def test_filter_as_you_type_and_escape_clears():
         }
         assert len(screen.model.visible) == 3
         await pilot.press("escape")
-        assert len(screen.model.visible) == 25
+        assert len(screen.model.visible) == demo.SERVICE_COUNT
         await pilot.press("slash", *"verification")
-        assert len(screen.model.visible) == 3  # by use case
+        assert len(screen.model.visible) == 5  # by use case (3, and 2 of the doctor's)
         sid = screen.model.visible_service(0)["sid"]
         await pilot.press("escape", "slash", *sid[:10].lower())
         assert [screen.model.visible_service(0)["sid"]] == [sid]  # by SID, any case
@@ -261,7 +262,9 @@ async def test_sort_copy_and_navigation():
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         await pilot.press("o")  # name
-        names = [screen.model.visible_service(i)["friendly_name"] for i in range(25)]
+        names = [
+            screen.model.visible_service(i)["friendly_name"] for i in range(demo.SERVICE_COUNT)
+        ]
         assert names == sorted(names, key=str.lower)
         await pilot.press("home", "j", "j", "k")
         assert table(pilot).cursor == 1
@@ -283,7 +286,9 @@ async def test_refresh_keeps_selection():
             "AC0123456789abcdef0123456789abcdef", {"friendly_name": "Z"}
         )
         await pilot.press("r")
-        await wait_for(pilot, lambda: len(screen.model) == 26 and not screen.list_loading)
+        await wait_for(
+            pilot, lambda: len(screen.model) == demo.SERVICE_COUNT + 1 and not screen.list_loading
+        )
         assert table(pilot).current["sid"] == sid
 
 
@@ -459,7 +464,7 @@ async def test_welcome_screen_then_demo():
         assert "TWILIO_ACCOUNT_SID" in text
         await pilot.press("d")
         screen = await ready(pilot)
-        assert app.is_sandbox and len(screen.model) == 25
+        assert app.is_sandbox and len(screen.model) == demo.SERVICE_COUNT
 
 
 async def test_welcome_add_profile_saves_and_connects(server):
@@ -476,7 +481,7 @@ async def test_welcome_add_profile_saves_and_connects(server):
         assert editor.query_one("#profile-auth_token", Input).password  # masked as typed
         await pilot.press("ctrl+s")
         screen = await ready(pilot)  # over real loopback HTTP this time
-        assert not app.is_sandbox and len(screen.model) == 25
+        assert not app.is_sandbox and len(screen.model) == demo.SERVICE_COUNT
         saved = Config.load()
         assert saved.active_profile == "local"
         assert saved.profiles["local"].base_url == server.url
@@ -536,7 +541,7 @@ async def test_network_failure_never_crashes():
         await wait_for(pilot, lambda: not screen.list_loading)
         # the failure stays on screen until a load works; the old list stays too
         await wait_for(pilot, lambda: "502" in str(screen.query_one("#list-status").render()))
-        assert app.is_running and len(screen.model) == 25
+        assert app.is_running and len(screen.model) == demo.SERVICE_COUNT
         await pilot.press("r")  # the next load works: the warning goes
         await wait_for(pilot, lambda: screen.list_error is None and not screen.list_loading)
 
@@ -601,8 +606,12 @@ async def test_paging_in_the_app_shows_first_page_then_appends(monkeypatch):
     app.config.preferences.page_size = 5
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
-        await wait_for(pilot, lambda: not screen.list_loading and len(screen.model) == 25)
-        assert list(painted) == [5, 10, 15, 20, 25]  # the first page on screen before the rest
+        await wait_for(
+            pilot, lambda: not screen.list_loading and len(screen.model) == demo.SERVICE_COUNT
+        )
+        assert list(painted) == list(
+            range(5, demo.SERVICE_COUNT + 1, 5)
+        )  # the first page on screen before the rest
         first_status = painted[5]
         assert "loading" in first_status and "esc stops" in first_status
         assert app.client.requests_made >= 5
@@ -662,13 +671,15 @@ async def test_cancel_a_long_load_keeps_what_arrived():
         await pilot.pause(0.3)
         assert not screen.list_loading
         kept = len(screen.model)
-        assert 2 <= kept < 25
+        assert 2 <= kept < demo.SERVICE_COUNT
         await pilot.pause(0.3)
         assert len(screen.model) == kept  # nothing more arrives after the stop
         assert any("stopped" in n.message for n in app._notifications)
         await pilot.press("r")
         await wait_for(
-            pilot, lambda: len(screen.model) == 25 and not screen.list_loading, timeout=20
+            pilot,
+            lambda: len(screen.model) == demo.SERVICE_COUNT and not screen.list_loading,
+            timeout=20,
         )
 
 
@@ -694,7 +705,7 @@ async def test_no_color_is_respected(monkeypatch):
 
 async def test_refresh_over_many_pages_keeps_cursor_marks_and_edits():
     app = sandbox_app()
-    app.config.preferences.page_size = 5  # 25 services in 5 pages
+    app.config.preferences.page_size = 5  # the demo in pages of 5
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         await pilot.press(*["j"] * 17, "space", "space")  # marks rows 17 and 18
@@ -706,7 +717,9 @@ async def test_refresh_over_many_pages_keeps_cursor_marks_and_edits():
         await _type(pilot, "field-friendly_name", "Edit In Progress")
         table(pilot).focus()
         await pilot.press("r")
-        await wait_for(pilot, lambda: not screen.list_loading and len(screen.model) == 24)
+        await wait_for(
+            pilot, lambda: not screen.list_loading and len(screen.model) == demo.SERVICE_COUNT - 1
+        )
         assert not isinstance(app.screen, UnsavedScreen)  # the cursor never left the row
         assert table(pilot).current["sid"] == current
         assert screen.model.marked == marked

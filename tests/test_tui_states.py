@@ -79,7 +79,7 @@ async def test_a_failed_switch_keeps_the_working_profile(server):
         app.switch_profile("broken")
         await wait_for(pilot, lambda: any("Not switched" in n.title for n in app._notifications))
         assert app.connection.profile == "emu" and isinstance(app.screen, MainScreen)
-        assert len(app.screen.model) == 25  # the working list is still there
+        assert len(app.screen.model) == demo.SERVICE_COUNT  # the working list is still there
         assert Config.load().active_profile == "emu"
 
 

@@ -221,6 +221,9 @@ def add_owned_parsers(actions: LazySubParsers) -> None:
     )
     actions.add_lazy("brands", _formats, help="the account's A2P brands (read-only)")
     actions.add_lazy("links", _links, help="a service's link-shortening domain (read-only)")
+    from msgsvc_tui.cli import doctor  # its parsers: argparse only, like this module
+
+    doctor.add_parsers(actions, EXIT_CODES_HELP)
 
 
 def _senders(p: argparse.ArgumentParser, name: str, adds: str) -> None:

@@ -108,6 +108,10 @@ def run(
         from msgsvc_tui.cli import messages
 
         action = messages.ACTIONS[args.action]
+    elif action is None and args.action in ("doctor", "tollfree"):
+        from msgsvc_tui.cli import doctor
+
+        action = doctor.ACTIONS[args.action]
     elif action is None:  # what a service owns (imported only for these commands)
         from msgsvc_tui.cli.owned import ACTIONS
 

@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     PARTIAL = 7  # a list stopped part-way: stdout holds the part before the error, well formed
     PENDING = 8  # `services plan` / `diff`: changes are pending (0 when none), for CI
     UNDELIVERED = 9  # `services send --wait`: the message failed or was undelivered
+    UNHEALTHY = 10  # `services doctor`: a service has an error-level finding, for CI
 
     @property
     def meaning(self) -> str:
@@ -41,4 +42,5 @@ _MEANINGS = {
     ExitCode.PENDING: "plan/diff: changes are pending (0 means the account matches); "
     "send --wait: the message is not final yet",
     ExitCode.UNDELIVERED: "send --wait: the message failed or was undelivered",
+    ExitCode.UNHEALTHY: "doctor: an error-level finding (messages will fail)",
 }

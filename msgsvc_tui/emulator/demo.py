@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from msgsvc_tui.core import fields, senders
+from msgsvc_tui.emulator import demo_doctor
 from msgsvc_tui.emulator.demo_messages import MESSAGES_KEY, seed_messages, seed_playground
 from msgsvc_tui.emulator.demo_resources import RESOURCES_KEY, seed_resources
 from msgsvc_tui.emulator.store import Store
@@ -84,6 +85,9 @@ _SHORT_CODES: tuple[tuple[str, str], ...] = (
     ("55001", "US"),
     ("60777", "GB"),
 )
+# How many services the demo holds (its own and the doctor's): tests count on it.
+SERVICE_COUNT = len(_SERVICES) + demo_doctor.COUNT
+
 _ALPHAS = {"Loyalty Club UK": "AcmeLoyal", "2FA - EU": "AcmeVerify", "Fraud Alerts": "AcmeBank"}
 
 
@@ -153,8 +157,9 @@ def seed_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> int:
         store.seed_alpha(account_sid, service_sids[name], alpha, sid("AI"), _stamp(_START))
     seed_resources(store, account_sid, service_sids)
     seed_messages(store, account_sid, service_sids)
+    demo_doctor.seed_doctor(store, account_sid)
     store.set_meta(SEEDED_KEY, "1")
-    return len(rows)
+    return len(rows) + demo_doctor.COUNT
 
 
 def seed_bulk(store: Store, count: int, account_sid: str = DEMO_ACCOUNT_SID) -> None:
@@ -194,6 +199,8 @@ def ensure_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> bool:
             seed_messages(
                 store, account_sid, {r.data["friendly_name"]: r.data["sid"] for r in rows}
             )
+        if not store.get_meta(demo_doctor.DOCTOR_KEY):  # a demo seeded before the doctor
+            demo_doctor.seed_doctor(store, account_sid)
         return False
     if store.count_services(account_sid):
         store.set_meta(SEEDED_KEY, "1")

@@ -16,6 +16,7 @@ from msgsvc_tui.emulator.handlers.links import LinkHandlers
 from msgsvc_tui.emulator.handlers.messages import MessageHandlers
 from msgsvc_tui.emulator.handlers.pool import PoolHandlers
 from msgsvc_tui.emulator.handlers.services import ServiceHandlers
+from msgsvc_tui.emulator.handlers.tollfree import TollfreeHandlers
 from msgsvc_tui.emulator.messaging import Messaging
 from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.wire import Response
@@ -39,6 +40,7 @@ def route_table(store: Store, messaging: Messaging) -> list[Route]:
     a2p = A2PHandlers(store)
     links = LinkHandlers(store)
     messages = MessageHandlers(store, messaging)
+    tollfree = TollfreeHandlers(store)
     svc = f"/v1/Services/{SID}"
     acct = f"/2010-04-01/Accounts/{SID}"
     return [
@@ -86,6 +88,9 @@ def route_table(store: Store, messaging: Messaging) -> list[Route]:
             f"/v1/LinkShortening/MessagingService/{SID}/DomainConfig",
             GET=links.link_domain_config,
         ),
+        # ---- toll-free verifications
+        route("/v1/Tollfree/Verifications", GET=tollfree.list, POST=tollfree.create),
+        route(f"/v1/Tollfree/Verifications/{SID}", GET=tollfree.fetch, DELETE=tollfree.delete),
         # ---- Messaging v2: the account's channel senders
         route("/v2/Channels/Senders", GET=channels.list_account_channel),
         route(f"/v2/Channels/Senders/{SID}", GET=channels.fetch_account_channel),

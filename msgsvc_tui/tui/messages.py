@@ -79,3 +79,12 @@ class CampaignSeen(Message):
 
     sid: str
     status: str | None
+
+
+@dataclass
+class HealthSeen(Message):
+    """The doctor checked a service (the Health tab, or the list's check): the list's health
+    mark follows. `state` is "error", "warning", "ok" or "failed"."""
+
+    sid: str
+    state: str

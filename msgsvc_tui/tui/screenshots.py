@@ -135,6 +135,17 @@ def _tour_step(title: str) -> RunBefore:
     return run
 
 
+async def _health_marks(pilot: Pilot[Any]) -> None:
+    """The list after `H`: every listed service checked, its mark in the H column."""
+    from msgsvc_tui.tui.widgets.service_table import ServiceTable
+
+    await loaded(pilot)
+    await pilot.press("H")
+    table = pilot.app.screen.query_one(ServiceTable)
+    await wait_until(pilot, lambda: len(table.health) == len(table.model))
+    await pilot.pause(0.2)
+
+
 async def _welcome(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 
@@ -199,6 +210,10 @@ SCENES: tuple[Scene, ...] = (
     Scene("links-80x24", (80, 24), _tab("Spring Promo", "6")),
     Scene("messages-120x40", (120, 40), _messages),
     Scene("messages-80x24", (80, 24), _messages),
+    Scene("health-120x40", (120, 40), _tab("Toll-Free Onboarding", "8")),
+    Scene("health-80x24", (80, 24), _tab("Toll-Free Onboarding", "8")),
+    Scene("health-marks-120x40", (120, 40), _health_marks),
+    Scene("health-marks-80x24", (80, 24), _health_marks),
     Scene("help", (120, 40), lambda p: _press(p, "question_mark")),
     Scene("profiles", (120, 40), lambda p: _press(p, "p"), profiles=True),
     Scene("welcome", (100, 30), _welcome, demo=False),

@@ -80,5 +80,12 @@ TABS: tuple[DetailTab, ...] = (
         _W + "messages:MessagesPane",
         "messages",
     ),
+    DetailTab(
+        "tab-health",
+        "Health",
+        "Why messages would fail: the doctor's findings",
+        _W + "health:HealthPane",
+        "health",
+    ),
 )
 BY_ID = {t.id: t for t in TABS}

@@ -23,6 +23,7 @@ from msgsvc_tui.core.config import mask_sid
 from msgsvc_tui.core.listing import ServiceList
 from msgsvc_tui.tui.messages import (
     CampaignSeen,
+    HealthSeen,
     ListLoaded,
     ServiceRemoved,
     ServiceSaved,
@@ -263,6 +264,10 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     @on(CampaignSeen)
     def _campaign_seen(self, event: CampaignSeen) -> None:
         self.table.set_a2p_status(event.sid, event.status)
+
+    @on(HealthSeen)
+    def _health_seen(self, event: HealthSeen) -> None:
+        self.table.set_health(event.sid, event.state)
 
     # ---- keys -----------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:

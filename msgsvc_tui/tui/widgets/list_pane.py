@@ -85,6 +85,14 @@ class ListPane(ReportsWorkerErrors, Vertical):
             show=False,
         ),
         Binding(
+            "H",
+            "check_health",
+            "Check health",
+            id="check-health",
+            tooltip="Run the doctor on the marked services (or every listed one): the H column",
+            show=False,
+        ),
+        Binding(
             "x",
             "clear_marks",
             "Unmark all",
@@ -139,6 +147,55 @@ class ListPane(ReportsWorkerErrors, Vertical):
     def _render_header(self, event: ServiceTable.ColumnsChanged) -> None:
         """The header follows the table's own columns, whenever its width settles."""
         self.query_one("#list-header", Static).update(format_header(event.columns))
+
+    # ---- the doctor over many services ----------------------------------------------------
+    def action_check_health(self) -> None:
+        marked = [self.model.get(sid) for sid in self.model.marked]
+        targets = [s for s in marked if s] or [
+            s for i in range(len(self.model.visible)) if (s := self.model.visible_service(i))
+        ]
+        if targets:
+            self._health_worker(targets)
+
+    @work(exclusive=True, group="health", exit_on_error=False)
+    async def _health_worker(self, targets: list[Json]) -> None:
+        """Read-only: it writes nothing, so it needs no confirm, and --readonly allows it."""
+        from msgsvc_tui.ops import doctor
+
+        table = self.table
+        done = 0
+
+        def progress(text: str | None) -> None:
+            self.list_state = replace(self.list_state, progress=text)
+
+        def finished(report: doctor.Report) -> None:
+            nonlocal done
+            done += 1
+            table.set_health(report.sid, report.health)
+            progress(f"Health: {done}/{len(targets)} checked")
+
+        progress(f"Health: 0/{len(targets)} checked")
+        try:
+            account = await doctor.read_account(self.session.client)
+            self.session.cache[doctor.ACCOUNT_CACHE] = account
+            reports = await doctor.examine(
+                self.session.client,
+                targets,
+                concurrency=self.session.config.preferences.bulk_concurrency,
+                account=account,
+                on_done=finished,
+            )
+        except errors.MsgsvcError as exc:
+            self.notify(f"Health check stopped: {errors.describe(exc)}", severity="error")
+            return
+        finally:
+            progress(None)
+        by = {h: sum(1 for r in reports if r.health == h) for h in ("error", "warning", "failed")}
+        text = f"Health: {len(reports)} checked · {by['error']} with errors · "
+        text += f"{by['warning']} with warnings"
+        if by["failed"]:
+            text += f" · {by['failed']} could not be checked"
+        self.notify(text, timeout=6)
 
     # ---- loading --------------------------------------------------------------------------
     def cancel_load(self) -> None:

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from msgsvc_tui.core import a2p, fields
+from msgsvc_tui.core import a2p, fields, health
 from msgsvc_tui.core.listing import ServiceList
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.widgets.nav import nav_bindings, nav_target
@@ -36,6 +36,14 @@ def a2p_mark(service: Json, status: str | None = None) -> str:
     if status:
         return a2p.STATUS_MARKS.get(status, "·")
     return "✓" if service.get("us_app_to_person_registered") else "·"
+
+
+def health_mark(state: str | None) -> str:
+    """The doctor's verdict once the service was checked (the Health tab, or `H` on the
+    list): ✓ healthy, ! warnings, ✗ errors, ? could not be checked; blank until then."""
+    if state is None:
+        return " "
+    return health.MARKS.get(state, "?")
 
 
 def flag_glyphs(
@@ -62,17 +70,18 @@ class Columns:
     flags: int
     updated: int
     a2p: int = 3  # the US/10DLC mark and a space
+    health: int = 2  # the doctor's mark and a space
 
 
 def layout_columns(width: int) -> Columns:
     flags = len(fields.FLAGS)
     usecase, updated = 13, 10
-    fixed = 2 + flags + 1 + 3 + usecase + 1 + updated + 1
+    fixed = 2 + flags + 1 + 3 + 2 + usecase + 1 + updated + 1
     if width - fixed >= 34 + 1 + 24:
         return Columns(width - fixed - 35, 34, True, usecase, flags, updated)
     if width - fixed >= 11 + 1 + 14:
         return Columns(width - fixed - 12, 11, False, usecase, flags, updated)
-    if width - fixed >= 18:
+    if width - fixed >= 16:  # a name of 16 (the H column took 2 of its old 18)
         return Columns(width - fixed, 0, False, usecase, flags, updated)
     # narrower still: the use case goes (the form shows it) before the name is cut short
     fixed -= usecase + 1
@@ -86,6 +95,7 @@ def format_row(
     pending: set[str] | None,
     unknown: set[str] | None = None,
     a2p_status: str | None = None,
+    health_state: str | None = None,
 ) -> str:
     """One row as plain text; every server value through the sanitizer (a name is anyone's
     text: raw, an ESC in it would reach the terminal)."""
@@ -101,6 +111,7 @@ def format_row(
         flag_glyphs(service, pending, unknown),
         " ",
         a2p_mark(service, a2p_status).ljust(cols.a2p),
+        health_mark(health_state).ljust(cols.health),
         safe(service.get("date_updated") or "")[:10].ljust(cols.updated),
     ]
     return "".join(parts)
@@ -118,6 +129,7 @@ def format_header(cols: Columns) -> str:
         flags,
         " ",
         "US ",
+        "H ",
         "Updated".ljust(cols.updated),
     ]
     return "".join(parts)
@@ -198,6 +210,7 @@ class ServiceTable(ScrollView, can_focus=True):
         self.pending: dict[str, set[str]] = {}  # sid → flags being saved
         self.unknown: dict[str, set[str]] = {}  # sid → flags whose last write is unknown
         self.a2p_status: dict[str, str] = {}  # sid → campaign status, once the A2P tab saw it
+        self.health: dict[str, str] = {}  # sid → the doctor's verdict, once checked
         self.columns: Columns | None = None
         # Shown in place of rows while there are none. Not Textual's `loading` cover: that
         # takes the focus away, so esc could no longer stop a load.
@@ -256,6 +269,7 @@ class ServiceTable(ScrollView, can_focus=True):
             self.pending.get(sid),
             self.unknown.get(sid),
             self.a2p_status.get(sid),
+            self.health.get(sid),
         )
         style = base
         if sid in self.model.marked:
@@ -284,6 +298,11 @@ class ServiceTable(ScrollView, can_focus=True):
             self.a2p_status[sid] = "NONE"
         else:
             self.a2p_status[sid] = status
+        self.refresh()
+
+    def set_health(self, sid: str, state: str) -> None:
+        """The doctor checked this service: "error", "warning", "ok" or "failed"."""
+        self.health[sid] = state
         self.refresh()
 
     def mark_pending(self, sid: str, flag: str) -> None:
