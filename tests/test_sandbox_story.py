@@ -122,9 +122,9 @@ def test_demo_reset_asks_first_and_brings_the_demo_back(tmp_path):
 
     done = _cli("--sandbox-db", db, "demo", "reset", "--yes")
     assert done.returncode == 0, done.stderr
-    assert "as new: 25 services" in done.stdout
+    assert f"as new: {demo.SERVICE_COUNT} services" in done.stdout
     names = [s["friendly_name"] for s in json.loads(_cli("--sandbox-db", db, *LIST).stdout)]
-    assert len(names) == 25 and "Scratch" not in names
+    assert len(names) == demo.SERVICE_COUNT and "Scratch" not in names
 
 
 LIST = ("services", "list", "--json")
@@ -136,7 +136,7 @@ async def test_the_palette_resets_the_sandbox_after_a_confirm(tmp_path):
         screen = await ready(pilot)
         store = app.emulator.store
         store.db.execute("DELETE FROM services WHERE seq = (SELECT MAX(seq) FROM services)")
-        assert store.count_services(demo.DEMO_ACCOUNT_SID) == 24
+        assert store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT - 1
         await pilot.press("ctrl+p")
         await pilot.press(*"Reset the sandbox")
         await pilot.pause()
@@ -144,13 +144,15 @@ async def test_the_palette_resets_the_sandbox_after_a_confirm(tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")  # cancelled: nothing happens
         await pilot.pause()
-        assert store.count_services(demo.DEMO_ACCOUNT_SID) == 24
+        assert store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT - 1
         app.action_reset_sandbox()
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(pilot, lambda: store.count_services(demo.DEMO_ACCOUNT_SID) == 25)
+        await wait_for(
+            pilot, lambda: store.count_services(demo.DEMO_ACCOUNT_SID) == demo.SERVICE_COUNT
+        )
         screen = await ready(pilot)
-        await wait_for(pilot, lambda: len(screen.model) == 25)
+        await wait_for(pilot, lambda: len(screen.model) == demo.SERVICE_COUNT)
 
 
 async def test_a_readonly_sandbox_is_not_reset(tmp_path):

@@ -14,6 +14,7 @@ import pytest
 from msgsvc_tui.cli import main
 from msgsvc_tui.cli.serve import default_public_url, serving_message, visitor_command
 from msgsvc_tui.core.config import Config
+from msgsvc_tui.emulator import demo
 from msgsvc_tui.tui.app import MsgsvcApp
 from tests.tui_helpers import ready
 
@@ -63,7 +64,7 @@ def test_a_sandbox_db_is_seeded_fresh_and_is_its_own(tmp_path: Path):
         assert done.returncode == 0, done.stderr
         return [row["friendly_name"] for row in json.loads(done.stdout)]
 
-    assert len(names(first)) == 25 and first.exists()
+    assert len(names(first)) == demo.SERVICE_COUNT and first.exists()
     created = subprocess.run(
         [*MSGSVC, "--sandbox-db", str(first), "services", "create", "--friendly-name", "Only"],
         capture_output=True,

@@ -193,6 +193,7 @@ def steps(*, readonly: bool) -> list[Step]:
             "among them. The sandbox is yours: try anything.",
             "esc: leave the tour",
             _never,
+            on_list=True,  # from a tab, esc first backs out to the list
         ),
     ]
     return [
