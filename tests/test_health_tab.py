@@ -44,8 +44,8 @@ async def test_health_tab_applies_a_setting_fix_journals_it_and_undo_reverts_it(
         await wait_for(pilot, lambda: stored(app, sid)["sticky_sender"] is True)
         await wait_for(pilot, lambda: "FEAT-STICKY-OFF" not in checks_of(pane))
         assert app.screen.model.get(sid)["sticky_sender"] is True  # the list took it
-        entries = app.session.journal.last_undoable(app.session.client.account_sid)
-        assert entries and entries[-1].after == {"sticky_sender": True}
+        latest = app.journal.recent()[0]  # journalled, with its before and after
+        assert (latest.before, latest.after) == ({"sticky_sender": False}, {"sticky_sender": True})
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
