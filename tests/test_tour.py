@@ -146,9 +146,12 @@ async def test_the_tour_binds_no_key_of_the_app():
 
 
 # ---- --show-keys -----------------------------------------------------------------------------
-async def test_show_keys_shows_each_key_in_a_corner_until_it_fades():
+async def test_show_keys_shows_each_key_in_a_corner_until_it_fades(monkeypatch):
+    from msgsvc_tui.tui.widgets import keycast
     from msgsvc_tui.tui.widgets.keycast import KeyCaster
 
+    # the fade is the test's to call: no wall clock (a loaded machine is slow between keys)
+    monkeypatch.setattr(keycast, "SHOWN_SECONDS", 10_000.0)
     app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:", show_keys=True)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
