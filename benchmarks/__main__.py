@@ -624,6 +624,10 @@ def table(r: dict[str, Any]) -> str:
         rows.append(plan_row(r["plan"]))
     if "doctor" in r:
         rows.append(doctor_row(r["doctor"]))
+    if "messages" in r:
+        from benchmarks import messages as bench_msgs
+
+        rows.extend(bench_msgs.rows(r["messages"]))
     return "\n".join(rows)
 
 
@@ -637,7 +641,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=("whole", "plan", "doctor"),
+        choices=("whole", "plan", "doctor", "messages"),
         help="run one part (its rows only; results.json not written)",
     )
     args = parser.parse_args()
@@ -653,6 +657,12 @@ def main() -> int:
     if args.only == "whole":
         step("whole processes")
         print("\n".join(whole_rows(bench_whole(args.runs, args.quick))))
+        return 0
+    if args.only == "messages":
+        from benchmarks import messages as bench_msgs
+
+        step("messages")
+        print("\n".join(bench_msgs.rows(bench_msgs.bench_messages(LATENCY_MS))))
         return 0
     if args.only == "plan":
         step(f"plan of {PLAN_COUNT:,}")
@@ -684,6 +694,10 @@ def main() -> int:
     results["plan"] = bench_plan(args.runs)
     step(f"doctor --all on {DOCTOR_COUNT:,}")
     results["doctor"] = bench_doctor(args.runs)
+    step("messages: send 1,000 and follow; a service's among 10,000")
+    from benchmarks import messages as bench_msgs
+
+    results["messages"] = bench_msgs.bench_messages(LATENCY_MS)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\n{results['machine']}; emulator latency {LATENCY_MS} ms; median of {args.runs} runs\n")
     print(table(results))

@@ -429,3 +429,22 @@ def test_alpha_sender_for_a_country_that_takes_one(emu, sdk, clock):
     clock.now += 10
     assert sdk.messages(abroad).fetch().from_ == "AcmeTest"
     assert sdk.messages(home).fetch().from_ == "+14155550911"  # never alpha to the US
+
+
+def test_bulk_messages_are_listed_by_service(emu, sdk):
+    from msgsvc_tui.emulator.demo_messages import seed_bulk_messages
+
+    service = make_service(emu, sdk, US_NUMBERS[:1])
+    seed_bulk_messages(emu.store, ACCOUNT, 3000, service)
+    mine = [m for m in sdk.messages.stream(page_size=1000) if m.messaging_service_sid == service]
+    assert len(mine) == 300 and {m.status for m in mine} == {"delivered"}
+
+
+def test_the_emulator_refuses_a_clock_that_does_not_run(capsys, tmp_path):
+    from msgsvc_tui.cli import main
+    from msgsvc_tui.core.exit_codes import ExitCode
+
+    code = main(["emulator", "--clock-speed", "0", "--db", str(tmp_path / "e.sqlite3")])
+    assert code == ExitCode.USAGE
+    assert "--clock-speed must be above 0" in capsys.readouterr().err
+    assert not (tmp_path / "e.sqlite3").exists()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from msgsvc_tui import __version__
 from msgsvc_tui.cli import parser as cli_parser
@@ -119,6 +119,21 @@ def _emulator(emu: argparse.ArgumentParser) -> None:
         help="how long a new A2P campaign stays IN_PROGRESS (default 20)",
     )
     emu.add_argument(
+        "--clock-speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="run the emulator's clock X times faster than real time (message queues, "
+        "statuses, campaign reviews); default 1",
+    )
+    emu.add_argument(
+        "--seed-messages",
+        type=int,
+        metavar="N",
+        help="add N delivered messages of the last N seconds (one in ten through the demo's "
+        "Event Tickets service, which --seed-demo makes)",
+    )
+    emu.add_argument(
         "--allow-webhook",
         action="append",
         default=[],
@@ -212,6 +227,9 @@ def run_emulator(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.USAGE
+    if not args.clock_speed > 0:  # NaN too
+        print(f"msgsvc-tui: --clock-speed must be above 0, not {args.clock_speed}", file=sys.stderr)
+        return ExitCode.USAGE
     account = args.account_sid or demo.DEMO_ACCOUNT_SID
     token, token_source = _emulator_token(args)
     if token is None:
@@ -232,12 +250,28 @@ def run_emulator(args: argparse.Namespace) -> int:
         review_seconds=args.review_seconds,
         allow_webhooks=args.allow_webhook,
     )
+    if args.clock_speed != 1.0:
+        app.store.clock = _fast_clock(args.clock_speed)
     if args.reset:
         app.store.reset()
     if args.seed_demo:
         demo.ensure_demo(app.store, account)
     if args.seed_bulk:
         demo.seed_bulk(app.store, args.seed_bulk, account)
+    if args.seed_messages:
+        from msgsvc_tui.emulator.demo_messages import PLAYGROUND, seed_bulk_messages
+
+        rows = app.store.list_services(account, after=None, before=None, limit=1000)
+        playground = next(
+            (r.data["sid"] for r in rows if r.data["friendly_name"] == PLAYGROUND), None
+        )
+        if playground is None:
+            print(
+                f"msgsvc-tui: --seed-messages needs the demo's {PLAYGROUND} (--seed-demo)",
+                file=sys.stderr,
+            )
+            return ExitCode.USAGE
+        seed_bulk_messages(app.store, account, args.seed_messages, playground)
     count = app.store.count_services(account)
     # a token of the user's own is never echoed (the terminal may be shared or recorded)
     shown_token = token if token_source == "demo" else f"<the token from {token_source}>"
@@ -253,6 +287,14 @@ def run_emulator(args: argparse.Namespace) -> int:
     )
     serve_forever(app, args.host, args.port, sock=sock)
     return ExitCode.OK
+
+
+def _fast_clock(speed: float) -> Callable[[], float]:
+    """A clock that starts now and runs `speed` times faster than real time."""
+    import time
+
+    start = time.time()
+    return lambda: start + (time.time() - start) * speed
 
 
 def _listen_problem(host: str, port: int, exc: OSError) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 from msgsvc_tui.core import senders
 from msgsvc_tui.core.messages import VALIDITY_PARAM
@@ -181,3 +182,38 @@ def seed_messages(store: Store, account_sid: str, services: dict[str, str]) -> i
         store.clock = real_clock
     store.set_meta(MESSAGES_KEY, iso_at(end))
     return made
+
+
+def seed_bulk_messages(store: Store, account_sid: str, count: int, service_sid: str) -> None:
+    """`count` delivered messages of the last `count` seconds, one in ten through
+    `service_sid` and the rest through no service (the scale benchmarks: a service's
+    messages among many). Written directly, one transaction: no per-message rules."""
+    rng = random.Random(count)
+    now = store.clock()
+    rows: list[dict[str, Any]] = []
+    for i in range(count):
+        at = now - count + i
+        ours = i % 10 == 0
+        rows.append(
+            {
+                "sid": f"SM{rng.getrandbits(128):032x}",
+                "account_sid": account_sid,
+                "service_sid": service_sid if ours else None,
+                "direction": "outbound-api",
+                "to_addr": f"+1415555{i % 10000:04d}",
+                "from_addr": "55010" if ours else "+14155550140",
+                "sender_key": None,
+                "body": f"Bulk message {i}",
+                "media": [],
+                "num_media": 0,
+                "num_segments": 1,
+                "status": "delivered",
+                "price": "-0.00790",
+                "created": at,
+                "updated": at + 3,
+                "sent": at + 1,
+                "validity": 36000,
+                "why": None,
+            }
+        )
+    store.insert_messages(rows)
