@@ -152,7 +152,10 @@ class MessageHandlers:
         token = encode_token("b", rows[-1]["seq"]) if more else None
         links = page_links(req, size, page, next_token=token, prev_by_number=True, absolute=False)
         items = [render(r) for r in rows]
-        return Response(200, {"messages": items, **links.v2010_envelope(page, size, len(items))})
+        # the paging fields first (JSON objects are unordered; Twilio's own order is not
+        # documented): a client can ask for the next page as soon as they arrive, as it does
+        # with a v1 list's leading `meta`
+        return Response(200, {**links.v2010_envelope(page, size, len(items)), "messages": items})
 
     # ---- the emulator's own ------------------------------------------------------------------
     def why(self, req: Request, sid: str) -> Response:
