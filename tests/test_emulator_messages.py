@@ -448,3 +448,38 @@ def test_the_emulator_refuses_a_clock_that_does_not_run(capsys, tmp_path):
     assert code == ExitCode.USAGE
     assert "--clock-speed must be above 0" in capsys.readouterr().err
     assert not (tmp_path / "e.sqlite3").exists()
+
+
+def test_a_scheduled_message_waits_for_its_time_and_can_be_canceled(emu, sdk, clock):
+    from datetime import UTC, datetime
+
+    from twilio.base.exceptions import TwilioRestException
+
+    service = make_service(emu, sdk, US_NUMBERS[:1])
+    at = datetime.fromtimestamp(T0 + 3600, UTC)
+    kept, dropped = (
+        sdk.messages.create(
+            messaging_service_sid=service, to=to, body="later", schedule_type="fixed", send_at=at
+        )
+        for to in ("+14155550400", "+14155550401")
+    )
+    assert kept.status == dropped.status == "scheduled" and kept.from_ is None
+    assert sdk.messages(dropped.sid).update(status="canceled").status == "canceled"
+    with pytest.raises(TwilioRestException) as refused:
+        sdk.messages(dropped.sid).update(status="canceled")
+    assert refused.value.code == 30409
+    clock.now += 1800
+    assert sdk.messages(kept.sid).fetch().status == "scheduled"
+    clock.now += 1800 + 10
+    assert sdk.messages(kept.sid).fetch().status == "delivered"
+    assert sdk.messages(kept.sid).fetch().from_ == "+12125550901"
+    assert sdk.messages(dropped.sid).fetch().status == "canceled"
+    with pytest.raises(TwilioRestException) as soon:
+        sdk.messages.create(
+            messaging_service_sid=service,
+            to="+14155550402",
+            body="x",
+            schedule_type="fixed",
+            send_at=datetime.fromtimestamp(clock.now + 60, UTC),
+        )
+    assert soon.value.code == 35114
