@@ -3,6 +3,7 @@ loopback HTTP against a server speaking the 2010 API's Messages wire format."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -231,3 +232,22 @@ def test_parse_since() -> None:
     for bad in ("", "1", "h", "0h", "-1h", "1y"):
         with pytest.raises(ValueError):
             parse_since(bad)
+
+
+def test_a_2010_envelope_with_its_paging_first_gives_the_next_link_early() -> None:
+    from msgsvc_tui.api.protocol import leading_meta, worth_looking
+
+    uri = "/2010-04-01/Accounts/AC1/Messages.json?PageSize=2&Page=1&PageToken=PA1"
+    body = json.dumps(
+        {"end": 1, "next_page_uri": uri, "page": 0, "messages": [{"sid": "SM1", "to": "[x]"}]}
+    ).encode()
+    end = body.index(b'"page"')
+    for cut in range(len(body) + 1):
+        found = leading_meta(body[:cut])
+        assert found == ({"next_page_uri": uri} if cut >= end - 2 else None), cut
+    last = json.dumps({"end": 1, "next_page_uri": None, "messages": []}).encode()
+    assert leading_meta(last) == {"next_page_uri": None}
+    items_first = json.dumps({"messages": [{"body": "x"}], "next_page_uri": uri}).encode()
+    assert leading_meta(items_first) is None
+    assert not worth_looking(items_first[:20])
+    assert worth_looking(body[:20])

@@ -164,11 +164,32 @@ META_SEARCH_LIMIT = 64 * 1024  # a meta object is ~600 bytes; past this, stop lo
 _JSON = json.JSONDecoder()
 
 
+_NEXT_URI = re.compile(rb'"next_page_uri"\s*:\s*')
+
+
+def leading_envelope(head: bytes) -> Json | None:
+    """A 2010 list's `next_page_uri` when its paging fields come before its items (the
+    emulator's Messages pages do): {"next_page_uri": …} once that value's bytes are in, so
+    the next page can be asked for while this one is still arriving, as with v1's `meta`."""
+    if not head.lstrip().startswith(b"{"):
+        return None
+    match = _NEXT_URI.search(head)
+    if match is None or b"[" in head[: match.start()]:
+        return None  # the items came first: the link is known only once they are read
+    start = len(head[: match.end()].decode("utf-8", "replace"))
+    try:
+        value, _ = _JSON.raw_decode(head.decode("utf-8", "replace"), start)
+    except ValueError:
+        return None
+    return {"next_page_uri": value} if value is None or isinstance(value, str) else None
+
+
 def leading_meta(head: bytes) -> Json | None:
-    """The `meta` object an answer starts with, once all of its bytes are in `head`."""
+    """The `meta` object an answer starts with, once all of its bytes are in `head` (or a
+    2010 envelope's leading `next_page_uri`)."""
     match = META_FIRST.match(head)
     if match is None:
-        return None
+        return leading_envelope(head)
     # the matched prefix is ASCII, so its byte length is also its length in characters; a
     # multi-byte character cut at the end of `head` lies past an incomplete meta anyway
     try:
@@ -212,7 +233,7 @@ def decode(status: int, content: bytes, method: str, url: str) -> Json | None:
 def worth_looking(head: bytes) -> bool:
     """Whether a leading `meta` may still come: the head is short, or starts like one."""
     return len(head) < META_SEARCH_LIMIT and (
-        len(head.lstrip()) < 16 or META_FIRST.match(head) is not None
+        len(head.lstrip()) < 16 or META_FIRST.match(head) is not None or b"[" not in head
     )
 
 
@@ -408,8 +429,8 @@ class PageWalk:
     def link_now(self, early: Json | None, came_from: str) -> str | None:
         """On a page's first bytes: the next page's URL, when it may be asked for already."""
         if early is not None and (self.limit is None or self.received + self.size < self.limit):
-            link = early.get("next_page_url")
-            return self.admit(str(link), came_from) if link else None
+            link = next_link(early, self.api_base)
+            return self.admit(link, came_from) if link else None
         return None
 
     def page(
