@@ -55,6 +55,7 @@ async def pick(pilot, text: str) -> SenderPicker:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, SenderPicker))
     picker = pilot.app.screen
     await wait_for(pilot, lambda: "enter adds" in str(picker.query_one("#picker-status").render()))
+    await pilot.press("slash")  # the list has the focus first; / opens the filter
     picker.query_one("#picker-filter", Input).value = text
     await pilot.pause()
     return picker

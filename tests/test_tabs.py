@@ -102,7 +102,7 @@ async def test_channels_tab_lists_picks_adds_and_removes():
         lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("held by Support Desk" in line for line in lines)
         assert any("free" in line for line in lines)
-        await pilot.press(*"acme uk")
+        await pilot.press("slash", *"acme uk")  # letters filter once / opened the filter
         await pilot.pause()
         assert options.option_count == 1
         free_sid = options.get_option_at_index(0).id
@@ -414,6 +414,7 @@ async def test_the_channel_picker_knows_what_the_tab_just_added():
         await wait_for(pilot, lambda: isinstance(app.screen, ChannelPicker))
         picker = app.screen
         await wait_for(pilot, lambda: "enter adds" in body_of(pilot, "channel-status"))
+        await pilot.press("slash")
         picker.query_one("#channel-filter", Input).value = free
         await pilot.pause()
         await pilot.press("enter")

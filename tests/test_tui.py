@@ -114,7 +114,9 @@ async def test_validation_inline_and_blocks_save():
         assert "at most 64 characters" in str(screen.query_one("#error-friendly_name").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.focused.id == "row-friendly_name"  # first bad field (its row, not editing)
+        # the first bad field is being edited, cursor at its end: what is typed next is text
+        assert app.focused.id == "field-friendly_name"
+        assert app.focused.cursor_position == len(app.focused.value)
         assert "Not saved: 2 fields" in str(screen.query_one("#detail-status").render())
         assert app.emulator.requests_served == requests_before  # nothing sent
         assert stored(app, sid)["friendly_name"] != "x" * 65
@@ -148,7 +150,7 @@ async def test_server_400_lands_on_its_field_and_keeps_edits():
         assert "20001" in str(error.render())
         status = str(screen.query_one("#detail-status").render())
         assert "20001" in status and "twilio.com/docs/errors/20001" in status
-        assert app.focused.id == "row-status_callback"
+        assert app.focused.id == "field-status_callback"  # editing it again
         kept = screen.query_one("#field-status_callback", Input).value
         assert kept == "https://ok.example/status"  # the edit is kept
         assert form(pilot).dirty
@@ -225,6 +227,9 @@ async def test_marks_and_bulk_flip_report_per_service():
             pilot,
             lambda: all(stored(app, sid)["area_code_geomatch"] is False for sid in marked),
         )
+        # the marks were used: cleared, so a later flip cannot hit them again unseen
+        await wait_for(pilot, lambda: not screen.model.marked)
+        await pilot.press("g", "space", "space", "space")
         # one fails: the report names it
         app.emulator.inject(Fault(500, b'{"code": 20500, "message": "Internal error"}'))
         await pilot.press("L")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import random
+from collections.abc import Callable, Iterator
 
 from textual.pilot import Pilot
 
@@ -125,3 +127,41 @@ async def open_profiles(pilot: Pilot) -> None:
     await ready(pilot)
     await pilot.press("p")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfilesScreen))
+
+
+@contextlib.contextmanager
+def slowed(rng: random.Random, *, share: float = 0.3, most: float = 0.002) -> Iterator[None]:
+    """A loaded machine, artificially: a random share of the app's messages wait a random
+    moment before they are handled, and every request of the embedded client waits too, so
+    workers finish in random order. Nothing asserted may depend on these delays: they only
+    reorder what a real loaded machine could reorder."""
+    import httpx
+    from textual.message_pump import MessagePump
+
+    dispatch = MessagePump._dispatch_message
+    request = httpx.ASGITransport.handle_async_request
+
+    async def slow_dispatch(self, message):  # type: ignore[no-untyped-def]
+        if rng.random() < share:
+            await asyncio.sleep(rng.random() * most)
+        return await dispatch(self, message)
+
+    async def slow_request(self, req):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(rng.random() * most * 5)
+        return await request(self, req)
+
+    MessagePump._dispatch_message = slow_dispatch  # type: ignore[method-assign]
+    httpx.ASGITransport.handle_async_request = slow_request  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        MessagePump._dispatch_message = dispatch  # type: ignore[method-assign]
+        httpx.ASGITransport.handle_async_request = request  # type: ignore[method-assign]
+
+
+def keybar_text(pilot: Pilot) -> str:
+    """The main screen's bottom line as shown: the mode, the keys, `? help`."""
+    from msgsvc_tui.tui.widgets.keybar import KeyBar
+
+    main = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
+    return str(main.query_one(KeyBar).render())

@@ -27,7 +27,7 @@ from msgsvc_tui.core.config import (
 )
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.ops.pool import PoolIndex
-from msgsvc_tui.tui import guard, messages
+from msgsvc_tui.tui import guard, keymode, messages
 from msgsvc_tui.tui.bindings import APP_BINDINGS
 from msgsvc_tui.tui.commands import MsgsvcCommands
 from msgsvc_tui.tui.config_io import save_config, save_profile
@@ -415,6 +415,22 @@ class MsgsvcApp(App[int]):
             timeout=timeout,
             markup=False,
         )
+
+    # ---- keys: each read once, as it arrives, by the one state machine (tui/keymode.py) ----
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and self.screen_stack
+            and await keymode.route_key(self, event)
+        ):
+            return
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if keymode.was_routed(event):
+            return  # its bindings were looked up when it arrived; never again, later
+        await super()._on_key(event)
 
     # ---- messages up from screens and widgets ----------------------------------------------
     @on(messages.SwitchProfile)

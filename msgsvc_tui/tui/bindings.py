@@ -10,11 +10,11 @@ APP_BINDINGS: list[BindingType] = [
     Binding("p", "profiles", "Profiles", id="profiles", tooltip="Switch, add, test profiles"),
     Binding("q", "quit_app", "Quit", id="quit", tooltip="Quit (asks about unsaved edits)"),
     Binding(
-        "ctrl+q",
+        "ctrl+q,ctrl+c",
         "quit_app",
         "Quit",
         id="quit-ctrl",
-        tooltip="Quit from anywhere, even while typing",
+        tooltip="Quit from anywhere, even while typing (asks about unsaved edits)",
         show=False,
         priority=True,
     ),

@@ -17,10 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
 from msgsvc_tui.core.config import mask_sid
 from msgsvc_tui.core.listing import ServiceList
+from msgsvc_tui.tui.keymode import ensure_focus, focus_now
 from msgsvc_tui.tui.messages import (
     CampaignSeen,
     HealthSeen,
@@ -35,6 +37,7 @@ from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
+from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_pane import ListPane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
@@ -76,8 +79,34 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         with Horizontal(id="panes"):
             yield ListPane(self.session, self.model, id="list-pane")
             yield DetailPane(self.session, id="detail-pane")
-        # compact: at 80 columns the footer must still show ? (help lists everything else)
-        yield Footer(compact=True)
+        # the mode, always; then the keys that fit, whole; then ? (help lists everything)
+        bar = KeyBar(readonly=self.session.readonly, id="keybar")
+        bar.extra = self._bar_extra
+        bar.hints = self._bar_hints
+        yield bar
+
+    def _bar_extra(self) -> list[str]:
+        marked = len(self.model.marked)
+        return [f"● {marked} marked"] if marked else []
+
+    def _bar_hints(self) -> list[tuple[str, str]]:
+        """With the list focused and another tab open, how to reach that tab's keys."""
+        from msgsvc_tui.tui.tabs import BY_ID
+
+        if not self.table.has_focus or not self.detail.display:
+            return []
+        tab = BY_ID.get(self.detail.active_tab())
+        if tab is None or not tab.pane_path:
+            return []
+        return [(tab.key(), f"{tab.title.lower()} keys")]
+
+    def default_focus(self) -> Widget:
+        """Where the focus goes when what had it is gone (never on nothing): the list."""
+        return self.table
+
+    def refresh_keybar(self) -> None:
+        for bar in self.query(KeyBar):
+            bar.refresh_keys()
 
     @property
     def list_pane(self) -> ListPane:
@@ -107,7 +136,7 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self._render_topbar()
         self.detail.display = False
-        self.table.focus()
+        focus_now(self.table)
         self.list_pane.load()
 
     def _render_topbar(self) -> None:
@@ -121,8 +150,8 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         if conn is not None:
             bar.append(f" {shown(conn.profile or conn.source)} ", style="bold")
             bar.append(f" {mask_sid(conn.account_sid)} ")
-        if session.readonly:
-            bar.append(" READ-ONLY ", style="bold white on dark_red")
+        if session.readonly:  # first, so that no width cuts it off
+            bar = Text.assemble((" READ-ONLY ", "bold white on dark_red"), bar)
         self.query_one("#topbar", Static).update(bar)
 
     def on_descendant_focus(self) -> None:
@@ -131,6 +160,21 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             node.id == "detail-pane" for node in focused.ancestors_with_self
         )
         self.set_class(in_detail, "-editing")
+        self.refresh_keybar()
+
+    def on_descendant_blur(self) -> None:
+        # a worker that hid or removed what had the focus: the list takes it
+        self.call_after_refresh(self._keep_focus)
+
+    def on_screen_resume(self) -> None:
+        # a dialog closed: Textual gives the focus back to what had it; if a worker removed
+        # that meanwhile, the list takes it
+        self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        if self.is_current:
+            ensure_focus(self)
+            self.refresh_keybar()
 
     # ---- the form follows the list --------------------------------------------------------
     @on(ServiceTable.Highlighted)
@@ -283,12 +327,13 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(f"Loading stopped at {len(self.model)} services; r loads again")
             return
         filt = self.query_one("#filter", Input)
-        if filt.has_focus and filt.value:
-            filt.value = ""
-        self.table.focus()
+        if (filt.has_focus or self.table.has_focus) and filt.value:
+            filt.value = ""  # esc clears an active filter, from the box or the list (k9s)
+            self.list_pane.apply_filter("")
+        focus_now(self.table)
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        focus_now(self.query_one("#filter", Input))
 
     def action_refresh(self) -> None:
         self.list_pane.load()

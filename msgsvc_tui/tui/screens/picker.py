@@ -1,6 +1,8 @@
-"""The base of the pickers that add a sender to a service: a filter (or a typed SID), a list
-of the account's senders marked free, in this service, or held by another, and enter to
-choose. The number picker and the channel-sender picker subclass it; they differ in what
+"""The base of the pickers that add a sender to a service: a list of the account's senders
+marked free, in this service, or held by another (j/k move, enter chooses), and a filter that
+`/` opens (or a typed SID). The list has the focus first: letters filter only once the filter
+has it, so j/k move as in every other list; esc clears the filter, then closes. The number
+picker and the channel-sender picker subclass it; they differ in what
 they list and how they learn who holds what."""
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of
@@ -30,7 +33,14 @@ class PickerScreen(ReportsWorkerErrors, ModalScreen["str | None"]):
     texts, and implement `load` (a worker), `rows`, `typed_sid` and `typed_problem`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="picker-cancel", tooltip="Close the picker"),
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            id="picker-cancel",
+            tooltip="Clear the filter; close the picker",
+        ),
+        Binding("slash", "focus_filter", "Filter", id="picker-filter", tooltip="Filter or a SID"),
         Binding("down", "focus_list", "List", id="picker-list", show=False, tooltip="To list"),
     ]
     PREFIX: ClassVar[str] = "picker"
@@ -54,7 +64,7 @@ class PickerScreen(ReportsWorkerErrors, ModalScreen["str | None"]):
             yield Static(self.LOADING, id=f"{p}-status", classes="help")
 
     def on_mount(self) -> None:
-        self.query_one(f"#{self.PREFIX}-filter", Input).focus()
+        focus_now(self.query_one(OptionList))
         self.load()
 
     # ---- what subclasses provide ------------------------------------------------------------
@@ -121,7 +131,16 @@ class PickerScreen(ReportsWorkerErrors, ModalScreen["str | None"]):
         self.dismiss(event.option.id)
 
     def action_focus_list(self) -> None:
-        self.query_one(OptionList).focus()
+        focus_now(self.query_one(OptionList))
+
+    def action_focus_filter(self) -> None:
+        focus_now(self.query_one(f"#{self.PREFIX}-filter", Input))
 
     def action_cancel(self) -> None:
+        """esc backs out one level: the filter (cleared), then the picker."""
+        box = self.query_one(f"#{self.PREFIX}-filter", Input)
+        if box.has_focus or box.value:
+            box.value = ""
+            self.action_focus_list()
+            return
         self.dismiss(None)

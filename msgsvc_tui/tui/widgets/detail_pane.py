@@ -121,6 +121,9 @@ class DetailPane(ReportsWorkerErrors, Vertical):
             else:
                 self.show(updated)
 
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         pane = self._pane_of(tab, build=True)
@@ -160,7 +163,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
             form.clear_errors()
             for p in problems:
                 form.show_error(p.field_name, p.message)
-            form.focus_field(problems[0].field_name)
+            form.edit_invalid(problems[0].field_name)  # typing goes on in the field
             count = len(problems)
             first = f"{fields.get(problems[0].field_name).label}: {problems[0].message}"
             self.set_status(
@@ -212,6 +215,14 @@ class DetailPane(ReportsWorkerErrors, Vertical):
             return
         self.set_status("Checking for changes on the server…")
         current = await client.fetch_service(loaded["sid"])
+        # a field already equal to the server's value is no change (a flip from the list
+        # may have set it meanwhile): it is not sent, and journalled as nothing
+        changes = {k: v for k, v in changes.items() if editing.changes(current, {k: v})}
+        if not changes:
+            self.show(current)
+            self.set_status("Nothing to save: the server already has these values")
+            self.post_message(ServiceSaved(current, then))
+            return
         clashes = editing.conflicts(loaded, current, changes)
         if clashes:
             choice = await self.app.push_screen_wait(ConflictScreen(name_of(loaded), clashes))
@@ -237,7 +248,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         message = f"{exc.message} ({code})"
         if exc.field and exc.field in fields.BY_NAME:
             form.show_error(exc.field, message)
-            form.focus_field(exc.field)
+            form.edit_invalid(exc.field)
         status = Text(f"Not saved — {message}", style="bold red")
         if exc.more_info:
             status.append(f"\n{exc.more_info}", style="underline")

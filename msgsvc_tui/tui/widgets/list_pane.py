@@ -21,11 +21,13 @@ from msgsvc_tui.api import errors
 from msgsvc_tui.core import fields, files
 from msgsvc_tui.core.listing import SORT_CYCLE, ServiceList, bulk_plan
 from msgsvc_tui.ops import ascode, bulk
+from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.messages import ListLoaded, ServiceRemoved, ServiceWritten
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConfirmScreen, ReportScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of
+from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_status import ListState, ListStatus
 from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header
 
@@ -64,7 +66,14 @@ class ListPane(ReportsWorkerErrors, Vertical):
     list_state: reactive[ListState] = reactive(ListState)  # the status line's (data_bind)
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "mark", "Mark", id="mark", tooltip="Mark for bulk flips", show=False),
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            id="mark",
+            tooltip="Mark (or unmark) for bulk flips and export, then move down one row",
+            show=False,
+        ),
         *_flag_bindings(),
         Binding("d", "delete", "Delete", id="delete", tooltip="Delete after a confirm"),
         Binding("y", "copy_sid", "Copy SID", id="copy-sid", tooltip="Copy (OSC 52)", show=False),
@@ -102,6 +111,8 @@ class ListPane(ReportsWorkerErrors, Vertical):
         ),
     ]
 
+    key_place = "list"
+
     def __init__(self, session: Session, model: ServiceList, **kw: Any) -> None:
         super().__init__(**kw)
         self.session = session
@@ -113,7 +124,9 @@ class ListPane(ReportsWorkerErrors, Vertical):
         self.list_error: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ filter by name, SID or use case", id="filter")
+        filter_box = Input(placeholder="/ filter by name, SID or use case", id="filter")
+        filter_box.key_place = "filter"  # type: ignore[attr-defined]
+        yield filter_box
         yield Static(id="list-header")
         yield ServiceTable(self.model, id="services")
         yield ListStatus(id="list-status").data_bind(state=ListPane.list_state)
@@ -134,6 +147,8 @@ class ListPane(ReportsWorkerErrors, Vertical):
             sort=self.model.sort.value,
             error=self.list_error,
         )
+        for bar in self.screen.query(KeyBar):  # the marks count shows there too
+            bar.refresh_keys()
 
     def upsert(self, service: Json, *, select: bool = False) -> None:
         """A service as the server now has it; `select` puts the cursor on it."""
@@ -244,15 +259,20 @@ class ListPane(ReportsWorkerErrors, Vertical):
     # ---- filter, sort, marks --------------------------------------------------------------
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(event.value)
+
+    def apply_filter(self, text: str) -> None:
+        if text == self.model.filter_text:
+            return
         table = self.table
         keep = table.current["sid"] if table.current else None
-        self.model.set_filter(event.value)
+        self.model.set_filter(text)
         table.refresh_rows(keep_sid=keep)
         self.show_status()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.table.focus()
+        focus_now(self.table)
 
     def action_sort(self) -> None:
         table = self.table
@@ -446,6 +466,9 @@ class ListPane(ReportsWorkerErrors, Vertical):
             )
         finally:
             self.list_state = replace(self.list_state, progress=None)
+        # the marks were for this action: kept, a later flip would hit them again unseen
+        self.model.marked.clear()
+        table.refresh()
         failed = [o for o in outcomes if not o.ok]
         lines = [
             f"{'✓' if o.ok else '✗'} {names[o.sid]} ({o.sid})"

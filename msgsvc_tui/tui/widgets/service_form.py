@@ -11,10 +11,14 @@ The keyboard model (letters are commands unless you are clearly editing):
 - What takes the focus is a *row* (`FieldRow`), never the control inside it. On a row, j/k,
   the arrows and tab move between rows; letters reach the screen's commands, never a field.
 - enter, i or e starts editing the row's control: an input gets the focus with the cursor at
-  the end and nothing selected; a select opens; the incoming-messages choice takes the arrows.
-  space (or enter) flips a switch.
+  the end and nothing selected; a select opens its menu; the incoming-messages choice opens
+  as a menu (j/k or the arrows, enter or space chooses). space (or enter) flips a switch.
 - While editing, every key goes to the control, in order. esc stops editing (back to the row);
-  a second esc goes back to the list.
+  a second esc goes back to the list. Closing a menu, choosing or not, returns to the row.
+
+Every one of these transitions is the keyboard state machine's (tui/keymode.py): the focus
+moves at once (`focus_now`), so a key typed right after another is read where the first left
+the user, never against a focus still on its way.
 """
 
 from __future__ import annotations
@@ -32,11 +36,13 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static, Switch
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from msgsvc_tui.core import editing, fields, senders
 from msgsvc_tui.core.editing import Incoming
 from msgsvc_tui.core.fields import Field, FieldError, Group, Kind
 from msgsvc_tui.core.sanitize import safe
+from msgsvc_tui.tui.keymode import focus_now, focus_return
 
 Json = dict[str, Any]
 # Shown by the incoming-messages choice rather than as its own switch.
@@ -67,9 +73,33 @@ class FieldRow(Vertical, can_focus=True):
     """One field: what the focus rests on outside edit mode. A thick bar on its left shows
     the focus by shape, not by colour alone."""
 
-    def __init__(self, *children: Widget, field_name: str, **kw: Any) -> None:
+    def __init__(self, *children: Widget, field_name: str, label: str = "", **kw: Any) -> None:
         super().__init__(*children, **kw)
         self.field_name = field_name
+        self.key_place = label or field_name  # what the mode indicator names
+
+
+class FieldSelect(Select[str]):
+    """A Select whose menu takes the focus the moment it opens, and gives it back to the row
+    the moment it closes (chosen by key or by mouse). Textual's own moves the focus later,
+    from the App's queue: keys typed meanwhile went to a closed menu, and the focus was left
+    on nothing."""
+
+    def _watch_expanded(self, expanded: bool) -> None:
+        try:
+            overlay = self.query_one(SelectOverlay)
+        except Exception:  # removed
+            return
+        self.set_class(expanded, "-expanded")
+        if expanded:
+            for index, (_prompt, value) in enumerate(self._options):
+                if value == self.value:
+                    overlay.select(index)
+                    break
+            self.query_one(SelectCurrent).has_value = True
+            focus_now(overlay, scroll_visible=False)
+        elif overlay.has_focus:
+            focus_return(self)
 
 
 class FieldInput(Input):
@@ -148,6 +178,8 @@ class ServiceForm(VerticalScroll):
         self.service: Json | None = None
         self._mode = Incoming.DROP  # the incoming-messages choice: ours, not RadioSet's
         self._help_shown_for: str | None = None  # the row whose help `?` just showed
+        self._loaded_raw: Json = {}
+        self._loaded_mode = Incoming.DROP
 
     # ---- building -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -163,7 +195,12 @@ class ServiceForm(VerticalScroll):
                     yield self._row(f)
 
     def _incoming_row(self) -> ComposeResult:
-        with FieldRow(classes="field-row", id="row-incoming", field_name="incoming"):
+        with FieldRow(
+            classes="field-row",
+            id="row-incoming",
+            field_name="incoming",
+            label="Incoming messages",
+        ):
             yield Label("Incoming messages", classes="field-label")
             with RadioSet(id="incoming", disabled=self.readonly, compact=True):
                 for mode in Incoming:
@@ -181,7 +218,7 @@ class ServiceForm(VerticalScroll):
         if f.kind is Kind.BOOL:
             widget = Switch(value=bool(f.default), id=widget_id(f.name), disabled=self.readonly)
         elif f.kind in (Kind.METHOD, Kind.CHOICE):
-            widget = Select(
+            widget = FieldSelect(
                 [(c, c) for c in f.choices],
                 allow_blank=False,
                 value=f.default or f.choices[0],
@@ -207,6 +244,7 @@ class ServiceForm(VerticalScroll):
             classes="field-row",
             id=f"row-{f.name}",
             field_name=f.name,
+            label=f.label,
         )
         return row
 
@@ -216,12 +254,26 @@ class ServiceForm(VerticalScroll):
 
         One atomic step: no change event leaves it (Textual's `prevent`), so nothing that
         arrives later can take a loaded value for an edit, however fast the user moves on.
+
+        A reload while a field is being edited (nothing typed: a dirty form is never
+        reloaded) keeps that field in edit mode when it is the same service, cursor at the
+        end; another service ends editing on the field's row.
         """
-        self.stop_editing(refocus=False)
+        edited = self.edited_row()
+        same = (
+            bool(service and self.service and service.get("sid") == self.service.get("sid"))
+            and not creating
+        )
         with self.prevent(
             Input.Changed, Switch.Changed, Select.Changed, RadioButton.Changed, RadioSet.Changed
         ):
             self._load(service, creating=creating)
+        if edited is not None:
+            control = self._control(edited)
+            if same and isinstance(control, Input) and control.has_focus:
+                control.cursor_position = len(control.value)
+            else:
+                self.stop_editing()
 
     def _load(self, service: Json | None, *, creating: bool) -> None:
         self.creating = creating
@@ -243,6 +295,8 @@ class ServiceForm(VerticalScroll):
             self._set_widget(f, base.get(f.name))
         mode = editing.incoming_mode(base)
         self._show_mode(mode)
+        self._loaded_raw = self.raw_values()  # the snapshot edits are measured against
+        self._loaded_mode = mode
         self.clear_errors()
         self._update_details()
         self._sync_incoming(mode)
@@ -311,9 +365,10 @@ class ServiceForm(VerticalScroll):
         """Each changed field as "Label: old → new" (invalid values too, marked): what a save
         would send, for the question asked before leaving."""
         raw = self.raw_values()
+        touched = self.touched()
         lines = []
         for f in fields.WRITABLE:
-            if f.name not in raw:
+            if f.name not in raw or f.name not in touched:
                 continue
             old = self.baseline.get(f.name)
             try:
@@ -330,17 +385,30 @@ class ServiceForm(VerticalScroll):
             lines.append(f"  Incoming messages: {base_mode.label} → {self.incoming().label}")
         return lines
 
+    def touched(self) -> set[str]:
+        """Fields whose control no longer holds what the load put there (the snapshot)."""
+        raw = self.raw_values()
+        return {name for name, value in raw.items() if self._loaded_raw.get(name) != value}
+
     @property
     def dirty(self) -> bool:
+        """Computed, never tracked: a field is an edit only if its control no longer holds
+        what the load put there *and* it now means something else (or is invalid). Nothing
+        a load or a late event does can make it true; an untouched new form is not dirty."""
         if self.service is None and not self.creating:
             return False
+        touched = self.touched()
         raw = self.raw_values()
         clean: Json = {}
         for name, value in raw.items():
             try:
                 clean[name] = fields.get(name).clean(value)
             except FieldError:
-                return True  # an invalid edit is still an edit
+                if name in touched:
+                    return True  # an invalid edit is still an edit
+                clean[name] = self.baseline.get(name)
+        if self.incoming() is not self._loaded_mode:
+            return True
         clean = editing.apply_incoming(self.incoming(), clean)
         return bool(editing.changes(self.baseline, clean))
 
@@ -369,8 +437,20 @@ class ServiceForm(VerticalScroll):
         target = "incoming" if name == "use_inbound_webhook_on_number" else name
         rows = [r for r in self.query(FieldRow) if r.field_name == target]
         if rows:
-            rows[0].focus()
+            focus_now(rows[0])
             self.scroll_to_widget(rows[0], animate=False)
+
+    def edit_invalid(self, name: str) -> None:
+        """A failed save: edit the first invalid field, cursor at its end (its row, for a
+        choice), so what the user types next is text, never a command."""
+        target = "incoming" if name == "use_inbound_webhook_on_number" else name
+        rows = [r for r in self.query(FieldRow) if r.field_name == target]
+        if not rows:
+            return
+        if isinstance(self._control(rows[0]), Input):
+            self.edit_field(target)
+        else:
+            self.focus_field(target)
 
     # ---- the keyboard model ---------------------------------------------------------------
     def rows(self) -> list[FieldRow]:
@@ -429,7 +509,7 @@ class ServiceForm(VerticalScroll):
             self._go(rows[index])
 
     def _go(self, row: FieldRow) -> None:
-        row.focus()
+        focus_now(row)
         self.scroll_to_widget(row, animate=False)
 
     def _control(self, row: FieldRow) -> Widget:
@@ -445,15 +525,20 @@ class ServiceForm(VerticalScroll):
         if isinstance(control, Switch):
             control.toggle()
             return
-        control.can_focus = True
-        control.focus()
+        if isinstance(control, Select):
+            control.expanded = True  # its menu takes the focus now (FieldSelect)
+            return
+        if isinstance(control, RadioSet):
+            buttons = list(control.query(RadioButton))
+            control._selected = next(
+                (i for i, b in enumerate(buttons) if b.id == f"incoming-{self._mode.value}"), 0
+            )
+        focus_now(control)
         if isinstance(control, Input):
             control.cursor_position = len(control.value)
-        elif isinstance(control, Select):
-            control.action_show_overlay()
 
     def edit_field(self, name: str) -> None:
-        """Start editing a field (focus moves later, so the row is named, not read back)."""
+        """Start editing a field by name."""
         rows = [r for r in self.query(FieldRow) if r.field_name == name]
         if rows:
             self.scroll_to_widget(rows[0], animate=False)
@@ -465,23 +550,44 @@ class ServiceForm(VerticalScroll):
         if isinstance(control, Switch) and not self.readonly:
             control.toggle()
 
-    def stop_editing(self, *, refocus: bool = True) -> None:
-        """Leave edit mode: the focus goes back to the control's row."""
+    def edited_row(self) -> FieldRow | None:
+        """The row whose control is being edited (None when not editing)."""
         if not self.is_mounted:
-            return
+            return None
         focused = self.screen.focused
         if focused is None or isinstance(focused, FieldRow) or self not in focused.ancestors:
+            return None
+        return next((a for a in focused.ancestors if isinstance(a, FieldRow)), None)
+
+    def stop_editing(self, *, refocus: bool = True) -> None:
+        """Leave edit mode: the focus goes back to the control's row, at once."""
+        row = self.edited_row()
+        if row is None:
             return
-        row = next((a for a in focused.ancestors if isinstance(a, FieldRow)), None)
-        if refocus and row is not None:
-            row.focus()
-        focused.can_focus = False
+        focused = self.screen.focused
+        if refocus:
+            focus_now(row)
+        if focused is not None and isinstance(focused, (Input, RadioSet)):
+            focused.can_focus = False
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        """A control that loses the focus (a click elsewhere) is no longer being edited."""
+        """A control that lost the focus (a click elsewhere) is no longer being edited; read
+        when the blur arrives, so a control edited again since keeps its focus."""
         widget = event.widget
-        if isinstance(widget, (Input, Select, RadioSet)):
+        if isinstance(widget, (Input, RadioSet)) and not widget.has_focus:
             widget.can_focus = False
+
+    def choose_radio(self, radio_set: RadioSet, button: Widget) -> None:
+        """The incoming-messages choice, made by key: applied now, not by a RadioSet.Changed
+        that could land after another service was loaded."""
+        if not button.id:
+            return
+        mode = Incoming(button.id.removeprefix("incoming-"))
+        with self.prevent(RadioButton.Changed, RadioSet.Changed):
+            self._show_mode(mode)
+        self._sync_incoming(mode)
+        self.clear_error("incoming")
+        self.post_message(self.Edited(self))
 
     # ---- live feedback --------------------------------------------------------------------
     @on(Input.Changed)
@@ -506,8 +612,6 @@ class ServiceForm(VerticalScroll):
     @on(Switch.Changed)
     @on(Select.Changed)
     def _other_changed(self, event: Switch.Changed | Select.Changed) -> None:
-        if isinstance(event, Select.Changed) and event.select.has_focus:
-            self.stop_editing()  # a choice made: back to the row
         self.post_message(self.Edited(self))
 
     @on(RadioSet.Changed)

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.containers import Vertical
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 from msgsvc_tui.api import errors
+from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text
@@ -84,9 +86,21 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         """Start loading (a worker in each subclass)."""
         raise NotImplementedError
 
+    @property
+    def key_place(self) -> str:
+        """What the mode indicator names while this pane has the focus."""
+        return self.TITLE.removeprefix("The ").removesuffix(" tab")
+
+    def main_widget(self) -> Widget:
+        """Where this tab's keys work: its first focusable widget (a table, a text)."""
+        for widget in self.query("*"):
+            if isinstance(widget, Widget) and widget.can_focus and widget.display:
+                return widget
+        return self
+
     def focus_main(self) -> None:
-        """Put the focus where this tab's keys work (its table or text)."""
-        self.focus()
+        """Put the focus on `main_widget()`, at once (tui/keymode.py)."""
+        focus_now(self.main_widget())
 
     def take_focus(self) -> None:
         """focus_main, now or once mounted (a pane is built when its tab first opens)."""

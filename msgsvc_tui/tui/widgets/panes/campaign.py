@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 from textual.widgets import Static
 
 from msgsvc_tui.api import compliance, errors
@@ -129,8 +130,8 @@ class CampaignPane(ServicePane):
             "a register · e edit · P attach by ID · x delete · ctrl+r reload", classes="help"
         )
 
-    def focus_main(self) -> None:
-        self.query_one("#campaign-scroll").focus()
+    def main_widget(self) -> Widget:
+        return self.query_one("#campaign-scroll")
 
     def clear(self) -> None:
         self.campaign = self.brand = None

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 from textual.widgets import Static
 
 from msgsvc_tui.api import compliance, errors
@@ -29,8 +30,8 @@ class LinksPane(ServicePane):
         yield NavScroll(Static("", id="links-body"), id="links-scroll")
         yield Static("Read-only: link shortening is set up in the Twilio Console.", classes="help")
 
-    def focus_main(self) -> None:
-        self.query_one("#links-scroll").focus()
+    def main_widget(self) -> Widget:
+        return self.query_one("#links-scroll")
 
     def clear(self) -> None:
         self.query_one("#links-body", Static).update("")

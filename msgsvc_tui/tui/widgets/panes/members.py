@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from msgsvc_tui.api import errors
@@ -56,8 +57,8 @@ class MemberPane(ServicePane):
     def table(self) -> DataTable[Any]:
         return self.query_one(f"#{self.PREFIX}-table", DataTable)
 
-    def focus_main(self) -> None:
-        self.table.focus()
+    def main_widget(self) -> Widget:
+        return self.table
 
     def clear(self) -> None:
         self.members = []

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from msgsvc_tui.api import errors
@@ -43,8 +44,8 @@ class SendersPane(ServicePane):
         super().__init__(session, **kw)
         self.members: list[tuple[senders.SenderKind, Json]] = []
 
-    def focus_main(self) -> None:
-        self.query_one("#senders-table").focus()
+    def main_widget(self) -> Widget:
+        return self.query_one("#senders-table")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="senders-summary")

@@ -1,0 +1,111 @@
+"""The bottom line of the main screen: the keyboard's mode, always (like vim's -- INSERT --),
+then the keys that work now, then `? help`, which never drops.
+
+Textual's Footer cuts its last hint in half at 80 columns and loses `?` with it; this one
+drops whole hints from the end until the rest fits. In --readonly it says READ-ONLY next to
+the mode and offers no key that writes (tui/keymode.py names them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.widgets import Static
+
+from msgsvc_tui.tui import keymode
+from msgsvc_tui.tui.help import keys_label
+
+_MODE_STYLE = {
+    keymode.Mode.BROWSE: "bold black on #5fafd7",
+    keymode.Mode.EDIT: "bold black on #87d75f",
+    keymode.Mode.MENU: "bold black on #d7af5f",
+    keymode.Mode.DIALOG: "bold black on #af87d7",
+}
+HELP = ("?", "help")
+
+
+class KeyBar(Static):
+    """Set `readonly`; call `refresh_keys()` when what it shows may have changed (the screen
+    does on every change of bindings, which every change of focus makes)."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, *, readonly: bool = False, **kw: object) -> None:
+        super().__init__("", **kw)  # type: ignore[arg-type]
+        self.readonly = readonly
+        # extra words after the mode (marks: "3 marked"), set by the screen
+        self.extra: Callable[[], list[str]] = list
+        self.hints: Callable[[], list[tuple[str, str]]] = list
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, lambda _screen: self.refresh_keys())
+        self.refresh_keys()
+
+    def on_resize(self) -> None:
+        self.refresh_keys()
+
+    def state(self) -> keymode.State:
+        return keymode.state_of(self.screen)
+
+    def shown_keys(self) -> list[tuple[str, str]]:
+        """(key, description) of each binding that works now and is meant to be shown."""
+        out: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        try:
+            active = self.screen.active_bindings
+        except Exception:  # not on a screen (any more)
+            return out
+        for _key, active_binding in active.items():
+            binding: Binding = active_binding.binding
+            if not binding.show or not active_binding.enabled:
+                continue
+            if self.readonly and keymode.is_write(binding):
+                continue
+            if binding.action == "help":
+                continue
+            label = keys_label(binding.key_display or binding.key).split(" ")[0]
+            if binding.description in seen:
+                continue
+            seen.add(binding.description)
+            out.append((label, binding.description.lower()))
+        return out + self.hints()
+
+    def line(self, width: int) -> Text:
+        """The whole line at `width` columns: what the tests read and the screen shows."""
+        state = self.state()
+        text = Text()
+        text.append(f" {state.badge()} ", style=_MODE_STYLE[state.mode])
+        if self.readonly:
+            text.append(" READ-ONLY ", style="bold white on dark_red")
+        for word in self.extra():
+            text.append(f" {word} ", style="bold")
+        help_text = Text.assemble(" ", (HELP[0], "bold"), f" {HELP[1]} ")
+        room = width - text.cell_len - help_text.cell_len
+        for key, description in self.shown_keys():
+            hint = Text.assemble(" ", (key, "bold"), f" {description}")
+            if hint.cell_len > room:
+                break  # whole hints drop, from the end; ? stays
+            text.append_text(hint)
+            room -= hint.cell_len
+        text.append(" " * max(room, 0))
+        text.append_text(help_text)
+        return text
+
+    def refresh_keys(self) -> None:
+        if not self.is_attached:
+            return
+        width = self.size.width or self.app.size.width
+        try:
+            line = self.line(width)
+        except NoMatches:  # the screen is still being built: it refreshes once mounted
+            return
+        self.update(line)

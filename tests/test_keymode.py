@@ -1,0 +1,399 @@
+"""The keyboard state machine (tui/keymode.py): one mode, always shown; every key read once,
+as it arrives, against the focus the previous key left; moving around never edits, however
+slow the machine. One test per reported row, and randomized sequences under an artificially
+slowed event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual.widgets import Input, OptionList, RadioSet, Select
+
+from msgsvc_tui.core.editing import Incoming
+from msgsvc_tui.tui import keymode
+from msgsvc_tui.tui.screens.main import MainScreen
+from msgsvc_tui.tui.screens.modals import UnsavedScreen
+from msgsvc_tui.tui.widgets.service_form import FieldRow, ServiceForm
+
+from .test_keyboard import burst
+from .tui_helpers import (
+    keybar_text,
+    ready,
+    record_methods,
+    sandbox_app,
+    slowed,
+    stored,
+    table,
+    wait_for,
+)
+
+# keys that only move (in every mode they can meet here): never an edit, never a write
+MOVES = [
+    "j", "k", "g", "G", "up", "down", "home", "end", "pageup", "pagedown",
+    "ctrl+d", "ctrl+u", "ctrl+f", "ctrl+b", "1", "2", "3", "5", "tab", "shift+tab", "escape",
+]  # fmt: skip
+# the issue's own sequence: enter is a move only from the list, after esc left the form
+ROW_1 = [
+    *["j"] * 6, *["k"] * 3, "G", "g", "ctrl+d", "ctrl+u",
+    "1", "G", "k", "j", "j", "k", "tab", "j", "escape", "enter", "2", "escape",
+]  # fmt: skip
+
+
+def _main(app) -> MainScreen:
+    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+
+
+def _form(app) -> ServiceForm:
+    return _main(app).query_one(ServiceForm)
+
+
+def _row(app) -> str | None:
+    focused = _main(app).focused
+    return focused.field_name if isinstance(focused, FieldRow) else None
+
+
+async def _moves_leave_nothing(keys: list[str], seed: int, size: tuple[int, int]) -> None:
+    app = sandbox_app()
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        methods = record_methods(app)
+        with slowed(random.Random(seed)):
+            await burst(pilot, *keys)
+            await burst(pilot, *keys)  # and again, from wherever it ended
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, UnsavedScreen), keys
+        form = _form(app)
+        assert not form.dirty, (keys, form.change_lines())
+        assert "modified" not in str(_main(app).query_one("#detail-status").render())
+        assert set(methods) <= {"GET"}, (keys, methods)
+        assert _main(app).focused is not None  # never on nothing
+
+
+# ---- row 1: no phantom edit under load ----------------------------------------------------
+@pytest.mark.parametrize("seed", range(6))
+async def test_row1_the_issues_moves_under_load_leave_no_edit(seed):
+    """`esc enter` from a switch's row flipped "Synchronous validation" 1 run in 6 here: the
+    enter was read against the row, the focus still on its way to the list."""
+    await _moves_leave_nothing(ROW_1, seed, (120, 40))
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    keys=st.lists(st.sampled_from(MOVES), min_size=1, max_size=40),
+    seed=st.integers(0, 2**16),
+    size=st.sampled_from([(80, 24), (120, 40)]),
+)
+def test_random_moves_on_a_slowed_loop_never_dirty_or_write(keys, seed, size):
+    asyncio.run(_moves_leave_nothing(keys, seed, size))
+
+
+# ---- row 2: a Select's menu gives the focus back to its row --------------------------------
+@pytest.mark.parametrize("close", ["enter", "escape"])
+async def test_row2_closing_a_menu_returns_to_its_row(close):
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("1", "j")
+        assert _row(app) == "usecase"
+        select = _main(app).query_one("#field-usecase", Select)
+        before = select.value
+        await pilot.press("enter")
+        assert keymode.state_of(app.screen).mode is keymode.Mode.MENU
+        assert "MENU Use case" in keybar_text(pilot)
+        await pilot.press("down", close)
+        assert _row(app) == "usecase"  # the bar is back on the row
+        assert (select.value != before) is (close == "enter")
+        await pilot.press("j")
+        assert _row(app) not in (None, "usecase")  # and j moves on
+
+
+# ---- row 3: a failed save leaves you editing the first invalid field -----------------------
+async def test_row3_a_failed_save_keeps_typing_in_the_field():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("n", "ctrl+s")  # the name is required
+        await pilot.pause()
+        name = _main(app).query_one("#field-friendly_name", Input)
+        assert name.has_focus and "EDIT Friendly name" in keybar_text(pilot)
+        await burst(pilot, *"Workshop")  # p, q, u, r: letters, not commands
+        assert name.value == "Workshop"
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_row3_a_refused_url_is_edited_at_its_end():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        form = _form(app)
+        await pilot.press("1")
+        form.focus_field("status_callback")
+        await pilot.press("e", "ctrl+u")
+        await burst(pilot, *"ftp://x", "ctrl+s")
+        field = _main(app).query_one("#field-status_callback", Input)
+        await wait_for(pilot, lambda: field.has_focus)
+        assert field.cursor_position == len(field.value)
+        await burst(pilot, "home", *["delete"] * 3, *"https")
+        assert field.value == "https://x"
+
+
+# ---- row 4: j/k in every menu, radio set and picker ---------------------------------------
+async def test_row4_j_and_k_move_in_a_select_menu():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("1", "j", "enter")
+        select = _main(app).query_one("#field-usecase", Select)
+        options = [value for _, value in select._options]
+        start = options.index(select.value)
+        await pilot.press("j", "j", "k", "enter")
+        assert select.value == options[min(start + 1, len(options) - 1)]
+
+
+async def test_row4_j_and_k_move_in_the_incoming_choice():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        form = _form(app)
+        await pilot.press("1")
+        form.focus_field("incoming")
+        before = form.incoming()
+        await pilot.press("enter")
+        assert isinstance(_main(app).focused, RadioSet)
+        assert "MENU Incoming messages" in keybar_text(pilot)
+        modes = list(Incoming)
+        await pilot.press("g", "j", "enter")
+        assert form.incoming() is modes[1]
+        assert _row(app) == "incoming"
+        assert form.dirty is (before is not modes[1])
+
+
+async def test_row4_j_and_k_move_in_a_picker_and_letters_wait_for_the_filter():
+    from msgsvc_tui.tui.screens.sender_picker import SenderPicker
+
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, SenderPicker))
+        picker = app.screen
+        options = picker.query_one(OptionList)
+        await wait_for(pilot, lambda: options.option_count > 2)
+        await pilot.press("j", "j", "k")
+        assert options.highlighted == 1
+        assert picker.query_one("#picker-filter", Input).value == ""
+        await pilot.press("slash", *"jk")
+        assert picker.query_one("#picker-filter", Input).value == "jk"
+        await pilot.press("escape")  # clears the filter, back to the list
+        assert picker.query_one("#picker-filter", Input).value == "" and options.has_focus
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+# ---- row 5: read-only is always visible, and offers no write ------------------------------
+async def test_row5_read_only_at_80_columns():
+    app = sandbox_app(readonly=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = await ready(pilot)
+        await pilot.pause()
+        assert str(main.query_one("#topbar").render()).startswith(" READ-ONLY ")
+        for keys in ([], ["1"], ["2"]):
+            await pilot.press(*keys)
+            await pilot.pause()
+            bar = keybar_text(pilot)
+            assert "READ-ONLY" in bar, bar
+            for word in ("delete", "save", "undo", "new", "add"):
+                assert f" {word}" not in bar.lower().replace("? help", ""), (word, bar)
+
+
+# ---- row 6: whole hints drop, ? never does ------------------------------------------------
+@pytest.mark.parametrize("tab", ["1", "2", "5"])
+async def test_row6_the_key_bar_keeps_help_at_80_columns(tab):
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press(tab)
+        await pilot.pause()
+        bar = keybar_text(pilot)
+        assert len(bar) <= 80 and bar.rstrip().endswith("? help"), bar
+        assert bar.startswith(" BROWSE "), bar
+
+
+# ---- row 7: esc in the list clears an active filter ---------------------------------------
+async def test_row7_escape_in_the_list_clears_the_filter():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await ready(pilot)
+        total = len(main.model.visible)
+        await pilot.press("slash", *"acme", "enter")
+        assert table(pilot).has_focus and len(main.model.visible) < total
+        await pilot.press("escape")
+        assert len(main.model.visible) == total
+        assert main.query_one("#filter", Input).value == ""
+
+
+# ---- row 8: ctrl+c quits, asking about unsaved edits --------------------------------------
+async def test_row8_ctrl_c_asks_about_edits_then_quits():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("1", "e", "x", "ctrl+c")
+        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: app.return_code is not None or not app.is_running)
+
+
+async def test_row8_ctrl_c_on_a_clean_screen_quits():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: not app.is_running or app._exit_renderables is not None)
+    assert app.return_code in (0, None)
+
+
+# ---- row 9: with the list focused, the bar says how to reach the tab's keys ----------------
+async def test_row9_the_bar_names_the_key_of_the_open_tab():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        assert "BROWSE Senders" in keybar_text(pilot)
+        assert " a add number" in keybar_text(pilot)  # the pane's own keys, shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table(pilot).has_focus
+        assert " 2 senders keys" in keybar_text(pilot)
+
+
+# ---- row 10: marks counted in sight, cleared once a bulk action used them -----------------
+async def test_row10_marks_are_counted_and_cleared_after_use():
+    from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await ready(pilot)
+        await pilot.press("space", "space", "space")
+        await pilot.pause()
+        assert "3 marked" in keybar_text(pilot)
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not main.model.marked)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "marked" not in keybar_text(pilot)
+        methods = record_methods(app)
+        await pilot.press("j", "M")  # one service now, no confirm over forgotten marks
+        await pilot.app.workers.wait_for_complete()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert methods.count("POST") == 1
+
+
+# ---- row 11: a field equal to the server's value is no change ------------------------------
+async def test_row11_what_the_server_already_has_is_not_sent():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await ready(pilot)
+        sid = table(pilot).current["sid"]
+        form = _form(app)
+        await pilot.press("1")
+        form.focus_field("mms_converter")
+        was = stored(app, sid)["mms_converter"]
+        await pilot.press("space", "escape")
+        assert form.dirty
+        await pilot.press("M")  # the same flip, from the list: written
+        await wait_for(pilot, lambda: stored(app, sid)["mms_converter"] is not was)
+        await pilot.app.workers.wait_for_complete()
+        methods = record_methods(app)
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: "Nothing to save" in str(main.query_one("#detail-status").render())
+        )
+        assert set(methods) <= {"GET"}, methods
+        assert not form.dirty
+
+
+# ---- row 12: an untouched new form quits without asking -----------------------------------
+async def test_row12_an_untouched_new_form_is_no_edit():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("n", "escape")
+        assert not _form(app).dirty
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, UnsavedScreen)
+
+
+# ---- row 13: what space does is said ------------------------------------------------------
+def test_row13_help_says_space_marks_then_moves_down():
+    from msgsvc_tui.tui.help import sections
+
+    rows = dict(sections())["The list"]
+    assert any(keys == "space" and "move down" in tip for keys, _, tip in rows)
+
+
+# ---- the mode is always visible -----------------------------------------------------------
+async def test_the_mode_follows_every_transition():
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        assert keybar_text(pilot).startswith(" BROWSE list ")
+        await pilot.press("1")
+        await pilot.pause()
+        assert keybar_text(pilot).startswith(" BROWSE Friendly name ")
+        await pilot.press("e")
+        await pilot.pause()
+        assert keybar_text(pilot).startswith(" EDIT Friendly name ")
+        await pilot.press("escape", "escape", "slash")
+        await pilot.pause()
+        assert keybar_text(pilot).startswith(" EDIT filter ")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert keybar_text(pilot).startswith(" BROWSE list ")
+
+
+async def test_a_reload_while_editing_keeps_editing_the_same_field():
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await ready(pilot)
+        await pilot.press("1", "e")
+        name = main.query_one("#field-friendly_name", Input)
+        assert name.has_focus
+        await pilot.press("r")  # typed: r is a letter while editing
+        assert name.value.endswith("r")
+        await pilot.press("backspace")
+        main.list_pane.load()  # a reload lands while editing, nothing changed
+        await wait_for(pilot, lambda: not main.list_loading)
+        await pilot.pause()
+        assert name.has_focus and name.cursor_position == len(name.value)
+        assert not _form(app).dirty
+
+
+def test_describe_and_observe_are_the_api_for_the_tour():
+    seen: list[tuple[str, str, bool]] = []
+
+    async def scenario() -> None:
+        app = sandbox_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot)
+            assert keymode.describe(app.screen, "j") == "Down"
+            stop = keymode.observe(
+                lambda key, state, handled: seen.append((key, state.badge(), handled))
+            )
+            await pilot.press("j", "1")
+            stop()
+            await pilot.press("j")
+
+    asyncio.run(scenario())
+    assert seen == [("j", "BROWSE list", True), ("1", "BROWSE list", True)]
