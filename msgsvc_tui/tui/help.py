@@ -6,26 +6,7 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-# Textual's key names → what people write
-_SHOWN = {
-    "question_mark": "?",
-    "slash": "/",
-    "escape": "esc",
-    "space": "space",
-    "pagedown": "pgdn",
-    "pageup": "pgup",
-    "delete": "del",
-}
-
-
-def key_label(key: str) -> str:
-    """`question_mark` → `?`, `slash` → `/`, `ctrl+s` stays `ctrl+s`."""
-    key = key.strip()
-    return _SHOWN.get(key, key)
-
-
-def keys_label(keys: str) -> str:
-    return " ".join(key_label(k) for k in keys.split(","))
+from msgsvc_tui.tui.keymode import key_label, keys_label  # noqa: F401  (help's own names)
 
 
 def rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:

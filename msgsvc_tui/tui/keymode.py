@@ -109,6 +109,28 @@ _NAV_ACTIONS: dict[str, str] = {
 _CHOOSE_KEYS = ("enter", "space")
 
 
+# Textual's key names → what people write
+_SHOWN = {
+    "question_mark": "?",
+    "slash": "/",
+    "escape": "esc",
+    "space": "space",
+    "pagedown": "pgdn",
+    "pageup": "pgup",
+    "delete": "del",
+}
+
+
+def key_label(key: str) -> str:
+    """`question_mark` → `?`, `slash` → `/`, `ctrl+s` stays `ctrl+s`."""
+    key = key.strip()
+    return _SHOWN.get(key, key)
+
+
+def keys_label(keys: str) -> str:
+    return " ".join(key_label(k) for k in keys.split(","))
+
+
 def is_write(binding: Binding) -> bool:
     return binding.action.split("(", 1)[0] in WRITE_ACTIONS
 
@@ -193,6 +215,7 @@ def ensure_focus(screen: Screen[Any]) -> None:
 # ---- reading a key ---------------------------------------------------------------------------
 Observer = Callable[[str, State, bool], object]
 _observers: list[Observer] = []
+_reads = 0  # keys read so far: a focus move asked for later is stale once another key was read
 _routed: weakref.WeakSet[events.Key] = weakref.WeakSet()
 
 
@@ -200,6 +223,21 @@ def observe(callback: Observer) -> Callable[[], None]:
     """Call `callback(key, state_before, handled)` after every key; returns an unsubscribe."""
     _observers.append(callback)
     return lambda: _observers.remove(callback) if callback in _observers else None
+
+
+def reads() -> int:
+    """A token for "now": pass it to `focus_if_current` from work that finishes later."""
+    return _reads
+
+
+def focus_if_current(widget: Widget, token: int) -> bool:
+    """A transition that completes later (a pane built when its tab first opens) moves the
+    focus only if no key was read since it was asked for: a later key already decided
+    where the user is, and a late focus would run the next keys somewhere else."""
+    if token != _reads:
+        return False
+    focus_now(widget)
+    return True
 
 
 def was_routed(event: events.Key) -> bool:
@@ -222,6 +260,8 @@ async def route_key(app: App[Any], event: events.Key) -> bool:
 
     True when it was handled here; False lets Textual deliver it to the focused widget's
     own key handling (type-to-search in a list), with no binding run again later."""
+    global _reads
+    _reads += 1
     screen = app.screen
     state = state_of(screen)
     handled = await _route(app, screen, event)
@@ -336,11 +376,15 @@ __all__ = [
     "State",
     "describe",
     "ensure_focus",
+    "focus_if_current",
     "focus_now",
     "focus_return",
     "is_write",
+    "key_label",
+    "keys_label",
     "observe",
     "place_of",
+    "reads",
     "route_key",
     "state_of",
     "was_routed",

@@ -33,8 +33,13 @@ class HelpScreen(ModalScreen[None]):
                         table.add_row(keys, desc, tip)
                     yield Static(table)
                 yield Static(
-                    "space marks services; a flag key with marks flips them all after one "
-                    "confirm. Mouse works too, but is never needed. ctrl+p: command palette."
+                    "The bottom line always shows the mode: BROWSE (letters are commands), "
+                    "EDIT (keys are typed into the field; esc stops), MENU (j/k move, enter "
+                    "chooses, esc closes), DIALOG. space marks a service and moves down; a "
+                    "flag key with marks flips them all after one confirm, and the marks are "
+                    "then cleared. esc in the list clears its filter. In a picker, / opens the "
+                    "filter. ctrl+c or ctrl+q quits (asking about unsaved edits). Mouse works "
+                    "too, but is never needed. ctrl+p: command palette."
                 )
 
     def on_mount(self) -> None:

@@ -216,8 +216,15 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(ServiceTable.Selected)
     def _selected(self, event: ServiceTable.Selected) -> None:
+        self.action_open_form()  # a double click
+
+    def action_open_form(self) -> None:
+        """enter on the list: the form, its first row. At once, not from a message: a key
+        typed right after enter is read in the form (tui/keymode.py)."""
+        if self.table.current is None:
+            return
         self.detail.display = True
-        self.form.focus_field("friendly_name")
+        self.detail.show_tab("tab-settings")
 
     def _ask_unsaved(self, then: Callable[[], object]) -> None:
         form = self.form

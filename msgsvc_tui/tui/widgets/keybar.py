@@ -15,7 +15,6 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from msgsvc_tui.tui import keymode
-from msgsvc_tui.tui.help import keys_label
 
 _MODE_STYLE = {
     keymode.Mode.BROWSE: "bold black on #5fafd7",
@@ -72,7 +71,7 @@ class KeyBar(Static):
                 continue
             if binding.action == "help":
                 continue
-            label = keys_label(binding.key_display or binding.key).split(" ")[0]
+            label = keymode.keys_label(binding.key_display or binding.key).split(" ")[0]
             if binding.description in seen:
                 continue
             seen.add(binding.description)

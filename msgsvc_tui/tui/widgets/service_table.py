@@ -164,8 +164,14 @@ class ServiceTable(ScrollView, can_focus=True):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *nav_bindings("list"),
+        # the screen's: it opens the form at once (a Selected message would arrive late)
         Binding(
-            "enter", "select", "Edit", id="edit", tooltip="Jump to the detail form", show=False
+            "enter",
+            "screen.open_form",
+            "Edit",
+            id="edit",
+            tooltip="Jump to the detail form",
+            show=False,
         ),
     ]
 

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from msgsvc_tui.api import errors
+from msgsvc_tui.tui import keymode
 from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
@@ -47,7 +48,7 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         self.session = session
         self.last_failure = ""  # what the last failed write was told, in words
         self._composed = False
-        self._focus_on_mount = False
+        self._focus_on_mount: int | None = None  # keymode.reads() when the focus was asked
 
     def forget(self) -> None:
         """Drop what it showed: the next time its tab opens, it loads again."""
@@ -60,8 +61,8 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         self._composed = True
         if self.service is not None:
             self._present(self.service)
-        if self._focus_on_mount:
-            self.focus_main()
+        if self._focus_on_mount is not None:
+            keymode.focus_if_current(self.main_widget(), self._focus_on_mount)
 
     def show(self, service: Json | None) -> None:
         """Show `service` (again: a reload), asking the server for what this tab lists."""
@@ -107,7 +108,7 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         if self._composed:
             self.focus_main()
         else:
-            self._focus_on_mount = True
+            self._focus_on_mount = keymode.reads()
 
     def current(self, service_sid: str) -> bool:
         """Is `service_sid` still the one shown (else an answer is stale)?"""
