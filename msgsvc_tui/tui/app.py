@@ -199,6 +199,9 @@ class MsgsvcApp(App[int]):
                     self.end_tour()
                     return
                 tour.key_pressed(event.key)
+            # then read once, now, by the keyboard's state machine (tui/keymode.py)
+            if self.screen_stack and await keymode.route_key(self, event):
+                return
         await super().on_event(event)
 
     def _cast(self, event: events.Key) -> None:
@@ -417,16 +420,6 @@ class MsgsvcApp(App[int]):
         )
 
     # ---- keys: each read once, as it arrives, by the one state machine (tui/keymode.py) ----
-    async def on_event(self, event: events.Event) -> None:
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and self.screen_stack
-            and await keymode.route_key(self, event)
-        ):
-            return
-        await super().on_event(event)
-
     async def _on_key(self, event: events.Key) -> None:
         if keymode.was_routed(event):
             return  # its bindings were looked up when it arrived; never again, later

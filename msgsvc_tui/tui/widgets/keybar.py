@@ -59,6 +59,7 @@ class KeyBar(Static):
         """(key, description) of each binding that works now and is meant to be shown."""
         out: list[tuple[str, str]] = []
         seen: set[str] = set()
+        typing = self.state().mode in (keymode.Mode.EDIT, keymode.Mode.MENU)
         try:
             active = self.screen.active_bindings
         except Exception:  # not on a screen (any more)
@@ -72,6 +73,8 @@ class KeyBar(Static):
             if binding.action == "help":
                 continue
             label = keymode.keys_label(binding.key_display or binding.key).split(" ")[0]
+            if typing and (len(label) == 1 or label == "space"):
+                continue  # while a field is edited, a character is typed, never a command
             if binding.description in seen:
                 continue
             seen.add(binding.description)

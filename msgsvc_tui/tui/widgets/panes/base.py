@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.tui import keymode
@@ -93,14 +93,21 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         return self.TITLE.removeprefix("The ").removesuffix(" tab")
 
     def main_widget(self) -> Widget:
-        """Where this tab's keys work: its first focusable widget (a table, a text)."""
+        """Where this tab's keys work: its first focusable widget that is not a text field
+        (opening a tab must leave letters as commands: typing is chosen, never landed in)."""
         for widget in self.query("*"):
-            if isinstance(widget, Widget) and widget.can_focus and widget.display:
+            if (
+                isinstance(widget, Widget)
+                and widget.can_focus
+                and widget.display
+                and not isinstance(widget, (Input, TextArea))
+            ):
                 return widget
         return self
 
     def focus_main(self) -> None:
-        """Put the focus on `main_widget()`, at once (tui/keymode.py)."""
+        """Put the focus on `main_widget()`, at once (tui/keymode.py). A pane names where
+        its keys work by overriding `main_widget`, not this."""
         focus_now(self.main_widget())
 
     def take_focus(self) -> None:

@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
 from msgsvc_tui.api import errors
@@ -178,8 +179,8 @@ class MessagesPane(ServicePane):
         # the live statuses' clock; tests pause it and call poll_once themselves
         self.poller = self.set_interval(POLL_SECONDS, self._tick)
 
-    def focus_main(self) -> None:
-        self.query_one("#messages-table").focus()
+    def main_widget(self) -> Widget:
+        return self.query_one("#messages-table")
 
     @property
     def smart_encoding(self) -> bool:
