@@ -160,6 +160,14 @@ class ServiceForm(VerticalScroll):
         Binding(
             "space", "flip_switch", "Toggle", id="form-toggle", tooltip="Flip a switch", show=False
         ),
+        Binding(
+            "question_mark",
+            "field_help",
+            "Field help",
+            id="form-help",
+            tooltip="This field's help, at any width; ? again: every key",
+            show=False,
+        ),
     ]
 
     @dataclass
@@ -470,22 +478,19 @@ class ServiceForm(VerticalScroll):
             focused is not None and not isinstance(focused, FieldRow) and self in focused.ancestors
         )
 
-    def on_key(self, event: events.Key) -> None:
+    async def action_field_help(self) -> None:
         """`?` on a field's row shows that field's help, at any width (at 80 columns the
         inline help is hidden); `?` again on the same row opens every key, as elsewhere."""
-        if event.key != "question_mark" or self.editing:
-            return
         row = self.focused_row()
-        if row is None:
-            return
-        if self._help_shown_for == row.field_name:
+        if row is None or self._help_shown_for == row.field_name:
             self._help_shown_for = None
-            return  # the App's ? (every key) takes it
-        event.stop()
-        event.prevent_default()
+            await self.run_action("app.help")
+            return
         self._help_shown_for = row.field_name
-        f = fields.BY_NAME[row.field_name]
-        self.app.notify(f"{f.help}\n(? again: every key)", title=f.label, timeout=10)
+        f = fields.BY_NAME.get(row.field_name)
+        text = f.help if f is not None else "What happens to messages your senders receive."
+        label = f.label if f is not None else row.key_place
+        self.app.notify(f"{text}\n(? again: every key)", title=label, timeout=10)
 
     def on_descendant_focus(self) -> None:
         row = self.focused_row()
@@ -494,7 +499,9 @@ class ServiceForm(VerticalScroll):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # while a control is edited, the key is the control's
-        return not (action in ("row", "row_at", "edit", "flip_switch") and self.editing)
+        return not (
+            action in ("row", "row_at", "edit", "flip_switch", "field_help") and self.editing
+        )
 
     def action_row(self, step: int) -> None:
         rows = self.rows()
