@@ -650,3 +650,40 @@ async def test_what_the_account_cannot_read_is_named_and_its_checks_skipped(emul
         "toll-free verifications",
         "recent messages",
     ]
+
+
+async def test_a_429_slows_every_worker_together(emulator, server):
+    """One 429 (Retry-After: 2) during a run: every worker waits out the same back-off
+    (the client's shared resume time), rather than the others hammering on."""
+    from msgsvc_tui.api.client import MessagingClient
+    from msgsvc_tui.emulator.wire import Fault
+
+    for i in range(6):
+        plant(emulator, f"S{i}")
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with MessagingClient(
+        account_sid=ACCOUNT,
+        username=ACCOUNT,
+        password=demo.DEMO_AUTH_TOKEN,
+        base_url=server.url,
+        sleep=sleep,
+        timeout=5.0,
+    ) as c:
+        services = await c.list_services()
+        account = await doctor.read_account(c)
+        emulator.inject(
+            Fault(
+                429,
+                b'{"code": 20429, "message": "Too Many Requests"}',
+                {"Retry-After": "2", "Content-Type": "application/json"},
+            )
+        )
+        reports = await doctor.examine(c, services, concurrency=3, account=account)
+    assert not any(r.error for r in reports)
+    # the one that got the 429 slept its Retry-After; the others waited for the same moment
+    assert 2.0 in waits
+    assert len(waits) >= 2 and all(0 < w <= 2.0 for w in waits)
