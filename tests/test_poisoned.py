@@ -257,6 +257,8 @@ _READS: dict[tuple[str, ...], list[str]] = {
     ("services", "brands"): ["", "--tsv"],
     ("services", "links"): ["{MG}", "{MG} --json"],
     ("numbers", "list"): ["", "--tsv", "--json"],
+    ("services", "doctor"): ["{MG}", "{MG} --json", "--all"],
+    ("services", "tollfree"): ["", "--json", "--tsv", "{HH}", "{HH} --json"],
 }
 _NOT_READS = {
     ("emulator",),  # serves; shows nothing from a server
@@ -280,6 +282,8 @@ _NOT_READS = {
 
 # Resources the emulator may not serve yet (a 404 is then the honest answer).
 _MAY_BE_ABSENT = {("services", "messages")}
+# Reads whose exit code also says what they found (doctor: an error-level finding).
+_FINDS = {("services", "doctor"): (10,)}
 
 
 def test_every_command_is_walked_or_named_as_a_write():
@@ -313,6 +317,7 @@ def test_every_cli_read_shows_a_poisoned_store_safely(tmp_path, capsysbinary, mo
                 db, "SELECT service_sid, sid FROM channel_senders WHERE service_sid != ''"
             ),
             "{AL}": _first(db, "SELECT service_sid, sid FROM destination_alpha_senders"),
+            "{HH}": _first(db, "SELECT sid FROM tollfree_verifications"),
             "{FILE}": str(tmp_path / "export.toml"),
         }
         cfg = Config.load()
@@ -341,6 +346,7 @@ def test_every_cli_read_shows_a_poisoned_store_safely(tmp_path, capsysbinary, mo
                 assert raw == [], f"{' '.join(words)} {form}: raw {sorted(set(raw))!r}"
                 assert "Traceback" not in shown, f"{' '.join(words)} {form}: {shown}"
                 allowed = (0, 2, 8, 4) if words in _MAY_BE_ABSENT else (0, 2, 8)
+                allowed += _FINDS.get(words, ())
                 assert code in allowed, f"{' '.join(words)} {form}: exit {code}: {shown}"
     finally:
         running.stop()

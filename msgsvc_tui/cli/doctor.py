@@ -284,7 +284,8 @@ async def run_tollfree(
         for label, key in (*_TF_COLUMNS, ("NUMBER SID", "tollfree_phone_number_sid")):
             value = v.get(key)
             out.write(f"{label.title():<12}  {safe('—' if value is None else value)}\n")
-        out.write(f"{'In words':<12}  {tollfree.status_words(v.get('status'))}\n")
+        # an unknown status is shown as Twilio sent it: server text
+        out.write(f"{'In words':<12}  {safe(tollfree.status_words(v.get('status')))}\n")
         for line in tollfree.rejection_lines(v):
             out.write(f"{'Rejected':<12}  {safe(line)}\n")
         return ExitCode.OK
