@@ -397,3 +397,35 @@ def test_describe_and_observe_are_the_api_for_the_tour():
 
     asyncio.run(scenario())
     assert seen == [("j", "BROWSE list", True), ("1", "BROWSE list", True)]
+
+
+# ---- row 14: X asks where, and never replaces a file unasked ------------------------------
+async def test_row14_export_asks_for_the_path_and_confirms_a_replace(tmp_path, monkeypatch):
+    from msgsvc_tui.tui.screens.export_path import ExportPathScreen
+    from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "mine.toml"
+    target.write_text("kept\n")
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportPathScreen))
+        box = app.screen.query_one("#export-path", Input)
+        assert box.value.startswith(str(tmp_path)) and box.value.endswith(".toml")  # offered
+        assert not list(tmp_path.glob("msgsvc-services-*"))  # nothing written yet
+        assert keybar_text(pilot).startswith(" BROWSE list ")  # the main line, under it
+        assert keymode.state_of(app.screen).mode is keymode.Mode.DIALOG
+        await pilot.press("ctrl+u", *str(target), "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # not replaced
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportPathScreen))
+        assert target.read_text() == "kept\n"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: target.read_text() != "kept\n")
+        from msgsvc_tui.ops import ascode
+
+        assert len(ascode.load(target)) == 1  # the selected service, as export writes it

@@ -194,7 +194,7 @@ async def test_export_marked_writes_a_file_that_plans_cleanly(tmp_path, monkeypa
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)
-        await pilot.press("space", "space", "X")
+        await pilot.press("space", "space", "X", "enter")  # the path asked for: as offered
         await wait_for(pilot, lambda: list(tmp_path.glob("msgsvc-services-*.toml")))
         (path,) = tmp_path.glob("msgsvc-services-*.toml")
         desired = ascode.load(path)

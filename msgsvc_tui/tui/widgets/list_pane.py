@@ -90,7 +90,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
             "export_marked",
             "Export",
             id="export-marked",
-            tooltip="Write the marked services (or the selected one) to a TOML file",
+            tooltip="Write the marked services (or the selected one) to a TOML file: asks where",
             show=False,
         ),
         Binding(
@@ -304,19 +304,30 @@ class ListPane(ReportsWorkerErrors, Vertical):
         self.notify(f"Copied {service['sid']}", timeout=3)
 
     def action_export_marked(self) -> None:
+        """Asks where first (prefilled with a stamped name in the current folder); an
+        existing file is replaced only after a confirm."""
+        from msgsvc_tui.tui.screens.export_path import Choice, ExportPathScreen
+
         current = self.table.current
         chosen = self.model.marked_services() or ([current] if current else [])
-        if chosen:
-            self._export_worker(chosen)
+        if not chosen:
+            return
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        default = Path.cwd() / f"msgsvc-services-{stamp}.toml"
+        what = f"{len(chosen)} service{'s' * (len(chosen) != 1)}"
+
+        def answered(choice: Choice | None) -> None:
+            if choice is not None:
+                self._export_worker(chosen, *choice)
+
+        self.app.push_screen(ExportPathScreen(what, default), answered)
 
     @work(group="export", exit_on_error=False)
-    async def _export_worker(self, services: list[Json]) -> None:
-        """As `services export` does (same file format), into the current folder."""
+    async def _export_worker(self, services: list[Json], path: Path, replace: bool) -> None:
+        """As `services export` does (same file format), where the user said."""
         document = ascode.export_services(services, account=self.session.client.account_sid)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        path = Path.cwd() / f"msgsvc-services-{stamp}.toml"
         try:
-            files.atomic_write(path, ascode.render(document, "toml"), replace=False)
+            files.atomic_write(path, ascode.render(document, "toml"), replace=replace)
         except files.FileRefusedError as exc:
             self.notify(f"not written: {exc}", severity="error", markup=False)
             return
