@@ -415,7 +415,8 @@ async def test_row14_export_asks_for_the_path_and_confirms_a_replace(tmp_path, m
         box = app.screen.query_one("#export-path", Input)
         assert box.value.startswith(str(tmp_path)) and box.value.endswith(".toml")  # offered
         assert not list(tmp_path.glob("msgsvc-services-*"))  # nothing written yet
-        assert keybar_text(pilot).startswith(" BROWSE list ")  # the main line, under it
+        await pilot.pause()
+        assert keybar_text(pilot).startswith(" DIALOG Export 1 service ")  # seen beneath it
         assert keymode.state_of(app.screen).mode is keymode.Mode.DIALOG
         await pilot.press("ctrl+u", *str(target), "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))

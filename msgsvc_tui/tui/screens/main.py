@@ -171,6 +171,10 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         # that meanwhile, the list takes it
         self.call_after_refresh(self._keep_focus)
 
+    def on_screen_suspend(self) -> None:
+        # a dialog opened over it: its mode line, still visible beneath, says DIALOG
+        self.refresh_keybar()
+
     def _keep_focus(self) -> None:
         if self.is_current:
             ensure_focus(self)

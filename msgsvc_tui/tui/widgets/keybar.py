@@ -12,6 +12,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from msgsvc_tui.tui import keymode
@@ -53,15 +54,19 @@ class KeyBar(Static):
         self.refresh_keys()
 
     def state(self) -> keymode.State:
-        return keymode.state_of(self.screen)
+        """The mode of the screen the keys go to: a dialog over this one says DIALOG."""
+        top = self.app.screen
+        return keymode.state_of(top if isinstance(top, ModalScreen) else self.screen)
 
     def shown_keys(self) -> list[tuple[str, str]]:
         """(key, description) of each binding that works now and is meant to be shown."""
         out: list[tuple[str, str]] = []
         seen: set[str] = set()
         typing = self.state().mode in (keymode.Mode.EDIT, keymode.Mode.MENU)
+        top = self.app.screen
+        keys_of = top if isinstance(top, ModalScreen) else self.screen  # a dialog's own keys
         try:
-            active = self.screen.active_bindings
+            active = keys_of.active_bindings
         except Exception:  # not on a screen (any more)
             return out
         for _key, active_binding in active.items():
