@@ -185,13 +185,17 @@ class Scene:
     readonly: bool = False
 
     def app(self) -> MsgsvcApp:
-        return MsgsvcApp(
+        app = MsgsvcApp(
             config=_config(self.profiles),
             demo=self.demo,
             readonly=self.readonly,
             emulator_db=":memory:",
             tour=self.tour,
         )
+        # A picture is of a settled screen: a scroll (the tab strip to its active tab) is
+        # where it ends, not wherever its animation had got to when the picture was taken.
+        app.animation_level = "none"
+        return app
 
 
 SCENES: tuple[Scene, ...] = (
