@@ -6,7 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
+from msgsvc_tui.emulator import demo
 from tests.browser.conftest import Served, Visitor, service_names, wait_until
+
+N = demo.SERVICE_COUNT  # the demo's services, as each visitor's sandbox starts
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +19,10 @@ def test_the_page_loads_the_list_and_takes_keys(visit: Callable[[], Visitor]) ->
     assert visitor.page.locator("#terminal .xterm").count() == 1  # the terminal is drawn
     visitor.wait_for_text("Acme Order Updates")  # the services list
     visitor.wait_for_text("SANDBOX")
-    visitor.wait_for_text("25 services")
+    visitor.wait_for_text(f"{N} services")
     seen = len(visitor.screen())
     visitor.keys("o")  # a key typed in the page reaches the app: the list's order is by name
-    visitor.wait_for_text("25 services · sort: name", after=seen)
+    visitor.wait_for_text(f"{N} services · sort: name", after=seen)
     seen = len(visitor.screen())
     visitor.keys("?")  # and its help opens
     visitor.wait_for_text("Keys  (j/k scroll, esc closes)", after=seen)
@@ -33,7 +36,7 @@ def _create(visitor: Visitor, name: str) -> None:
     visitor.wait_for_text(name, after=seen)
     visitor.keys("Control+s")
     visitor.wait_for_text(f"Created {name}", after=seen)
-    visitor.wait_for_text("26 services", after=seen)
+    visitor.wait_for_text(f"{N + 1} services", after=seen)
 
 
 def test_two_visitors_have_separate_sandboxes(served: Served, visit: Callable[[], Visitor]) -> None:
@@ -51,14 +54,14 @@ def test_two_visitors_have_separate_sandboxes(served: Served, visit: Callable[[]
     seen = len(second.screen())
     second.keys("r")  # the second reloads its list: the first one's service is not in it
     second.wait_for_text("Acme Order Updates", after=seen)  # the list drawn again
-    second.wait_for_text("25 services · sort", after=seen)
+    second.wait_for_text(f"{N} services · sort", after=seen)
     assert "Visitor One Alerts" not in second.screen()
 
     _create(second, "Visitor Two Alerts")
     first_names, second_names = service_names(first_box), service_names(second_box)
     assert "Visitor One Alerts" in first_names and "Visitor One Alerts" not in second_names
     assert "Visitor Two Alerts" in second_names and "Visitor Two Alerts" not in first_names
-    assert len(first_names) == len(second_names) == 26
+    assert len(first_names) == len(second_names) == N + 1
 
 
 def test_closing_the_page_ends_its_process_and_its_sandbox(
