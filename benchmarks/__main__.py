@@ -45,10 +45,18 @@ def _free_port() -> int:
 @contextmanager
 def emulator(count: int, latency_ms: float = LATENCY_MS) -> Iterator[str]:
     """A real emulator process on loopback with `count` services and 50 ms latency."""
+    flags = ["--seed-bulk", str(count), "--latency-ms", str(latency_ms)]
+    with emulator_process(flags) as url:
+        yield url
+
+
+@contextmanager
+def emulator_process(flags: list[str]) -> Iterator[str]:
+    """`msgsvc-tui emulator --db :memory: FLAGS` on a free loopback port, once it answers."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "msgsvc_tui", "emulator", "--db", ":memory:",
-         "--seed-bulk", str(count), "--latency-ms", str(latency_ms), "--port", str(port)],
+        [sys.executable, "-m", "msgsvc_tui", "emulator", "--db", ":memory:", "--port", str(port),
+         *flags],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip

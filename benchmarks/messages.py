@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,31 +33,13 @@ CONCURRENCY = 8
 
 @contextmanager
 def messages_emulator(latency_ms: float, seed_messages: int = 0) -> Iterator[str]:
-    from benchmarks.__main__ import _free_port
+    from benchmarks.__main__ import emulator_process
 
-    port = _free_port()
-    args = [sys.executable, "-m", "msgsvc_tui", "emulator", "--db", ":memory:", "--seed-demo",
-            "--latency-ms", str(latency_ms), "--port", str(port),
-            "--clock-speed", "100"]  # fmt: skip
+    flags = ["--seed-demo", "--latency-ms", str(latency_ms), "--clock-speed", "100"]
     if seed_messages:
-        args += ["--seed-messages", str(seed_messages)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            httpx.get(f"{url}/v1/Services/Usecases", auth=(ACCOUNT, TOKEN), timeout=2)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("emulator did not start") from None
-            time.sleep(0.1)
-    try:
+        flags += ["--seed-messages", str(seed_messages)]
+    with emulator_process(flags) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def playground(url: str) -> str:
