@@ -4,47 +4,24 @@ message to its final status takes no wall-clock time."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from twilio.rest import Client
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.api import messages as api
 from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.core import segments
 from msgsvc_tui.core.messages import Outgoing
-from msgsvc_tui.emulator.app import EmulatorApp
-from msgsvc_tui.emulator.server import RunningServer, open_emulator, start_in_thread
+from msgsvc_tui.emulator.server import RunningServer
 from msgsvc_tui.ops import send
 from msgsvc_tui.ops.journal import Journal
+from tests import test_emulator_messages as shared
 from tests.test_emulator_messages import ACCOUNT, TOKEN, US_NUMBERS, Clock, make_service
-from tests.test_twilio_sdk import LoopbackHttpClient
 
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def emu(clock: Clock) -> EmulatorApp:
-    app = open_emulator(":memory:")
-    app.store.clock = clock
-    return app
-
-
-@pytest.fixture
-def running(emu: EmulatorApp) -> Iterator[RunningServer]:
-    server = start_in_thread(emu)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sdk(running: RunningServer) -> Client:
-    return Client(ACCOUNT, TOKEN, http_client=LoopbackHttpClient(running.url))
+# the emulator on a clock the tests move, and the SDK on it: the same fixtures as there
+clock, emu, running, sdk = shared.clock, shared.emu, shared.running, shared.sdk
 
 
 @pytest.fixture
