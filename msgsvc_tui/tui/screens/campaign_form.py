@@ -22,6 +22,7 @@ from msgsvc_tui.api import compliance, errors
 from msgsvc_tui.core import a2p
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.screens.modals import PromptScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of, shown
 
@@ -276,32 +277,23 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
         self.dismiss(None)
 
 
-class AttachScreen(ModalScreen["str | None"]):
+class AttachScreen(PromptScreen):
     """A campaign registered elsewhere (TCR), attached by its ID (PreregisteredUsa2p)."""
 
+    ID = "attach"
+    TITLE = "Attach a campaign registered elsewhere"
+    PLACEHOLDER = "campaign ID, e.g. CABC123"
+    HELP = "The campaign's TCR ID. Enter attaches; escape cancels."
+    CHECK_AS_TYPED = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="attach-cancel", tooltip="Close"),
     ]
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="attach"):
-            yield Label("Attach a campaign registered elsewhere", classes="dialog-title")
-            yield Input(placeholder="campaign ID, e.g. CABC123", id="attach-input")
-            yield Static("", classes="error", id="attach-error")
-            yield Static("The campaign's TCR ID. Enter attaches; escape cancels.", classes="help")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    def problem(self, text: str) -> str | None:
+        text = text.strip()
         if not text or not text.isalnum():
-            error = self.query_one("#attach-error", Static)
-            error.update("A campaign ID is letters and digits, such as CABC123")
-            error.add_class("-shown")
-            return
-        self.dismiss(text)
+            return "A campaign ID is letters and digits, such as CABC123"
+        return None
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def answer(self, text: str) -> str:
+        return text.strip()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from msgsvc_tui.core.editing import Difference
+from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.text import as_text
 from msgsvc_tui.tui.widgets.nav import NavScroll
 
@@ -142,4 +144,58 @@ class ReportScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(ModalScreen["str | None"]):
+    """One line to type: checked (`problem`) as it is typed when CHECK_AS_TYPED, and on enter,
+    which answers the text; escape answers None. A subclass sets its words, its ids' prefix
+    (`ID`: the dialog, `ID-input`, `ID-error`) and its check; the error line is this one."""
+
+    ID: ClassVar[str] = "prompt"
+    TITLE: ClassVar[str] = ""
+    PLACEHOLDER: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+    CHECK_AS_TYPED: ClassVar[bool] = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt-cancel", tooltip="Close"),
+    ]
+
+    def problem(self, text: str) -> str | None:
+        """Why `text` cannot be the answer, or None."""
+        return None
+
+    def answer(self, text: str) -> str:
+        """The answer `text` gives (a subclass may trim it)."""
+        return text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id=self.ID):
+            yield Label(self.TITLE, classes="dialog-title")
+            yield Input(placeholder=self.PLACEHOLDER, id=f"{self.ID}-input")
+            yield Static("", classes="error", id=f"{self.ID}-error")
+            yield Static(self.HELP, classes="help")
+
+    def on_mount(self) -> None:
+        focus_now(self.query_one(Input))
+
+    def _say(self, message: str) -> None:
+        error = self.query_one(f"#{self.ID}-error", Static)
+        error.update(as_text(message))
+        error.set_class(bool(message), "-shown")
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if self.CHECK_AS_TYPED:
+            self._say((self.problem(event.value) or "") if event.value else "")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        problem = self.problem(event.value)
+        if problem:
+            self._say(problem)
+            return
+        self.dismiss(self.answer(event.value))
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

@@ -5,17 +5,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
+from textual import work
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, Label, Static
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.core import senders
 from msgsvc_tui.ops import pool
+from msgsvc_tui.tui.screens.modals import PromptScreen
 from msgsvc_tui.tui.screens.picker import HOLDER_LOOKUPS, PickerScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import shown
@@ -89,53 +85,17 @@ class SenderPicker(PickerScreen):
         return typed_sid_problem(text)
 
 
-class AlphaValidator(Validator):
-    def validate(self, value: str) -> ValidationResult:
-        problem = senders.alpha_sender_problem(value)
-        return self.failure(problem) if problem else self.success()
-
-
-class AlphaSenderScreen(ModalScreen["str | None"]):
+class AlphaSenderScreen(PromptScreen):
+    ID = "alpha"
+    TITLE = "Add an alpha sender ID"
+    PLACEHOLDER = "e.g. AcmeShop"
+    HELP = (
+        "Up to 11 characters: A-Z a-z 0-9 space - + _ &, not only digits. "
+        "Enter adds it; escape cancels."
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="alpha-cancel", tooltip="Close"),
     ]
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="alpha"):
-            yield Label("Add an alpha sender ID", classes="dialog-title")
-            yield Input(
-                placeholder="e.g. AcmeShop",
-                validators=[AlphaValidator()],
-                validate_on=["changed", "submitted"],
-                id="alpha-input",
-            )
-            yield Static("", classes="error", id="alpha-error")
-            yield Static(
-                "Up to 11 characters: A-Z a-z 0-9 space - + _ &, not only digits. "
-                "Enter adds it; escape cancels.",
-                classes="help",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        error = self.query_one("#alpha-error", Static)
-        result = event.validation_result
-        message = "" if result is None or result.is_valid else result.failure_descriptions[0]
-        error.update(message)
-        error.set_class(bool(message), "-shown")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        problem = senders.alpha_sender_problem(event.value)
-        if problem:
-            error = self.query_one("#alpha-error", Static)
-            error.update(problem)
-            error.add_class("-shown")
-            return
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def problem(self, text: str) -> str | None:
+        return senders.alpha_sender_problem(text)
