@@ -387,3 +387,33 @@ def test_bodies_completed_when_the_catalogue_grows(tmp_path):
     store = Store(db)
     row = store.list_services(demo.DEMO_ACCOUNT_SID, after=None, before=None, limit=1)[0]
     assert row.data["smart_encoding"] is True  # the catalogue default, filled in once
+
+
+def test_connections_the_emulator_accepts_send_without_nagle():
+    """A kept-alive connection must not wait on the client's delayed ACK: uvicorn writes an
+    answer's head and body separately, and asyncio turns Nagle off only on sockets whose proto
+    says TCP. Checked on a real loopback accept, with no clock involved."""
+    import asyncio
+    import socket
+
+    from msgsvc_tui.emulator.server import listen_socket
+
+    async def accept_one() -> int:
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        listener = listen_socket("127.0.0.1", 0)
+        server = await asyncio.start_server(on_connect, sock=listener)
+        port = listener.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(accepted, 30)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(accept_one()) != 0

@@ -80,7 +80,7 @@ async def back_to_main(pilot: Any) -> None:
     for _ in range(5):
         if isinstance(app.screen, MainScreen):
             return
-        app.pop_screen()
+        app.screen.dismiss(None)  # as escape does: a worker waiting on the answer ends
         await pilot.pause()
     assert isinstance(app.screen, MainScreen)
 

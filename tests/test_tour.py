@@ -191,3 +191,33 @@ async def test_without_show_keys_no_key_is_shown():
         await pilot.press("j")
         await pilot.pause()
         assert not screen.query(KeyCaster)
+
+
+async def test_starting_the_tour_over_an_open_form_ends_the_form_s_worker():
+    """The tour closes what is open above the list as escape would: the worker waiting on the
+    form's answer gets "cancel" and ends, instead of waiting for ever."""
+    from msgsvc_tui.tui.screens.campaign_form import CampaignForm
+    from msgsvc_tui.tui.widgets.panes.campaign import CampaignPane
+
+    from .tui_helpers import sandbox_app, table
+
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        row = next(
+            i
+            for i in range(len(screen.model.visible))
+            if screen.model.visible_service(i)["friendly_name"] == "Driver Dispatch"
+        )
+        table(pilot).cursor = row
+        await pilot.press("5")
+        pane = screen.query_one(CampaignPane)
+        await wait_for(pilot, lambda: pane.service is not None and pane.campaign is None)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignForm))
+        app.action_tour()
+        await wait_for(pilot, lambda: app.tour is not None)
+        await wait_for(
+            pilot, lambda: not any(w.is_running for w in app.workers if w.group == "campaign-form")
+        )
+        assert app.screen is screen

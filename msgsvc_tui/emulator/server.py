@@ -115,9 +115,7 @@ class RunningServer:
 def start_in_thread(app: EmulatorApp, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
     import uvicorn  # imported here: the TUI's start-up never pays for it
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = listen_socket(host, port)
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
     server = uvicorn.Server(config)
@@ -140,7 +138,11 @@ def listen_socket(host: str, port: int) -> socket.socket:
     in use is said plainly (OSError with errno EADDRINUSE) instead of after the banner, and
     port 0 gives the free port the banner then shows."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio turns Nagle off (TCP_NODELAY) only on connections whose
+    # socket says proto == IPPROTO_TCP, and an accepted socket inherits its listener's proto.
+    # With proto 0, uvicorn's two writes per answer (head, then body) met the client's delayed
+    # ACK and every answer on a kept-alive connection waited ~40 ms.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         # as uvicorn does: a port left in TIME_WAIT by a stopped emulator is usable again (on
         # Linux this never lets two servers listen on one port)

@@ -173,7 +173,9 @@ class MsgsvcApp(App[int]):
         from msgsvc_tui.tui.tour import TourPanel
 
         while self.screen is not main:
-            self.pop_screen()
+            # dismissed, not popped: a worker waiting on the dialog's answer gets "cancel"
+            # and ends, where a pop would leave it waiting for ever
+            self.screen.dismiss(None)
         main.mount(TourPanel(main, readonly=self.readonly))
 
     def end_tour(self) -> None:
