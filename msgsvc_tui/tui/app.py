@@ -232,10 +232,10 @@ class MsgsvcApp(App[int]):
                 timeout=4,
             )
             return
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+        from msgsvc_tui.tui.screens.modals import confirm_then
 
-        def answered(yes: bool | None) -> None:
-            if yes and self.emulator is not None:
+        def reset() -> None:
+            if self.emulator is not None:
                 from msgsvc_tui.emulator import demo
 
                 count = demo.reset_demo(self.emulator.store)
@@ -243,14 +243,13 @@ class MsgsvcApp(App[int]):
                 self.notify(f"The sandbox is as new: {count} services.", timeout=4)
 
         self._leave_main(
-            lambda: self.push_screen(
-                ConfirmScreen(
-                    "Reset the sandbox?",
-                    "Every edit in the demo sandbox is erased and its demo data seeded again.",
-                    yes="Reset",
-                    danger=True,
-                ),
-                answered,
+            lambda: confirm_then(
+                self,
+                "Reset the sandbox?",
+                "Every edit in the demo sandbox is erased and its demo data seeded again.",
+                reset,
+                yes="Reset",
+                danger=True,
             )
         )
 

@@ -161,8 +161,8 @@ def place_of(widget: Widget | None) -> str:
 def state_of(screen: Screen[Any]) -> State:
     """The mode a key would be read in now."""
     if isinstance(screen, ModalScreen):
-        title = getattr(screen, "title_text", "") or getattr(screen, "key_place", "")
-        return State(Mode.DIALOG, str(title) if isinstance(title, str) else "")
+        name = getattr(screen, "mode_name", "")  # a Dialog's (tui/screens/modals.py)
+        return State(Mode.DIALOG, name if isinstance(name, str) else "")
     focused = screen.focused
     where = place_of(focused)
     if (

@@ -14,17 +14,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from msgsvc_tui.api import compliance, errors
 from msgsvc_tui.core import a2p
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
-from msgsvc_tui.tui.screens.modals import PromptScreen
+from msgsvc_tui.tui.screens.modals import Dialog, PromptScreen
 from msgsvc_tui.tui.session import Session
-from msgsvc_tui.tui.text import as_text, name_of, shown
+from msgsvc_tui.tui.text import name_of, shown
 
 Json = dict[str, Any]
 SAMPLE_SLOTS = a2p.SAMPLES_MAX
@@ -33,7 +33,7 @@ SAMPLE_SLOTS = a2p.SAMPLES_MAX
 LONG_TEXTS = frozenset({"description", "message_flow"})
 
 
-class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
+class CampaignForm(ReportsWorkerErrors, Dialog[Json]):
     DEFAULT_CSS: ClassVar[str] = """
     CampaignForm TextArea.cf-long { height: 6; }
     """
@@ -41,6 +41,8 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
         Binding("escape", "cancel", "Cancel", id="campaign-cancel", tooltip="Close, nothing sent"),
         Binding("ctrl+s", "submit", "Send", id="campaign-submit", priority=True),
     ]
+    FRAME_ID = "campaign-dialog"
+    FRAME_CLASSES = "wide"
 
     def __init__(
         self,
@@ -54,7 +56,8 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
     ) -> None:
         """`typed`: values the user sent before, shown again after Twilio refused them (with
         `problem`, what it said), so nothing typed is lost."""
-        super().__init__()
+        verb = "Register a campaign for" if campaign is None else "Edit the campaign of"
+        super().__init__(f"{verb} “{name_of(service)}”")
         self.session = session
         self.service = service
         self.brands = brands
@@ -71,73 +74,66 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
     def creating(self) -> bool:
         return self.campaign is None
 
-    def compose(self) -> ComposeResult:
-        verb = "Register a campaign for" if self.creating else "Edit the campaign of"
-        with Vertical(classes="dialog wide", id="campaign-dialog"):
-            yield Label(as_text(f"{verb} “{name_of(self.service)}”"), classes="dialog-title")
-            yield Static("", id="campaign-problems", classes="error")
-            with VerticalScroll(id="campaign-fields"):
-                if self.creating:
-                    yield Label("Brand")
-                    yield Select(
-                        [(Text(shown(a2p.brand_line(b))), str(b.get("sid"))) for b in self.brands],
-                        prompt="choose an approved brand",
-                        id="cf-brand_registration_sid",
-                    )
-                    yield Static("", classes="field-error", id="cf-brand_registration_sid-error")
-                    yield Label("Use case")
-                    yield Select(
-                        [], prompt="choose a brand first", id="cf-us_app_to_person_usecase"
-                    )
-                    yield Static("", classes="field-error", id="cf-us_app_to_person_usecase-error")
-                for f in a2p.FIELDS:
-                    if not self.creating and not f.updatable:
-                        continue
-                    value = (self.typed or self.campaign or {}).get(f.name)
-                    if f.kind == "bool":
-                        yield Checkbox(f.label, bool(value), id=f"cf-{f.name}")
-                    elif f.kind == "samples":
-                        samples = list(value or [])
-                        for i in range(SAMPLE_SLOTS):
-                            yield Label(
-                                f"Sample {i + 1}" + ("" if i < a2p.SAMPLES_MIN else " (optional)")
-                            )
-                            yield Input(
-                                self._display(
-                                    f"sample-{i}", samples[i] if i < len(samples) else ""
-                                ),
-                                placeholder="20-1024 characters",
-                                id=f"cf-sample-{i}",
-                            )
-                    elif f.name in LONG_TEXTS:
-                        yield Label(f"{f.label}: {f.help}" if f.help else f.label)
-                        yield TextArea(
-                            self._display(f.name, "" if value is None else str(value)),
-                            soft_wrap=True,
-                            tab_behavior="focus",
-                            show_line_numbers=False,
-                            id=f"cf-{f.name}",
-                            classes="cf-long",
-                        )
-                    else:
-                        yield Label(f.label + ("" if f.required else " (optional)"))
-                        text = ", ".join(map(str, value or [])) if f.kind == "list" else value
-                        yield Input(
-                            self._display(f.name, "" if text is None else str(text)),
-                            placeholder=f.help,
-                            id=f"cf-{f.name}",
-                        )
-                    yield Static("", classes="field-error", id=f"cf-{f.name}-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(
-                    "Register" if self.creating else "Save", id="campaign-send", variant="primary"
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="campaign-problems", classes="error")
+        with VerticalScroll(id="campaign-fields"):
+            if self.creating:
+                yield Label("Brand")
+                yield Select(
+                    [(Text(shown(a2p.brand_line(b))), str(b.get("sid"))) for b in self.brands],
+                    prompt="choose an approved brand",
+                    id="cf-brand_registration_sid",
                 )
-                yield Button("Cancel", id="campaign-close")
-            yield Static(
-                "tab next field (enter too, but in the long texts: a new line) · ctrl+s send · "
-                "esc cancel",
-                classes="help",
+                yield Static("", classes="field-error", id="cf-brand_registration_sid-error")
+                yield Label("Use case")
+                yield Select([], prompt="choose a brand first", id="cf-us_app_to_person_usecase")
+                yield Static("", classes="field-error", id="cf-us_app_to_person_usecase-error")
+            for f in a2p.FIELDS:
+                if not self.creating and not f.updatable:
+                    continue
+                value = (self.typed or self.campaign or {}).get(f.name)
+                if f.kind == "bool":
+                    yield Checkbox(f.label, bool(value), id=f"cf-{f.name}")
+                elif f.kind == "samples":
+                    samples = list(value or [])
+                    for i in range(SAMPLE_SLOTS):
+                        yield Label(
+                            f"Sample {i + 1}" + ("" if i < a2p.SAMPLES_MIN else " (optional)")
+                        )
+                        yield Input(
+                            self._display(f"sample-{i}", samples[i] if i < len(samples) else ""),
+                            placeholder="20-1024 characters",
+                            id=f"cf-sample-{i}",
+                        )
+                elif f.name in LONG_TEXTS:
+                    yield Label(f"{f.label}: {f.help}" if f.help else f.label)
+                    yield TextArea(
+                        self._display(f.name, "" if value is None else str(value)),
+                        soft_wrap=True,
+                        tab_behavior="focus",
+                        show_line_numbers=False,
+                        id=f"cf-{f.name}",
+                        classes="cf-long",
+                    )
+                else:
+                    yield Label(f.label + ("" if f.required else " (optional)"))
+                    text = ", ".join(map(str, value or [])) if f.kind == "list" else value
+                    yield Input(
+                        self._display(f.name, "" if text is None else str(text)),
+                        placeholder=f.help,
+                        id=f"cf-{f.name}",
+                    )
+                yield Static("", classes="field-error", id=f"cf-{f.name}-error")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(
+                "Register" if self.creating else "Save", id="campaign-send", variant="primary"
             )
+            yield Button("Cancel", id="campaign-close")
+        yield Static(
+            "tab next field (enter too, but in the long texts: a new line) · ctrl+s send · "
+            "esc cancel",
+            classes="help",
+        )
 
     def _display(self, key: str, text: str) -> str:
         self.originals[key] = text
@@ -152,9 +148,10 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
             value = self.query_one(f"#cf-{key}", Input).value
         return self.originals[key] if value == self.shown.get(key) else value
 
+    def first_focus(self) -> Widget | None:
+        return self.query_one("#cf-brand_registration_sid" if self.creating else "#cf-description")
+
     def on_mount(self) -> None:
-        first = "#cf-brand_registration_sid" if self.creating else "#cf-description"
-        self.query_one(first).focus()
         brand = (self.typed or {}).get("brand_registration_sid")
         if self.creating and brand:
             self.query_one("#cf-brand_registration_sid", Select).value = brand
@@ -196,16 +193,12 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
             message = found.get(name, "")
             if quiet and values.get(name) in (None, "", [], False):
                 message = ""
-            error = nodes.first(Static)
-            error.update(as_text(message))
-            error.set_class(bool(message), "-shown")
-        summary = self.query_one("#campaign-problems", Static)
+            self.say(message, f"#cf-{name}-error")
         count = len(found)
         text = "" if quiet or not count else f"{count} field{'s' * (count != 1)} to fix"
         if self.problem:  # Twilio's refusal of the last send stays in sight
             text = f"Not saved: {self.problem}" + (f" · {text}" if text else "")
-        summary.update(as_text(text))
-        summary.set_class(bool(text), "-shown")
+        self.say(text, "#campaign-problems")
         return found
 
     @on(Input.Changed)
@@ -220,9 +213,7 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
             brand = next((b for b in self.brands if b.get("sid") == event.value), {})
             refusal = a2p.brand_can_register(brand)
             if refusal:
-                error = self.query_one("#cf-brand_registration_sid-error", Static)
-                error.update(as_text(refusal))
-                error.add_class("-shown")
+                self.say(refusal, "#cf-brand_registration_sid-error")
             self.load_usecases(event.value)
         self._check(quiet=True)
 
@@ -273,8 +264,8 @@ class CampaignForm(ReportsWorkerErrors, ModalScreen["Json | None"]):
         self.dismiss(values)
 
     @on(Button.Pressed, "#campaign-close")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _close(self) -> None:
+        self.action_cancel()
 
 
 class AttachScreen(PromptScreen):

@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import work
 
-from msgsvc_tui.api import compliance, errors
+from msgsvc_tui.api import compliance
 from msgsvc_tui.core import senders
-from msgsvc_tui.tui.screens.picker import HOLDER_LOOKUPS, PickerScreen
+from msgsvc_tui.tui.screens.picker import PickerScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import shown
 
@@ -31,30 +30,20 @@ class ChannelPicker(PickerScreen):
     PREFIX = "channel"
     WHAT = "a channel sender"
     PLACEHOLDER = "filter, or type an XE… SID"
+    WHICH = "the channel senders"
     LOADING = "Loading the account's channel senders…"
 
     def __init__(self, session: Session, service: Json) -> None:
         super().__init__(session, service)
         self.candidates: list[Json] = []
 
-    @work(exclusive=True, group="channel-picker", exit_on_error=False)
-    async def load(self) -> None:
-        client = self.session.client
-        try:
-            self.candidates = await compliance.list_account_channel_senders(client)
-        except errors.MsgsvcError as exc:
-            self.status(f"Cannot list the channel senders: {errors.describe(exc)}")
-            return
-        self.render_options()
-        sids = self.session.service_sids()[:HOLDER_LOOKUPS]
-        self.status(f"{len(self.candidates)} senders; checking which service holds each…")
-        try:
-            await self.session.channel_index.build(client, sids, kinds=(senders.CHANNEL_SENDERS,))
-        except errors.MsgsvcError as exc:
-            self.status(f"Holders unknown: {errors.describe(exc)}")
-            return
-        self.status(f"{len(self.candidates)} senders · enter adds · type to filter")
-        self.render_options()
+    async def fetch(self) -> int:
+        self.candidates = await compliance.list_account_channel_senders(self.session.client)
+        return len(self.candidates)
+
+    async def find_holders(self, service_sids: list[str]) -> None:
+        index = self.session.channel_index
+        await index.build(self.session.client, service_sids, kinds=(senders.CHANNEL_SENDERS,))
 
     def rows(self, needle: str) -> list[tuple[Text, str]]:
         out = []

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from msgsvc_tui.core import countries, senders
+from msgsvc_tui.tui.screens.modals import CheckedDialog
 
 
 def problem_of(alpha: str, country: str, taken: set[str | None]) -> tuple[str, str] | None:
@@ -31,60 +29,37 @@ def problem_of(alpha: str, country: str, taken: set[str | None]) -> tuple[str, s
     return None
 
 
-class CountrySenderScreen(ModalScreen["tuple[str, str | None] | None"]):
+class CountrySenderScreen(CheckedDialog["tuple[str, str | None]"]):
+    ID = "country"
+    FRAME_ID = "country-dialog"
+    HELP = (
+        "Up to 11 characters: A-Z a-z 0-9 space - + _ &, not only digits; the "
+        "country as ISO 3166-1 alpha-2. Enter adds; escape cancels."
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="country-cancel", tooltip="Close"),
     ]
 
     def __init__(self, taken: set[str | None]) -> None:
-        super().__init__()
+        super().__init__("Add an alpha sender for a country")
         self.taken = taken
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="country-dialog"):
-            yield Label("Add an alpha sender for a country", classes="dialog-title")
-            yield Input(placeholder="alpha sender ID, e.g. AcmeShop", id="country-alpha")
-            yield Input(placeholder="country, e.g. FR (blank: every other)", id="country-code")
-            yield Static("", classes="error", id="country-error")
-            yield Static(
-                "Up to 11 characters: A-Z a-z 0-9 space - + _ &, not only digits; the "
-                "country as ISO 3166-1 alpha-2. Enter adds; escape cancels.",
-                classes="help",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#country-alpha", Input).focus()
+    def compose_inputs(self) -> ComposeResult:
+        yield Input(placeholder="alpha sender ID, e.g. AcmeShop", id="country-alpha")
+        yield Input(placeholder="country, e.g. FR (blank: every other)", id="country-code")
 
     def _values(self) -> tuple[str, str]:
         alpha = self.query_one("#country-alpha", Input).value
         country = self.query_one("#country-code", Input).value.strip()
         return alpha, country
 
-    def _show(self, problem: tuple[str, str] | None, *, partial: bool) -> None:
-        error = self.query_one("#country-error", Static)
-        message = problem[1] if problem else ""
-        if partial and problem and problem[0] == "country-alpha" and not self._values()[0]:
-            message = ""  # nothing typed yet: no scolding
-        error.update(message)
-        error.set_class(bool(message), "-shown")
-
-    @on(Input.Changed)
-    def _changed(self) -> None:
-        alpha, country = self._values()
-        self._show(problem_of(alpha, country, self.taken), partial=True)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "country-alpha":
-            self.query_one("#country-code", Input).focus()
-            return
+    def check(self, *, typing: bool) -> tuple[Input, str] | None:
         alpha, country = self._values()
         problem = problem_of(alpha, country, self.taken)
-        if problem:
-            self._show(problem, partial=False)
-            self.query_one(f"#{problem[0]}", Input).focus()
-            return
-        self.dismiss((alpha, country or None))
+        if problem is None or (typing and problem[0] == "country-alpha" and not alpha):
+            return None  # nothing typed yet: no scolding
+        return self.query_one(f"#{problem[0]}", Input), problem[1]
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def submit(self) -> None:
+        alpha, country = self._values()
+        self.dismiss((alpha, country or None))

@@ -8,11 +8,10 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from msgsvc_tui.ops.journal import Journal
+from msgsvc_tui.tui.screens.modals import Dialog
 from msgsvc_tui.tui.text import shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
 
@@ -43,28 +42,22 @@ def journal_lines(journal: Journal | None, limit: int = 200, here: str = "") -> 
     return out
 
 
-class JournalScreen(ModalScreen[None]):
+class JournalScreen(Dialog[None]):
+    FRAME_ID = "journal"
+    FRAME_CLASSES = "wide"
+    FOCUS = "NavScroll"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,J", "close", "Close", id="journal-close"),
+        Binding("escape,q,J", "cancel", "Close", id="journal-close"),
     ]
 
     def __init__(self, journal: Journal | None, target: str = "") -> None:
-        super().__init__()
+        where = journal.path if journal else "—"
+        super().__init__(
+            f"Recent writes  (u undoes this session's last to {shown(target)}; {where})"
+        )
         self.journal = journal
         self.target = target
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="journal"):
-            where = self.journal.path if self.journal else "—"
-            yield Label(
-                f"Recent writes  (u undoes this session's last to {shown(self.target)}; {where})",
-                classes="dialog-title",
-            )
-            with NavScroll(classes="dialog-body", id="journal-body"):
-                yield Static(journal_lines(self.journal, here=self.target))
-
-    def on_mount(self) -> None:
-        self.query_one(NavScroll).focus()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def compose_body(self) -> ComposeResult:
+        with NavScroll(classes="dialog-body", id="journal-body"):
+            yield Static(journal_lines(self.journal, here=self.target))

@@ -9,7 +9,7 @@ other arrives here as a message (tui/messages.py) and is passed on as a method c
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -32,7 +32,7 @@ from msgsvc_tui.tui.messages import (
     ServiceWritten,
 )
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
-from msgsvc_tui.tui.screens.modals import ConfirmScreen, UnsavedScreen
+from msgsvc_tui.tui.screens.modals import UnsavedScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.text import name_of, shown
@@ -50,6 +50,10 @@ __all__ = ["ListPane", "MainScreen"]
 
 def _tab(key: str, tab: str, label: str, tip: str) -> Binding:
     return Binding(key, f"tab('{tab}')", label, id=tab, tooltip=tip, show=False)
+
+
+if TYPE_CHECKING:
+    from msgsvc_tui.ops.undo import UndoPlan
 
 
 class MainScreen(ReportsWorkerErrors, Screen[None]):
@@ -299,9 +303,13 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
             self.notify("\n".join([title, *lines]), severity="warning", timeout=10)
             return
         body = "\n".join(["This will:", *lines])
-        if not await self.app.push_screen_wait(ConfirmScreen("Undo", body, yes="Undo")):
-            return
-        done = await apply_undo(writes, plan)
+        confirm_then(self, "Undo", body, lambda: self._apply_undo(plan), yes="Undo")
+
+    @work(exclusive=True, group="undo", exit_on_error=False)
+    async def _apply_undo(self, plan: UndoPlan) -> None:
+        from msgsvc_tui.ops.undo import apply_undo
+
+        done = await apply_undo(self.session.writes, plan)
         failed = any(o.exit_code for o in done)
         self.notify(
             "\n".join(o.line() for o in done),

@@ -1,14 +1,20 @@
-"""Small modal questions. Each answers with a typed result through `dismiss`."""
+"""Dialogs: the one base every modal screen derives from (`Dialog`), the small questions built
+on it, the one prompt with a checked input (`PromptScreen`), and the one way to ask before
+acting (`confirm_then`). Each dialog answers with a typed result through `dismiss`."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from msgsvc_tui.core.editing import Difference
@@ -16,31 +22,154 @@ from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.text import as_text
 from msgsvc_tui.tui.widgets.nav import NavScroll
 
+ResultT = TypeVar("ResultT")
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes/no: `y` confirms, `n` or `escape` cancels."""
+# escape backs out one level: a dialog that does not bind it itself gets this one, last (so
+# the key bar's order of the dialog's own keys stays as the dialog lists them)
+_ESCAPE = Binding("escape", "cancel", "Cancel", show=False, id="dialog-cancel", tooltip="Close")
 
+
+def _bound_keys(cls: type) -> set[str]:
+    """Every key a class or one of its bases binds."""
+    out: set[str] = set()
+    for klass in cls.__mro__:
+        for b in klass.__dict__.get("BINDINGS", []):
+            keys = b.key if isinstance(b, Binding) else b[0]
+            out.update(k.strip() for k in keys.split(","))
+    return out
+
+
+class DialogFrame(Vertical):
+    """The box a dialog (and the welcome screen) is drawn in: a bold title line, a body that
+    scrolls past 30 lines, buttons on the right. `wide` for lists and long texts."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    DialogFrame {
+        width: 64;
+        max-width: 95%;
+        margin: 0;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    DialogFrame.wide {
+        width: 90%;
+        max-width: 100;
+    }
+    DialogFrame .dialog-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    DialogFrame .dialog-body {
+        height: auto;
+        max-height: 30;
+    }
+    DialogFrame .dialog-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    DialogFrame .dialog-buttons Button {
+        margin-left: 1;
+        min-width: 10;
+    }
+    """
+
+
+class Dialog(ModalScreen[ResultT]):
+    """A modal screen over the app: its frame and title, escape answering None (one level
+    back), the focus on open, how the key bar names it, and its error line.
+
+    A subclass yields its content from `compose_body` and may set FRAME_ID (the frame's id,
+    which the stylesheet and tests use), FRAME_CLASSES ("wide", …), FOCUS (a selector: the
+    first focusable match has the focus once it opens) and TITLE_IN_KEY_BAR (the key bar says
+    "DIALOG <title>", else just "DIALOG": for a title that is a question asked now, not a
+    place whose keys already say what it is)."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    Dialog {
+        align: center middle;
+    }
+    """
+    FRAME_ID: ClassVar[str | None] = None
+    FRAME_CLASSES: ClassVar[str] = ""
+    FOCUS: ClassVar[str] = "*"
+    TITLE_IN_KEY_BAR: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        # before Textual's own __init_subclass__, which merges the classes' BINDINGS
+        if "escape" not in _bound_keys(cls):
+            cls.BINDINGS = [*cls.__dict__.get("BINDINGS", []), _ESCAPE]
+        super().__init_subclass__(**kw)
+
+    def __init__(self, title: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+
+    @property
+    def mode_name(self) -> str:
+        """What the key bar names after DIALOG."""
+        return self.title_text if self.TITLE_IN_KEY_BAR else ""
+
+    def frame_id(self) -> str | None:
+        return self.FRAME_ID
+
+    def compose(self) -> ComposeResult:
+        with DialogFrame(classes=self.FRAME_CLASSES, id=self.frame_id()):
+            yield Label(as_text(self.title_text), classes="dialog-title")
+            yield from self.compose_body()
+
+    def compose_body(self) -> ComposeResult:
+        """What the dialog shows under its title."""
+        yield from ()
+
+    def first_focus(self) -> Widget | None:
+        """What has the focus when the dialog opens: never nothing."""
+        return next((w for w in self.query(self.FOCUS) if w.focusable), None)
+
+    def on_mount(self) -> None:
+        # after the subclass's own on_mount (Textual calls each class's handler, the
+        # subclass's first): whatever it built is there to take the focus. At once, for
+        # keys typed right after; not scrolled to, as nothing is laid out yet (and what
+        # takes the focus first is at the top)
+        target = self.first_focus()
+        if target is not None:
+            focus_now(target, scroll_visible=False)
+
+    def say(self, message: str | Text, where: str = ".error") -> None:
+        """Show `message` on the error line `where` (a selector); "" hides the line."""
+        line = self.query_one(where, Static)
+        line.update(as_text(message))
+        line.set_class(bool(message), "-shown")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(Dialog[bool]):
+    """Yes/no: `y` confirms, `n` or escape cancels. Asked only by `confirm_then`."""
+
+    TITLE_IN_KEY_BAR = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="Confirm"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no", tooltip="Cancel"),
+        Binding("n", "answer(False)", "No", id="confirm-no", tooltip="Cancel"),
     ]
 
     def __init__(self, title: str, body: str, *, yes: str = "Yes", danger: bool = False) -> None:
-        super().__init__()
-        self.title_text = title
+        super().__init__(title)
         self.body = body
         self.yes = yes
         self.danger = danger
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(as_text(self.title_text), classes="dialog-title")
-            yield Static(as_text(self.body), classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(
-                    f"{self.yes} \\[y]", id="yes", variant="error" if self.danger else "primary"
-                )
-                yield Button("Cancel \\[n]", id="no")
+    def compose_body(self) -> ComposeResult:
+        yield Static(as_text(self.body), classes="dialog-body")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(
+                f"{self.yes} \\[y]", id="yes", variant="error" if self.danger else "primary"
+            )
+            yield Button("Cancel \\[n]", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -49,14 +178,52 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class _ChoiceScreen(ModalScreen[str]):
-    """A question answered by a key or a button whose id is the answer."""
+def confirm_then(
+    node: DOMNode,
+    title: str,
+    body: str,
+    act: Callable[[], object],
+    *,
+    yes: str = "Yes",
+    danger: bool = False,
+) -> None:
+    """Ask `title`/`body` over whatever is on screen; `act` runs on yes only (`n`, escape or
+    a dismissed dialog leave everything as it is). The one way the app asks before acting:
+    work that goes on after the answer is `act` (a worker, when it waits on the network)."""
+
+    def answered(ok: bool | None) -> None:
+        if ok:
+            act()
+
+    node.app.push_screen(ConfirmScreen(title, body, yes=yes, danger=danger), answered)
+
+
+class _ChoiceScreen(Dialog[str]):
+    """A question answered by a key or a button whose id is the answer; escape answers None."""
+
+    FRAME_CLASSES = "wide"
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "cancel")
+        if event.button.id == "cancel":
+            self.action_cancel()
+        else:
+            self.dismiss(event.button.id)
 
     def action_answer(self, answer: str) -> None:
         self.dismiss(answer)
+
+    def compose_body(self) -> ComposeResult:
+        yield NavScroll(Static(as_text("\n".join(self.lines()))), classes="dialog-body")
+        with Horizontal(classes="dialog-buttons"):
+            for answer, label, variant in self.answers():
+                yield Button(label, id=answer, variant=variant)
+
+    def lines(self) -> list[str]:
+        raise NotImplementedError
+
+    def answers(self) -> list[tuple[str, str, Any]]:
+        """(answer, button label, button variant) of each button."""
+        raise NotImplementedError
 
 
 class UnsavedScreen(_ChoiceScreen):
@@ -65,25 +232,23 @@ class UnsavedScreen(_ChoiceScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "answer('save')", "Save", id="unsaved-save"),
         Binding("d", "answer('discard')", "Discard", id="unsaved-discard"),
-        Binding("c,escape", "answer('cancel')", "Cancel", id="unsaved-cancel"),
+        Binding("c", "cancel", "Cancel", id="unsaved-cancel"),
     ]
 
     def __init__(self, name: str, changes: list[str]) -> None:
-        super().__init__()
+        super().__init__("Unsaved changes")
         self.service_name = name
         self.changes = changes  # "Label: old → new", what s would send
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label("Unsaved changes", classes="dialog-title")
-            body = "\n".join(
-                [f"{self.service_name} has unsaved changes (s sends these):", *self.changes]
-            )
-            yield NavScroll(Static(as_text(body)), classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save \\[s]", id="save", variant="primary")
-                yield Button("Discard \\[d]", id="discard", variant="error")
-                yield Button("Cancel \\[c]", id="cancel")
+    def lines(self) -> list[str]:
+        return [f"{self.service_name} has unsaved changes (s sends these):", *self.changes]
+
+    def answers(self) -> list[tuple[str, str, Any]]:
+        return [
+            ("save", "Save \\[s]", "primary"),
+            ("discard", "Discard \\[d]", "error"),
+            ("cancel", "Cancel \\[c]", "default"),
+        ]
 
 
 class ConflictScreen(_ChoiceScreen):
@@ -92,74 +257,129 @@ class ConflictScreen(_ChoiceScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "answer('overwrite')", "Overwrite", id="conflict-overwrite"),
         Binding("r", "answer('reload')", "Reload", id="conflict-reload"),
-        Binding("c,escape", "answer('cancel')", "Cancel", id="conflict-cancel"),
+        Binding("c", "cancel", "Cancel", id="conflict-cancel"),
     ]
 
     def __init__(self, name: str, differences: list[Difference]) -> None:
-        super().__init__()
+        super().__init__("Changed on the server")
         self.service_name = name
         self.differences = differences
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label("Changed on the server", classes="dialog-title")
-            lines = [f"{self.service_name}: someone changed what you are changing:"]
-            for d in self.differences:
-                show = d.field.display
-                lines.append(
-                    f"  {d.field.label}: was {show(d.loaded) or '—'}; "
-                    f"yours {show(d.mine) or '—'}; server now {show(d.theirs) or '—'}"
-                )
+    def lines(self) -> list[str]:
+        lines = [f"{self.service_name}: someone changed what you are changing:"]
+        for d in self.differences:
+            show = d.field.display
             lines.append(
-                "Overwrite sends your changes over theirs; reload shows the server's version "
-                "and drops your edits. Fields you did not change keep the server's values."
+                f"  {d.field.label}: was {show(d.loaded) or '—'}; "
+                f"yours {show(d.mine) or '—'}; server now {show(d.theirs) or '—'}"
             )
-            yield NavScroll(Static(as_text("\n".join(lines))), classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Overwrite \\[o]", id="overwrite", variant="warning")
-                yield Button("Reload \\[r]", id="reload")
-                yield Button("Cancel \\[c]", id="cancel")
+        lines.append(
+            "Overwrite sends your changes over theirs; reload shows the server's version "
+            "and drops your edits. Fields you did not change keep the server's values."
+        )
+        return lines
+
+    def answers(self) -> list[tuple[str, str, Any]]:
+        return [
+            ("overwrite", "Overwrite \\[o]", "warning"),
+            ("reload", "Reload \\[r]", "default"),
+            ("cancel", "Cancel \\[c]", "default"),
+        ]
 
 
-class ReportScreen(ModalScreen[None]):
+class ReportScreen(Dialog[None]):
     """A per-item report (bulk flips): what worked and what did not, and why."""
 
+    FRAME_CLASSES = "wide"
+    TITLE_IN_KEY_BAR = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "close", "Close", id="report-close"),
+        Binding("escape,enter,q", "cancel", "Close", id="report-close"),
     ]
 
     def __init__(self, title: str, lines: list[str]) -> None:
-        super().__init__()
-        self.title_text = title
+        super().__init__(title)
         self.lines = lines
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label(as_text(self.title_text), classes="dialog-title")
-            yield NavScroll(Static(as_text("\n".join(self.lines))), classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Close \\[esc]", id="close", variant="primary")
+    def compose_body(self) -> ComposeResult:
+        yield NavScroll(Static(as_text("\n".join(self.lines))), classes="dialog-body")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button("Close \\[esc]", id="close", variant="primary")
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)
 
-    def action_close(self) -> None:
-        self.dismiss(None)
 
+class CheckedDialog(Dialog[ResultT]):
+    """Lines to type, checked as they are typed (when CHECK_AS_TYPED) and on enter, with one
+    error line under them; enter in a line that is not the last moves to the next one.
 
-class PromptScreen(ModalScreen["str | None"]):
-    """One line to type: checked (`problem`) as it is typed when CHECK_AS_TYPED, and on enter,
-    which answers the text; escape answers None. A subclass sets its words, its ids' prefix
-    (`ID`: the dialog, `ID-input`, `ID-error`) and its check; the error line is this one."""
+    ID prefixes the ids (`ID-error`, and the inputs' own); HELP is the line under the error.
+    A subclass yields its inputs from `compose_inputs`, finds the first problem in `check`
+    and makes its answer in `submit` (which may ask more first)."""
 
     ID: ClassVar[str] = "prompt"
-    TITLE: ClassVar[str] = ""
-    PLACEHOLDER: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     CHECK_AS_TYPED: ClassVar[bool] = True
+    FOCUS = "Input"
+
+    def compose_body(self) -> ComposeResult:
+        yield from self.compose_inputs()
+        yield Static("", classes="error", id=f"{self.ID}-error")
+        yield Static(self.HELP, classes="help")
+
+    def compose_inputs(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def check(self, *, typing: bool) -> tuple[Input, str] | None:
+        """The first problem: the input it is in and what is wrong, or None. `typing`: asked
+        as a line changes, when an input with nothing typed yet is not scolded."""
+        raise NotImplementedError
+
+    def submit(self) -> None:
+        """Everything checks out: answer (`dismiss`)."""
+        raise NotImplementedError
+
+    def say_problem(self, problem: tuple[Input, str] | None) -> None:
+        self.say(problem[1] if problem else "", f"#{self.ID}-error")
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        if self.CHECK_AS_TYPED:
+            self.say_problem(self.check(typing=True))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is not inputs[-1]:
+            focus_now(inputs[inputs.index(event.input) + 1])
+            return
+        problem = self.check(typing=False)
+        self.say_problem(problem)
+        if problem:
+            focus_now(problem[0])
+            return
+        self.submit()
+
+
+class PromptScreen(CheckedDialog[str]):
+    """One line to type: `problem` says why a text cannot be the answer; enter answers
+    `answer(text)`, escape None. A subclass sets its words (TITLE, PLACEHOLDER, HELP), its
+    ids' prefix (ID: the dialog, `ID-input`, `ID-error`) and its check."""
+
+    TITLE: ClassVar[str] = ""
+    PLACEHOLDER: ClassVar[str] = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt-cancel", tooltip="Close"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__(self.TITLE)
+
+    def frame_id(self) -> str | None:
+        return self.ID
+
+    def compose_inputs(self) -> ComposeResult:
+        yield Input(placeholder=self.PLACEHOLDER, id=f"{self.ID}-input")
 
     def problem(self, text: str) -> str | None:
         """Why `text` cannot be the answer, or None."""
@@ -169,33 +389,14 @@ class PromptScreen(ModalScreen["str | None"]):
         """The answer `text` gives (a subclass may trim it)."""
         return text
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id=self.ID):
-            yield Label(self.TITLE, classes="dialog-title")
-            yield Input(placeholder=self.PLACEHOLDER, id=f"{self.ID}-input")
-            yield Static("", classes="error", id=f"{self.ID}-error")
-            yield Static(self.HELP, classes="help")
+    @property
+    def text(self) -> str:
+        return self.query_one(f"#{self.ID}-input", Input).value
 
-    def on_mount(self) -> None:
-        focus_now(self.query_one(Input))
+    def check(self, *, typing: bool) -> tuple[Input, str] | None:
+        text = self.text
+        problem = None if typing and not text else self.problem(text)
+        return (self.query_one(f"#{self.ID}-input", Input), problem) if problem else None
 
-    def _say(self, message: str) -> None:
-        error = self.query_one(f"#{self.ID}-error", Static)
-        error.update(as_text(message))
-        error.set_class(bool(message), "-shown")
-
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        if self.CHECK_AS_TYPED:
-            self._say((self.problem(event.value) or "") if event.value else "")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        problem = self.problem(event.value)
-        if problem:
-            self._say(problem)
-            return
-        self.dismiss(self.answer(event.value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def submit(self) -> None:
+        self.dismiss(self.answer(self.text))

@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from msgsvc_tui.api import errors
 from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.screens.modals import Dialog
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of
 from msgsvc_tui.tui.widgets.nav import NavOptionList
@@ -28,9 +28,10 @@ Json = dict[str, Any]
 HOLDER_LOOKUPS = 500  # services whose pools are read to learn holders
 
 
-class PickerScreen(ReportsWorkerErrors, ModalScreen["str | None"]):
+class PickerScreen(ReportsWorkerErrors, Dialog["str | None"]):
     """Subclasses set PREFIX (widget ids: #PREFIX-filter, -error, -options, -status), the
-    texts, and implement `load` (a worker), `rows`, `typed_sid` and `typed_problem`."""
+    texts, and implement `fetch` and `find_holders` (which `load` calls), `rows`, `typed_sid`
+    and `typed_problem`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -43,32 +44,63 @@ class PickerScreen(ReportsWorkerErrors, ModalScreen["str | None"]):
         Binding("slash", "focus_filter", "Filter", id="picker-filter", tooltip="Filter or a SID"),
         Binding("down", "focus_list", "List", id="picker-list", show=False, tooltip="To list"),
     ]
+    FRAME_CLASSES = "wide picker"
+    FOCUS = "OptionList"
     PREFIX: ClassVar[str] = "picker"
     WHAT: ClassVar[str] = "a sender"
+    WHICH: ClassVar[str] = "the account's senders"  # "Cannot list WHICH: …"
     PLACEHOLDER: ClassVar[str] = "filter"
     LOADING: ClassVar[str] = "Loading…"
 
     def __init__(self, session: Session, service: Json) -> None:
-        super().__init__()
+        super().__init__(f"Add {self.WHAT} to “{name_of(service)}”")
         self.session = session
         self.service = service
 
-    def compose(self) -> ComposeResult:
+    def frame_id(self) -> str | None:
+        return self.PREFIX
+
+    def compose_body(self) -> ComposeResult:
         p = self.PREFIX
-        with Vertical(classes="dialog wide picker", id=p):
-            title = f"Add {self.WHAT} to “{name_of(self.service)}”"
-            yield Label(as_text(title), classes="dialog-title")
-            yield Input(placeholder=self.PLACEHOLDER, id=f"{p}-filter")
-            yield Static("", classes="error", id=f"{p}-error")
-            yield NavOptionList(id=f"{p}-options")
-            yield Static(self.LOADING, id=f"{p}-status", classes="help")
+        yield Input(placeholder=self.PLACEHOLDER, id=f"{p}-filter")
+        yield Static("", classes="error", id=f"{p}-error")
+        yield NavOptionList(id=f"{p}-options")
+        yield Static(self.LOADING, id=f"{p}-status", classes="help")
 
     def on_mount(self) -> None:
-        focus_now(self.query_one(OptionList))
         self.load()
 
+    @work(exclusive=True, group="picker", exit_on_error=False)
+    async def load(self) -> None:
+        """The candidates first (listed as soon as they are in), then who holds each."""
+        try:
+            count = await self.fetch()
+        except errors.MsgsvcError as exc:
+            self.status(f"Cannot list {self.WHICH}: {errors.describe(exc)}")
+            return
+        self.render_options()
+        sids = self.session.service_sids()
+        self.status(f"{count} senders; checking which service holds each…")
+        try:
+            await self.find_holders(sids[:HOLDER_LOOKUPS])
+        except errors.MsgsvcError as exc:
+            self.status(f"Holders unknown: {errors.describe(exc)}")
+            return
+        unknown = (
+            f" (services past the first {HOLDER_LOOKUPS} not checked)"
+            if len(sids) > HOLDER_LOOKUPS
+            else ""
+        )
+        self.status(f"{count} senders · enter adds · type to filter{unknown}")
+        self.render_options()
+
     # ---- what subclasses provide ------------------------------------------------------------
-    def load(self) -> object:
+    async def fetch(self) -> int:
+        """Read the candidates (raises MsgsvcError); how many there are."""
+        raise NotImplementedError
+
+    async def find_holders(self, service_sids: list[str]) -> None:
+        """Learn which of these services holds each candidate (raises MsgsvcError)."""
         raise NotImplementedError
 
     def rows(self, needle: str) -> list[tuple[Text, str]]:
@@ -107,10 +139,7 @@ class PickerScreen(ReportsWorkerErrors, ModalScreen["str | None"]):
 
     @on(Input.Changed)
     def _filter(self, event: Input.Changed) -> None:
-        problem = self.typed_problem(event.value.strip())
-        error = self.query_one(f"#{self.PREFIX}-error", Static)
-        error.update(as_text(problem or ""))
-        error.set_class(bool(problem), "-shown")
+        self.say(self.typed_problem(event.value.strip()) or "", f"#{self.PREFIX}-error")
         self.render_options()
 
     @on(Input.Submitted)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import contextlib
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -20,6 +18,7 @@ from msgsvc_tui.core.config import Config, Profile, Secret, mask_sid
 from msgsvc_tui.tui.config_io import save_config, save_profile
 from msgsvc_tui.tui.messages import SwitchProfile
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
+from msgsvc_tui.tui.screens.modals import Dialog, confirm_then
 from msgsvc_tui.tui.text import as_text
 from msgsvc_tui.tui.widgets.nav import NavOptionList
 
@@ -34,46 +33,41 @@ _FIELDS: tuple[tuple[str, str, bool, str], ...] = (
     ("edge", "Edge", False, "Optional: ashburn, dublin, sydney, …"),
     ("base_url", "Base URL", False, "Optional: a non-Twilio base, e.g. the emulator"),
 )
+_ATTRS = frozenset(attr for attr, *_ in _FIELDS)
 
 
-class ProfileEditor(ModalScreen["Profile | None"]):
+class ProfileEditor(Dialog[Profile]):
+    FRAME_ID = "profile-editor"
+    FRAME_CLASSES = "wide"
+    FOCUS = "Input"  # the first field that can be typed in, not the scroll area around it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="profile-save", priority=True),
         Binding("escape", "cancel", "Cancel", id="profile-cancel"),
     ]
 
     def __init__(self, existing: Profile | None = None) -> None:
-        super().__init__()
+        super().__init__(f"Edit profile {existing.name}" if existing else "Add a Twilio profile")
         self.existing = existing
 
-    def compose(self) -> ComposeResult:
-        title = f"Edit profile {self.existing.name}" if self.existing else "Add a Twilio profile"
-        with Vertical(classes="dialog wide", id="profile-editor"):
-            yield Label(as_text(title), classes="dialog-title")
-            with VerticalScroll(classes="dialog-body"):
-                for attr, label, secret, help_text in _FIELDS:
-                    value = getattr(self.existing, attr, None) if self.existing else None
-                    placeholder = help_text
-                    if secret and value:
-                        placeholder = "•••••••• unchanged (type to replace)"
-                    yield Label(label, classes="field-label")
-                    yield Input(
-                        value="" if secret or value is None else str(value),
-                        placeholder=placeholder,
-                        password=secret,
-                        id=f"profile-{attr}",
-                        disabled=attr == "name" and self.existing is not None,
-                    )
-                    yield Static("", classes="error", id=f"profile-error-{attr}")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save \\[ctrl+s]", id="save", variant="primary")
-                yield Button("Cancel \\[esc]", id="cancel")
-
-    def on_mount(self) -> None:
-        # the first field that can be typed in, not the scroll area around it
-        first = next((i for i in self.query(Input) if not i.disabled), None)
-        if first is not None:
-            first.focus()
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-body"):
+            for attr, label, secret, help_text in _FIELDS:
+                value = getattr(self.existing, attr, None) if self.existing else None
+                placeholder = help_text
+                if secret and value:
+                    placeholder = "•••••••• unchanged (type to replace)"
+                yield Label(label, classes="field-label")
+                yield Input(
+                    value="" if secret or value is None else str(value),
+                    placeholder=placeholder,
+                    password=secret,
+                    id=f"profile-{attr}",
+                    disabled=attr == "name" and self.existing is not None,
+                )
+                yield Static("", classes="error", id=f"profile-error-{attr}")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button("Save \\[ctrl+s]", id="save", variant="primary")
+            yield Button("Cancel \\[esc]", id="cancel")
 
     def _value(self, attr: str) -> str:
         return self.query_one(f"#profile-{attr}", Input).value.strip()
@@ -98,23 +92,17 @@ class ProfileEditor(ModalScreen["Profile | None"]):
 
     def action_save(self) -> None:
         profile = self.build()
-        for error in self.query(".error"):
-            if isinstance(error, Static):
-                error.update("")
-                error.remove_class("-shown")
+        for attr in _ATTRS:
+            self.say("", f"#profile-error-{attr}")
         problems = profile.problems()
         if problems:
             for problem in problems:
-                for label in self.query(f"#profile-error-{problem.attr}").results(Static):
-                    label.update(Text(problem.message))
-                    label.add_class("-shown")
+                if problem.attr in _ATTRS:
+                    self.say(problem.message, f"#profile-error-{problem.attr}")
             for field in self.query(f"#profile-{problems[0].attr}").results(Input):
                 field.focus()
             return
         self.dismiss(profile)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
@@ -123,38 +111,36 @@ class ProfileEditor(ModalScreen["Profile | None"]):
             self.action_cancel()
 
 
-class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
+class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
+    FRAME_ID = "profiles"
+    FRAME_CLASSES = "wide"
+    FOCUS = "OptionList"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "switch", "Switch", id="profiles-switch", tooltip="Use this profile"),
         Binding("a", "add", "Add", id="profiles-add", tooltip="Add a profile"),
         Binding("e", "edit", "Edit", id="profiles-edit", tooltip="Edit the profile"),
         Binding("t", "test", "Test", id="profiles-test", tooltip="Test the connection"),
         Binding("x", "remove", "Remove", id="profiles-remove", tooltip="Remove the profile"),
-        Binding("escape", "close", "Close", id="profiles-close"),
+        Binding("escape", "cancel", "Close", id="profiles-close"),
     ]
 
     def __init__(self, config: Config, in_use: str | None) -> None:
-        super().__init__()
+        super().__init__("Profiles")
         self.config = config
         self.in_use = in_use  # the profile the app is connected with
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="profiles"):
-            yield Label("Profiles", classes="dialog-title")
-            yield NavOptionList(id="profile-list")
-            yield Static(
-                as_text(f"Saved in {self.config.path}"), id="profiles-status", classes="help"
-            )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Switch \\[enter]", id="switch", variant="primary")
-                yield Button("Add \\[a]", id="add")
-                yield Button("Edit \\[e]", id="edit")
-                yield Button("Test \\[t]", id="test")
-                yield Button("Close \\[esc]", id="close")
+    def compose_body(self) -> ComposeResult:
+        yield NavOptionList(id="profile-list")
+        yield Static(as_text(f"Saved in {self.config.path}"), id="profiles-status", classes="help")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button("Switch \\[enter]", id="switch", variant="primary")
+            yield Button("Add \\[a]", id="add")
+            yield Button("Edit \\[e]", id="edit")
+            yield Button("Test \\[t]", id="test")
+            yield Button("Close \\[esc]", id="close")
 
     def on_mount(self) -> None:
         self.refresh_list()
-        self.query_one(OptionList).focus()
 
     def refresh_list(self, select: str | None = None) -> None:
         options = self.query_one(OptionList)
@@ -196,7 +182,8 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
         self.action_switch()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        action = getattr(self, f"action_{event.button.id}", None)
+        name = "cancel" if event.button.id == "close" else event.button.id
+        action = getattr(self, f"action_{name}", None)
         if action:
             action()
 
@@ -224,22 +211,19 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
         profile = self._selected()
         if profile is None:
             return
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.config.remove_profile(profile.name)
-                if save_config(self.config, self.notify):
-                    self.refresh_list()
+        def remove() -> None:
+            self.config.remove_profile(profile.name)
+            if save_config(self.config, self.notify):
+                self.refresh_list()
 
-        self.app.push_screen(
-            ConfirmScreen(
-                "Remove profile",
-                f"Remove the profile {profile.name!r} from {self.config.path}?",
-                yes="Remove",
-                danger=True,
-            ),
-            answered,
+        confirm_then(
+            self,
+            "Remove profile",
+            f"Remove the profile {profile.name!r} from {self.config.path}?",
+            remove,
+            yes="Remove",
+            danger=True,
         )
 
     def action_test(self) -> None:
@@ -262,6 +246,3 @@ class ProfilesScreen(ReportsWorkerErrors, ModalScreen[None]):
             return
         found = "at least one service" if page.items else "no services yet"
         status.update(as_text(f"✓ {profile.name}: connected, {found}", "bold green"))
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding, BindingType
 
-from msgsvc_tui.api import errors
 from msgsvc_tui.core import senders
 from msgsvc_tui.ops import pool
 from msgsvc_tui.tui.screens.modals import PromptScreen
-from msgsvc_tui.tui.screens.picker import HOLDER_LOOKUPS, PickerScreen
+from msgsvc_tui.tui.screens.picker import PickerScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import shown
 
@@ -34,36 +32,20 @@ class SenderPicker(PickerScreen):
     PREFIX = "picker"
     WHAT = "a sender"
     PLACEHOLDER = "filter, or type a PN… / SC… SID"
+    WHICH = "the account's numbers"
     LOADING = "Loading the account's numbers…"
 
     def __init__(self, session: Session, service: Json) -> None:
         super().__init__(session, service)
         self.candidates: list[pool.Candidate] = []
 
-    @work(exclusive=True, group="picker", exit_on_error=False)
-    async def load(self) -> None:
-        client = self.session.client
-        try:
-            self.candidates = await pool.load_candidates(client)
-        except errors.MsgsvcError as exc:
-            self.status(f"Cannot list the account's numbers: {errors.describe(exc)}")
-            return
+    async def fetch(self) -> int:
+        self.candidates = await pool.load_candidates(self.session.client)
         self.session.pool_index.labels.update({c.sid: c.value for c in self.candidates})
-        self.render_options()
-        sids = self.session.service_sids()
-        self.status(f"{len(self.candidates)} senders; checking which service holds each…")
-        try:
-            await self.session.pool_index.build(client, sids[:HOLDER_LOOKUPS])
-        except errors.MsgsvcError as exc:
-            self.status(f"Holders unknown: {errors.describe(exc)}")
-            return
-        unknown = (
-            f" (services past the first {HOLDER_LOOKUPS} not checked)"
-            if len(sids) > HOLDER_LOOKUPS
-            else ""
-        )
-        self.status(f"{len(self.candidates)} senders · enter adds · type to filter{unknown}")
-        self.render_options()
+        return len(self.candidates)
+
+    async def find_holders(self, service_sids: list[str]) -> None:
+        await self.session.pool_index.build(self.session.client, service_sids)
 
     def rows(self, needle: str) -> list[tuple[Text, str]]:
         out = []

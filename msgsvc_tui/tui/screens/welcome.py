@@ -7,11 +7,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 
 from msgsvc_tui.tui.messages import AddProfile, OpenDemo
+from msgsvc_tui.tui.screens.modals import DialogFrame
 from msgsvc_tui.tui.text import as_text
 
 WELCOME = (
@@ -37,7 +38,7 @@ class WelcomeScreen(Screen[None]):
         self.config_path = config_path
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="welcome", classes="dialog wide"):
+        with DialogFrame(id="welcome", classes="wide"):
             yield Label("Welcome to msgsvc-tui", classes="dialog-title")
             yield Static(as_text(WELCOME.format(path=self.config_path)), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):

@@ -24,7 +24,7 @@ from msgsvc_tui.ops import ascode, bulk
 from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.messages import ListLoaded, ServiceRemoved, ServiceWritten
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
-from msgsvc_tui.tui.screens.modals import ConfirmScreen, ReportScreen
+from msgsvc_tui.tui.screens.modals import ReportScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of
 from msgsvc_tui.tui.widgets.keybar import KeyBar
@@ -350,15 +350,16 @@ class ListPane(ReportsWorkerErrors, Vertical):
             "removed. u undoes it (a new SID; the senders stay with the account)."
         )
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._delete_worker(service)
-
         if not self.session.config.preferences.confirm_delete:
-            answered(True)
+            self._delete_worker(service)
             return
-        self.app.push_screen(
-            ConfirmScreen("Delete service", body, yes="Delete", danger=True), answered
+        confirm_then(
+            self,
+            "Delete service",
+            body,
+            lambda: self._delete_worker(service),
+            yes="Delete",
+            danger=True,
         )
 
     @work(group="delete", exit_on_error=False)
@@ -391,12 +392,9 @@ class ListPane(ReportsWorkerErrors, Vertical):
             body += "?\n\n" + "\n".join(f"  {name_of(s)}" for s in targets[:12])
             if len(targets) > 12:
                 body += f"\n  … and {len(targets) - 12} more"
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._bulk_worker(flag, value, targets)
-
-            self.app.push_screen(ConfirmScreen(f"{f.label} {word}", body), answered)
+            confirm_then(
+                self, f"{f.label} {word}", body, lambda: self._bulk_worker(flag, value, targets)
+            )
             return
         service = self.table.current
         if service is not None:

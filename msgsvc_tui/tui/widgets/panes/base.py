@@ -128,13 +128,9 @@ class ServicePane(ReportsWorkerErrors, Vertical):
     def confirm_then(self, title: str, question: str, yes: str, act: Callable[[], object]) -> None:
         """A removal's question (`y` goes ahead, `n`/esc leaves everything as it is); `act`
         runs on yes only."""
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+        from msgsvc_tui.tui.screens.modals import confirm_then
 
-        def answered(ok: bool | None) -> None:
-            if ok:
-                act()
-
-        self.app.push_screen(ConfirmScreen(title, question, yes=yes, danger=True), answered)
+        confirm_then(self, title, question, act, yes=yes, danger=True)
 
     async def attempt(
         self,

@@ -199,13 +199,15 @@ class HealthPane(ServicePane):
             [f"On {name_of(service)}:", *(f"  {c}" for c in change_lines(finding, service))]
         )
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._fix_worker(service, finding)
+        from msgsvc_tui.tui.screens.modals import confirm_then
 
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
-
-        self.app.push_screen(ConfirmScreen(f"Fix: {finding.title}", body, yes="Save"), answered)
+        confirm_then(
+            self,
+            f"Fix: {finding.title}",
+            body,
+            lambda: self._fix_worker(service, finding),
+            yes="Save",
+        )
 
     @work(exclusive=True, group="health-fix", exit_on_error=False)
     async def _fix_worker(self, service: Json, finding: health.Finding) -> None:

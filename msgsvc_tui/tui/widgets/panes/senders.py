@@ -183,8 +183,6 @@ class SendersPane(ServicePane):
     async def _offer_move(
         self, service: Json, kind: senders.SenderKind, sid: str, exc: errors.ApiError
     ) -> None:
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
-
         index = self.session.pool_index
         # Twilio's 21712 does not name the holder: find it from the services' own pools.
         holder = index.holder(sid)
@@ -198,17 +196,24 @@ class SendersPane(ServicePane):
         if holder is None:
             self.app.notify(explanation, severity="error", title="Not added", timeout=10)
             return
-        yes = await self.app.push_screen_wait(
-            ConfirmScreen(
-                "Move the sender here?",
-                f"{explanation}\n\nMove it: remove it from “{holder_name}” and add it to "
-                f"“{name_of(service)}”?",
-                yes="Move",
-            )
-        )
-        if not yes:
-            return
+        from msgsvc_tui.tui.screens.modals import confirm_then
+
         source = holder_service or {"sid": holder, "friendly_name": holder_name}
+        confirm_then(
+            self,
+            "Move the sender here?",
+            f"{explanation}\n\nMove it: remove it from “{holder_name}” and add it to "
+            f"“{name_of(service)}”?",
+            lambda: self.move_member(service, kind, sid, source, str(holder_name)),
+            yes="Move",
+        )
+
+    @work(group="senders-write", exit_on_error=False)
+    async def move_member(
+        self, service: Json, kind: senders.SenderKind, sid: str, source: Json, holder_name: str
+    ) -> None:
+        index = self.session.pool_index
+        label = index.label(sid)
         outcome = await self.session.writes.move_sender(
             kind, sid, source=source, to=service, label=label
         )
