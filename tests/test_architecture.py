@@ -162,3 +162,87 @@ def test_every_lazily_built_subcommand_builds_and_helps(capsys):
             cli.main([*command.split(), "--help"])
         assert done.value.code == 0, command
         assert f"usage: msgsvc-tui {command}" in " ".join(capsys.readouterr().out.split())
+
+
+def _classes_of_the_package() -> list[type]:
+    """Every class defined at the top of a module of the package (each module imported)."""
+    import importlib
+    import inspect
+
+    found: list[type] = []
+    for path in sorted(PKG.rglob("*.py")):
+        if path.name == "__main__.py":
+            continue
+        parts = path.relative_to(PKG.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        module = importlib.import_module(name)
+        found.extend(
+            c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == name
+        )
+    return found
+
+
+def test_every_modal_screen_is_a_dialog():
+    """One dialog base: its frame, title, escape, focus on open and name in the key bar are
+    written once (tui/screens/modals.py), so a new dialog cannot leave one out."""
+    from textual.binding import Binding
+    from textual.screen import ModalScreen
+
+    from msgsvc_tui.tui.screens.modals import Dialog
+
+    modals = [c for c in _classes_of_the_package() if issubclass(c, ModalScreen)]
+    assert len(modals) >= 15, modals  # the walk found them (a broken walk proves nothing)
+    strays = [c.__qualname__ for c in modals if not issubclass(c, Dialog)]
+    assert not strays, f"modal screens not built on Dialog: {strays}"
+    for c in modals:
+        if c is Dialog:
+            continue  # the base: its subclasses get escape (tui/screens/modals.py)
+        keys = {
+            k.strip()
+            for klass in c.__mro__
+            for b in klass.__dict__.get("BINDINGS", [])
+            for k in (b.key if isinstance(b, Binding) else b[0]).split(",")
+        }
+        assert "escape" in keys, f"{c.__qualname__}: escape does not back out"
+
+
+class _ConfirmsMade(ast.NodeVisitor):
+    """The function each `ConfirmScreen(...)` call is written in (innermost)."""
+
+    def __init__(self) -> None:
+        self.around: list[str] = []
+        self.made_in: list[str] = []
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.around.append(node.name)
+        self.generic_visit(node)
+        self.around.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Call(self, node: ast.Call) -> None:
+        called = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if called == "ConfirmScreen":
+            self.made_in.append(self.around[-1] if self.around else "<module>")
+        self.generic_visit(node)
+
+
+def test_a_confirm_is_asked_only_by_confirm_then():
+    """One confirm-then-act: the yes/no dialog is made in one function, which runs the action
+    on yes only. No other module names it (to push it, await it or wait on it)."""
+    for path in PKG.rglob("*.py"):
+        where = path.relative_to(PKG).as_posix()
+        tree = ast.parse(path.read_text())
+        seen = _ConfirmsMade()
+        seen.visit(tree)
+        if where == "tui/screens/modals.py":
+            assert seen.made_in == ["confirm_then"], seen.made_in
+            continue
+        named = [
+            n.lineno
+            for n in ast.walk(tree)
+            if (isinstance(n, ast.Name) and n.id == "ConfirmScreen")
+            or (isinstance(n, ast.Attribute) and n.attr == "ConfirmScreen")
+            or (isinstance(n, ast.alias) and n.name == "ConfirmScreen")
+        ]
+        assert not named, f"{where} names ConfirmScreen (lines {named}): use confirm_then"
