@@ -7,12 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -32,6 +30,7 @@ from msgsvc_tui.tui.bindings import APP_BINDINGS
 from msgsvc_tui.tui.commands import MsgsvcCommands
 from msgsvc_tui.tui.config_io import save_config, save_profile
 from msgsvc_tui.tui.session import Session
+from msgsvc_tui.tui.textual_private import FrameFilterApp
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
     from msgsvc_tui.tui.tour import TourPanel
 
 
-class MsgsvcApp(App[int]):
+class MsgsvcApp(FrameFilterApp[int]):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses elsewhere still find it
     TITLE = "msgsvc-tui"
     COMMANDS = App.COMMANDS | {MsgsvcCommands}
@@ -396,9 +395,9 @@ class MsgsvcApp(App[int]):
         else:
             main.confirm_leave(then)
 
-    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+    def filter_frame(self, update: object) -> object:
         """Every frame passes the guard (tui/guard.py) on its way to the terminal."""
-        super()._display(screen, guard.clean_update(renderable))  # type: ignore[arg-type]
+        return guard.clean_update(update)
 
     def notify(
         self,
@@ -421,10 +420,11 @@ class MsgsvcApp(App[int]):
         )
 
     # ---- keys: each read once, as it arrives, by the one state machine (tui/keymode.py) ----
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
         if keymode.was_routed(event):
-            return  # its bindings were looked up when it arrived; never again, later
-        await super()._on_key(event)
+            # its bindings were looked up when it arrived; never again, later: Textual's own
+            # handler (App._on_key, after this one) would run them a second time
+            event.prevent_default()
 
     # ---- messages up from screens and widgets ----------------------------------------------
     @on(messages.SwitchProfile)

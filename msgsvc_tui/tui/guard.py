@@ -14,11 +14,11 @@ this guard, so a string that misses the sanitizer still fails it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from rich.segment import Segment
-from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.strip import Strip
+
+from msgsvc_tui.tui.textual_private import map_frame_strips
 
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
@@ -34,18 +34,7 @@ def clean_strip(strip: Strip) -> Strip:
     )
 
 
-def _clean_line(line: Iterable[Strip]) -> list[Strip]:
-    return [clean_strip(strip) for strip in line]
-
-
 def clean_update(update: object) -> object:
     """A compositor update (a full layout, or changed chops) with every strip cleaned;
     anything else as it is."""
-    if isinstance(update, LayoutUpdate):
-        update.strips = [_clean_line(line) for line in update.strips]
-    elif isinstance(update, ChopsUpdate):
-        update.chops = [
-            {x: None if strip is None else clean_strip(strip) for x, strip in chop.items()}
-            for chop in update.chops
-        ]
-    return update
+    return map_frame_strips(update, clean_strip)

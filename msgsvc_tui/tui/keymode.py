@@ -60,8 +60,9 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Select, TextArea
-from textual.widgets._select import SelectOverlay
 
+from msgsvc_tui.tui import textual_private as private
+from msgsvc_tui.tui.textual_private import SelectOverlay
 from msgsvc_tui.tui.widgets.nav import NAV_KEYS, nav_target
 
 if TYPE_CHECKING:
@@ -248,9 +249,9 @@ def was_routed(event: events.Key) -> bool:
 def describe(screen: Screen[Any], key: str) -> str | None:
     """What `key` would do now, in words (the first binding that would run)."""
     app = screen.app
-    for namespace, bindings in screen._modal_binding_chain:
+    for namespace, bindings in private.binding_chain(screen):
         for binding in bindings.key_to_bindings.get(key, ()):
-            if app._check_action_state(binding.action, namespace) is not False:
+            if private.action_state(app, binding.action, namespace) is not False:
                 return binding.description or binding.action
     return None
 
@@ -273,7 +274,7 @@ async def route_key(app: App[Any], event: events.Key) -> bool:
 
 async def _route(app: App[Any], screen: Screen[Any], event: events.Key) -> bool:
     key = event.key
-    if await app._check_bindings(key, priority=True):
+    if await private.run_priority_bindings(app, key):
         return True
     ensure_focus(screen)
     focused = screen.focused
@@ -292,7 +293,7 @@ async def _route(app: App[Any], screen: Screen[Any], event: events.Key) -> bool:
         # typed: to the field's own queue, in order with the keys before it
         focused.call_later(_type_into, focused, event)
         return True
-    for namespace, bindings in screen._modal_binding_chain:
+    for namespace, bindings in private.binding_chain(screen):
         for binding in bindings.key_to_bindings.get(key, ()):
             if not binding.priority and await app.run_action(binding.action, namespace):
                 return True
@@ -303,7 +304,7 @@ def _takes(control: Widget, event: events.Key) -> bool:
     """Does a text field take this key (a character, or one of its own editing keys)?"""
     if event.is_printable:
         return True
-    for binding in control._bindings.key_to_bindings.get(event.key, ()):
+    for binding in private.own_bindings(control, event.key):
         if binding.action.split("(", 1)[0] in ("stop_editing",):
             return False  # its way out is the machine's transition, read now
         if control.check_action(binding.action, ()) is not False:
@@ -312,12 +313,12 @@ def _takes(control: Widget, event: events.Key) -> bool:
 
 
 async def _type_into(control: Widget, event: events.Key) -> None:
-    for binding in control._bindings.key_to_bindings.get(event.key, ()):
+    for binding in private.own_bindings(control, event.key):
         if not binding.priority and control.check_action(binding.action, ()) is not False:
             await control.run_action(binding.action)
             return
     if event.is_printable:
-        await control._on_key(event)
+        await private.default_key_handling(control, event)
 
 
 async def _in_menu(menu: Select[Any] | RadioSet, focused: Widget, key: str) -> bool:
@@ -332,7 +333,7 @@ async def _in_menu(menu: Select[Any] | RadioSet, focused: Widget, key: str) -> b
             return True
         if key in _CHOOSE_KEYS or key == "escape":
             if key != "escape" and overlay.highlighted is not None:
-                value = menu._options[overlay.highlighted][1]  # the menu lists these
+                value = private.select_values(menu)[overlay.highlighted]
                 if value != menu.value:
                     menu.value = value
             menu.expanded = False
@@ -340,15 +341,17 @@ async def _in_menu(menu: Select[Any] | RadioSet, focused: Widget, key: str) -> b
             return True
         return False  # a letter: the menu's type-to-search
     if isinstance(menu, RadioSet):
-        buttons = list(menu._nodes)
+        buttons = list(menu.children)
+        highlighted = private.radio_highlighted(menu)
         if key in _NAV_ACTIONS and buttons:
-            current = menu._selected if menu._selected is not None else 0
-            menu._selected = nav_target(_NAV_ACTIONS[key], current, len(buttons), len(buttons))
+            current = highlighted if highlighted is not None else 0
+            target = nav_target(_NAV_ACTIONS[key], current, len(buttons), len(buttons))
+            private.highlight_radio(menu, target)
             return True
         if key in _CHOOSE_KEYS or key == "escape":
-            if key != "escape" and menu._selected is not None:
+            if key != "escape" and highlighted is not None:
                 chooser = _chooser_of(menu)
-                button = buttons[menu._selected]
+                button = buttons[highlighted]
                 if chooser is not None:
                     chooser(menu, button)
                 elif isinstance(button, RadioButton):

@@ -31,18 +31,25 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static, Switch
-from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from msgsvc_tui.core import editing, fields, senders
 from msgsvc_tui.core.editing import Incoming
 from msgsvc_tui.core.fields import Field, FieldError, Group, Kind
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.keymode import focus_now, focus_return
+from msgsvc_tui.tui.textual_private import (
+    ImmediateFocusSelect,
+    SelectCurrent,
+    SelectOverlay,
+    highlight_radio,
+    own_bindings,
+    record_pressed,
+    select_values,
+)
 
 Json = dict[str, Any]
 # Shown by the incoming-messages choice rather than as its own switch.
@@ -79,20 +86,20 @@ class FieldRow(Vertical, can_focus=True):
         self.key_place = label or field_name  # what the mode indicator names
 
 
-class FieldSelect(Select[str]):
+class FieldSelect(ImmediateFocusSelect[str]):
     """A Select whose menu takes the focus the moment it opens, and gives it back to the row
     the moment it closes (chosen by key or by mouse). Textual's own moves the focus later,
     from the App's queue: keys typed meanwhile went to a closed menu, and the focus was left
     on nothing."""
 
-    def _watch_expanded(self, expanded: bool) -> None:
+    def expanded_changed(self, expanded: bool) -> None:
         try:
             overlay = self.query_one(SelectOverlay)
         except Exception:  # removed
             return
         self.set_class(expanded, "-expanded")
         if expanded:
-            for index, (_prompt, value) in enumerate(self._options):
+            for index, value in enumerate(select_values(self)):
                 if value == self.value:
                     overlay.select(index)
                     break
@@ -117,37 +124,31 @@ class FieldInput(Input):
         form = next(a for a in self.ancestors if isinstance(a, ServiceForm))
         form.stop_editing()
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         """Run this input's own key bindings (backspace, delete, arrows, esc…) here, as the
         key arrives. Left to Textual, a binding runs only once the key has bubbled up to the
         App through every ancestor's queue, while a printable key is inserted at once: in a
-        burst, "abc" typed after 18 backspaces overtook some of them ("Aab")."""
-        bindings = self._bindings.key_to_bindings.get(event.key, ())
-        for binding in bindings:
+        burst, "abc" typed after 18 backspaces overtook some of them ("Aab"). A key no binding
+        takes goes on to Input's own handler (which inserts it), called after this one."""
+        for binding in own_bindings(self, event.key):
             if binding.priority:
                 continue
             if self.check_action(binding.action, ()) is False:
                 continue
             event.stop()
-            event.prevent_default()
+            event.prevent_default()  # Input's own handler is not called
             await self.run_action(binding.action)
             return
-        await super()._on_key(event)
 
 
 class ShapeRadioButton(RadioButton):
     """A radio button whose state shows by shape (● chosen, ○ not), not by colour alone."""
 
-    @property
-    def _button(self) -> Content:
-        button = super()._button
-        inner = "●" if self.value else "○"
-        return Content.assemble(
-            *(
-                (char if i != 1 else inner, button.get_style_at_offset(i))
-                for i, char in enumerate(button.plain)
-            )
-        )
+    BUTTON_INNER = "○"  # a button starts off
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "●" if self.value else "○"
+        super().watch_value()
 
 
 class ServiceForm(VerticalScroll):
@@ -327,7 +328,7 @@ class ServiceForm(VerticalScroll):
         for button in radio_set.query(RadioButton):
             button.value = button.id == f"incoming-{mode.value}"
             if button.value:
-                radio_set._pressed_button = button  # its own record, kept in step
+                record_pressed(radio_set, button)  # its own record, kept in step
 
     def incoming(self) -> Incoming:
         return self._mode
@@ -537,9 +538,8 @@ class ServiceForm(VerticalScroll):
             return
         if isinstance(control, RadioSet):
             buttons = list(control.query(RadioButton))
-            control._selected = next(
-                (i for i, b in enumerate(buttons) if b.id == f"incoming-{self._mode.value}"), 0
-            )
+            chosen = f"incoming-{self._mode.value}"
+            highlight_radio(control, next((i for i, b in enumerate(buttons) if b.id == chosen), 0))
         focus_now(control)
         if isinstance(control, Input):
             control.cursor_position = len(control.value)

@@ -1,0 +1,189 @@
+"""Every use of Textual's private API, in one module.
+
+Textual is pinned exactly (constraints.txt), but its underscored names may change in any
+release. Each use the app cannot do without sits here, as one small function or class whose
+docstring says why the public API does not suffice; tests/test_textual_private.py exercises
+each one against the pinned Textual, so a pin bump that renames or removes one fails there,
+by name, instead of as a strange keyboard bug. No other module may use these names
+(tests/test_architecture.py walks the package's attribute names).
+
+Where the pinned Textual offers a public way, the app uses it instead: an `on_key` handler
+that calls `event.prevent_default()` in place of an `_on_key` override, `Widget.children` in
+place of `_nodes`, `ToggleButton.BUTTON_INNER` in place of the `_button` property.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from rich.console import RenderableType
+from textual import events
+from textual._compositor import ChopsUpdate, LayoutUpdate
+from textual.app import App
+from textual.binding import Binding, BindingsMap
+from textual.widget import Widget
+from textual.widgets import RadioButton, RadioSet, Select
+
+# SelectOverlay (a Select's open menu) and SelectCurrent (its closed line) are exported by no
+# public module, yet the key router must recognise an open menu, and the form must mark the
+# closed line as holding a value when it opens its menu itself.
+from textual.widgets._select import SelectCurrent, SelectOverlay
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+    from textual.screen import Screen
+    from textual.strip import Strip
+
+ReturnType = TypeVar("ReturnType")
+SelectType = TypeVar("SelectType")
+
+
+# ---- frames on their way to the terminal -----------------------------------------------------
+def map_frame_strips(update: object, change: Callable[[Strip], Strip]) -> object:
+    """`update` (what the compositor hands to the driver) with `change` applied to each of
+    its strips; anything else as it is.
+
+    Private: `LayoutUpdate` and `ChopsUpdate` are the compositor's own types. Textual's public
+    line filters (`App.get_line_filters`) run while each widget is rendered, before the
+    compositor; a net there would also hide from the poisoned-store test the very strings it
+    exists to catch, which reads the compositor's frames."""
+    if isinstance(update, LayoutUpdate):
+        update.strips = [[change(strip) for strip in line] for line in update.strips]
+    elif isinstance(update, ChopsUpdate):
+        update.chops = [
+            {x: None if strip is None else change(strip) for x, strip in chop.items()}
+            for chop in update.chops
+        ]
+    return update
+
+
+class FrameFilterApp(App[ReturnType]):
+    """An App whose every frame passes `filter_frame` just before it becomes terminal bytes.
+
+    Private: `App._display` is the only point every frame passes after composition and before
+    the driver writes it; Textual offers no public hook there."""
+
+    def filter_frame(self, update: object) -> object:
+        """The frame as it should be written (by default, unchanged)."""
+        return update
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        super()._display(screen, self.filter_frame(renderable))  # type: ignore[arg-type]
+
+
+# ---- bindings --------------------------------------------------------------------------------
+def binding_chain(screen: Screen[Any]) -> list[tuple[DOMNode, BindingsMap]]:
+    """The (namespace, bindings) a key is looked up in on `screen`, from the focused widget up
+    to the App, stopping at the topmost modal.
+
+    Private: `Screen.active_bindings` (public) keeps one binding per key and reorders priority
+    ones, so it cannot say which binding would run first, nor try the next when one declines."""
+    return screen._modal_binding_chain
+
+
+def action_state(app: App[Any], action: str, namespace: DOMNode) -> bool | None:
+    """What the node owning `action` says of it now: True (enabled), None (shown disabled),
+    False (hidden).
+
+    Private: `DOMNode.check_action` (public) takes an already parsed action on its own node;
+    `App._check_action_state` parses the action string and resolves its namespace as a key
+    press would."""
+    return app._check_action_state(action, namespace)
+
+
+async def run_priority_bindings(app: App[Any], key: str) -> bool:
+    """Run `key`'s priority bindings (App first, then down to the focus) at once; True when
+    one handled it.
+
+    Private: `App._check_bindings` is how Textual itself runs them; the only public way in is
+    `App.simulate_key`, which posts the key to the back of the App's queue, behind keys already
+    typed."""
+    return await app._check_bindings(key, priority=True)
+
+
+def own_bindings(node: DOMNode, key: str) -> tuple[Binding, ...]:
+    """The bindings `node` itself has for `key` (its class's BINDINGS, merged up its MRO).
+
+    Private: `DOMNode._bindings`; no public attribute exposes a node's own bindings map, and
+    its class's `BINDINGS` lists are not merged or parsed into keys."""
+    return tuple(node._bindings.key_to_bindings.get(key, ()))
+
+
+async def default_key_handling(widget: Widget, event: events.Key) -> None:
+    """Let `widget` handle `event` the way Textual would when no binding takes it (an Input or
+    TextArea inserts the character), now.
+
+    Private: `Widget._on_key`; the public routes (`post_message`, `simulate_key`) queue the key
+    behind others already typed, and keys must be read in order, as they arrive."""
+    await widget._on_key(event)
+
+
+# ---- a Select's menu -------------------------------------------------------------------------
+def select_values(select: Select[Any]) -> list[Any]:
+    """The values of `select`'s menu, line by line (the blank line's first when the Select
+    allows one).
+
+    Private: `Select._options`; the public API sets the value, but a menu line can be turned
+    into its value only through the Select's own list. Choosing a line the public way
+    (`SelectOverlay.action_select`) posts a message, applied later: the next key would run
+    before the choice."""
+    return [value for _prompt, value in select._options]
+
+
+class ImmediateFocusSelect(Select[SelectType]):
+    """A Select whose menu opening or closing is handled by `expanded_changed`, in place of
+    Textual's own handling.
+
+    Private: Textual's `Select._watch_expanded` moves the focus with `Widget.focus()`, later,
+    from the App's queue; a public `watch_expanded` would run after it, too late to stop that
+    move. Overriding the private watcher is the only way to move the focus at once."""
+
+    def expanded_changed(self, expanded: bool) -> None:
+        """The menu opened or closed (by default, Textual's own handling)."""
+        super()._watch_expanded(expanded)
+
+    def _watch_expanded(self, expanded: bool) -> None:
+        self.expanded_changed(expanded)
+
+
+# ---- a RadioSet used as a menu ---------------------------------------------------------------
+def radio_highlighted(radio_set: RadioSet) -> int | None:
+    """The index of the highlighted (not necessarily pressed) button.
+
+    Private: `RadioSet._selected`; its public actions only step one button at a time with
+    wrap-around, while the app's menus jump (g/G, ctrl+d/ctrl+u) and stop at the ends."""
+    return radio_set._selected
+
+
+def highlight_radio(radio_set: RadioSet, index: int | None) -> None:
+    """Highlight the `index`-th button (None: none), without pressing it. Private: see
+    `radio_highlighted`."""
+    radio_set._selected = index
+
+
+def record_pressed(radio_set: RadioSet, button: RadioButton) -> None:
+    """Tell `radio_set` that `button` is its pressed one, now.
+
+    Private: `RadioSet._pressed_button`; set publicly (a button's `value`), the RadioSet
+    learns of it from a message handled later, and meanwhile reports the previous choice
+    (a form loading another service would show the old one's)."""
+    radio_set._pressed_button = button
+
+
+__all__ = [
+    "FrameFilterApp",
+    "ImmediateFocusSelect",
+    "SelectCurrent",
+    "SelectOverlay",
+    "action_state",
+    "binding_chain",
+    "default_key_handling",
+    "highlight_radio",
+    "map_frame_strips",
+    "own_bindings",
+    "radio_highlighted",
+    "record_pressed",
+    "run_priority_bindings",
+    "select_values",
+]
