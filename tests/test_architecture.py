@@ -246,3 +246,126 @@ def test_a_confirm_is_asked_only_by_confirm_then():
             or (isinstance(n, ast.alias) and n.name == "ConfirmScreen")
         ]
         assert not named, f"{where} names ConfirmScreen (lines {named}): use confirm_then"
+
+
+# ---- Textual's private API: only through tui/textual_private.py --------------------------------
+TEXTUAL_PRIVATE = PKG / "tui" / "textual_private.py"
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _gathered_private_names() -> set[str]:
+    """The private names textual_private.py uses: attributes it reads or sets, members it
+    overrides."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(TEXTUAL_PRIVATE.read_text())):
+        if isinstance(node, ast.Attribute) and _is_private(node.attr):
+            names.add(node.attr)
+        elif isinstance(node, ast.ClassDef):
+            names.update(
+                item.name
+                for item in node.body
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and _is_private(item.name)
+            )
+    return names
+
+
+def _own_names(cls: ast.ClassDef) -> set[str]:
+    """What a class of ours defines itself (its methods, `self.x = …`): a private name of its
+    own, not one it inherits from Textual."""
+    names = {
+        item.name
+        for item in cls.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
+    for node in ast.walk(cls):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+            elif (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+            ):
+                names.add(target.attr)
+    return names
+
+
+def _private_uses(path: Path, gathered: set[str]) -> list[str]:
+    tree = ast.parse(path.read_text())
+    where = str(path.relative_to(PKG))
+    found: list[str] = []
+    for node in ast.walk(tree):
+        modules: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module]
+        elif isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] == "textual" and any(_is_private(p) for p in parts):
+                found.append(f"{where}:{node.lineno}: imports {module}")
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    own_of: dict[int, set[str]] = {}
+    for cls in classes:  # outer classes first: a nested class's own names win inside it
+        own = _own_names(cls)
+        own_of.update((id(inner), own) for inner in ast.walk(cls))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr in gathered):
+            continue
+        on_self = isinstance(node.value, ast.Name) and node.value.id == "self"
+        if on_self and node.attr in own_of.get(id(node), set()):
+            continue  # the class's own attribute or method that happens to share the name
+        found.append(f"{where}:{node.lineno}: .{node.attr}")
+    return found
+
+
+def test_textuals_private_api_is_used_only_through_textual_private():
+    """A private name of Textual's that tui/textual_private.py wraps (each one tested against
+    the pinned Textual in tests/test_textual_private.py) is used nowhere else, and no other
+    module imports a private Textual module: a new use goes through that module and its tests."""
+    gathered = _gathered_private_names()
+    assert {"_modal_binding_chain", "_display", "_options"} <= gathered  # the walk sees them
+    found = [
+        use
+        for path in sorted(PKG.rglob("*.py"))
+        if path != TEXTUAL_PRIVATE
+        for use in _private_uses(path, gathered)
+    ]
+    assert not found, "use tui/textual_private.py instead:\n" + "\n".join(found)
+
+
+def test_no_class_overrides_a_private_member_of_textual_outside_textual_private():
+    """Overriding Textual's private hooks (`_on_key`, `_display`, a `_watch_` method…) is a use
+    of its private API as much as calling them: only tui/textual_private.py does it."""
+    from textual.app import App
+    from textual.dom import DOMNode
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    def made_by_textual(base: type) -> set[str]:
+        """What Textual's metaclass puts in every subclass's own namespace."""
+        return set(vars(type("Probe", (base,), {"__module__": __name__})))
+
+    automatic = made_by_textual(App) | made_by_textual(Screen) | made_by_textual(Widget)
+    found: list[str] = []
+    classes = [c for c in _classes_of_the_package() if issubclass(c, DOMNode)]
+    assert len(classes) >= 40, classes  # the walk found them (a broken walk proves nothing)
+    for cls in classes:
+        if cls.__module__ == "msgsvc_tui.tui.textual_private":
+            continue
+        textual_bases = [b for b in cls.__mro__ if b.__module__.startswith("textual.")]
+        for member in vars(cls):
+            if not _is_private(member) or member in automatic:
+                continue
+            if any(member in vars(base) for base in textual_bases):
+                found.append(f"{cls.__module__}.{cls.__qualname__}.{member}")
+    assert not found, "overrides Textual's private members:\n" + "\n".join(found)

@@ -1,0 +1,385 @@
+"""Each use of Textual's private API (msgsvc_tui/tui/textual_private.py), exercised against the
+pinned Textual. A pin bump that renames, removes or changes what one of them does fails here,
+naming the private name and the function that wraps it, rather than as a keyboard bug.
+
+Small apps of Textual's own widgets only: what is checked is Textual, not the app."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from rich.segment import Segment
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
+
+from msgsvc_tui.tui import textual_private as private
+
+PIN = f"textual=={version('textual')}"
+
+
+@contextmanager
+def relies_on(private_name: str, wrapper: str) -> Iterator[None]:
+    """A failure inside names what changed in Textual and which wrapper needs a new way."""
+    try:
+        yield
+    except (AttributeError, ImportError, TypeError, KeyError, IndexError) as error:
+        pytest.fail(
+            f"{PIN}: Textual's private {private_name} changed ({error!r}); "
+            f"textual_private.{wrapper} needs another way"
+        )
+
+
+def changed(private_name: str, wrapper: str, what: str) -> str:
+    return f"{PIN}: Textual's private {private_name} {what}; textual_private.{wrapper} relies on it"
+
+
+# ---- frames ----------------------------------------------------------------------------------
+def shout(strip: Strip) -> Strip:
+    return Strip([Segment(t.upper(), style, c) for t, style, c in strip], strip.cell_length)
+
+
+class Recording(private.FrameFilterApp[None]):
+    def __init__(self, *, shouting: bool = False) -> None:
+        super().__init__()
+        self.shouting = shouting
+        self.frames: list[object] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("abc", id="text")
+
+    def filter_frame(self, update: object) -> object:
+        self.frames.append(update)
+        return private.map_frame_strips(update, shout) if self.shouting else update
+
+
+def _text(update: Any, console: Any) -> str:
+    """What a compositor update writes (Textual also displays None: nothing)."""
+    return "" if update is None else str(update.render_segments(console))
+
+
+async def test_frame_filter_app_sees_every_frame_textual_displays(monkeypatch):
+    displayed: list[object] = []
+    original = App._display
+
+    def display(self: App[Any], screen: Any, renderable: Any) -> None:
+        displayed.append(renderable)
+        original(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", display)
+    app = Recording(shouting=True)
+    async with app.run_test(size=(20, 3)) as pilot:
+        await pilot.pause()
+        with relies_on("App._display", "FrameFilterApp"):
+            assert any("ABC" in _text(f, app.console) for f in displayed), changed(
+                "App._display", "FrameFilterApp", "no longer receives the frames"
+            )
+        seen = len(displayed)
+        app.query_one("#text", Static).update("xyz")
+        await pilot.pause()
+        assert any("XYZ" in _text(f, app.console) for f in displayed[seen:]), changed(
+            "App._display", "FrameFilterApp", "no longer receives a widget's partial update"
+        )
+    # every frame Textual displayed went through filter_frame, and left it filtered
+    assert len(displayed) == len(app.frames) > 0
+    assert list(inspect.signature(original).parameters) == ["self", "screen", "renderable"], (
+        changed("App._display", "FrameFilterApp", "takes other arguments")
+    )
+
+
+async def test_map_frame_strips_changes_full_and_partial_frames():
+    app = Recording()
+    async with app.run_test(size=(20, 3)) as pilot:
+        await pilot.pause()
+        app.query_one("#text", Static).update("xyz")
+        await pilot.pause()
+        kinds = {type(f).__name__ for f in app.frames}
+        assert {"LayoutUpdate", "ChopsUpdate"} <= kinds, changed(
+            "_compositor.LayoutUpdate/ChopsUpdate", "map_frame_strips", f"became {kinds}"
+        )
+        for frame in app.frames:
+            before = _text(frame, app.console)
+            with relies_on("_compositor.LayoutUpdate.strips/ChopsUpdate.chops", "map_frame_strips"):
+                after = _text(private.map_frame_strips(frame, shout), app.console)
+            if "abc" in before or "xyz" in before:
+                assert "ABC" in after or "XYZ" in after, changed(
+                    "compositor updates", "map_frame_strips", "keep their text elsewhere"
+                )
+    assert private.map_frame_strips("not a frame", shout) == "not a frame"
+
+
+# ---- bindings --------------------------------------------------------------------------------
+class Keyed(Widget, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x", "mark('widget')", "Mark"),
+        Binding("y", "app.hidden", "Hidden"),
+    ]
+
+    def action_mark(self, who: str) -> None:
+        self.app.marks.append(who)  # type: ignore[attr-defined]
+
+
+class Dialog(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("z", "app.mark('dialog')", "Mark")]
+
+    def compose(self) -> ComposeResult:
+        yield Keyed()
+
+
+class KeyApp(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x", "mark('app')", "Mark"),
+        Binding("ctrl+t", "mark('priority')", "Priority", priority=True),
+        Binding("d", "dimmed", "Dimmed"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Keyed(id="keyed")
+
+    def action_mark(self, who: str) -> None:
+        self.marks.append(who)
+
+    def action_hidden(self) -> None:
+        self.marks.append("hidden")
+
+    def action_dimmed(self) -> None:
+        self.marks.append("dimmed")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return {"hidden": False, "dimmed": None}.get(action, True)
+
+
+async def test_binding_chain_runs_from_the_focus_up_and_stops_at_a_modal():
+    app = KeyApp()
+    async with app.run_test() as pilot:
+        keyed = app.query_one("#keyed", Keyed)
+        keyed.focus()
+        await pilot.pause()
+        with relies_on("Screen._modal_binding_chain", "binding_chain"):
+            chain = private.binding_chain(app.screen)
+            namespaces = [node for node, _ in chain]
+            assert namespaces[0] is keyed and namespaces[-1] is app, changed(
+                "Screen._modal_binding_chain", "binding_chain", f"is ordered {namespaces}"
+            )
+            assert [b.action for b in chain[0][1].key_to_bindings["x"]] == ["mark('widget')"]
+        app.push_screen(Dialog())
+        await pilot.pause()
+        with relies_on("Screen._modal_binding_chain", "binding_chain"):
+            namespaces = [node for node, _ in private.binding_chain(app.screen)]
+        assert app not in namespaces and namespaces[-1] is app.screen, changed(
+            "Screen._modal_binding_chain", "binding_chain", "no longer stops at a modal"
+        )
+
+
+async def test_action_state_asks_the_namespace_that_owns_the_action():
+    app = KeyApp()
+    async with app.run_test():
+        keyed = app.query_one("#keyed", Keyed)
+        with relies_on("App._check_action_state", "action_state"):
+            assert private.action_state(app, "hidden", app) is False
+            assert private.action_state(app, "dimmed", app) is None
+            assert private.action_state(app, "mark('app')", app) is True
+            # "app.hidden" bound on a widget is the App's action: the App is asked
+            assert private.action_state(app, "app.hidden", keyed) is False
+
+
+async def test_run_priority_bindings_runs_them_at_once_and_only_them():
+    app = KeyApp()
+    async with app.run_test():
+        with relies_on("App._check_bindings", "run_priority_bindings"):
+            assert await private.run_priority_bindings(app, "ctrl+t") is True
+            assert app.marks == ["priority"]  # now, not after the App's queue
+            assert await private.run_priority_bindings(app, "x") is False
+        assert app.marks == ["priority"], changed(
+            "App._check_bindings", "run_priority_bindings", "ran a binding without priority"
+        )
+
+
+async def test_own_bindings_are_the_widget_classes_merged_bindings():
+    app = KeyApp()
+    async with app.run_test():
+        keyed = app.query_one("#keyed", Keyed)
+        with relies_on("DOMNode._bindings", "own_bindings"):
+            assert [b.action for b in private.own_bindings(keyed, "x")] == ["mark('widget')"]
+            assert private.own_bindings(keyed, "q") == ()
+            field = Input()
+            actions = {b.action for b in private.own_bindings(field, "backspace")}
+        assert "delete_left" in actions, changed(
+            "DOMNode._bindings", "own_bindings", f"gives Input's backspace {actions}"
+        )
+
+
+class Typing(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Input(id="input")
+        yield TextArea(id="area")
+
+
+async def test_default_key_handling_types_a_character_now():
+    app = Typing()
+    async with app.run_test() as pilot:
+        field = app.query_one("#input", Input)
+        area = app.query_one("#area", TextArea)
+        field.focus()
+        await pilot.pause()
+        with relies_on("Widget._on_key", "default_key_handling"):
+            await private.default_key_handling(field, events.Key("x", "x"))
+            assert field.value == "x", changed(
+                "Input._on_key", "default_key_handling", "no longer types a character"
+            )
+            area.focus()
+            await pilot.pause()
+            await private.default_key_handling(area, events.Key("y", "y"))
+        assert area.text == "y", changed(
+            "TextArea._on_key", "default_key_handling", "no longer types a character"
+        )
+
+
+# ---- a Select's menu -------------------------------------------------------------------------
+class Menus(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Select([("A", "a"), ("B", "b")], id="blank")
+        yield Select([("A", "a"), ("B", "b")], allow_blank=False, id="full")
+
+
+async def test_select_values_are_the_menu_lines_values_in_order():
+    app = Menus()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        blank = app.query_one("#blank", Select)
+        full = app.query_one("#full", Select)
+        with relies_on("Select._options", "select_values"):
+            assert private.select_values(blank) == [Select.NULL, "a", "b"]
+            assert private.select_values(full) == ["a", "b"]
+        for select in (blank, full):
+            overlay = select.query_one(private.SelectOverlay)
+            assert overlay.option_count == len(private.select_values(select)), changed(
+                "Select._options", "select_values", "no longer matches the menu's lines"
+            )
+
+
+class Opening(private.ImmediateFocusSelect[str]):
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.seen: list[bool] = []
+
+    def expanded_changed(self, expanded: bool) -> None:
+        self.seen.append(expanded)
+
+
+class OpeningApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Opening([("A", "a")], allow_blank=False, id="opening")
+        yield private.ImmediateFocusSelect([("A", "a")], allow_blank=False, id="textual")
+
+
+async def test_immediate_focus_select_replaces_textuals_expanded_watcher():
+    app = OpeningApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        opening = app.query_one("#opening", Opening)
+        opening.expanded = True
+        assert opening.seen == [True], changed(
+            "Select._watch_expanded", "ImmediateFocusSelect", "is no longer called on opening"
+        )
+        await pilot.pause()
+        overlay = opening.query_one(private.SelectOverlay)
+        assert not overlay.has_focus, changed(
+            "Select._watch_expanded", "ImmediateFocusSelect", "is not the only opening handler"
+        )
+        opening.expanded = False
+        assert opening.seen == [True, False]
+        # left alone, expanded_changed is Textual's own: the menu opens and takes the focus
+        plain = app.query_one("#textual", private.ImmediateFocusSelect)
+        plain.expanded = True
+        await pilot.pause()
+        assert plain.query_one(private.SelectOverlay).has_focus
+        assert plain.has_class("-expanded")
+
+
+async def test_select_current_is_the_closed_selects_line():
+    app = Menus()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        current = app.query_one("#full", Select).query_one(private.SelectCurrent)
+        with relies_on("SelectCurrent.has_value", "SelectCurrent"):
+            assert current.has_value is True
+            assert current.has_class("-has-value")
+
+
+# ---- a RadioSet used as a menu ---------------------------------------------------------------
+class Radios(App[None]):
+    def compose(self) -> ComposeResult:
+        with RadioSet(id="radios"):
+            yield RadioButton("one", value=True, id="one")
+            yield RadioButton("two", id="two")
+            yield RadioButton("three", id="three")
+
+
+async def test_radio_highlight_is_the_one_textuals_own_keys_move_and_press():
+    app = Radios()
+    async with app.run_test() as pilot:
+        radios = app.query_one("#radios", RadioSet)
+        radios.focus()
+        await pilot.pause()
+        buttons = list(radios.children)
+        with relies_on("RadioSet._selected", "highlight_radio/radio_highlighted"):
+            private.highlight_radio(radios, 2)
+            assert private.radio_highlighted(radios) == 2
+            assert buttons[2].has_class("-selected"), changed(
+                "RadioSet._selected", "highlight_radio", "no longer shows the highlight"
+            )
+            assert radios.pressed_button is buttons[0]  # highlighted, not pressed
+            radios.action_next_button()  # Textual's own key: from the highlight, wrapping
+            assert private.radio_highlighted(radios) == 0, changed(
+                "RadioSet._selected", "radio_highlighted", "is not what Textual's keys move"
+            )
+            private.highlight_radio(radios, 1)
+            radios.action_toggle_button()
+            await pilot.pause()
+        assert radios.pressed_button is buttons[1], changed(
+            "RadioSet._selected", "highlight_radio", "is not what Textual's enter presses"
+        )
+        private.highlight_radio(radios, None)
+        assert private.radio_highlighted(radios) is None
+
+
+async def test_record_pressed_is_what_the_radio_set_reports_at_once():
+    app = Radios()
+    async with app.run_test() as pilot:
+        radios = app.query_one("#radios", RadioSet)
+        one, two, three = radios.query(RadioButton)
+        await pilot.pause()
+        with radios.prevent(RadioButton.Changed):  # as a form's load: no message at all
+            one.value = False
+            two.value = True
+        with relies_on("RadioSet._pressed_button", "record_pressed"):
+            private.record_pressed(radios, two)
+            assert radios.pressed_button is two and radios.pressed_index == 1
+        # the record is the one Textual turns off when another button is pressed
+        three.value = True
+        await pilot.pause()
+        assert not two.value and radios.pressed_button is three, changed(
+            "RadioSet._pressed_button", "record_pressed", "is not what a press turns off"
+        )
+
+
+def test_every_wrapper_is_tested_here():
+    """A new wrapper in textual_private comes with its test in this file."""
+    source = Path(__file__).read_text()
+    untested = [name for name in private.__all__ if f"private.{name}" not in source]
+    assert not untested, f"no test uses textual_private.{untested}"
