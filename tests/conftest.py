@@ -42,6 +42,16 @@ def _hermetic(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps made in tests start with animations off, as `TEXTUAL_ANIMATIONS=none` does for a
+    user and as the screenshots are taken: a switch's slide or a tab's underline only paints
+    frames in between (half the CPU of moving down a list), and the end state is the same."""
+    import textual.constants
+
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+
+
 _PKG = Path(__file__).resolve().parents[1] / "msgsvc_tui"
 _API = str(_PKG / "api")
 _WRITE_PATH = str(_PKG / "ops" / "writes.py")

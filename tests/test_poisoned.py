@@ -19,6 +19,7 @@ from textual.screen import Screen
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.server import open_emulator
 from msgsvc_tui.tui.screens.main import MainScreen
+from msgsvc_tui.tui.screenshots import settled as settle
 from msgsvc_tui.tui.tabs import TABS
 from tests.poison import HOSTILE, acts_on_a_terminal, poison, poison_answers
 
@@ -44,35 +45,6 @@ def assert_clean(app: Any, where: str) -> None:
     for note in app._notifications:
         for text in (note.message, note.title):
             assert acts_on_a_terminal(str(text)) == [], f"{where}: toast {text!r}"
-
-
-async def settle(pilot: Any) -> None:
-    """Until the loads a step started have finished and been painted. With a dialog open,
-    only the dialog's own loads are waited for: the worker that opened it may be waiting for
-    its answer (a form's loop), which never comes while it is open."""
-    import asyncio
-
-    await pilot.pause()
-    app = pilot.app
-    for _ in range(500):  # a bound, not a timing: at worst the frame is checked as it is
-        top = app.screen
-        busy = [
-            w
-            for w in app.workers
-            if w.is_running and (isinstance(top, MainScreen) or _within(w.node, top))
-        ]
-        if not busy:
-            break
-        await asyncio.sleep(0.02)
-    await pilot.pause()
-
-
-def _within(node: Any, screen: Any) -> bool:
-    while node is not None:
-        if node is screen:
-            return True
-        node = getattr(node, "parent", None)
-    return False
 
 
 async def back_to_main(pilot: Any) -> None:

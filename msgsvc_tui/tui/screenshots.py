@@ -37,6 +37,34 @@ def busy(node: Any) -> bool:
     return any(w.node is node and not w.is_finished for w in node.workers)
 
 
+async def settled(pilot: Pilot[Any]) -> None:
+    """Until the loads a step started have finished and been painted: no worker running on
+    the screen on top (with a dialog open, only the dialog's own: the worker that opened it
+    may be waiting for its answer, which never comes while it is open). Bounded by a count,
+    not a clock: at worst the frame is taken as it is."""
+    from msgsvc_tui.tui.screens.main import MainScreen
+
+    await pilot.pause()
+    app = pilot.app
+    for _ in range(500):
+        top = app.screen
+        if not any(
+            w.is_running and (isinstance(top, MainScreen) or _within(w.node, top))
+            for w in app.workers
+        ):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def _within(node: Any, screen: Any) -> bool:
+    while node is not None:
+        if node is screen:
+            return True
+        node = getattr(node, "parent", None)
+    return False
+
+
 async def loaded(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.main import MainScreen
 
@@ -45,7 +73,7 @@ async def loaded(pilot: Pilot[Any]) -> None:
         return isinstance(screen, MainScreen) and len(screen.model) > 0 and not screen.list_loading
 
     await wait_until(pilot, done)
-    await pilot.pause(0.1)
+    await settled(pilot)
 
 
 async def _validation(pilot: Pilot[Any]) -> None:
@@ -56,13 +84,14 @@ async def _validation(pilot: Pilot[Any]) -> None:
     screen.query_one("#field-validity_period", Input).value = "90000"
     await pilot.pause()
     await pilot.press("ctrl+s")
-    await pilot.pause(0.1)
+    shown = ("#error-friendly_name", "#error-validity_period")  # both fields refused, shown
+    await wait_until(pilot, lambda: all(screen.query_one(s).has_class("-shown") for s in shown))
 
 
 async def _press(pilot: Pilot[Any], *keys: str) -> None:
     await loaded(pilot)
     await pilot.press(*keys)
-    await pilot.pause(0.2)
+    await settled(pilot)
 
 
 async def _senders(pilot: Pilot[Any]) -> None:
@@ -72,7 +101,7 @@ async def _senders(pilot: Pilot[Any]) -> None:
     await pilot.press("slash", *"Loyalty", "enter", "2")  # a service with numbers and an alpha ID
     pane = pilot.app.screen.query_one(SendersPane)
     await wait_until(pilot, lambda: bool(pane.members))
-    await pilot.pause(0.1)
+    await settled(pilot)
 
 
 def _tab(service: str, key: str) -> RunBefore:
@@ -87,7 +116,7 @@ def _tab(service: str, key: str) -> RunBefore:
         tab = TABS[int(key) - 1]
         pane = pilot.app.screen.query_one(f"#{tab.pane_id}", ServicePane)
         await wait_until(pilot, lambda: pane.service is not None and not busy(pane))
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     return run
 
@@ -102,7 +131,7 @@ async def _messages(pilot: Pilot[Any]) -> None:
     pane.query_one(
         "#compose-body", Input
     ).value = "\u201cYour order #4417 has shipped\u201d \u2014 track it at https://acme.example/t/4417\u2026"
-    await pilot.pause(0.2)
+    await settled(pilot)
 
 
 def _past(tour: Any, index: int) -> Callable[[], bool]:
@@ -113,6 +142,8 @@ def _tour_step(title: str) -> RunBefore:
     """The tour, followed with the keys each step asks for, up to the step called `title`."""
 
     async def run(pilot: Pilot[Any]) -> None:
+        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+
         app = pilot.app
         assert isinstance(app, MsgsvcApp)
         await loaded(pilot)
@@ -125,12 +156,12 @@ def _tour_step(title: str) -> RunBefore:
             for key in tour.keys_to_press():
                 if key == "u":  # the undo asks first
                     await pilot.press(key)
-                    await pilot.pause(0.1)
+                    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
                     key = "y"
                 await pilot.press(key)
             await wait_until(pilot, _past(tour, at))
         await wait_until(pilot, lambda: not busy(tour.main.detail))
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     return run
 
@@ -143,7 +174,7 @@ async def _health_marks(pilot: Pilot[Any]) -> None:
     await pilot.press("H")
     table = pilot.app.screen.query_one(ServiceTable)
     await wait_until(pilot, lambda: len(table.health) == len(table.model))
-    await pilot.pause(0.2)
+    await settled(pilot)
 
 
 async def _welcome(pilot: Pilot[Any]) -> None:
