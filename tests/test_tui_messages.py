@@ -285,3 +285,65 @@ async def test_in_the_sandbox_the_emulator_says_why_this_sender() -> None:
         pane.query_one(DataTable).move_cursor(row=0)
         pane._highlighted()
         await wait_for(pilot, lambda: "Why this sender" in text_of(pilot, "messages-detail"))
+
+
+# ---- inbound: a handset texts the service (the sandbox only) ---------------------------------
+async def test_a_handset_texts_in_on_the_sandbox_and_stop_opts_it_out() -> None:
+    """`i` on the Messages tab: the dialog offers the service's numbers, checks what is typed
+    with the write path's rules, and the emulator stores the message as Twilio does
+    (received, inbound), journalled with its target; STOP then keeps a send from going."""
+    from msgsvc_tui.ops.journal import INBOUND_MESSAGE
+    from msgsvc_tui.tui.screens.inbound import InboundScreen
+
+    app = sandbox_app(emulator=open_emulator(":memory:"))
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        pane.focus_main()
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, InboundScreen))
+        dialog = app.screen
+        assert dialog.numbers and dialog.query_one("#inbound-to", Input).value == dialog.numbers[0]
+        assert app.focused is dialog.query_one("#inbound-body", Input)
+        # letters are text in the dialog, never commands; a bad From is named, nothing is sent
+        dialog.query_one("#inbound-from", Input).value = "555-1234"
+        await pilot.press(*"STOP", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InboundScreen)
+        assert "From: must be a phone number" in str(
+            dialog.query_one("#inbound-error", Static).render()
+        )
+        assert app.focused is dialog.query_one("#inbound-from", Input)
+        assert app.journal.recent() == []
+        dialog.query_one("#inbound-from", Input).value = "+16175550123"
+        dialog.query_one("#inbound-body", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(pane.messages))
+        received = pane.messages[0]
+        assert (received["direction"], received["status"]) == ("inbound", "received")
+        assert (received["from"], received["body"]) == ("+16175550123", "STOP")
+        entry = app.journal.recent()[0]
+        assert (entry.action, entry.after["state"]) == (INBOUND_MESSAGE, "sent")
+        assert entry.target and entry.after["from"] == "+16175550123"
+        assert "inbound from +16175550123" in entry.describe()
+        await wait_for(pilot, lambda: str(received["sid"]) in pane.reasons)
+        # the handset said STOP: the service may no longer send to it (Twilio's 21610)
+        pane.query_one("#compose-to", Input).value = "+16175550123"
+        pane.query_one("#compose-body", Input).focus()
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: bool(pane.last_failure))
+        assert "21610" in pane.last_failure or "unsubscribed" in pane.last_failure
+
+
+async def test_inbound_is_refused_in_readonly_and_absent_off_the_sandbox() -> None:
+    from msgsvc_tui.tui.screens.inbound import InboundScreen
+
+    app = sandbox_app(readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        pane.focus_main()
+        await pilot.press("i")
+        await pilot.pause()
+        assert not isinstance(app.screen, InboundScreen)
+        assert any("read-only" in str(n.message).lower() for n in app._notifications)
+        app.session.sandbox = False  # a real account: the key is not offered at all
+        assert pane.check_action("inbound", ()) is False

@@ -20,7 +20,7 @@ from msgsvc_tui.api import errors
 from msgsvc_tui.api.outcome import Verdict as _Verdict
 from msgsvc_tui.core import fields
 from msgsvc_tui.core import messages as core_messages
-from msgsvc_tui.core.messages import Outgoing, parse_when
+from msgsvc_tui.core.messages import Incoming, Outgoing, parse_when
 
 if TYPE_CHECKING:  # the client (and httpx) is imported by whoever made one
     from msgsvc_tui.api.client import MessagingClient
@@ -62,31 +62,76 @@ async def create_message(client: MessagingClient, outgoing: Outgoing) -> Json:
     or `scheduled`). Checked first: a refused field never reaches Twilio."""
     core_messages.check(outgoing)
 
+    def ours(m: Json) -> bool:
+        return m.get("messaging_service_sid") == outgoing.service_sid
+
+    created = await client._write(
+        "send message",
+        outgoing.to,
+        "POST",
+        _messages_url(client),
+        outgoing.form(),
+        _settle_by_listing(client, outgoing.to, outgoing.body, ours),
+    )
+    assert created is not None
+    return created
+
+
+async def emulator_inbound(client: MessagingClient, incoming: Incoming) -> Json:
+    """Have the emulator play a handset texting one of the account's numbers: the new inbound
+    Message resource (status `received`); the emulator then calls the service's (or the
+    number's) inbound webhook and sends a TwiML reply back through the service. Refused on a
+    real account, where only a handset can do this."""
+    if is_real_account(client):
+        raise errors.MsgsvcError(
+            "Only the emulator can make up an inbound message: on a real account a handset "
+            "sends it."
+        )
+    found = core_messages.incoming_problems(incoming)
+    if found:
+        raise fields.ValidationError(found)
+
+    def theirs(m: Json) -> bool:
+        return m.get("direction") == "inbound" and m.get("from") == incoming.from_
+
+    created = await client._write(
+        "inbound message",
+        incoming.to,
+        "POST",
+        f"{client.api_base}/emulator/v1/Inbound",
+        incoming.form(),
+        _settle_by_listing(client, incoming.to, incoming.body, theirs),
+    )
+    assert created is not None
+    return created
+
+
+def _settle_by_listing(
+    client: MessagingClient, to: str, body: str, keep: Callable[[Json], bool]
+) -> Callable[[float], Awaitable[_Verdict]]:
+    """How a message write whose answer was lost is settled: the messages to `to` created
+    since it was sent, with its body, that `keep` recognises — one is it, none means it was
+    not created, more cannot be told apart."""
+
     async def settle(started: float) -> _Verdict:
         since = client._server_time_at(started) - _CLOCK_SLACK
-        body = await client._must(
-            "GET", _messages_url(client), params={"To": outgoing.to, "PageSize": 50}
-        )
+        answer = await client._must("GET", _messages_url(client), params={"To": to, "PageSize": 50})
         found = [
             m
-            for m in body.get("messages") or []
+            for m in answer.get("messages") or []
             if isinstance(m, dict)
-            and m.get("messaging_service_sid") == outgoing.service_sid
-            and (m.get("body") or "") == outgoing.body
+            and keep(m)
+            and (m.get("body") or "") == body
             and _epoch(m.get("date_created")) >= since
         ]
         if len(found) == 1:
             return _Verdict(True, found[0], f"found {found[0].get('sid')}")
         if not found:
-            return _Verdict(False, detail=f"no message to {outgoing.to} was created")
+            return _Verdict(False, detail=f"no message to {to} was created")
         sids = [str(m.get("sid")) for m in found]
         return _Verdict(None, detail=f"{len(found)} candidates: {', '.join(sids)}", candidates=sids)
 
-    created = await client._write(
-        "send message", outgoing.to, "POST", _messages_url(client), outgoing.form(), settle
-    )
-    assert created is not None
-    return created
+    return settle
 
 
 async def fetch_message(client: MessagingClient, sid: str) -> Json:

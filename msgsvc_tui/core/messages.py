@@ -80,6 +80,53 @@ class Outgoing:
         return data
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """A message a handset sends to one of the account's numbers. Only the emulator can make
+    one up (its endpoint POST /emulator/v1/Inbound); on a real account, handsets do."""
+
+    from_: str
+    to: str
+    body: str
+
+    def form(self) -> dict[str, str | list[str]]:
+        return {"From": self.from_, "To": self.to, "Body": self.body}
+
+
+_SHORT_CODE = re.compile(r"^[0-9]{5,6}\Z")
+
+
+def incoming_problems(incoming: Incoming) -> list[fields.FieldError]:
+    """Every field of a made-up inbound message that cannot be delivered, named."""
+    out: list[fields.FieldError] = []
+    if not incoming.from_:
+        out.append(fields.FieldError("from", "From", 21604, "required: the handset's number"))
+    elif not _E164.match(incoming.from_):
+        out.append(
+            fields.FieldError(
+                "from", "From", 21211, "must be a phone number in E.164 form, e.g. +14155550100"
+            )
+        )
+    if not incoming.to:
+        out.append(fields.FieldError("to", "To", 21604, "required: one of the service's numbers"))
+    elif not (_E164.match(incoming.to) or _SHORT_CODE.match(incoming.to)):
+        out.append(
+            fields.FieldError(
+                "to", "To", 21211, "must be one of the service's numbers or short codes"
+            )
+        )
+    units = segments.utf16_units(incoming.body)
+    if not incoming.body.strip():
+        out.append(fields.FieldError("body", "Body", 21619, "required: what the handset says"))
+    elif units > segments.MAX_BODY_UNITS:
+        out.append(
+            fields.FieldError(
+                "body", "Body", 21617, f"{units} characters: at most {segments.MAX_BODY_UNITS}"
+            )
+        )
+    return out
+
+
 def to_problem(to: str) -> str | None:
     if not to:
         return "required: the recipient's number, e.g. +14155550100"

@@ -69,6 +69,9 @@ NOTHING_TO_UNDO = "nothing to undo"  # an undo found the server as it was alread
 # A message, once sent, cannot be taken back: journalled (before it is sent, with its
 # target), never offered to undo, and never in the way of undoing the write before it.
 SEND_MESSAGE = "send message"
+# A message a handset sent, made up on the emulator: journalled like a send, never undone.
+INBOUND_MESSAGE = "inbound message"
+MESSAGE_ACTIONS = (SEND_MESSAGE, INBOUND_MESSAGE)
 
 # How an entry ended
 SENDING = "sending"  # recorded, request sent or about to be; its end was never recorded
@@ -122,10 +125,15 @@ class Entry:
             data = self.after or self.before or {}
             where = f" ({data['country']})" if data.get("country") else ""
             return f"{self.label}: {self.action} {data.get('label', '')}{where}"
-        if self.action == SEND_MESSAGE:
+        if self.action in MESSAGE_ACTIONS:
             data = self.after or {}
             sid = f" {data['message_sid']}" if data.get("message_sid") else ""
-            return f"{self.label}: message to {data.get('to', '?')}: {data.get('state', '?')}{sid}"
+            what = (
+                "message to"
+                if self.action == SEND_MESSAGE
+                else f"inbound from {data.get('from', '?')} to"
+            )
+            return f"{self.label}: {what} {data.get('to', '?')}: {data.get('state', '?')}{sid}"
         if self.action in CAMPAIGN_ACTIONS:
             return f"{self.label}: {self.action} {campaign_words(self.after or self.before)}"
         return f"{self.action} {self.label}"
@@ -344,7 +352,8 @@ class Journal:
     # An entry undo may take back: not itself an undo, not undone, not a confirmed failure
     # (one whose end was never recorded, or stayed unknown, is checked against the server).
     _UNDOABLE = (
-        f"undone_by IS NULL AND undoes IS NULL AND state != 'failed' AND action != '{SEND_MESSAGE}'"
+        "undone_by IS NULL AND undoes IS NULL AND state != 'failed' AND action NOT IN "
+        + repr(MESSAGE_ACTIONS)
     )
 
     def last_written(self, target: str) -> list[Entry]:

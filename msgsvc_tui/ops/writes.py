@@ -33,7 +33,7 @@ from msgsvc_tui.ops.journal import Entry, Journal, JournalError
 
 if TYPE_CHECKING:
     from msgsvc_tui.api.client import MessagingClient
-    from msgsvc_tui.core.messages import Outgoing
+    from msgsvc_tui.core.messages import Incoming, Outgoing
 
 Json = dict[str, Any]
 
@@ -641,14 +641,61 @@ class Writes:
         except MsgsvcError as exc:
             return self._refused(jr.SEND_MESSAGE, subject, exc)
         planned: Json = {
-            "server": self.client.api_base,
-            "account": self.account_sid,
             "to": outgoing.to,
             "body": outgoing.body,
             "media": list(outgoing.media_urls),
-            "state": "sending",
         }
         label = {"sid": outgoing.service_sid, **dict(service)}
+        return await self._message(
+            jr.SEND_MESSAGE,
+            label,
+            subject,
+            planned,
+            lambda: api_messages.create_message(self.client, outgoing),
+        )
+
+    async def deliver_inbound(self, incoming: Incoming, service: Mapping[str, Any]) -> Outcome:
+        """Have the emulator play a handset texting one of the service's numbers. Not a change
+        to the account, but it makes messages (and the service's webhook may answer with a
+        reply that is sent): journalled like a send, with its target, never undone."""
+        from msgsvc_tui.api import messages as api_messages
+        from msgsvc_tui.core import messages as core_messages
+
+        subject = f"deliver a message from {incoming.from_} to {incoming.to} (“{_name(service)}”)"
+        problems = core_messages.incoming_problems(incoming)
+        if problems:
+            return self._refused(jr.INBOUND_MESSAGE, subject, fields.ValidationError(problems))
+        if api_messages.is_real_account(self.client):
+            refusal = MsgsvcError(
+                "Only the emulator can make up an inbound message: on a real account a "
+                "handset sends it."
+            )
+            return self._refused(jr.INBOUND_MESSAGE, subject, refusal)
+        planned: Json = {"from": incoming.from_, "to": incoming.to, "body": incoming.body}
+        return await self._message(
+            jr.INBOUND_MESSAGE,
+            dict(service),
+            subject,
+            planned,
+            lambda: api_messages.emulator_inbound(self.client, incoming),
+        )
+
+    async def _message(
+        self,
+        action: str,
+        service: Mapping[str, Any],
+        subject: str,
+        what: Json,
+        call: Callable[[], Awaitable[Json]],
+    ) -> Outcome:
+        """A message write: journalled with its target and "sending" before it goes, then
+        settled as sent (with the SID), not sent, or unknown."""
+        planned: Json = {
+            "server": self.client.api_base,
+            "account": self.account_sid,
+            **what,
+            "state": "sending",
+        }
 
         async def finish(created: Json | None) -> dict[str, Any]:
             sent = created or {}
@@ -666,10 +713,10 @@ class Writes:
             return {"after": {**planned, "state": said, "detail": errors.describe(exc)}}
 
         outcome = await self._write(
-            jr.SEND_MESSAGE,
-            _ref(label, self.account_sid),
+            action,
+            _ref(service, self.account_sid),
             subject,
-            lambda: api_messages.create_message(self.client, outgoing),
+            call,
             before=None,
             after=planned,
             finish=finish,

@@ -325,7 +325,12 @@ class CheckedDialog(Dialog[ResultT]):
     def compose_body(self) -> ComposeResult:
         yield from self.compose_inputs()
         yield Static("", classes="error", id=f"{self.ID}-error")
-        yield Static(self.HELP, classes="help")
+        yield Static(as_text(self.help_text()), classes="help")
+
+    def help_text(self) -> str:
+        """The line under the error line: HELP, or what a subclass makes of what it was
+        given (taken literally, never as markup)."""
+        return self.HELP
 
     def compose_inputs(self) -> ComposeResult:
         raise NotImplementedError

@@ -132,6 +132,13 @@ class MessagesPane(ServicePane):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "compose", "Compose", id="messages-compose", tooltip="Write a message"),
         Binding("ctrl+r", "reload", "Reload", id="messages-reload", tooltip="Ask again"),
+        Binding(
+            "i",
+            "inbound",
+            "Inbound",
+            id="messages-inbound",
+            tooltip="A handset texts one of the service's numbers (sandbox)",
+        ),
     ]
     DEFAULT_CSS = """
     MessagesPane { height: 1fr; padding: 0 1; }
@@ -151,6 +158,9 @@ class MessagesPane(ServicePane):
         self.pending: dict[str, int] = {}  # SID → fetches so far, while not final
         self.scan_note = ""
         self.reasons: dict[str, str] = {}  # SID → the emulator's "why this sender"
+        # after an inbound message: the list is asked again on this many ticks, so the reply
+        # the webhook's TwiML makes (sent on the emulator's own thread) shows up
+        self.reloads_left = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="messages-summary")
@@ -169,7 +179,8 @@ class MessagesPane(ServicePane):
         yield table
         yield Static("", id="messages-detail")
         yield Static(
-            "m compose · enter in Body sends · esc leaves it · ctrl+r reload",
+            "m compose · enter in Body sends · esc leaves it · ctrl+r reload"
+            + (" · i a handset texts in" if self.session.sandbox else ""),
             classes="help",
         )
 
@@ -320,6 +331,9 @@ class MessagesPane(ServicePane):
         """Follow what is not final, only while the tab is on screen (a hidden pane has no
         region): another tab, or another app screen, costs no requests."""
         visible = bool(self.region.area)
+        if self.reloads_left and self.service is not None and visible:
+            self.reloads_left -= 1
+            self.load(str(self.service["sid"]))
         if self.pending and self.service is not None and visible and not self._polling():
             self.poll_once()
 
@@ -436,6 +450,70 @@ class MessagesPane(ServicePane):
         if created.get("status") not in core_messages.FINAL:
             self.pending[str(created.get("sid"))] = 0
         self._render_messages()
+
+    # ---- inbound (the sandbox) ------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`i` exists on the sandbox only: on a real account handsets send, not the app."""
+        if action == "inbound":
+            return self.session.sandbox
+        return True
+
+    def action_inbound(self) -> None:
+        if self.service is None or self.session.refuses_writes(self.app.notify):
+            return
+        if not self.session.sandbox:
+            self.app.notify(
+                "Only the demo sandbox can make up an incoming message: on a real account a "
+                "handset sends it (ctrl+p, Open the demo sandbox).",
+                severity="warning",
+                title="Sandbox only",
+            )
+            return
+        self._inbound(self.service)
+
+    @work(group="messages-inbound", exit_on_error=False)
+    async def _inbound(self, service: Json) -> None:
+        from msgsvc_tui.core import senders
+        from msgsvc_tui.tui.screens.inbound import InboundScreen
+
+        numbers: list[str] = []
+        try:
+            for kind in (senders.PHONE_NUMBERS, senders.SHORT_CODES):
+                listed = await self.session.client.list_senders(str(service["sid"]), kind)
+                numbers += [str(n.get(kind.value_field) or "") for n in listed]
+        except errors.MsgsvcError as exc:
+            self.app.notify(errors.describe(exc), severity="error", title="No numbers")
+            return
+        numbers = [n for n in numbers if n]
+        selected = self._selected() or {}
+        replying = selected.get("direction") != "inbound" and selected.get("from") in numbers
+        handset = str(selected.get("to") if replying else selected.get("from") or "")
+        if not handset or handset in numbers:
+            handset = self.query_one("#compose-to", Input).value.strip() or "+16175550123"
+        number = str(selected.get("from")) if replying else (numbers[0] if numbers else "")
+        incoming = await self.app.push_screen_wait(InboundScreen(handset, number, numbers))
+        if incoming is None:
+            return
+        done, received = await self.attempt(
+            self.session.writes.deliver_inbound(incoming, service), title="Not delivered"
+        )
+        if not done or received is None:
+            return
+        sid = str(received.get("sid"))
+        info = await api_messages.emulator_why(self.session.client, sid)
+        where = str((info or {}).get("why") or "").removeprefix("inbound: ")
+        self.app.notify(
+            f"{shown(received.get('status'))}: {shown(sid)} from {shown(incoming.from_)} to "
+            f"{shown(incoming.to)}" + (f"\n{shown(where)}" if where else ""),
+            title="Inbound message",
+        )
+        if service is not self.service:
+            return
+        if where:
+            self.reasons[sid] = f"inbound: {where}"
+        self._replace(received)
+        self._render_messages()
+        self.reloads_left = 2
 
 
 def _explain(exc: errors.ApiError) -> str:

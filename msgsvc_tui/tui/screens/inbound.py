@@ -1,0 +1,71 @@
+"""A handset texts one of the service's numbers (the sandbox only): From, To and Body, checked
+as they are typed with the rules the write path applies (core.messages.incoming_problems)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Input
+
+from msgsvc_tui.core.messages import Incoming, incoming_problems
+from msgsvc_tui.tui.screens.modals import CheckedDialog
+from msgsvc_tui.tui.text import shown
+
+_LABELS = {"from": "From", "to": "To", "body": "Body"}
+
+
+def well_formed(number: str) -> str:
+    """`number` when it could be a From or a To, else "": a line is filled in only with a
+    value that passes, never with what a server said verbatim."""
+    probe = Incoming(from_=number, to=number, body="x")
+    return number if not incoming_problems(probe) else ""
+
+
+class InboundScreen(CheckedDialog["Incoming | None"]):
+    """Enter moves to the next line and, on Body, delivers; escape cancels."""
+
+    ID = "inbound"
+    FRAME_ID = "inbound-dialog"
+    FRAME_CLASSES = "wide"
+    FOCUS = "#inbound-body"
+
+    def __init__(self, handset: str, number: str, numbers: list[str]) -> None:
+        super().__init__("A handset texts the service (sandbox)")
+        self.handset = well_formed(handset)
+        self.number = well_formed(number)
+        self.numbers = numbers
+
+    def help_text(self) -> str:
+        pool = ", ".join(shown(n) for n in self.numbers[:6]) or "none: add a number first"
+        if len(self.numbers) > 6:
+            pool += f" … {len(self.numbers) - 6} more"
+        return (
+            f"The service's numbers: {pool}. The emulator stores the message as Twilio does, "
+            "calls the inbound webhook (loopback only) and sends its TwiML reply. Enter moves "
+            "on, and on Body delivers; escape cancels."
+        )
+
+    def compose_inputs(self) -> ComposeResult:
+        yield Input(self.handset, placeholder="From: the handset, e.g. +16175550123",
+                    id="inbound-from", select_on_focus=False)  # fmt: skip
+        yield Input(self.number, placeholder="To: one of the service's numbers",
+                    id="inbound-to", select_on_focus=False)  # fmt: skip
+        yield Input(placeholder="Body: what the handset says (STOP opts it out)",
+                    id="inbound-body", select_on_focus=False)  # fmt: skip
+
+    def incoming(self) -> Incoming:
+        return Incoming(
+            from_=self.query_one("#inbound-from", Input).value.strip(),
+            to=self.query_one("#inbound-to", Input).value.strip(),
+            body=self.query_one("#inbound-body", Input).value,
+        )
+
+    def check(self, *, typing: bool) -> tuple[Input, str] | None:
+        for problem in incoming_problems(self.incoming()):
+            line = self.query_one(f"#inbound-{problem.field_name}", Input)
+            if typing and not line.value:
+                continue  # nothing typed there yet: no scolding
+            return line, f"{_LABELS.get(problem.field_name, problem.field_name)}: {problem.message}"
+        return None
+
+    def submit(self) -> None:
+        self.dismiss(self.incoming())
