@@ -142,7 +142,7 @@ def _tour_step(title: str) -> RunBefore:
     """The tour, followed with the keys each step asks for, up to the step called `title`."""
 
     async def run(pilot: Pilot[Any]) -> None:
-        from msgsvc_tui.tui.screens.modals import ConfirmScreen
+        from msgsvc_tui.tui.screens.modals import Dialog
 
         app = pilot.app
         assert isinstance(app, MsgsvcApp)
@@ -156,7 +156,7 @@ def _tour_step(title: str) -> RunBefore:
             for key in tour.keys_to_press():
                 if key == "u":  # the undo asks first
                     await pilot.press(key)
-                    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                    await wait_until(pilot, lambda: isinstance(app.screen, Dialog))
                     key = "y"
                 await pilot.press(key)
             await wait_until(pilot, _past(tour, at))
