@@ -20,6 +20,7 @@ import httpx
 
 from msgsvc_tui.api import errors, protocol
 from msgsvc_tui.api.outcome import Verdict as _Verdict
+from msgsvc_tui.api.outcome import checked_sender
 from msgsvc_tui.api.outcome import checked_sid as _sid
 from msgsvc_tui.api.protocol import (
     MAX_PAGE_SIZE,
@@ -34,7 +35,7 @@ from msgsvc_tui.api.protocol import READS as _READS
 from msgsvc_tui.api.protocol import RETRY_READ_STATUSES as _RETRY_READ_STATUSES
 from msgsvc_tui.api.protocol import decode as _decode
 from msgsvc_tui.api.protocol import host as _host
-from msgsvc_tui.core import countries, fields, senders
+from msgsvc_tui.core import fields, senders
 from msgsvc_tui.core.config import Connection, Secret
 
 __all__ = [
@@ -76,7 +77,7 @@ class _PageFetch:
     meta: asyncio.Future[Json | None]  # the page's meta as soon as its bytes are in, else None
 
 
-class MessagingClient:
+class MessagingClient(protocol.Attempts):
     """One account's Messaging API. Use as ``async with``; it keeps connections alive."""
 
     def __init__(
@@ -98,17 +99,19 @@ class MessagingClient:
         max_answer_bytes: int | None = None,
         deadline: float | None = None,
     ) -> None:
-        self.messaging_base, self.api_base = protocol.bases(base_url, region, edge)
+        super().__init__(
+            base_url=base_url,
+            region=region,
+            edge=edge,
+            max_retries=max_retries,
+            backoff=backoff,
+            max_backoff=max_backoff,
+            max_answer_bytes=max_answer_bytes,
+            deadline=deadline,
+        )
         self.account_sid = account_sid
         self.readonly = readonly
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
         self._sleep = sleep
-        # every answer bounded (protocol.py says why): its size, decompressed, and one
-        # attempt's whole time
-        self.max_answer_bytes = max_answer_bytes or protocol.MAX_ANSWER_BYTES
-        self.deadline = deadline or protocol.REQUEST_DEADLINE
         self._resume_at = 0.0  # shared back-off: one 429 slows every concurrent call
         secret = password.reveal() if isinstance(password, Secret) else password
         self._http = httpx.AsyncClient(
@@ -150,12 +153,6 @@ class MessagingClient:
         await self._http.aclose()
 
     # ---- transport ------------------------------------------------------------------------
-    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
-        told = None if response is None else response.headers.get("Retry-After")
-        return protocol.retry_delay(
-            attempt, told, backoff=self.backoff, max_backoff=self.max_backoff
-        )
-
     async def _wait_for_shared_backoff(self) -> None:
         wait = self._resume_at - time.monotonic()
         if wait > 0:
@@ -198,13 +195,20 @@ class MessagingClient:
         data: Mapping[str, str | list[str]] | None = None,
         read: Callable[[httpx.Response], Awaitable[bytes]] | None = None,
     ) -> Json | None:
-        """`_send`, decoded. A read answered 2xx with a body that is not JSON (cut, garbled,
-        a proxy's page) is asked again like a dropped connection, within the same attempts:
-        a read is safe to repeat. A write's garbled answer is the caller's to reconcile."""
+        """One request, its answer decoded (`_send` says how each attempt goes). A read
+        answered 2xx with a body that is not JSON (cut, garbled, a proxy's page) is asked
+        again like a dropped connection, within the same attempts: a read is safe to repeat.
+        A write's garbled answer is the caller's to reconcile.
+
+        `read` consumes the body of the answer that is kept (by default, whole)."""
+        check_secure(url)
+        if self.readonly and method not in _READS:
+            raise errors.ReadonlyError(f"read-only mode: {method} not sent")
+        request = self._http.build_request(method, url, params=params, data=data)
         attempt = 0
         while True:
             status, content, attempt = await self._send(
-                method, url, params=params, data=data, read=read, start=attempt
+                request, url, read or self._read_whole, start=attempt
             )
             try:
                 return _decode(status, content, method, url)
@@ -212,31 +216,26 @@ class MessagingClient:
                 garbled = method in _READS and 200 <= status < 300
                 if not (garbled and attempt < self.max_retries):
                     raise
-            await self._sleep(self._delay(attempt, None))
+            await self._sleep(self.delay(attempt))
             attempt += 1
 
     async def _send(
         self,
-        method: str,
+        request: httpx.Request,
         url: str,
+        read: Callable[[httpx.Response], Awaitable[bytes]],
         *,
-        params: Mapping[str, Any] | None = None,
-        data: Mapping[str, str | list[str]] | None = None,
-        read: Callable[[httpx.Response], Awaitable[bytes]] | None = None,
-        start: int = 0,
+        start: int,
     ) -> tuple[int, bytes, int]:
-        """One request with its retries: (status, body undecoded, the attempt it ended on),
-        its attempts counted from `start` (those a caller spent already).
+        """`request` (to `url`, as errors name it) with its retries: (status, body
+        undecoded, the attempt it ended on), its attempts counted from `start` (those a
+        caller spent already).
 
-        `read` consumes the body of the answer that is kept; a read that breaks off is retried
-        like the request itself. Each attempt is bounded: `deadline` seconds in all (a read
-        that passes it fails at once; a write's answer is then lost, and reconciled), and
-        `max_answer_bytes` of body, decompressed.
+        A `read` of the body that breaks off is retried like the request itself. Each attempt
+        is bounded: `deadline` seconds in all (a read that passes it fails at once; a write's
+        answer is then lost, and reconciled), and `max_answer_bytes` of body, decompressed.
         """
-        check_secure(url)
-        if self.readonly and method not in _READS:
-            raise errors.ReadonlyError(f"read-only mode: {method} not sent")
-        request = self._http.build_request(method, url, params=params, data=data)
+        method = request.method
         reading = method in _READS
         for attempt in range(start, self.max_retries + 1):
             await self._wait_for_shared_backoff()
@@ -249,9 +248,7 @@ class MessagingClient:
                         status = response.status_code
                         resend = status == 429 or (reading and status in _RETRY_READ_STATUSES)
                         if not (resend and attempt < self.max_retries):
-                            reader = read or self._read_whole
-                            content = await reader(response)
-                            return response.status_code, content, attempt
+                            return response.status_code, await read(response), attempt
                     finally:
                         await response.aclose()
             except TimeoutError:
@@ -260,10 +257,10 @@ class MessagingClient:
                 error = _transport_error(exc, method, url)
                 healable = not isinstance(error, errors.TlsError)
                 if reading and healable and attempt < self.max_retries:
-                    await self._sleep(self._delay(attempt, None))
+                    await self._sleep(self.delay(attempt))
                     continue
                 raise error from None
-            delay = self._delay(attempt, response)
+            delay = self.delay(attempt, response.headers.get("Retry-After"))
             if response.status_code == 429:
                 self._resume_at = max(self._resume_at, time.monotonic() + delay)
             await self._sleep(delay)
@@ -520,20 +517,7 @@ class MessagingClient:
     ) -> Json:
         """`value` is a PN…/SC…/XE… SID, or the alpha sender text itself; `country` is a
         destination alpha sender's ISO country (None: the service's default one)."""
-        if kind.by_value:
-            problem = senders.alpha_sender_problem(value)
-            if problem is None and country is not None:
-                problem = countries.country_problem(country)
-            if problem:
-                raise fields.ValidationError(
-                    [
-                        fields.FieldError(
-                            kind.value_field, kind.param, fields.INVALID_PARAMETER, problem
-                        )
-                    ]
-                )
-        else:
-            value = _sid(value, kind.prefix)
+        value = checked_sender(kind, value, country)
         match = "alpha_sender" if kind.by_value else "sid"
 
         async def settle(_: float) -> _Verdict:

@@ -46,19 +46,9 @@ async def fetch_campaign(client: MessagingClient, service_sid: str, sid: str) ->
 
 
 def _checked_body(values: Mapping[str, Any], *, creating: bool) -> dict[str, str | list[str]]:
-    wrong = a2p.problems(values, creating=creating)
-    if wrong:
-        raise fields.ValidationError(
-            [
-                fields.FieldError(
-                    name,
-                    a2p.BY_NAME[name].param if name in a2p.BY_NAME else name,
-                    fields.INVALID_PARAMETER,
-                    problem,
-                )
-                for name, problem in wrong.items()
-            ]
-        )
+    refused = a2p.refusal(values, creating=creating)
+    if refused is not None:
+        raise refused
     body: dict[str, str | list[str]] = {}
     for param, value in a2p.form_body(values, creating=creating):
         held = body.get(param)

@@ -110,7 +110,7 @@ class _Connections:
             conn.close()
 
 
-class Reader:
+class Reader(protocol.Attempts):
     """GETs with MessagingClient's rules (same errors, same retries), and nothing else."""
 
     def __init__(
@@ -130,7 +130,16 @@ class Reader:
         max_answer_bytes: int | None = None,
         deadline: float | None = None,
     ) -> None:
-        self.messaging_base, self.api_base = protocol.bases(base_url, region, edge)
+        super().__init__(
+            base_url=base_url,
+            region=region,
+            edge=edge,
+            max_retries=max_retries,
+            backoff=backoff,
+            max_backoff=max_backoff,
+            max_answer_bytes=max_answer_bytes,
+            deadline=deadline,
+        )
         secret = password.reveal() if isinstance(password, Secret) else password
         token = base64.b64encode(f"{username}:{secret}".encode()).decode("ascii")
         self._headers = {
@@ -139,11 +148,6 @@ class Reader:
             "Accept": "application/json",
             "Accept-Encoding": protocol.ACCEPT_ENCODING,
         }
-        self.max_answer_bytes = max_answer_bytes or protocol.MAX_ANSWER_BYTES
-        self.deadline = deadline or protocol.REQUEST_DEADLINE
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
         self._sleep = sleep
         self._connections = _Connections(connect_timeout, read_timeout)
         self.requests_made = 0  # sent, retries included (page threads count here too)
@@ -237,7 +241,7 @@ class Reader:
                     raise
             if abandoned is not None and abandoned.is_set():
                 raise _Abandoned
-            self._sleep(self._delay(attempt, None))
+            self._sleep(self.delay(attempt))
             attempt += 1
 
     def _send(
@@ -279,7 +283,7 @@ class Reader:
                     self._release(origin, conn, response, deadline)
                     if abandoned is not None and abandoned.is_set():
                         raise _Abandoned
-                    self._sleep(self._delay(attempt, told))
+                    self._sleep(self.delay(attempt, told))
                     attempt += 1
                     continue
                 found_now = found if status == 200 else None
@@ -307,17 +311,12 @@ class Reader:
                 retry = attempt < self.max_retries and not isinstance(error, errors.TlsError)
                 if not retry or (abandoned is not None and abandoned.is_set()):
                     raise error from None
-                self._sleep(self._delay(attempt, None))
+                self._sleep(self.delay(attempt))
                 attempt += 1
 
     def _count(self) -> None:
         with self._counting:
             self.requests_made += 1
-
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
-        return protocol.retry_delay(
-            attempt, retry_after, backoff=self.backoff, max_backoff=self.max_backoff
-        )
 
     def _release(
         self,

@@ -1,4 +1,5 @@
-"""What a lost write's reconciliation concludes, and the SID check every URL path gets.
+"""What a lost write's reconciliation concludes, the SID check every URL path gets, and the
+check of a sender before it is added.
 
 Apart from client.py so that modules built on the client's write path (compliance.py) need
 not import httpx to be imported: the TUI's first frame does not wait for it.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from msgsvc_tui.core import fields
+from msgsvc_tui.core import countries, fields, senders
 
 Json = dict[str, Any]
 
@@ -33,5 +34,21 @@ def checked_sid(value: str, prefix: str) -> str:
     if problem:
         raise fields.ValidationError(
             [fields.FieldError("sid", "Sid", fields.INVALID_PARAMETER, problem)]
+        )
+    return value
+
+
+def checked_sender(kind: senders.SenderKind, value: str, country: str | None = None) -> str:
+    """`value` as a `kind` of sender is added (the alpha text itself, or a SID), checked
+    with `country` (a destination alpha sender's; None: the service's default one) before
+    anything is sent: what Twilio would refuse raises fields.ValidationError."""
+    if not kind.by_value:
+        return checked_sid(value, kind.prefix)
+    problem = senders.alpha_sender_problem(value)
+    if problem is None and country is not None:
+        problem = countries.country_problem(country)
+    if problem:
+        raise fields.ValidationError(
+            [fields.FieldError(kind.value_field, kind.param, fields.INVALID_PARAMETER, problem)]
         )
     return value

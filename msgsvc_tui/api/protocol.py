@@ -128,16 +128,38 @@ def same_origin(absolute: str, messaging_base: str, api_base: str) -> str:
     return f"{base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
 
-def retry_delay(
-    attempt: int, retry_after: str | None, *, backoff: float, max_backoff: float
-) -> float:
-    """Seconds before attempt `attempt + 1`: the server's Retry-After when it sent one,
-    else exponential back-off with "equal jitter" (never zero, never in lock-step)."""
-    told = parse_retry_after(retry_after)
-    if told is not None:
-        return min(told, MAX_RETRY_AFTER)
-    ceiling = min(max_backoff, backoff * (2**attempt))
-    return float(ceiling / 2 + random.uniform(0, ceiling / 2))
+class Attempts:
+    """How one request is bounded and retried, the same for both transports: where it goes
+    (the Messaging and 2010 API bases), how many attempts it gets and the back-off between
+    them, and the size and whole time every answer is held to."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        region: str | None,
+        edge: str | None,
+        max_retries: int,
+        backoff: float,
+        max_backoff: float,
+        max_answer_bytes: int | None,
+        deadline: float | None,
+    ) -> None:
+        self.messaging_base, self.api_base = bases(base_url, region, edge)
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_answer_bytes = max_answer_bytes or MAX_ANSWER_BYTES
+        self.deadline = deadline or REQUEST_DEADLINE
+
+    def delay(self, attempt: int, retry_after: str | None = None) -> float:
+        """Seconds before attempt `attempt + 1`: the server's Retry-After when it sent one,
+        else exponential back-off with "equal jitter" (never zero, never in lock-step)."""
+        told = parse_retry_after(retry_after)
+        if told is not None:
+            return min(told, MAX_RETRY_AFTER)
+        ceiling = min(self.max_backoff, self.backoff * (2**attempt))
+        return float(ceiling / 2 + random.uniform(0, ceiling / 2))
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from msgsvc_tui.core import fields
+
 Json = dict[str, Any]
 Kind = Literal["text", "bool", "list", "url", "samples"]
 
@@ -318,6 +320,25 @@ def problems(
                 f"“{usecase}” is not a use case this brand may register"
             )
     return out
+
+
+def refusal(values: Mapping[str, Any], *, creating: bool) -> fields.ValidationError | None:
+    """Every `problems` as the error Twilio's refusal becomes (each field named by its form
+    parameter), or None: good to send."""
+    wrong = problems(values, creating=creating)
+    if not wrong:
+        return None
+    return fields.ValidationError(
+        [
+            fields.FieldError(
+                name,
+                BY_NAME[name].param if name in BY_NAME else name,
+                fields.INVALID_PARAMETER,
+                problem,
+            )
+            for name, problem in wrong.items()
+        ]
+    )
 
 
 def form_body(values: Mapping[str, Any], *, creating: bool) -> list[tuple[str, str]]:
