@@ -28,21 +28,14 @@ DOCUMENT_VERSION = 1
 _SID_LEN = 34
 
 
-def add_parsers(actions: Any, epilog: str) -> None:
-    raw = argparse.RawDescriptionHelpFormatter
-    actions.add_lazy(
+def add_parsers(actions: Any) -> None:
+    actions.add_command(
         "doctor",
         _doctor_parser,
         help="why a service's messages will fail: health checks, for one service or all",
-        epilog=epilog,
-        formatter_class=raw,
     )
-    actions.add_lazy(
-        "tollfree",
-        _tollfree_parser,
-        help="the account's toll-free verifications (read-only)",
-        epilog=epilog,
-        formatter_class=raw,
+    actions.add_command(
+        "tollfree", _tollfree_parser, help="the account's toll-free verifications (read-only)"
     )
 
 

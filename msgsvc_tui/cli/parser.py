@@ -38,6 +38,11 @@ class LazySubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]  # g
         self._name_parser_map[name] = None  # a choice, not built yet
         self._choices_actions.append(self._ChoicesPseudoAction(name, (), help))
 
+    def add_command(self, name: str, build: Build, *, help: str, **kwargs: Any) -> None:
+        """`add_lazy` for a command scripts run: its help page ends with the exit codes."""
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        self.add_lazy(name, build, help=help, epilog=EXIT_CODES_HELP, **kwargs)
+
     def parser_for(self, name: str) -> argparse.ArgumentParser | None:
         if self._name_parser_map.get(name) is None and name in self._builders:
             build, kwargs = self._builders.pop(name)
@@ -63,19 +68,14 @@ def lazy_subparsers(parser: argparse.ArgumentParser, **kwargs: Any) -> LazySubPa
     return action
 
 
-def add_services_parser(sub: Any) -> None:
-    sub.add_lazy(
-        "services",
-        _services,
-        help="list, get, create, update, delete services (for scripts)",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def add_services_parser(sub: LazySubParsers) -> None:
+    sub.add_command(
+        "services", _services, help="list, get, create, update, delete services (for scripts)"
     )
 
 
 def _services(services: argparse.ArgumentParser) -> None:
     actions = lazy_subparsers(services, dest="action", metavar="ACTION", required=True)
-    raw = argparse.RawDescriptionHelpFormatter
     for name, build, text in (
         ("list", _list, "list services"),
         ("get", _get, "one service"),
@@ -94,7 +94,7 @@ def _services(services: argparse.ArgumentParser) -> None:
         ("send", _send, "send a message through a service (asks first on a real account)"),
         ("messages", _messages, "a service's recent messages, their status and errors"),
     ):
-        actions.add_lazy(name, build, help=text, epilog=EXIT_CODES_HELP, formatter_class=raw)
+        actions.add_command(name, build, help=text)
     add_owned_parsers(actions)
 
 
@@ -203,27 +203,16 @@ def add_owned_parsers(actions: LazySubParsers) -> None:
     """`services senders|channel-senders|country-senders MG… list|get|add|remove`,
     `services campaign MG… get|create|update|delete|usecases|attach`, `services brands`,
     `services links MG…`. Output: a table, --json or --tsv; the exit codes of `services`."""
-    raw = argparse.RawDescriptionHelpFormatter
     for name, text, adds in _OWNED_SENDERS:
-        actions.add_lazy(
-            name,
-            functools.partial(_senders, name=name, adds=adds),
-            help=text,
-            epilog=EXIT_CODES_HELP,
-            formatter_class=raw,
-        )
-    actions.add_lazy(
-        "campaign",
-        _campaign,
-        help="a service's A2P 10DLC campaign (Compliance/Usa2p)",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=raw,
+        actions.add_command(name, functools.partial(_senders, name=name, adds=adds), help=text)
+    actions.add_command(
+        "campaign", _campaign, help="a service's A2P 10DLC campaign (Compliance/Usa2p)"
     )
     actions.add_lazy("brands", _formats, help="the account's A2P brands (read-only)")
     actions.add_lazy("links", _links, help="a service's link-shortening domain (read-only)")
     from msgsvc_tui.cli import doctor  # its parsers: argparse only, like this module
 
-    doctor.add_parsers(actions, EXIT_CODES_HELP)
+    doctor.add_parsers(actions)
 
 
 def _senders(p: argparse.ArgumentParser, name: str, adds: str) -> None:
@@ -321,24 +310,20 @@ def _page_size(text: str) -> int:
 
 
 # ---- the account's numbers ------------------------------------------------------------------
-def add_numbers_parser(sub: Any) -> None:
-    sub.add_lazy(
+def add_numbers_parser(sub: LazySubParsers) -> None:
+    sub.add_command(
         "numbers",
         _numbers,
         help="the account's phone numbers and short codes, and the service holding each",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 
 def _numbers(numbers: argparse.ArgumentParser) -> None:
     verbs = lazy_subparsers(numbers, dest="verb", metavar="VERB", required=True)
-    verbs.add_lazy(
+    verbs.add_command(
         "list",
         _numbers_list,
         help="every number and short code: capabilities, the service holding it",
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 
