@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import queue
 import threading
 import time
@@ -26,6 +25,8 @@ import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
+
+from msgsvc_tui.api.protocol import is_loopback_host
 
 # "Twilio will try for 10 seconds to establish a TCP connection … wait for a total of 15
 # seconds to receive an HTTP response" (https://www.twilio.com/docs/api/errors/11205)
@@ -44,15 +45,6 @@ def signature(auth_token: str, url: str, params: Mapping[str, str | list[str]]) 
             text += name + value
     digest = hmac.new(auth_token.encode(), text.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass
@@ -97,7 +89,7 @@ class Webhooks:
 
     def allowed(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
-        return is_loopback(host) or host in self.allow_hosts
+        return is_loopback_host(host) or host in self.allow_hosts
 
     def call(
         self,
