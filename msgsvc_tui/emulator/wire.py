@@ -197,21 +197,39 @@ def all_values(raw: bytes, where: str) -> dict[str, list[str]]:
     return pairs
 
 
+@dataclass(frozen=True)
+class PageAsk:
+    """What a list request asks for: PageSize, Page, and its PageToken's place (rows after
+    the seq `after`, or before the seq `before`)."""
+
+    size: int
+    page: int
+    after: int | None
+    before: int | None
+
+    @classmethod
+    def of(cls, req: Request) -> PageAsk:
+        after, before = decode_token(req.query.get("PageToken"))
+        return cls(page_size(req.query), int_param(req.query, "Page", 0), after, before)
+
+
 @dataclass
 class PageLinks:
     """A list page's links: the first page, the previous and next (None at either end), and
-    this page's own."""
+    this page's own; with the page's number and size."""
 
     first: str
     previous: str | None
     next: str | None
     url: str
+    page: int
+    size: int
 
-    def v1_meta(self, page: int, size: int, key: str) -> dict[str, Any]:
+    def v1_meta(self, key: str) -> dict[str, Any]:
         """A Messaging v1 list's `meta` (the spec's readFull examples)."""
         return {
-            "page": page,
-            "page_size": size,
+            "page": self.page,
+            "page_size": self.size,
             "first_page_url": self.first,
             "previous_page_url": self.previous,
             "next_page_url": self.next,
@@ -219,13 +237,14 @@ class PageLinks:
             "key": key,
         }
 
-    def v2010_envelope(self, page: int, size: int, count: int) -> dict[str, Any]:
+    def v2010_envelope(self, count: int) -> dict[str, Any]:
         """A 2010 API list's paging fields (its SDKs follow next_page_uri as given)."""
+        start = self.page * self.size
         return {
-            "page": page,
-            "page_size": size,
-            "start": page * size,
-            "end": page * size + max(count - 1, 0),
+            "page": self.page,
+            "page_size": self.size,
+            "start": start,
+            "end": start + max(count - 1, 0),
             "uri": self.url,
             "first_page_uri": self.first,
             "next_page_uri": self.next,
@@ -235,8 +254,7 @@ class PageLinks:
 
 def page_links(
     req: Request,
-    size: int,
-    page: int,
+    ask: PageAsk,
     *,
     next_token: str | None,
     prev_token: str | None = None,
@@ -252,22 +270,30 @@ def page_links(
     prefix = req.base if absolute else ""
 
     def link(number: int, token: str | None) -> str:
-        query: dict[str, Any] = {"PageSize": size, "Page": number}
+        query: dict[str, Any] = {"PageSize": ask.size, "Page": number}
         if token:
             query["PageToken"] = token
         return f"{prefix}{req.path}?{urlencode({**query, **kept})}"
 
     previous = None
     if prev_token:
-        previous = link(page - 1, prev_token)
-    elif prev_by_number and page > 0:
-        previous = link(page - 1, None)
+        previous = link(ask.page - 1, prev_token)
+    elif prev_by_number and ask.page > 0:
+        previous = link(ask.page - 1, None)
     return PageLinks(
         first=link(0, None),
         previous=previous,
-        next=link(page + 1, next_token) if next_token else None,
-        url=link(page, req.query.get("PageToken")),
+        next=link(ask.page + 1, next_token) if next_token else None,
+        url=link(ask.page, req.query.get("PageToken")),
+        page=ask.page,
+        size=ask.size,
     )
+
+
+def token_past(rows: Sequence[Any], more: bool, direction: str = "a") -> str | None:
+    """The next page's PageToken when `more` rows lie past these, read in `direction`
+    ("a": after the last row's seq, "b": before it)."""
+    return encode_token(direction, rows[-1]["seq"]) if more else None
 
 
 def paged_v1(
@@ -278,12 +304,27 @@ def paged_v1(
 ) -> Response:
     """A Messaging v1 list read forwards by `seq`: `fetch(after, limit)` gives rows, one more
     than the page to know whether a next page exists; `render` turns each into its JSON."""
-    size = page_size(req.query)
-    page = int_param(req.query, "Page", 0)
-    after, _ = decode_token(req.query.get("PageToken"))
-    rows = fetch(after or 0, size + 1)
-    more = len(rows) > size
-    rows = rows[:size]
-    token = encode_token("a", rows[-1]["seq"]) if more else None
-    meta = page_links(req, size, page, next_token=token).v1_meta(page, size, key)
+    ask = PageAsk.of(req)
+    rows = fetch(ask.after or 0, ask.size + 1)
+    more = len(rows) > ask.size
+    rows = rows[: ask.size]
+    meta = page_links(req, ask, next_token=token_past(rows, more)).v1_meta(key)
     return Response(200, {"meta": meta, key: [render(r) for r in rows]})
+
+
+def paged_2010(
+    req: Request,
+    ask: PageAsk,
+    key: str,
+    items: list[dict[str, Any]],
+    token: str | None,
+    *,
+    items_first: bool = False,
+) -> Response:
+    """A 2010 API list page: `items`, and `token` the next page's PageToken (None: the
+    last page). JSON objects are unordered and Twilio's own order is not documented: with
+    the paging fields first a client can ask for the next page as soon as they arrive (as
+    with a v1 list's leading `meta`); with `items_first`, only once the page is read."""
+    links = page_links(req, ask, next_token=token, prev_by_number=True, absolute=False)
+    paging = links.v2010_envelope(len(items))
+    return Response(200, {key: items, **paging} if items_first else {**paging, key: items})

@@ -18,13 +18,11 @@ from msgsvc_tui.emulator.db import EmulatorError, not_found
 from msgsvc_tui.emulator.messaging import API_VERSION, Messaging
 from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.wire import (
+    PageAsk,
     Request,
     Response,
-    decode_token,
-    encode_token,
-    int_param,
-    page_links,
-    page_size,
+    paged_2010,
+    token_past,
 )
 
 WHY_HEADER = "X-Emulator-Why-Sender"
@@ -128,9 +126,7 @@ class MessageHandlers:
         …, `>=YYYY-MM-DD`", the spec; both ends inclusive, a day or an instant), `To`, `From`,
         PageSize, and a PageToken in next_page_uri, as the other 2010 lists."""
         self._account(req, account)
-        size = page_size(req.query)
-        page = int_param(req.query, "Page", 0)
-        _, before = decode_token(req.query.get("PageToken"))
+        ask = PageAsk.of(req)
         sent_from = sent_to = None
         if req.query.get("DateSent"):
             sent_from, sent_to = _bound(req.query["DateSent"], "DateSent")
@@ -140,22 +136,17 @@ class MessageHandlers:
             sent_to = _bound(req.query["DateSent<"], "DateSent<")[1]
         rows = self.store.list_messages(
             account,
-            before=before,
-            limit=size + 1,
+            before=ask.before,
+            limit=ask.size + 1,
             to=req.query.get("To") or None,
             from_=req.query.get("From") or None,
             sent_from=sent_from,
             sent_to=sent_to,
         )
-        more = len(rows) > size
-        rows = rows[:size]
-        token = encode_token("b", rows[-1]["seq"]) if more else None
-        links = page_links(req, size, page, next_token=token, prev_by_number=True, absolute=False)
+        more = len(rows) > ask.size
+        rows = rows[: ask.size]
         items = [render(r) for r in rows]
-        # the paging fields first (JSON objects are unordered; Twilio's own order is not
-        # documented): a client can ask for the next page as soon as they arrive, as it does
-        # with a v1 list's leading `meta`
-        return Response(200, {**links.v2010_envelope(page, size, len(items)), "messages": items})
+        return paged_2010(req, ask, "messages", items, token_past(rows, more, "b"))
 
     # ---- the emulator's own ------------------------------------------------------------------
     def why(self, req: Request, sid: str) -> Response:

@@ -10,16 +10,14 @@ from msgsvc_tui.core import senders
 from msgsvc_tui.emulator.db import not_found
 from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.wire import (
+    PageAsk,
     Request,
     Response,
-    decode_token,
-    encode_token,
-    int_param,
-    page_links,
-    page_size,
+    paged_2010,
     paged_v1,
     rfc2822,
     sender_value,
+    token_past,
 )
 
 
@@ -83,18 +81,16 @@ class PoolHandlers:
     ) -> Response:
         if account != req.account_sid:
             raise not_found(req.path)
-        size = page_size(req.query)
-        page = int_param(req.query, "Page", 0)
-        after, _ = decode_token(req.query.get("PageToken"))
+        ask = PageAsk.of(req)
         # Real Twilio pages the 2010 lists with a PageToken in next_page_uri (its SDKs follow
         # the URI as given); without a token, Page alone still works, as there.
-        if after is None:
+        if ask.after is None:
             rows, more = self.store.list_account_numbers(
-                account, kind, offset=page * size, limit=size
+                account, kind, offset=ask.page * ask.size, limit=ask.size
             )
         else:
             rows, more = self.store.list_account_numbers(
-                account, kind, offset=0, limit=size, after=after
+                account, kind, offset=0, limit=ask.size, after=ask.after
             )
         item_uri = req.path.removesuffix(".json")
         items = []
@@ -121,9 +117,8 @@ class PoolHandlers:
                 }
                 item["status"] = "in-use"
             items.append(item)
-        token = encode_token("a", rows[-1]["seq"]) if more else None
-        links = page_links(req, size, page, next_token=token, prev_by_number=True, absolute=False)
-        return Response(200, {key: items, **links.v2010_envelope(page, size, len(items))})
+        # items first: clients must page an answer whose paging comes last too (this is it)
+        return paged_2010(req, ask, key, items, token_past(rows, more), items_first=True)
 
     def phone_numbers(self, req: Request, account: str) -> Response:
         return self._account_list(req, account, senders.PHONE_NUMBERS, "incoming_phone_numbers")

@@ -9,15 +9,13 @@ from msgsvc_tui.core import fields, senders
 from msgsvc_tui.emulator.db import EmulatorError
 from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.wire import (
+    PageAsk,
     Request,
     Response,
     boolean,
-    decode_token,
     encode_token,
-    int_param,
     missing,
     page_links,
-    page_size,
 )
 
 
@@ -117,27 +115,28 @@ class ServiceHandlers:
         )
 
     def list(self, req: Request) -> Response:
-        size = page_size(req.query)
-        page = int_param(req.query, "Page", 0)
-        after, before = decode_token(req.query.get("PageToken"))
+        ask = PageAsk.of(req)
+        before = ask.before
         rows, more = self.store.list_services_raw(
-            req.account_sid, after=after, before=before, limit=size
+            req.account_sid, after=ask.after, before=before, limit=ask.size
         )
         next_token = prev_token = None
         if rows:
             first_seq, last_seq = rows[0][0], rows[-1][0]
             if before is None:  # read forwards: `more` is about the next page
                 has_next = more
-                has_prev = page > 0 and self.store.has_services_before(req.account_sid, first_seq)
+                has_prev = ask.page > 0 and self.store.has_services_before(
+                    req.account_sid, first_seq
+                )
             else:
                 has_next = self.store.has_services_after(req.account_sid, last_seq)
-                has_prev = page > 0 and more
+                has_prev = ask.page > 0 and more
             if has_next:
                 next_token = encode_token("a", last_seq)
             if has_prev:
                 prev_token = encode_token("b", first_seq)
-        links = page_links(req, size, page, next_token=next_token, prev_token=prev_token)
-        meta = json.dumps(links.v1_meta(page, size, "services"))
+        links = page_links(req, ask, next_token=next_token, prev_token=prev_token)
+        meta = json.dumps(links.v1_meta("services"))
         # meta first, as in the spec's own example (readFull): a client can ask for the next
         # page as soon as these first bytes arrive, while the rest (1.6 MB at 1000 a page) is
         # still on its way. (Streaming the rows after the meta measured slower: rendering
