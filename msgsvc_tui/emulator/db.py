@@ -13,7 +13,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,6 +104,56 @@ class Database:
                 raise
             self.db.execute("COMMIT")
 
+    # ---- the queries every store makes ----------------------------------------------------
+    # `where` maps a column to its value (`col = ?`), or a column and an operator ("seq <")
+    # to a bound; a None value sets no condition. Column names come from code, never input.
+    def one(self, table: str, where: Mapping[str, object], missing: str) -> sqlite3.Row:
+        """The row of `table` that matches, or Twilio's 404 naming `missing` (its path)."""
+        clause, args = _where(where)
+        row: sqlite3.Row | None = self.db.execute(
+            f"SELECT * FROM {table} WHERE {clause}", args
+        ).fetchone()
+        if row is None:
+            raise not_found(missing)
+        return row
+
+    def rows(self, table: str, where: Mapping[str, object]) -> list[sqlite3.Row]:
+        """Every row of `table` that matches, in the order they were made."""
+        clause, args = _where(where)
+        return self.db.execute(
+            f"SELECT * FROM {table} WHERE {clause} ORDER BY seq", args
+        ).fetchall()
+
+    def rows_after(
+        self,
+        table: str,
+        where: Mapping[str, object],
+        *,
+        after: int,
+        limit: int,
+        offset: int = 0,
+    ) -> list[sqlite3.Row]:
+        """A list page read forwards: at most `limit` matching rows past the seq `after`
+        (a PageToken's place), skipping `offset` (a page number's)."""
+        clause, args = _where({**where, "seq >": after})
+        return self.db.execute(
+            f"SELECT * FROM {table} WHERE {clause} ORDER BY seq LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        ).fetchall()
+
+    def exists(self, table: str, where: Mapping[str, object]) -> bool:
+        clause, args = _where(where)
+        return (
+            self.db.execute(f"SELECT 1 FROM {table} WHERE {clause} LIMIT 1", args).fetchone()
+            is not None
+        )
+
+    def count(self, table: str, where: Mapping[str, object]) -> int:
+        clause, args = _where(where)
+        return int(
+            self.db.execute(f"SELECT COUNT(*) FROM {table} WHERE {clause}", args).fetchone()[0]
+        )
+
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row["value"] if row else None
@@ -128,3 +178,10 @@ class Database:
             ]
             for table in tables:
                 db.execute(f"DELETE FROM {table}")
+
+
+def _where(where: Mapping[str, object]) -> tuple[str, tuple[object, ...]]:
+    """A WHERE clause and its arguments (see Database.one)."""
+    kept = {k: v for k, v in where.items() if v is not None}
+    clause = " AND ".join(k + " ?" if k.endswith(("<", ">", "=")) else k + " = ?" for k in kept)
+    return clause or "1", tuple(kept.values())

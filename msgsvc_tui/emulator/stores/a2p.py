@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from msgsvc_tui.core import a2p, fields
-from msgsvc_tui.emulator.db import EmulatorError, new_sid, not_found, now_iso, one_row
+from msgsvc_tui.emulator.db import EmulatorError, new_sid, now_iso, one_row
 from msgsvc_tui.emulator.stores.services import ServiceStore
 
 REVIEW_SECONDS = 20.0  # a demo sees the status change within a minute
@@ -92,26 +92,15 @@ class A2PStore(ServiceStore):
                 )
 
     def get_customer_profile(self, account_sid: str, sid: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = self.db.execute(
-            "SELECT * FROM customer_profiles WHERE sid = ? AND account_sid = ?", (sid, account_sid)
-        ).fetchone()
-        if row is None:
-            raise not_found(f"/v1/CustomerProfiles/{sid}")
-        return row
+        where = {"sid": sid, "account_sid": account_sid}
+        return self.one("customer_profiles", where, f"/v1/CustomerProfiles/{sid}")
 
     def list_brands(self, account_sid: str, *, after: int, limit: int) -> list[sqlite3.Row]:
-        return self.db.execute(
-            "SELECT * FROM brands WHERE account_sid = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (account_sid, after, limit),
-        ).fetchall()
+        return self.rows_after("brands", {"account_sid": account_sid}, after=after, limit=limit)
 
     def get_brand(self, account_sid: str, sid: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = self.db.execute(
-            "SELECT * FROM brands WHERE sid = ? AND account_sid = ?", (sid, account_sid)
-        ).fetchone()
-        if row is None:
-            raise not_found(f"/v1/a2p/BrandRegistrations/{sid}")
-        return row
+        where = {"sid": sid, "account_sid": account_sid}
+        return self.one("brands", where, f"/v1/a2p/BrandRegistrations/{sid}")
 
     @staticmethod
     def usecases_for(brand: Mapping[str, Any]) -> list[str]:
@@ -167,18 +156,12 @@ class A2PStore(ServiceStore):
 
     def list_campaigns(self, account_sid: str, service_sid: str) -> list[sqlite3.Row]:
         self.service_row(account_sid, service_sid)
-        return self.db.execute(
-            "SELECT * FROM campaigns WHERE service_sid = ? ORDER BY seq", (service_sid,)
-        ).fetchall()
+        return self.rows("campaigns", {"service_sid": service_sid})
 
     def get_campaign(self, account_sid: str, service_sid: str, sid: str) -> sqlite3.Row:
         self.service_row(account_sid, service_sid)
-        row: sqlite3.Row | None = self.db.execute(
-            "SELECT * FROM campaigns WHERE sid = ? AND service_sid = ?", (sid, service_sid)
-        ).fetchone()
-        if row is None:
-            raise not_found(f"/v1/Services/{service_sid}/Compliance/Usa2p/{sid}")
-        return row
+        where = {"sid": sid, "service_sid": service_sid}
+        return self.one("campaigns", where, f"/v1/Services/{service_sid}/Compliance/Usa2p/{sid}")
 
     def create_campaign(
         self,

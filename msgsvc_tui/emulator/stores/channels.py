@@ -10,6 +10,10 @@ from msgsvc_tui.emulator.db import EmulatorError, new_sid, not_found, now_iso, o
 from msgsvc_tui.emulator.stores.services import ServiceStore
 
 INVALID = fields.INVALID_PARAMETER
+_TABLES = {
+    senders.CHANNEL_SENDERS: "channel_senders",
+    senders.DESTINATION_ALPHA_SENDERS: "destination_alpha_senders",
+}
 
 
 class ChannelStore(ServiceStore):
@@ -79,19 +83,12 @@ class ChannelStore(ServiceStore):
     def list_account_channel_senders(
         self, account_sid: str, channel: str, *, after: int, limit: int
     ) -> list[sqlite3.Row]:
-        return self.db.execute(
-            "SELECT * FROM channel_senders WHERE account_sid = ? AND channel = ? AND seq > ?"
-            " ORDER BY seq LIMIT ?",
-            (account_sid, channel, after, limit),
-        ).fetchall()
+        where = {"account_sid": account_sid, "channel": channel}
+        return self.rows_after("channel_senders", where, after=after, limit=limit)
 
     def get_account_channel_sender(self, account_sid: str, sid: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = self.db.execute(
-            "SELECT * FROM channel_senders WHERE sid = ? AND account_sid = ?", (sid, account_sid)
-        ).fetchone()
-        if row is None:
-            raise not_found(f"/v2/Channels/Senders/{sid}")
-        return row
+        where = {"sid": sid, "account_sid": account_sid}
+        return self.one("channel_senders", where, f"/v2/Channels/Senders/{sid}")
 
     # ---- the two extra pools: channel senders, destination alpha senders ------------------
     def list_members(
@@ -105,34 +102,17 @@ class ChannelStore(ServiceStore):
         country: str | None = None,
     ) -> list[sqlite3.Row]:
         self.service_row(account_sid, service_sid)
-        if kind is senders.CHANNEL_SENDERS:
-            return self.db.execute(
-                "SELECT * FROM channel_senders WHERE service_sid = ? AND seq > ?"
-                " ORDER BY seq LIMIT ?",
-                (service_sid, after, limit),
-            ).fetchall()
-        clause, args = "", tuple[str, ...]()
-        if country:
-            clause, args = " AND iso_country_code = ?", (country,)
-        return self.db.execute(
-            f"SELECT * FROM destination_alpha_senders WHERE service_sid = ? AND seq > ?{clause}"
-            " ORDER BY seq LIMIT ?",
-            (service_sid, after, *args, limit),
-        ).fetchall()
+        where: dict[str, object] = {"service_sid": service_sid}
+        if kind is senders.DESTINATION_ALPHA_SENDERS:
+            where["iso_country_code"] = country or None
+        return self.rows_after(_TABLES[kind], where, after=after, limit=limit)
 
     def get_member(
         self, account_sid: str, service_sid: str, kind: senders.SenderKind, sid: str
     ) -> sqlite3.Row:
         self.service_row(account_sid, service_sid)
-        table = (
-            "channel_senders" if kind is senders.CHANNEL_SENDERS else "destination_alpha_senders"
-        )
-        row: sqlite3.Row | None = self.db.execute(
-            f"SELECT * FROM {table} WHERE sid = ? AND service_sid = ?", (sid, service_sid)
-        ).fetchone()
-        if row is None:
-            raise not_found(f"/Services/{service_sid}/{kind.path}/{sid}")
-        return row
+        where = {"sid": sid, "service_sid": service_sid}
+        return self.one(_TABLES[kind], where, f"/Services/{service_sid}/{kind.path}/{sid}")
 
     def add_channel_sender(self, account_sid: str, service_sid: str, sid: str) -> sqlite3.Row:
         with self.tx() as db:
@@ -145,15 +125,8 @@ class ChannelStore(ServiceStore):
                 raise EmulatorError(404, 20404, f"The channel sender {sid} was not found")
             # A channel sender serves one Messaging Service, as a number does: the same
             # refusals (Twilio documents none of its own for channel senders).
-            if row["service_sid"] == service_sid:
-                raise refusal(senders.ALREADY_IN_SERVICE)
-            if row["service_sid"]:
-                raise refusal(senders.ALREADY_ELSEWHERE)
-            db.execute(
-                "UPDATE channel_senders SET service_sid = ?, date_added = ? WHERE sid = ?",
-                (service_sid, now_iso(), sid),
-            )
-            return one_row(db.execute("SELECT * FROM channel_senders WHERE sid = ?", (sid,)))
+            self.refuse_held(row, service_sid)
+            return self.claim(db, "channel_senders", row, service_sid, now_iso())
 
     def remove_channel_sender(self, account_sid: str, service_sid: str, sid: str) -> None:
         with self.tx() as db:

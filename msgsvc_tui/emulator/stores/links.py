@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from msgsvc_tui.emulator.db import not_found
 from msgsvc_tui.emulator.stores.services import ServiceStore
 
 
@@ -51,9 +50,4 @@ class LinkStore(ServiceStore):
 
     def get_link_domain(self, account_sid: str, service_sid: str, what: str) -> sqlite3.Row:
         self.service_row(account_sid, service_sid)
-        row: sqlite3.Row | None = self.db.execute(
-            "SELECT * FROM link_domains WHERE service_sid = ?", (service_sid,)
-        ).fetchone()
-        if row is None:
-            raise not_found(what)
-        return row
+        return self.one("link_domains", {"service_sid": service_sid}, what)

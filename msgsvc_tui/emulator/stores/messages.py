@@ -12,7 +12,6 @@ import json
 import sqlite3
 from typing import Any
 
-from msgsvc_tui.emulator.db import not_found
 from msgsvc_tui.emulator.stores.pool import PoolStore
 
 COLUMNS = (
@@ -151,12 +150,10 @@ class MessageStore(PoolStore):
         db.execute(f"UPDATE messages SET {sets} WHERE sid = ?", (*values.values(), sid))
 
     def get_message(self, account_sid: str, sid: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = self.db.execute(
-            "SELECT * FROM messages WHERE sid = ? AND account_sid = ?", (sid, account_sid)
-        ).fetchone()
-        if row is None:
-            raise not_found(f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json")
-        return row
+        where = {"sid": sid, "account_sid": account_sid}
+        return self.one(
+            "messages", where, f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"
+        )
 
     def list_messages(
         self,
@@ -192,11 +189,7 @@ class MessageStore(PoolStore):
         ).fetchall()
 
     def count_messages(self, account_sid: str) -> int:
-        return int(
-            self.db.execute(
-                "SELECT COUNT(*) FROM messages WHERE account_sid = ?", (account_sid,)
-            ).fetchone()[0]
-        )
+        return self.count("messages", {"account_sid": account_sid})
 
     # ---- sticky senders, queues, opt-outs -------------------------------------------------
     def sticky_sender(self, service_sid: str, to: str) -> str | None:
@@ -236,13 +229,7 @@ class MessageStore(PoolStore):
         )
 
     def opted_out(self, service_sid: str, address: str) -> bool:
-        return (
-            self.db.execute(
-                "SELECT 1 FROM opt_outs WHERE service_sid = ? AND address = ?",
-                (service_sid, address),
-            ).fetchone()
-            is not None
-        )
+        return self.exists("opt_outs", {"service_sid": service_sid, "address": address})
 
     def set_opt_out(self, service_sid: str, address: str, out: bool) -> None:
         with self.tx() as db:
@@ -261,21 +248,12 @@ class MessageStore(PoolStore):
     def pool_rows(self, service_sid: str) -> dict[str, list[sqlite3.Row]]:
         """Every sender of a service: numbers and short codes, its alpha sender, its country
         alpha senders and its channel senders."""
+        held = {"service_sid": service_sid}
         return {
-            "numbers": self.db.execute(
-                "SELECT * FROM numbers WHERE service_sid = ? ORDER BY seq", (service_sid,)
-            ).fetchall(),
-            "alpha": self.db.execute(
-                "SELECT * FROM alpha_senders WHERE service_sid = ? ORDER BY seq", (service_sid,)
-            ).fetchall(),
-            "country_alpha": self.db.execute(
-                "SELECT * FROM destination_alpha_senders WHERE service_sid = ? ORDER BY seq",
-                (service_sid,),
-            ).fetchall(),
-            "channel": self.db.execute(
-                "SELECT * FROM channel_senders WHERE service_sid = ? ORDER BY seq",
-                (service_sid,),
-            ).fetchall(),
+            "numbers": self.rows("numbers", held),
+            "alpha": self.rows("alpha_senders", held),
+            "country_alpha": self.rows("destination_alpha_senders", held),
+            "channel": self.rows("channel_senders", held),
         }
 
     def number_by_value(self, account_sid: str, value: str) -> sqlite3.Row | None:

@@ -96,11 +96,8 @@ class PoolStore(ServiceStore):
         limit: int,
         after: int = 0,
     ) -> tuple[list[sqlite3.Row], bool]:
-        rows = self.db.execute(
-            "SELECT * FROM numbers WHERE account_sid = ? AND kind = ? AND seq > ? ORDER BY seq"
-            " LIMIT ? OFFSET ?",
-            (account_sid, kind.key, after, limit + 1, offset),
-        ).fetchall()
+        where = {"account_sid": account_sid, "kind": kind.key}
+        rows = self.rows_after("numbers", where, after=after, limit=limit + 1, offset=offset)
         return rows[:limit], len(rows) > limit
 
     # ---- sender pool ----------------------------------------------------------------------
@@ -114,32 +111,19 @@ class PoolStore(ServiceStore):
         limit: int,
     ) -> list[sqlite3.Row]:
         self.service_row(account_sid, service_sid)
-        table = "alpha_senders" if kind is senders.ALPHA_SENDERS else "numbers"
-        kind_clause = "" if kind is senders.ALPHA_SENDERS else " AND kind = ?"
-        args: tuple[Any, ...] = (service_sid, after)
-        if kind_clause:
-            args += (kind.key,)
-        return self.db.execute(
-            f"SELECT * FROM {table} WHERE service_sid = ? AND seq > ?{kind_clause}"
-            " ORDER BY seq LIMIT ?",
-            (*args, limit),
-        ).fetchall()
+        if kind is senders.ALPHA_SENDERS:
+            where = {"service_sid": service_sid}
+            return self.rows_after("alpha_senders", where, after=after, limit=limit)
+        where = {"service_sid": service_sid, "kind": kind.key}
+        return self.rows_after("numbers", where, after=after, limit=limit)
 
     def get_pool_member(
         self, account_sid: str, service_sid: str, kind: senders.SenderKind, sid: str
     ) -> sqlite3.Row:
         self.service_row(account_sid, service_sid)
         table = "alpha_senders" if kind is senders.ALPHA_SENDERS else "numbers"
-        row: sqlite3.Row | None = self.db.execute(
-            f"SELECT * FROM {table} WHERE sid = ? AND service_sid = ?", (sid, service_sid)
-        ).fetchone()
-        if row is None:
-            raise EmulatorError(
-                404,
-                20404,
-                f"The requested resource /Services/{service_sid}/{kind.path}/{sid} was not found",
-            )
-        return row
+        where = {"sid": sid, "service_sid": service_sid}
+        return self.one(table, where, f"/Services/{service_sid}/{kind.path}/{sid}")
 
     def add_to_pool(
         self, account_sid: str, service_sid: str, kind: senders.SenderKind, value: str
@@ -157,23 +141,13 @@ class PoolStore(ServiceStore):
                 raise EmulatorError(
                     404, 20404, f"The {kind.label} {value} was not found in this account"
                 )
-            if row["service_sid"] == service_sid:
-                raise refusal(senders.ALREADY_IN_SERVICE)
-            if row["service_sid"]:
-                raise refusal(senders.ALREADY_ELSEWHERE)
+            self.refuse_held(row, service_sid)
             caps = set(json.loads(row["capabilities"]))
             if kind is senders.PHONE_NUMBERS and not caps & {"SMS", "MMS"}:
                 raise refusal(senders.NO_MESSAGING_CAPABILITY)
-            in_pool = db.execute(
-                "SELECT COUNT(*) FROM numbers WHERE service_sid = ?", (service_sid,)
-            ).fetchone()[0]
-            if in_pool >= self.pool_limit:
+            if self.count("numbers", {"service_sid": service_sid}) >= self.pool_limit:
                 raise refusal(senders.POOL_FULL)
-            db.execute(
-                "UPDATE numbers SET service_sid = ?, date_added = ? WHERE sid = ?",
-                (service_sid, stamp, value),
-            )
-            return one_row(db.execute("SELECT * FROM numbers WHERE sid = ?", (value,)))
+            return self.claim(db, "numbers", row, service_sid, stamp)
 
     def _add_alpha(
         self,

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from msgsvc_tui.core import fields
-from msgsvc_tui.emulator.db import Database, EmulatorError, new_sid, now_iso
+from msgsvc_tui.core import fields, senders
+from msgsvc_tui.emulator.db import Database, new_sid, now_iso, one_row, refusal
 
 
 @dataclass
@@ -107,12 +107,7 @@ class ServiceStore(Database):
 
     def service_row(self, account_sid: str, sid: str) -> sqlite3.Row:
         """The service's row, or Twilio's 404 (every store under a service checks this)."""
-        row: sqlite3.Row | None = self.db.execute(
-            "SELECT * FROM services WHERE sid = ? AND account_sid = ?", (sid, account_sid)
-        ).fetchone()
-        if row is None:
-            raise EmulatorError(404, 20404, f"The requested resource /Services/{sid} was not found")
-        return row
+        return self.one("services", {"sid": sid, "account_sid": account_sid}, f"/Services/{sid}")
 
     def get_service(self, account_sid: str, sid: str) -> dict[str, Any]:
         return self._service(self.service_row(account_sid, sid)).data
@@ -143,6 +138,27 @@ class ServiceStore(Database):
         """What a resource store does, in the deleting transaction, for what the service held
         beyond foreign keys (each store extends it and calls super())."""
 
+    # ---- the account's senders a service holds (numbers, channel senders) ----------------
+    @staticmethod
+    def refuse_held(row: sqlite3.Row, service_sid: str) -> None:
+        """A sender serves one Messaging Service: Twilio's refusal when `row` is held."""
+        if row["service_sid"] == service_sid:
+            raise refusal(senders.ALREADY_IN_SERVICE)
+        if row["service_sid"]:
+            raise refusal(senders.ALREADY_ELSEWHERE)
+
+    @staticmethod
+    def claim(
+        db: sqlite3.Connection, table: str, row: sqlite3.Row, service_sid: str, stamp: str
+    ) -> sqlite3.Row:
+        """Put the account's sender `row` (of `table`) in `service_sid`'s pool; the row as
+        it is now."""
+        db.execute(
+            f"UPDATE {table} SET service_sid = ?, date_added = ? WHERE sid = ?",
+            (service_sid, stamp, row["sid"]),
+        )
+        return one_row(db.execute(f"SELECT * FROM {table} WHERE sid = ?", (row["sid"],)))
+
     def list_services(
         self, account_sid: str, *, after: int | None, before: int | None, limit: int
     ) -> list[Row]:
@@ -154,10 +170,9 @@ class ServiceStore(Database):
             ).fetchall()
             rows.reverse()
         else:
-            rows = self.db.execute(
-                "SELECT * FROM services WHERE account_sid = ? AND seq > ? ORDER BY seq LIMIT ?",
-                (account_sid, after or 0, limit),
-            ).fetchall()
+            rows = self.rows_after(
+                "services", {"account_sid": account_sid}, after=after or 0, limit=limit
+            )
         return [self._service(r) for r in rows]
 
     def list_services_raw(
@@ -191,26 +206,10 @@ class ServiceStore(Database):
         return rows, more
 
     def has_services_before(self, account_sid: str, seq: int) -> bool:
-        return (
-            self.db.execute(
-                "SELECT 1 FROM services WHERE account_sid = ? AND seq < ? LIMIT 1",
-                (account_sid, seq),
-            ).fetchone()
-            is not None
-        )
+        return self.exists("services", {"account_sid": account_sid, "seq <": seq})
 
     def has_services_after(self, account_sid: str, seq: int) -> bool:
-        return (
-            self.db.execute(
-                "SELECT 1 FROM services WHERE account_sid = ? AND seq > ? LIMIT 1",
-                (account_sid, seq),
-            ).fetchone()
-            is not None
-        )
+        return self.exists("services", {"account_sid": account_sid, "seq >": seq})
 
     def count_services(self, account_sid: str) -> int:
-        return int(
-            self.db.execute(
-                "SELECT COUNT(*) FROM services WHERE account_sid = ?", (account_sid,)
-            ).fetchone()[0]
-        )
+        return self.count("services", {"account_sid": account_sid})

@@ -14,7 +14,7 @@ import sqlite3
 from typing import Any
 
 from msgsvc_tui.core import tollfree
-from msgsvc_tui.emulator.db import Database, new_sid, not_found, now_iso
+from msgsvc_tui.emulator.db import Database, new_sid, now_iso
 
 
 class TollfreeStore(Database):
@@ -98,12 +98,9 @@ class TollfreeStore(Database):
         return body
 
     def _tollfree_row(self, account_sid: str | None, sid: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = self.db.execute(
-            "SELECT * FROM tollfree_verifications WHERE sid = ?", (sid,)
-        ).fetchone()
-        if row is None or (account_sid is not None and row["account_sid"] != account_sid):
-            raise not_found(f"/Tollfree/Verifications/{sid}")
-        return row
+        """The verification, of `account_sid`'s (None: of any account), or Twilio's 404."""
+        where = {"sid": sid, "account_sid": account_sid}
+        return self.one("tollfree_verifications", where, f"/Tollfree/Verifications/{sid}")
 
     def list_tollfree(
         self,
@@ -114,14 +111,9 @@ class TollfreeStore(Database):
         status: str | None = None,
         phone_number_sid: str | None = None,
     ) -> list[sqlite3.Row]:
-        sql = "SELECT * FROM tollfree_verifications WHERE account_sid = ? AND seq > ?"
-        args: list[Any] = [account_sid, after]
-        if status:
-            sql += " AND status = ?"
-            args.append(status)
-        if phone_number_sid:
-            sql += " AND phone_number_sid = ?"
-            args.append(phone_number_sid)
-        sql += " ORDER BY seq LIMIT ?"
-        args.append(limit)
-        return list(self.db.execute(sql, args).fetchall())
+        where = {
+            "account_sid": account_sid,
+            "status": status or None,
+            "phone_number_sid": phone_number_sid or None,
+        }
+        return self.rows_after("tollfree_verifications", where, after=after, limit=limit)
