@@ -59,7 +59,9 @@ def in_pool(emulator, service: str, kind: senders.SenderKind, sid: str) -> bool:
 
 
 def pool(emulator, service: str, kind: senders.SenderKind) -> list[dict]:
-    return [dict(r) for r in emulator.store.list_pool(ACCOUNT, service, kind, after=0, limit=1000)]
+    return [
+        dict(r) for r in emulator.store.list_members(ACCOUNT, service, kind, after=0, limit=1000)
+    ]
 
 
 def numbers(emulator, kind: senders.SenderKind) -> list[dict]:

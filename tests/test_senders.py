@@ -27,7 +27,7 @@ ACCOUNT = demo.DEMO_ACCOUNT_SID
 
 
 def pool_of(app, service_sid: str, kind: senders.SenderKind) -> list[str]:
-    rows = app.emulator.store.list_pool(ACCOUNT, service_sid, kind, after=0, limit=1000)
+    rows = app.emulator.store.list_members(ACCOUNT, service_sid, kind, after=0, limit=1000)
     return [r["sid"] for r in rows]
 
 

@@ -53,7 +53,7 @@ class PoolHandlers:
         return paged_v1(
             req,
             kind.key,
-            lambda after, limit: self.store.list_pool(
+            lambda after, limit: self.store.list_members(
                 req.account_sid, service_sid, kind, after=after, limit=limit
             ),
             lambda r: self._render(req, kind, r),
@@ -67,7 +67,7 @@ class PoolHandlers:
 
     def fetch(self, req: Request, service_sid: str, path: str, sid: str) -> Response:
         kind = senders.BY_PATH[path]
-        row = self.store.get_pool_member(req.account_sid, service_sid, kind, sid)
+        row = self.store.get_member(req.account_sid, service_sid, kind, sid)
         return Response(200, self._render(req, kind, row))
 
     def remove(self, req: Request, service_sid: str, path: str, sid: str) -> Response:

@@ -10,10 +10,6 @@ from msgsvc_tui.emulator.db import EmulatorError, new_sid, not_found, now_iso, o
 from msgsvc_tui.emulator.stores.services import ServiceStore
 
 INVALID = fields.INVALID_PARAMETER
-_TABLES = {
-    senders.CHANNEL_SENDERS: "channel_senders",
-    senders.DESTINATION_ALPHA_SENDERS: "destination_alpha_senders",
-}
 
 
 class ChannelStore(ServiceStore):
@@ -91,29 +87,6 @@ class ChannelStore(ServiceStore):
         return self.one("channel_senders", where, f"/v2/Channels/Senders/{sid}")
 
     # ---- the two extra pools: channel senders, destination alpha senders ------------------
-    def list_members(
-        self,
-        account_sid: str,
-        service_sid: str,
-        kind: senders.SenderKind,
-        *,
-        after: int,
-        limit: int,
-        country: str | None = None,
-    ) -> list[sqlite3.Row]:
-        self.service_row(account_sid, service_sid)
-        where: dict[str, object] = {"service_sid": service_sid}
-        if kind is senders.DESTINATION_ALPHA_SENDERS:
-            where["iso_country_code"] = country or None
-        return self.rows_after(_TABLES[kind], where, after=after, limit=limit)
-
-    def get_member(
-        self, account_sid: str, service_sid: str, kind: senders.SenderKind, sid: str
-    ) -> sqlite3.Row:
-        self.service_row(account_sid, service_sid)
-        where = {"sid": sid, "service_sid": service_sid}
-        return self.one(_TABLES[kind], where, f"/Services/{service_sid}/{kind.path}/{sid}")
-
     def add_channel_sender(self, account_sid: str, service_sid: str, sid: str) -> sqlite3.Row:
         with self.tx() as db:
             self.service_row(account_sid, service_sid)

@@ -101,30 +101,6 @@ class PoolStore(ServiceStore):
         return rows[:limit], len(rows) > limit
 
     # ---- sender pool ----------------------------------------------------------------------
-    def list_pool(
-        self,
-        account_sid: str,
-        service_sid: str,
-        kind: senders.SenderKind,
-        *,
-        after: int,
-        limit: int,
-    ) -> list[sqlite3.Row]:
-        self.service_row(account_sid, service_sid)
-        if kind is senders.ALPHA_SENDERS:
-            where = {"service_sid": service_sid}
-            return self.rows_after("alpha_senders", where, after=after, limit=limit)
-        where = {"service_sid": service_sid, "kind": kind.key}
-        return self.rows_after("numbers", where, after=after, limit=limit)
-
-    def get_pool_member(
-        self, account_sid: str, service_sid: str, kind: senders.SenderKind, sid: str
-    ) -> sqlite3.Row:
-        self.service_row(account_sid, service_sid)
-        table = "alpha_senders" if kind is senders.ALPHA_SENDERS else "numbers"
-        where = {"sid": sid, "service_sid": service_sid}
-        return self.one(table, where, f"/Services/{service_sid}/{kind.path}/{sid}")
-
     def add_to_pool(
         self, account_sid: str, service_sid: str, kind: senders.SenderKind, value: str
     ) -> sqlite3.Row:

@@ -12,6 +12,15 @@ from typing import Any
 from msgsvc_tui.core import fields, senders
 from msgsvc_tui.emulator.db import Database, new_sid, now_iso, one_row, refusal
 
+# Where each kind of sender is kept (each store brings its tables).
+SENDER_TABLES = {
+    senders.PHONE_NUMBERS: "numbers",
+    senders.SHORT_CODES: "numbers",
+    senders.ALPHA_SENDERS: "alpha_senders",
+    senders.CHANNEL_SENDERS: "channel_senders",
+    senders.DESTINATION_ALPHA_SENDERS: "destination_alpha_senders",
+}
+
 
 @dataclass
 class Row:
@@ -138,7 +147,34 @@ class ServiceStore(Database):
         """What a resource store does, in the deleting transaction, for what the service held
         beyond foreign keys (each store extends it and calls super())."""
 
-    # ---- the account's senders a service holds (numbers, channel senders) ----------------
+    # ---- the senders a service holds, of every kind --------------------------------------
+    def list_members(
+        self,
+        account_sid: str,
+        service_sid: str,
+        kind: senders.SenderKind,
+        *,
+        after: int,
+        limit: int,
+        country: str | None = None,
+    ) -> list[sqlite3.Row]:
+        """A page of the service's senders of `kind` (`country`: the destination alpha
+        sender for that country only)."""
+        self.service_row(account_sid, service_sid)
+        where: dict[str, object] = {"service_sid": service_sid}
+        if kind in (senders.PHONE_NUMBERS, senders.SHORT_CODES):
+            where["kind"] = kind.key  # both in the account's `numbers`
+        if kind is senders.DESTINATION_ALPHA_SENDERS:
+            where["iso_country_code"] = country or None
+        return self.rows_after(SENDER_TABLES[kind], where, after=after, limit=limit)
+
+    def get_member(
+        self, account_sid: str, service_sid: str, kind: senders.SenderKind, sid: str
+    ) -> sqlite3.Row:
+        self.service_row(account_sid, service_sid)
+        where = {"sid": sid, "service_sid": service_sid}
+        return self.one(SENDER_TABLES[kind], where, f"/Services/{service_sid}/{kind.path}/{sid}")
+
     @staticmethod
     def refuse_held(row: sqlite3.Row, service_sid: str) -> None:
         """A sender serves one Messaging Service: Twilio's refusal when `row` is held."""
