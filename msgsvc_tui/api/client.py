@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
@@ -86,29 +86,13 @@ class MessagingClient(protocol.Attempts):
         account_sid: str,
         username: str,
         password: Secret | str,
-        base_url: str | None = None,
-        region: str | None = None,
-        edge: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        max_retries: int = 4,
-        backoff: float = 0.5,
-        max_backoff: float = 20.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         readonly: bool = False,
-        max_answer_bytes: int | None = None,
-        deadline: float | None = None,
+        **options: Unpack[protocol.AttemptOptions],
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            region=region,
-            edge=edge,
-            max_retries=max_retries,
-            backoff=backoff,
-            max_backoff=max_backoff,
-            max_answer_bytes=max_answer_bytes,
-            deadline=deadline,
-        )
+        super().__init__(**options)
         self.account_sid = account_sid
         self.readonly = readonly
         self._sleep = sleep
@@ -116,11 +100,7 @@ class MessagingClient(protocol.Attempts):
         secret = password.reveal() if isinstance(password, Secret) else password
         self._http = httpx.AsyncClient(
             auth=httpx.BasicAuth(username, secret),
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-                "Accept-Encoding": protocol.ACCEPT_ENCODING,
-            },
+            headers={"User-Agent": USER_AGENT, **protocol.ACCEPT_HEADERS},
             timeout=timeout,
             transport=transport,
             follow_redirects=False,

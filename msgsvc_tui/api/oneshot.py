@@ -24,7 +24,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import urlencode, urlsplit
 
 from msgsvc_tui.api import errors, protocol
@@ -118,35 +118,18 @@ class Reader(protocol.Attempts):
         *,
         username: str,
         password: Secret | str,
-        base_url: str | None = None,
-        region: str | None = None,
-        edge: str | None = None,
-        max_retries: int = 4,
-        backoff: float = 0.5,
-        max_backoff: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
         connect_timeout: float = protocol.CONNECT_TIMEOUT,
         read_timeout: float = protocol.READ_TIMEOUT,
-        max_answer_bytes: int | None = None,
-        deadline: float | None = None,
+        **options: Unpack[protocol.AttemptOptions],
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            region=region,
-            edge=edge,
-            max_retries=max_retries,
-            backoff=backoff,
-            max_backoff=max_backoff,
-            max_answer_bytes=max_answer_bytes,
-            deadline=deadline,
-        )
+        super().__init__(**options)
         secret = password.reveal() if isinstance(password, Secret) else password
         token = base64.b64encode(f"{username}:{secret}".encode()).decode("ascii")
         self._headers = {
             "Authorization": f"Basic {token}",
             "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-            "Accept-Encoding": protocol.ACCEPT_ENCODING,
+            **protocol.ACCEPT_HEADERS,
         }
         self._sleep = sleep
         self._connections = _Connections(connect_timeout, read_timeout)

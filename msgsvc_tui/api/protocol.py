@@ -17,7 +17,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 from msgsvc_tui import __version__
@@ -44,6 +44,7 @@ MAX_ANSWER_BYTES = 32 * 1024 * 1024
 # headers, body), so a server dripping a byte a second cannot hold a command for ever.
 REQUEST_DEADLINE = 60.0
 ACCEPT_ENCODING = "gzip, deflate"  # what BodyDecoder can inflate, and nothing else
+ACCEPT_HEADERS = {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING}
 
 
 @dataclass
@@ -128,29 +129,33 @@ def same_origin(absolute: str, messaging_base: str, api_base: str) -> str:
     return f"{base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
 
+class AttemptOptions(TypedDict, total=False):
+    """What both transports take about where a request goes and how it is tried."""
+
+    base_url: str | None  # instead of Twilio's hosts (the emulator's address)
+    region: str | None
+    edge: str | None
+    max_retries: int  # attempts after the first (4)
+    backoff: float  # the first back-off's ceiling, doubled each attempt (0.5 s)
+    max_backoff: float  # (20 s)
+    max_answer_bytes: int | None  # (MAX_ANSWER_BYTES)
+    deadline: float | None  # one attempt's whole time (REQUEST_DEADLINE)
+
+
 class Attempts:
     """How one request is bounded and retried, the same for both transports: where it goes
     (the Messaging and 2010 API bases), how many attempts it gets and the back-off between
     them, and the size and whole time every answer is held to."""
 
-    def __init__(
-        self,
-        *,
-        base_url: str | None,
-        region: str | None,
-        edge: str | None,
-        max_retries: int,
-        backoff: float,
-        max_backoff: float,
-        max_answer_bytes: int | None,
-        deadline: float | None,
-    ) -> None:
-        self.messaging_base, self.api_base = bases(base_url, region, edge)
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.max_answer_bytes = max_answer_bytes or MAX_ANSWER_BYTES
-        self.deadline = deadline or REQUEST_DEADLINE
+    def __init__(self, **options: Unpack[AttemptOptions]) -> None:
+        self.messaging_base, self.api_base = bases(
+            options.get("base_url"), options.get("region"), options.get("edge")
+        )
+        self.max_retries = options.get("max_retries", 4)
+        self.backoff = options.get("backoff", 0.5)
+        self.max_backoff = options.get("max_backoff", 20.0)
+        self.max_answer_bytes = options.get("max_answer_bytes") or MAX_ANSWER_BYTES
+        self.deadline = options.get("deadline") or REQUEST_DEADLINE
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
         """Seconds before attempt `attempt + 1`: the server's Retry-After when it sent one,
