@@ -11,7 +11,8 @@ while the tab is closed, so it loads afresh when opened. Writes use `refuses_wri
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from rich.text import Text
 from textual.containers import Vertical
@@ -30,6 +31,17 @@ if TYPE_CHECKING:
     from msgsvc_tui.ops.writes import Outcome
 
 Json = dict[str, Any]
+T = TypeVar("T")
+
+
+class Dropped(Enum):
+    """An answer a pane does not show: the read failed (said on its summary line) or the
+    user moved on to another service."""
+
+    DROPPED = "dropped"
+
+
+DROPPED = Dropped.DROPPED
 
 
 class ServicePane(ReportsWorkerErrors, Vertical):
@@ -120,6 +132,25 @@ class ServicePane(ReportsWorkerErrors, Vertical):
     def current(self, service_sid: str) -> bool:
         """Is `service_sid` still the one shown (else an answer is stale)?"""
         return bool(self.service and self.service["sid"] == service_sid)
+
+    def action_reload(self) -> None:
+        """Ask the server again for what this tab shows."""
+        if self.service is not None:
+            self.show(self.service)
+
+    async def answer(
+        self, service_sid: str, read: Awaitable[T], *, failing: str = "Cannot load"
+    ) -> T | Literal[Dropped.DROPPED]:
+        """What `read` (a load's reads for `service_sid`) found, or DROPPED: when it fails,
+        the summary line says so (`failing`: the reason) while the service is still shown;
+        when the user has moved on, the stale answer is dropped."""
+        try:
+            found = await read
+        except errors.MsgsvcError as exc:
+            if self.current(service_sid):
+                self.summary(Text(f"{failing}: {errors.describe(exc)}", style="red"))
+            return DROPPED
+        return found if self.current(service_sid) else DROPPED
 
     def summary(self, text: str | Text) -> None:
         if self.SUMMARY_ID:

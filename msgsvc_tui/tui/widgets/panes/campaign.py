@@ -18,7 +18,7 @@ from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.messages import CampaignSeen
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
-from msgsvc_tui.tui.widgets.panes.base import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
 Json = dict[str, Any]
 
@@ -139,20 +139,13 @@ class CampaignPane(ServicePane):
 
     @work(exclusive=True, group="campaign", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
-        client = self.session.client
-        try:
-            campaign = await compliance.campaign_of(client, service_sid)
-            brand = None
-            brand_sid = (campaign or {}).get("brand_registration_sid")
-            if brand_sid:
-                brand = next((b for b in await self._brands() if b.get("sid") == brand_sid), None)
-        except errors.MsgsvcError as exc:
-            if self.current(service_sid):
-                self.summary(Text(f"Cannot load the campaign: {errors.describe(exc)}", style="red"))
+        found = await self.answer(
+            service_sid, self._campaign_and_brand(service_sid), failing="Cannot load the campaign"
+        )
+        if found is DROPPED:
             return
-        if not self.current(service_sid):
-            return
-        self.campaign, self.brand = campaign, brand
+        campaign, brand = found
+        self.campaign, self.brand = found
         self.summary(self._review_note(service_sid))
         self.query_one("#campaign-body", Static).update(campaign_text(campaign, brand))
         status = (campaign or {}).get("campaign_status")
@@ -165,6 +158,13 @@ class CampaignPane(ServicePane):
         brands: list[Json] = cache["brands"]
         return brands
 
+    async def _campaign_and_brand(self, service_sid: str) -> tuple[Json | None, Json | None]:
+        campaign = await compliance.campaign_of(self.session.client, service_sid)
+        brand_sid = (campaign or {}).get("brand_registration_sid")
+        if not brand_sid:
+            return campaign, None
+        return campaign, next((b for b in await self._brands() if b.get("sid") == brand_sid), None)
+
     def _review_note(self, service_sid: str) -> str:
         if not self.in_review:
             return ""
@@ -176,7 +176,7 @@ class CampaignPane(ServicePane):
         self.session.cache.pop("brands", None)
         if self.service is not None:
             self.review_polls.pop(str(self.service["sid"]), None)
-        self.show(self.service)
+        super().action_reload()
 
     # ---- writes ---------------------------------------------------------------------------
     def action_register(self) -> None:

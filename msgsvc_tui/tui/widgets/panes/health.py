@@ -25,7 +25,7 @@ from msgsvc_tui.tui.messages import HealthSeen, ServiceSaved, ServiceWritten
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable, NavScroll
-from msgsvc_tui.tui.widgets.panes.base import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
 Json = dict[str, Any]
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
@@ -90,28 +90,27 @@ class HealthPane(ServicePane):
 
     def action_reload(self) -> None:
         self.session.cache.pop(doctor.ACCOUNT_CACHE, None)  # brands, verifications afresh
-        if self.service is not None:
-            self.show(self.service)
+        super().action_reload()
 
     # ---- loading --------------------------------------------------------------------------
     @work(exclusive=True, group="health", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
-        client = self.session.client
-        try:
-            account = self.session.cache.get(doctor.ACCOUNT_CACHE)
-            if not isinstance(account, doctor.Account):
-                account = await doctor.read_account(client)
-                self.session.cache[doctor.ACCOUNT_CACHE] = account
-            report = await doctor.examine_one(client, service_sid, account=account)
-        except errors.MsgsvcError as exc:
-            if self.current(service_sid):
-                self.summary(Text(f"Cannot check: {errors.describe(exc)}", style="red"))
-            return
-        self.post_message(HealthSeen(service_sid, report.health))
-        if not self.current(service_sid):
+        report = await self.answer(service_sid, self._examine(service_sid), failing="Cannot check")
+        if report is DROPPED:
             return
         self.report = report
         self._render_report()
+
+    async def _examine(self, service_sid: str) -> doctor.Report:
+        """The service's report, said to whoever shows its health (even once stale)."""
+        client = self.session.client
+        account = self.session.cache.get(doctor.ACCOUNT_CACHE)
+        if not isinstance(account, doctor.Account):
+            account = await doctor.read_account(client)
+            self.session.cache[doctor.ACCOUNT_CACHE] = account
+        report = await doctor.examine_one(client, service_sid, account=account)
+        self.post_message(HealthSeen(service_sid, report.health))
+        return report
 
     def _render_report(self) -> None:
         report = self.report

@@ -12,10 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Static
 
-from msgsvc_tui.api import compliance, errors
+from msgsvc_tui.api import compliance
 from msgsvc_tui.tui.text import shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
-from msgsvc_tui.tui.widgets.panes.base import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
 
 class LinksPane(ServicePane):
@@ -36,18 +36,12 @@ class LinksPane(ServicePane):
     def clear(self) -> None:
         self.query_one("#links-body", Static).update("")
 
-    def action_reload(self) -> None:
-        self.show(self.service)
-
     @work(exclusive=True, group="links", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
-        try:
-            found = await compliance.link_shortening(self.session.client, service_sid)
-        except errors.MsgsvcError as exc:
-            if self.current(service_sid):
-                self.summary(Text(f"Cannot load: {errors.describe(exc)}", style="red"))
-            return
-        if not self.current(service_sid):
+        found = await self.answer(
+            service_sid, compliance.link_shortening(self.session.client, service_sid)
+        )
+        if found is DROPPED:
             return
         self.summary("")
         body = self.query_one("#links-body", Static)

@@ -14,13 +14,12 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from msgsvc_tui.api import errors
 from msgsvc_tui.core import senders
 from msgsvc_tui.ops import pool
 from msgsvc_tui.ops.pool import PoolIndex
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
-from msgsvc_tui.tui.widgets.panes.base import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
 Json = dict[str, Any]
 
@@ -36,6 +35,21 @@ class MemberPane(ServicePane):
     # at an empty tab is where the concept is learnt.
     EMPTY: ClassVar[str] = ""
     PREFIX: ClassVar[str] = ""  # ids: "channels" → #channels-table, #channels-summary
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls.SUMMARY_ID = f"{cls.PREFIX}-summary"
+
+    @staticmethod
+    def keys(binding_id: str, add: str, add_tip: str, remove_tip: str) -> list[BindingType]:
+        """Every member tab's keys: a adds, x removes (after a confirm), ctrl+r reloads."""
+        return [
+            Binding("a", "add", add, id=f"{binding_id}-add", tooltip=add_tip),
+            Binding("x,delete", "remove", "Remove", id=f"{binding_id}-remove", tooltip=remove_tip),
+            Binding(
+                "ctrl+r", "reload", "Reload", id=f"{binding_id}-reload", tooltip="Reload the list"
+            ),
+        ]
 
     def __init__(self, session: Any, **kw: Any) -> None:
         super().__init__(session, **kw)
@@ -73,18 +87,17 @@ class MemberPane(ServicePane):
 
     @work(exclusive=True, group="members", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
-        try:
-            members = await self.session.client.list_senders(service_sid, self.KIND)
-        except errors.MsgsvcError as exc:
-            if self.current(service_sid):
-                self.summary(Text(f"Cannot load: {errors.describe(exc)}", style="red"))
+        members = await self.answer(service_sid, self._members(service_sid))
+        if members is DROPPED:
             return
-        if self.index is not None:
-            self.index.learn(service_sid, members)
-        if not self.current(service_sid):
-            return  # the user moved on: drop the stale answer
         self.members = members
         self.render_members()
+
+    async def _members(self, service_sid: str) -> list[Json]:
+        members = await self.session.client.list_senders(service_sid, self.KIND)
+        if self.index is not None:
+            self.index.learn(service_sid, members)  # who holds what: true even once stale
+        return members
 
     def render_members(self) -> None:
         table = self.table
@@ -107,9 +120,6 @@ class MemberPane(ServicePane):
         return shown(member.get(self.KIND.value_field) or member.get("sid"))
 
     # ---- writes ---------------------------------------------------------------------------
-    def action_reload(self) -> None:
-        self.show(self.service)
-
     def action_add(self) -> None:
         if self.service is None or self.session.refuses_writes(self.app.notify):
             return
@@ -169,7 +179,6 @@ class ChannelSendersPane(MemberPane):
     TITLE = "The Channels tab"
     KIND = senders.CHANNEL_SENDERS
     PREFIX = "channels"
-    SUMMARY_ID = "channels-summary"
     COLUMNS = ("Type", "Sender", "Country", "SID")
     HELP = "a add a WhatsApp/RCS sender · x remove · ctrl+r reload"
     EMPTY = (
@@ -178,11 +187,9 @@ class ChannelSendersPane(MemberPane):
         "too, by its rules (approved templates, WhatsApp's 24-hour window). a adds one."
     )
     REMOVE_NOTE = "It stays in the account, free for another service."
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add sender", id="channel-add", tooltip="Pick a WhatsApp/RCS sender"),
-        Binding("x,delete", "remove", "Remove", id="channel-remove", tooltip="Remove the sender"),
-        Binding("ctrl+r", "reload", "Reload", id="channel-reload", tooltip="Reload the list"),
-    ]
+    BINDINGS = MemberPane.keys(
+        "channel", "Add sender", "Pick a WhatsApp/RCS sender", "Remove the sender"
+    )
 
     def cells(self, member: Json) -> tuple[str, ...]:
         return (
@@ -210,7 +217,6 @@ class CountrySendersPane(MemberPane):
     TITLE = "The Countries tab"
     KIND = senders.DESTINATION_ALPHA_SENDERS
     PREFIX = "countries"
-    SUMMARY_ID = "countries-summary"
     COLUMNS = ("Country", "Alpha sender", "Capabilities", "SID")
     HELP = "a add an alpha sender for a country · x remove · ctrl+r reload"
     EMPTY = (
@@ -219,11 +225,7 @@ class CountrySendersPane(MemberPane):
         "countries that register alpha IDs need one each. a adds one."
     )
     REMOVE_NOTE = "Messages to that country fall back to the service's other senders."
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add", id="country-add", tooltip="Alpha sender ID for a country"),
-        Binding("x,delete", "remove", "Remove", id="country-remove", tooltip="Remove it"),
-        Binding("ctrl+r", "reload", "Reload", id="country-reload", tooltip="Reload the list"),
-    ]
+    BINDINGS = MemberPane.keys("country", "Add", "Alpha sender ID for a country", "Remove it")
 
     def cells(self, member: Json) -> tuple[str, ...]:
         return (

@@ -18,7 +18,7 @@ from msgsvc_tui.ops import pool
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable
-from msgsvc_tui.tui.widgets.panes.base import ServicePane
+from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
 Json = dict[str, Any]
 
@@ -65,22 +65,23 @@ class SendersPane(ServicePane):
 
     @work(exclusive=True, group="senders", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
-        client = self.session.client
-        members: list[tuple[senders.SenderKind, Json]] = []
-        try:
-            for kind in senders.KINDS:
-                members += [(kind, m) for m in await client.list_senders(service_sid, kind)]
-        except errors.MsgsvcError as exc:
-            if self.service and self.service["sid"] == service_sid:
-                self.summary(Text(f"Cannot load senders: {errors.describe(exc)}", style="red"))
+        members = await self.answer(
+            service_sid, self._pool(service_sid), failing="Cannot load senders"
+        )
+        if members is DROPPED:
             return
-        if not self.service or self.service["sid"] != service_sid:
-            return  # the user moved on: drop the stale answer
         self.session.pool_index.learn(
             service_sid, [m for k, m in members if k is not senders.ALPHA_SENDERS]
         )
         self.members = members
         self._render_members()
+
+    async def _pool(self, service_sid: str) -> list[tuple[senders.SenderKind, Json]]:
+        client = self.session.client
+        members: list[tuple[senders.SenderKind, Json]] = []
+        for kind in senders.KINDS:
+            members += [(kind, m) for m in await client.list_senders(service_sid, kind)]
+        return members
 
     def _render_members(self) -> None:
         table = self.query_one(DataTable)
@@ -117,9 +118,6 @@ class SendersPane(ServicePane):
         return None
 
     # ---- actions --------------------------------------------------------------------------
-    def action_reload(self) -> None:
-        self.show(self.service)
-
     def action_add(self) -> None:
         if self.service is None or self.session.refuses_writes(self.app.notify):
             return
