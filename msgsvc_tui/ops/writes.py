@@ -19,13 +19,15 @@ A sender move (remove, add, put back on failure) is one operation here, so the T
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from msgsvc_tui.api import compliance, errors
-from msgsvc_tui.core import a2p, countries, editing, fields, senders
+from msgsvc_tui.api.outcome import checked_sender, checked_sid
+from msgsvc_tui.core import a2p, editing, fields, senders
 from msgsvc_tui.core.errors import MsgsvcError
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.ops import journal as jr
@@ -142,26 +144,21 @@ async def _nothing(_: Json | None) -> dict[str, Any]:
     return {}
 
 
+@dataclass(eq=False)  # one path is one object: two alike are still two
 class Writes:
     """The write path for one client (one target) and the journal."""
 
-    def __init__(
-        self,
-        client: MessagingClient,
-        journal: Journal | None,
-        *,
-        unjournalled: bool = False,
-        journal_problem: str | None = None,
-        batch: str | None = None,
-        undoes: int | None = None,
-    ) -> None:
-        self.client = client
-        self.journal = journal
-        self.unjournalled = unjournalled
-        self.journal_problem = journal_problem
-        self.batch = batch
-        self.undoes = undoes
-        self.target = target_of(client)
+    client: MessagingClient
+    journal: Journal | None
+    _: KW_ONLY
+    unjournalled: bool = False
+    journal_problem: str | None = None
+    batch: str | None = None  # its writes are undone as one
+    undoes: int | None = None  # the journal entry its writes undo
+    target: Target = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.target = target_of(self.client)
 
     @classmethod
     def open(
@@ -187,14 +184,7 @@ class Writes:
         return self._copy(undoes=entry_id)
 
     def _copy(self, **changes: Any) -> Writes:
-        kw: dict[str, Any] = {
-            "unjournalled": self.unjournalled,
-            "journal_problem": self.journal_problem,
-            "batch": self.batch,
-            "undoes": self.undoes,
-        }
-        kw.update(changes)
-        return Writes(self.client, self.journal, **kw)
+        return dataclasses.replace(self, **changes)
 
     @property
     def account_sid(self) -> str:
@@ -351,7 +341,7 @@ class Writes:
         subject = f"update {current.get('friendly_name') if current else sid} ({sid})"
         try:
             clean = fields.clean_values(values)
-            checked = _checked_sid(sid, "MG")
+            checked = checked_sid(sid, "MG")
         except MsgsvcError as exc:
             return self._refused(jr.UPDATE, subject, exc)
         if current is None or loaded is not None:
@@ -395,7 +385,7 @@ class Writes:
         (and say what it cannot restore). `service` names it until then."""
         subject = f"delete {_name(service) if service else sid} ({sid})"
         try:
-            checked = _checked_sid(sid, "MG")
+            checked = checked_sid(sid, "MG")
         except MsgsvcError as exc:
             return self._refused(jr.DELETE, subject, exc)
         try:
@@ -435,9 +425,10 @@ class Writes:
         """Add a member: `value` is a PN/SC/XE SID, or an alpha sender's text."""
         shown_as = label or value
         subject = f"add {shown_as} to “{_name(service)}”"
-        problem = _sender_problem(kind, value, country)
-        if problem is not None:
-            return self._refused(jr.ADD_SENDER, subject, problem)
+        try:
+            checked_sender(kind, value, country)
+        except MsgsvcError as exc:
+            return self._refused(jr.ADD_SENDER, subject, exc)
         data: Json = {
             "kind": kind.key,
             "sender_sid": None if kind.by_value else value,
@@ -466,7 +457,7 @@ class Writes:
         data = jr.sender_data(kind, member)
         subject = f"remove {data['label']} from “{_name(service)}”"
         try:
-            sid = _checked_sid(str(member.get("sid")), kind.prefix)
+            sid = checked_sid(str(member.get("sid")), kind.prefix)
         except MsgsvcError as exc:
             return self._refused(jr.REMOVE_SENDER, subject, exc)
         return await self._write(
@@ -539,7 +530,7 @@ class Writes:
     # ---- the campaign ---------------------------------------------------------------------
     async def create_campaign(self, service: Json, values: Mapping[str, Any]) -> Outcome:
         subject = f"register a campaign for “{_name(service)}”"
-        problem = _campaign_problem(values, creating=True)
+        problem = a2p.refusal(values, creating=True)
         if problem is not None:
             return self._refused(jr.CREATE_CAMPAIGN, subject, problem)
 
@@ -564,7 +555,7 @@ class Writes:
         self, service: Json, campaign: Json, values: Mapping[str, Any]
     ) -> Outcome:
         subject = f"update the campaign {campaign.get('sid')} of “{_name(service)}”"
-        problem = _campaign_problem(values, creating=False)
+        problem = a2p.refusal(values, creating=False)
         if problem is not None:
             return self._refused(jr.UPDATE_CAMPAIGN, subject, problem)
 
@@ -747,51 +738,6 @@ def _none(call: Awaitable[None]) -> Callable[[], Awaitable[Json | None]]:
         return None
 
     return send
-
-
-def _checked_sid(value: str, prefix: str) -> str:
-    problem = fields.sid_problem(value, prefix)
-    if problem:
-        raise fields.ValidationError(
-            [fields.FieldError("sid", "Sid", fields.INVALID_PARAMETER, problem)]
-        )
-    return value
-
-
-def _sender_problem(
-    kind: senders.SenderKind, value: str, country: str | None
-) -> MsgsvcError | None:
-    if kind.by_value:
-        problem = senders.alpha_sender_problem(value)
-        if problem is None and country is not None:
-            problem = countries.country_problem(country)
-        if problem:
-            return fields.ValidationError(
-                [fields.FieldError(kind.value_field, kind.param, fields.INVALID_PARAMETER, problem)]
-            )
-        return None
-    try:
-        _checked_sid(value, kind.prefix)
-    except MsgsvcError as exc:
-        return exc
-    return None
-
-
-def _campaign_problem(values: Mapping[str, Any], *, creating: bool) -> MsgsvcError | None:
-    wrong = a2p.problems(values, creating=creating)
-    if not wrong:
-        return None
-    return fields.ValidationError(
-        [
-            fields.FieldError(
-                name,
-                a2p.BY_NAME[name].param if name in a2p.BY_NAME else name,
-                fields.INVALID_PARAMETER,
-                problem,
-            )
-            for name, problem in wrong.items()
-        ]
-    )
 
 
 def _not_sent(action: str, subject: str, exc: MsgsvcError) -> Outcome:
