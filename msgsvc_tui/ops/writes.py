@@ -206,7 +206,7 @@ class Writes:
     async def _write(
         self,
         action: str,
-        service: Json,
+        service: Mapping[str, Any],
         subject: str,
         send: Callable[[], Awaitable[Json | None]],
         *,
@@ -216,8 +216,9 @@ class Writes:
         finish: Finish = _nothing,
         ended: Callable[[str, MsgsvcError], dict[str, Any]] | None = None,
     ) -> Outcome:
-        """The engine every write runs on; `ended(state, error)` gives what to settle a
-        failed or unknown entry with (else only its state)."""
+        """The engine every write runs on, for `service` (journalled as `_ref` names it);
+        `ended(state, error)` gives what to settle a failed or unknown entry with (else only
+        its state)."""
         if self.client.readonly:
             return self._refused(
                 action, subject, errors.ReadonlyError("read-only mode: nothing is written")
@@ -228,7 +229,7 @@ class Writes:
             try:
                 entry = self.journal.record(
                     action,
-                    service,
+                    _ref(service, self.account_sid),
                     before=before,
                     after=after,
                     batch=self.batch,
@@ -370,7 +371,7 @@ class Writes:
 
         return await self._write(
             jr.UPDATE,
-            _ref(current, self.account_sid),
+            current,
             subject,
             lambda: self.client.update_service(checked, clean),
             before=before,
@@ -404,7 +405,7 @@ class Writes:
         words = f"deleted; its {count} sender{'s' * (count != 1)} return to the account"
         return await self._write(
             jr.DELETE,
-            _ref(service, self.account_sid),
+            service,
             subject,
             _none(self.client.delete_service(checked)),
             before=before,
@@ -437,19 +438,15 @@ class Writes:
         if kind is senders.DESTINATION_ALPHA_SENDERS:
             data["country"] = country
 
-        async def finish(added: Json | None) -> dict[str, Any]:
-            assert added is not None
-            return {"after": jr.sender_data(kind, added)}
-
         return await self._write(
             jr.ADD_SENDER,
-            _ref(service, self.account_sid),
+            service,
             subject,
             lambda: self.client.add_sender(service["sid"], kind, value, country=country),
             before=None,
             after=data,
             words="added",
-            finish=finish,
+            finish=_journal_answer(lambda added: jr.sender_data(kind, added)),
         )
 
     async def remove_sender(self, service: Json, kind: senders.SenderKind, member: Json) -> Outcome:
@@ -462,7 +459,7 @@ class Writes:
             return self._refused(jr.REMOVE_SENDER, subject, exc)
         return await self._write(
             jr.REMOVE_SENDER,
-            _ref(service, self.account_sid),
+            service,
             subject,
             _none(self.client.remove_sender(service["sid"], kind, sid)),
             before=data,
@@ -534,18 +531,14 @@ class Writes:
         if problem is not None:
             return self._refused(jr.CREATE_CAMPAIGN, subject, problem)
 
-        async def finish(created: Json | None) -> dict[str, Any]:
-            assert created is not None
-            return {"after": jr.campaign_data(created)}
-
         outcome = await self._write(
             jr.CREATE_CAMPAIGN,
-            _ref(service, self.account_sid),
+            service,
             subject,
             lambda: compliance.create_campaign(self.client, service["sid"], values),
             before=None,
             after=jr.campaign_data(values),
-            finish=finish,
+            finish=_journal_answer(jr.campaign_data),
         )
         if outcome.ok and outcome.result:
             outcome.words = f"campaign {outcome.result.get('sid')} registered; in review"
@@ -559,10 +552,6 @@ class Writes:
         if problem is not None:
             return self._refused(jr.UPDATE_CAMPAIGN, subject, problem)
 
-        async def finish(updated: Json | None) -> dict[str, Any]:
-            assert updated is not None
-            return {"after": jr.campaign_data(updated)}
-
         changed = [
             f"{a2p.BY_NAME[k].label}: {campaign.get(k)!s} → {v!s}"
             for k, v in values.items()
@@ -570,7 +559,7 @@ class Writes:
         ]
         return await self._write(
             jr.UPDATE_CAMPAIGN,
-            _ref(service, self.account_sid),
+            service,
             subject,
             lambda: compliance.update_campaign(
                 self.client, service["sid"], str(campaign["sid"]), values
@@ -578,14 +567,14 @@ class Writes:
             before=jr.campaign_data(campaign),
             after=jr.campaign_data({**campaign, **values}),
             words="; ".join(changed) or "no field changed",
-            finish=finish,
+            finish=_journal_answer(jr.campaign_data),
         )
 
     async def delete_campaign(self, service: Json, campaign: Json) -> Outcome:
         subject = f"delete the campaign {jr.campaign_words(campaign)} of “{_name(service)}”"
         return await self._write(
             jr.DELETE_CAMPAIGN,
-            _ref(service, self.account_sid),
+            service,
             subject,
             _none(compliance.delete_campaign(self.client, service["sid"], str(campaign["sid"]))),
             before=jr.campaign_data(campaign),
@@ -605,7 +594,7 @@ class Writes:
 
         outcome = await self._write(
             jr.CREATE_CAMPAIGN,
-            _ref(service, self.account_sid),
+            service,
             subject,
             lambda: compliance.attach_preregistered(
                 self.client, service["sid"], campaign_id, cnp_migration=cnp_migration
@@ -705,7 +694,7 @@ class Writes:
 
         outcome = await self._write(
             action,
-            _ref(service, self.account_sid),
+            service,
             subject,
             call,
             before=None,
@@ -719,6 +708,16 @@ class Writes:
 
 
 # ---- helpers --------------------------------------------------------------------------------
+def _journal_answer(data: Callable[[Json], Json]) -> Finish:
+    """Settle the entry with the server's answer (as `data` makes it) as what is after."""
+
+    async def finish(answer: Json | None) -> dict[str, Any]:
+        assert answer is not None  # the writes settled so always answer with the resource
+        return {"after": data(answer)}
+
+    return finish
+
+
 def _ref(service: Mapping[str, Any], account_sid: str) -> Json:
     """A service as a journal entry names it."""
     return {
