@@ -116,6 +116,10 @@ BY_KEY = {k.key: k for k in ALL_KINDS}
 CHANNELS = ("whatsapp", "rcs")
 
 
+# the rule `alpha_sender_problem` checks, as the dialogs that ask for one say it
+ALPHA_RULE = f"Up to {ALPHA_MAX} characters: A-Z a-z 0-9 space - + _ &, not only digits"
+
+
 def alpha_sender_problem(value: str) -> str | None:
     """Why `value` cannot be an alpha sender ID, or None when it can."""
     if not value:

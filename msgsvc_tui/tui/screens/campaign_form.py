@@ -276,9 +276,6 @@ class AttachScreen(PromptScreen):
     PLACEHOLDER = "campaign ID, e.g. CABC123"
     HELP = "The campaign's TCR ID. Enter attaches; escape cancels."
     CHECK_AS_TYPED = False
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="attach-cancel", tooltip="Close"),
-    ]
 
     def problem(self, text: str) -> str | None:
         text = text.strip()

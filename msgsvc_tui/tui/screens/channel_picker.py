@@ -11,7 +11,6 @@ from rich.text import Text
 from msgsvc_tui.api import compliance
 from msgsvc_tui.core import senders
 from msgsvc_tui.tui.screens.picker import PickerScreen
-from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import shown
 
 Json = dict[str, Any]
@@ -23,23 +22,17 @@ def search_key(sender: Json) -> str:
     return f"{sender.get('sender_id')} {sender.get('sid')} {sender.get('status')} {profile}".lower()
 
 
-class ChannelPicker(PickerScreen):
+class ChannelPicker(PickerScreen[Json]):
     """The account's WhatsApp and RCS senders (Messaging v2); holders from the services' own
     ChannelSenders lists, kept in the session's channel index."""
 
     PREFIX = "channel"
     WHAT = "a channel sender"
     PLACEHOLDER = "filter, or type an XE… SID"
-    WHICH = "the channel senders"
-    LOADING = "Loading the account's channel senders…"
+    WHICH = "the account's channel senders"
 
-    def __init__(self, session: Session, service: Json) -> None:
-        super().__init__(session, service)
-        self.candidates: list[Json] = []
-
-    async def fetch(self) -> int:
-        self.candidates = await compliance.list_account_channel_senders(self.session.client)
-        return len(self.candidates)
+    async def fetch(self) -> list[Json]:
+        return await compliance.list_account_channel_senders(self.session.client)
 
     async def find_holders(self, service_sids: list[str]) -> None:
         index = self.session.channel_index

@@ -3,10 +3,7 @@ as you type: the alpha sender rules, an ISO 3166-1 alpha-2 code, one per country
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from msgsvc_tui.core import countries, senders
@@ -32,13 +29,7 @@ def problem_of(alpha: str, country: str, taken: set[str | None]) -> tuple[str, s
 class CountrySenderScreen(CheckedDialog["tuple[str, str | None]"]):
     ID = "country"
     FRAME_ID = "country-dialog"
-    HELP = (
-        "Up to 11 characters: A-Z a-z 0-9 space - + _ &, not only digits; the "
-        "country as ISO 3166-1 alpha-2. Enter adds; escape cancels."
-    )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="country-cancel", tooltip="Close"),
-    ]
+    HELP = f"{senders.ALPHA_RULE}; the country as ISO 3166-1 alpha-2. Enter adds; escape cancels."
 
     def __init__(self, taken: set[str | None]) -> None:
         super().__init__("Add an alpha sender for a country")

@@ -3,17 +3,13 @@ account), how it ended, and what undid what."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from msgsvc_tui.ops.journal import Journal
-from msgsvc_tui.tui.screens.modals import Dialog
+from msgsvc_tui.tui.screens.modals import ReadingDialog
 from msgsvc_tui.tui.text import shown
-from msgsvc_tui.tui.widgets.nav import NavScroll
 
 
 def journal_lines(journal: Journal | None, limit: int = 200, here: str = "") -> Text:
@@ -42,13 +38,9 @@ def journal_lines(journal: Journal | None, limit: int = 200, here: str = "") -> 
     return out
 
 
-class JournalScreen(Dialog[None]):
+class JournalScreen(ReadingDialog):
     FRAME_ID = "journal"
-    FRAME_CLASSES = "wide"
-    FOCUS = "NavScroll"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,J", "cancel", "Close", id="journal-close"),
-    ]
+    CLOSE_KEYS = "q,J"
 
     def __init__(self, journal: Journal | None, target: str = "") -> None:
         where = journal.path if journal else "—"
@@ -58,6 +50,5 @@ class JournalScreen(Dialog[None]):
         self.journal = journal
         self.target = target
 
-    def compose_body(self) -> ComposeResult:
-        with NavScroll(classes="dialog-body", id="journal-body"):
-            yield Static(journal_lines(self.journal, here=self.target))
+    def compose_text(self) -> ComposeResult:
+        yield Static(journal_lines(self.journal, here=self.target))

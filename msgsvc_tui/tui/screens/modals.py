@@ -16,9 +16,10 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
+from textual.widgets.button import ButtonVariant
 
 from msgsvc_tui.core.editing import Difference
-from msgsvc_tui.tui.keymode import focus_now
+from msgsvc_tui.tui.keymode import focus_now, key_label
 from msgsvc_tui.tui.text import as_text
 from msgsvc_tui.tui.widgets.nav import NavScroll
 
@@ -37,6 +38,41 @@ def _bound_keys(cls: type) -> set[str]:
             keys = b.key if isinstance(b, Binding) else b[0]
             out.update(k.strip() for k in keys.split(","))
     return out
+
+
+def key_button(
+    binding: Binding, label: str = "", *, id: str, variant: ButtonVariant = "default"
+) -> Button:
+    """A button that does what `binding` does, its key in its label ("Save [s]"): the
+    mouse's way to a dialog's command, never a second implementation of it."""
+    key = key_label(binding.key.split(",")[0])
+    return Button(
+        f"{label or binding.description} \\[{key}]",
+        id=id,
+        variant=variant,
+        action=f"screen.{binding.action}",
+    )
+
+
+# a choice dialog's answer: (key, answer, words, button variant)
+Answer = tuple[str, str, str, ButtonVariant]
+
+
+def _answer_action(answer: str) -> str:
+    return "cancel" if answer == "cancel" else f"answer('{answer}')"
+
+
+def answer_bindings(prefix: str, answers: tuple[Answer, ...]) -> list[BindingType]:
+    """A key per answer (id `prefix-answer`); "cancel" answers None, as escape does."""
+    return [
+        Binding(
+            key,
+            "cancel" if answer == "cancel" else f"answer('{answer}')",
+            words,
+            id=f"{prefix}-{answer}",
+        )
+        for key, answer, words, _ in answers
+    ]
 
 
 class DialogFrame(Vertical):
@@ -152,10 +188,9 @@ class ConfirmScreen(Dialog[bool]):
     """Yes/no: `y` confirms, `n` or escape cancels. Asked only by `confirm_then`."""
 
     TITLE_IN_KEY_BAR = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="Confirm"),
-        Binding("n", "answer(False)", "No", id="confirm-no", tooltip="Cancel"),
-    ]
+    YES = Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="Confirm")
+    NO = Binding("n", "answer(False)", "No", id="confirm-no", tooltip="Cancel")
+    BINDINGS: ClassVar[list[BindingType]] = [YES, NO]
 
     def __init__(self, title: str, body: str, *, yes: str = "Yes", danger: bool = False) -> None:
         super().__init__(title)
@@ -166,13 +201,9 @@ class ConfirmScreen(Dialog[bool]):
     def compose_body(self) -> ComposeResult:
         yield Static(as_text(self.body), classes="dialog-body")
         with Horizontal(classes="dialog-buttons"):
-            yield Button(
-                f"{self.yes} \\[y]", id="yes", variant="error" if self.danger else "primary"
-            )
-            yield Button("Cancel \\[n]", id="no")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+            variant: ButtonVariant = "error" if self.danger else "primary"
+            yield key_button(self.YES, self.yes, id="yes", variant=variant)
+            yield key_button(self.NO, "Cancel", id="no")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -199,41 +230,35 @@ def confirm_then(
 
 
 class _ChoiceScreen(Dialog[str]):
-    """A question answered by a key or a button whose id is the answer; escape answers None."""
+    """A question answered by a key or its button (ANSWERS, in the buttons' order; BINDINGS
+    made from them by `answer_bindings`); escape (and "cancel") answers None."""
 
     FRAME_CLASSES = "wide"
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.action_cancel()
-        else:
-            self.dismiss(event.button.id)
+    ANSWERS: ClassVar[tuple[Answer, ...]] = ()
 
     def action_answer(self, answer: str) -> None:
         self.dismiss(answer)
 
     def compose_body(self) -> ComposeResult:
         yield NavScroll(Static(as_text("\n".join(self.lines()))), classes="dialog-body")
+        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
         with Horizontal(classes="dialog-buttons"):
-            for answer, label, variant in self.answers():
-                yield Button(label, id=answer, variant=variant)
+            for binding, (_, answer, _, variant) in zip(bindings, self.ANSWERS, strict=True):
+                yield key_button(binding, id=answer, variant=variant)
 
     def lines(self) -> list[str]:
-        raise NotImplementedError
-
-    def answers(self) -> list[tuple[str, str, Any]]:
-        """(answer, button label, button variant) of each button."""
         raise NotImplementedError
 
 
 class UnsavedScreen(_ChoiceScreen):
     """Unsaved edits: save, discard or cancel — never a silent loss."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "answer('save')", "Save", id="unsaved-save"),
-        Binding("d", "answer('discard')", "Discard", id="unsaved-discard"),
-        Binding("c", "cancel", "Cancel", id="unsaved-cancel"),
-    ]
+    ANSWERS = (
+        ("s", "save", "Save", "primary"),
+        ("d", "discard", "Discard", "error"),
+        ("c", "cancel", "Cancel", "default"),
+    )
+    BINDINGS = answer_bindings("unsaved", ANSWERS)
 
     def __init__(self, name: str, changes: list[str]) -> None:
         super().__init__("Unsaved changes")
@@ -243,22 +268,16 @@ class UnsavedScreen(_ChoiceScreen):
     def lines(self) -> list[str]:
         return [f"{self.service_name} has unsaved changes (s sends these):", *self.changes]
 
-    def answers(self) -> list[tuple[str, str, Any]]:
-        return [
-            ("save", "Save \\[s]", "primary"),
-            ("discard", "Discard \\[d]", "error"),
-            ("cancel", "Cancel \\[c]", "default"),
-        ]
-
 
 class ConflictScreen(_ChoiceScreen):
     """The service changed on the server since the form loaded it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "answer('overwrite')", "Overwrite", id="conflict-overwrite"),
-        Binding("r", "answer('reload')", "Reload", id="conflict-reload"),
-        Binding("c", "cancel", "Cancel", id="conflict-cancel"),
-    ]
+    ANSWERS = (
+        ("o", "overwrite", "Overwrite", "warning"),
+        ("r", "reload", "Reload", "default"),
+        ("c", "cancel", "Cancel", "default"),
+    )
+    BINDINGS = answer_bindings("conflict", ANSWERS)
 
     def __init__(self, name: str, differences: list[Difference]) -> None:
         super().__init__("Changed on the server")
@@ -279,34 +298,52 @@ class ConflictScreen(_ChoiceScreen):
         )
         return lines
 
-    def answers(self) -> list[tuple[str, str, Any]]:
-        return [
-            ("overwrite", "Overwrite \\[o]", "warning"),
-            ("reload", "Reload \\[r]", "default"),
-            ("cancel", "Cancel \\[c]", "default"),
-        ]
 
-
-class ReportScreen(Dialog[None]):
-    """A per-item report (bulk flips): what worked and what did not, and why."""
+class ReadingDialog(Dialog[None]):
+    """A text to read: it scrolls (j/k, the list keys), and esc closes it, as does each key
+    of CLOSE_KEYS ("q,J": the key that opened it closes it too)."""
 
     FRAME_CLASSES = "wide"
+    FOCUS = "NavScroll"
+    CLOSE_KEYS: ClassVar[str] = "q"
+    CLOSE: ClassVar[Binding]  # made from CLOSE_KEYS
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        keys = f"escape,{cls.CLOSE_KEYS}"
+        cls.CLOSE = Binding(keys, "cancel", "Close", id=f"{cls.FRAME_ID}-close")
+        cls.BINDINGS = [cls.CLOSE]
+        super().__init_subclass__(**kw)
+
+    def compose_body(self) -> ComposeResult:
+        with NavScroll(classes="dialog-body", id=f"{self.FRAME_ID}-body"):
+            yield from self.compose_text()
+        yield from self.compose_after()
+
+    def compose_text(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def compose_after(self) -> ComposeResult:
+        """What comes under the text (buttons)."""
+        yield from ()
+
+
+class ReportScreen(ReadingDialog):
+    """A per-item report (bulk flips): what worked and what did not, and why."""
+
+    FRAME_ID = "report"
     TITLE_IN_KEY_BAR = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "cancel", "Close", id="report-close"),
-    ]
+    CLOSE_KEYS = "enter,q"
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__(title)
         self.lines = lines
 
-    def compose_body(self) -> ComposeResult:
-        yield NavScroll(Static(as_text("\n".join(self.lines))), classes="dialog-body")
-        with Horizontal(classes="dialog-buttons"):
-            yield Button("Close \\[esc]", id="close", variant="primary")
+    def compose_text(self) -> ComposeResult:
+        yield Static(as_text("\n".join(self.lines)))
 
-    def on_button_pressed(self) -> None:
-        self.dismiss(None)
+    def compose_after(self) -> ComposeResult:
+        with Horizontal(classes="dialog-buttons"):
+            yield key_button(self.CLOSE, id="close", variant="primary")
 
 
 class CheckedDialog(Dialog[ResultT]):
@@ -321,6 +358,9 @@ class CheckedDialog(Dialog[ResultT]):
     HELP: ClassVar[str] = ""
     CHECK_AS_TYPED: ClassVar[bool] = True
     FOCUS = "Input"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt-cancel", tooltip="Close"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         yield from self.compose_inputs()
@@ -373,9 +413,6 @@ class PromptScreen(CheckedDialog[str]):
 
     TITLE: ClassVar[str] = ""
     PLACEHOLDER: ClassVar[str] = ""
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="prompt-cancel", tooltip="Close"),
-    ]
 
     def __init__(self) -> None:
         super().__init__(self.TITLE)

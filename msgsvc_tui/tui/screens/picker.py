@@ -7,7 +7,7 @@ they list and how they learn who holds what."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -26,9 +26,10 @@ from msgsvc_tui.tui.widgets.nav import NavOptionList
 
 Json = dict[str, Any]
 HOLDER_LOOKUPS = 500  # services whose pools are read to learn holders
+CandidateT = TypeVar("CandidateT")
 
 
-class PickerScreen(ReportsWorkerErrors, Dialog["str | None"]):
+class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT]):
     """Subclasses set PREFIX (widget ids: #PREFIX-filter, -error, -options, -status), the
     texts, and implement `fetch` and `find_holders` (which `load` calls), `rows`, `typed_sid`
     and `typed_problem`."""
@@ -48,14 +49,14 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"]):
     FOCUS = "OptionList"
     PREFIX: ClassVar[str] = "picker"
     WHAT: ClassVar[str] = "a sender"
-    WHICH: ClassVar[str] = "the account's senders"  # "Cannot list WHICH: …"
+    WHICH: ClassVar[str] = "the account's senders"  # "Loading WHICH…"
     PLACEHOLDER: ClassVar[str] = "filter"
-    LOADING: ClassVar[str] = "Loading…"
 
     def __init__(self, session: Session, service: Json) -> None:
         super().__init__(f"Add {self.WHAT} to “{name_of(service)}”")
         self.session = session
         self.service = service
+        self.candidates: list[CandidateT] = []
 
     def frame_id(self) -> str | None:
         return self.PREFIX
@@ -65,7 +66,7 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"]):
         yield Input(placeholder=self.PLACEHOLDER, id=f"{p}-filter")
         yield Static("", classes="error", id=f"{p}-error")
         yield NavOptionList(id=f"{p}-options")
-        yield Static(self.LOADING, id=f"{p}-status", classes="help")
+        yield Static(f"Loading {self.WHICH}…", id=f"{p}-status", classes="help")
 
     def on_mount(self) -> None:
         self.load()
@@ -74,11 +75,12 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"]):
     async def load(self) -> None:
         """The candidates first (listed as soon as they are in), then who holds each."""
         try:
-            count = await self.fetch()
+            self.candidates = await self.fetch()
         except errors.MsgsvcError as exc:
             self.status(f"Cannot list {self.WHICH}: {errors.describe(exc)}")
             return
         self.render_options()
+        count = len(self.candidates)
         sids = self.session.service_sids()
         self.status(f"{count} senders; checking which service holds each…")
         try:
@@ -95,8 +97,8 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"]):
         self.render_options()
 
     # ---- what subclasses provide ------------------------------------------------------------
-    async def fetch(self) -> int:
-        """Read the candidates (raises MsgsvcError); how many there are."""
+    async def fetch(self) -> list[CandidateT]:
+        """Read the candidates (raises MsgsvcError)."""
         raise NotImplementedError
 
     async def find_holders(self, service_sids: list[str]) -> None:

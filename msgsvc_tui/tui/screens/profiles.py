@@ -9,7 +9,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.button import ButtonVariant
 from textual.widgets.option_list import Option
 
 from msgsvc_tui.api import errors
@@ -18,7 +19,7 @@ from msgsvc_tui.core.config import Config, Profile, Secret, mask_sid
 from msgsvc_tui.tui.config_io import save_config, save_profile
 from msgsvc_tui.tui.messages import SwitchProfile
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
-from msgsvc_tui.tui.screens.modals import Dialog, confirm_then
+from msgsvc_tui.tui.screens.modals import Dialog, confirm_then, key_button
 from msgsvc_tui.tui.text import as_text
 from msgsvc_tui.tui.widgets.nav import NavOptionList
 
@@ -40,10 +41,9 @@ class ProfileEditor(Dialog[Profile]):
     FRAME_ID = "profile-editor"
     FRAME_CLASSES = "wide"
     FOCUS = "Input"  # the first field that can be typed in, not the scroll area around it
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="profile-save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="profile-cancel"),
-    ]
+    SAVE = Binding("ctrl+s", "save", "Save", id="profile-save", priority=True)
+    CANCEL = Binding("escape", "cancel", "Cancel", id="profile-cancel")
+    BINDINGS: ClassVar[list[BindingType]] = [SAVE, CANCEL]
 
     def __init__(self, existing: Profile | None = None) -> None:
         super().__init__(f"Edit profile {existing.name}" if existing else "Add a Twilio profile")
@@ -66,8 +66,8 @@ class ProfileEditor(Dialog[Profile]):
                 )
                 yield Static("", classes="error", id=f"profile-error-{attr}")
         with Horizontal(classes="dialog-buttons"):
-            yield Button("Save \\[ctrl+s]", id="save", variant="primary")
-            yield Button("Cancel \\[esc]", id="cancel")
+            yield key_button(self.SAVE, id="save", variant="primary")
+            yield key_button(self.CANCEL, id="cancel")
 
     def _value(self, attr: str) -> str:
         return self.query_one(f"#profile-{attr}", Input).value.strip()
@@ -104,12 +104,6 @@ class ProfileEditor(Dialog[Profile]):
             return
         self.dismiss(profile)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
 
 class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
     FRAME_ID = "profiles"
@@ -123,6 +117,13 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
         Binding("x", "remove", "Remove", id="profiles-remove", tooltip="Remove the profile"),
         Binding("escape", "cancel", "Close", id="profiles-close"),
     ]
+    BUTTONS: ClassVar[tuple[str, ...]] = (
+        "switch",
+        "add",
+        "edit",
+        "test",
+        "close",
+    )  # the first: primary
 
     def __init__(self, config: Config, in_use: str | None) -> None:
         super().__init__("Profiles")
@@ -132,12 +133,11 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
     def compose_body(self) -> ComposeResult:
         yield NavOptionList(id="profile-list")
         yield Static(as_text(f"Saved in {self.config.path}"), id="profiles-status", classes="help")
+        by_id = {b.id: b for b in self.BINDINGS if isinstance(b, Binding)}
         with Horizontal(classes="dialog-buttons"):
-            yield Button("Switch \\[enter]", id="switch", variant="primary")
-            yield Button("Add \\[a]", id="add")
-            yield Button("Edit \\[e]", id="edit")
-            yield Button("Test \\[t]", id="test")
-            yield Button("Close \\[esc]", id="close")
+            for name in self.BUTTONS:
+                variant: ButtonVariant = "primary" if name == self.BUTTONS[0] else "default"
+                yield key_button(by_id[f"profiles-{name}"], id=name, variant=variant)
 
     def on_mount(self) -> None:
         self.refresh_list()
@@ -180,12 +180,6 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
     @on(OptionList.OptionSelected)
     def _chosen(self) -> None:
         self.action_switch()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        name = "cancel" if event.button.id == "close" else event.button.id
-        action = getattr(self, f"action_{name}", None)
-        if action:
-            action()
 
     def action_switch(self) -> None:
         profile = self._selected()

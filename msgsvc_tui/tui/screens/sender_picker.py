@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
 
 from msgsvc_tui.core import senders
 from msgsvc_tui.ops import pool
 from msgsvc_tui.tui.screens.modals import PromptScreen
 from msgsvc_tui.tui.screens.picker import PickerScreen
-from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import shown
 
 Json = dict[str, Any]
@@ -26,23 +24,18 @@ def typed_sid_problem(text: str) -> str | None:
     return None
 
 
-class SenderPicker(PickerScreen):
+class SenderPicker(PickerScreen[pool.Candidate]):
     """The account's numbers and short codes (2010 API); holders from the services' pools."""
 
     PREFIX = "picker"
     WHAT = "a sender"
     PLACEHOLDER = "filter, or type a PN… / SC… SID"
     WHICH = "the account's numbers"
-    LOADING = "Loading the account's numbers…"
 
-    def __init__(self, session: Session, service: Json) -> None:
-        super().__init__(session, service)
-        self.candidates: list[pool.Candidate] = []
-
-    async def fetch(self) -> int:
-        self.candidates = await pool.load_candidates(self.session.client)
-        self.session.pool_index.labels.update({c.sid: c.value for c in self.candidates})
-        return len(self.candidates)
+    async def fetch(self) -> list[pool.Candidate]:
+        found = await pool.load_candidates(self.session.client)
+        self.session.pool_index.labels.update({c.sid: c.value for c in found})
+        return found
 
     async def find_holders(self, service_sids: list[str]) -> None:
         await self.session.pool_index.build(self.session.client, service_sids)
@@ -71,13 +64,7 @@ class AlphaSenderScreen(PromptScreen):
     ID = "alpha"
     TITLE = "Add an alpha sender ID"
     PLACEHOLDER = "e.g. AcmeShop"
-    HELP = (
-        "Up to 11 characters: A-Z a-z 0-9 space - + _ &, not only digits. "
-        "Enter adds it; escape cancels."
-    )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="alpha-cancel", tooltip="Close"),
-    ]
+    HELP = f"{senders.ALPHA_RULE}. Enter adds it; escape cancels."
 
     def problem(self, text: str) -> str | None:
         return senders.alpha_sender_problem(text)

@@ -1,0 +1,131 @@
+"""The dialogs' one mechanism (tui/screens/modals.py), on a bare App (no emulator): what the
+base gives every dialog, the one confirm-then-act, and buttons that do what their keys do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import Input
+
+from msgsvc_tui.tui import keymode
+from msgsvc_tui.tui.screens.country_sender import CountrySenderScreen
+from msgsvc_tui.tui.screens.export_path import ExportPathScreen
+from msgsvc_tui.tui.screens.help import HelpScreen
+from msgsvc_tui.tui.screens.modals import (
+    ConfirmScreen,
+    Dialog,
+    ReportScreen,
+    UnsavedScreen,
+    confirm_then,
+)
+from msgsvc_tui.tui.screens.profiles import ProfileEditor
+from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
+from tests.tui_helpers import wait_for
+
+
+class Bare(App[None]):
+    """Only the screens under test; every answer a dialog gives is kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[Any] = []
+
+    def open(self, dialog: Dialog[Any]) -> None:
+        self.push_screen(dialog, self.answers.append)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ConfirmScreen("Delete?", "Sure?"),
+        lambda: UnsavedScreen("Svc", ["Friendly name: a → b"]),
+        lambda: ReportScreen("Done", ["ok"]),
+        HelpScreen,
+        AlphaSenderScreen,
+        lambda: CountrySenderScreen(set()),
+        ProfileEditor,
+    ],
+)
+async def test_escape_answers_none_and_the_focus_is_never_on_nothing(make):
+    app = Bare()
+    async with app.run_test() as pilot:
+        dialog = make()
+        app.open(dialog)
+        await wait_for(pilot, lambda: app.screen is dialog)
+        assert dialog.focused is not None  # the focus on open
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is not dialog)
+        assert app.answers == [None]
+
+
+async def test_confirm_then_acts_on_yes_only():
+    app = Bare()
+    acted: list[str] = []
+    async with app.run_test() as pilot:
+        for key in ("n", "escape", "y"):
+            confirm_then(app.screen, "Delete?", "Sure?", lambda k=key: acted.append(k))
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert keymode.state_of(app.screen).badge() == "DIALOG Delete?"
+            await pilot.press(key)
+            await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        confirm_then(app.screen, "Delete?", "Sure?", lambda: acted.append("button"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#no")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        confirm_then(app.screen, "Delete?", "Sure?", lambda: acted.append("yes button"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+    assert acted == ["y", "yes button"]
+
+
+async def test_a_button_answers_as_its_key_does():
+    app = Bare()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for button in ("#discard", "#save", "#cancel"):
+            dialog = UnsavedScreen("Svc", ["Friendly name: a → b"])
+            app.open(dialog)
+            await wait_for(pilot, lambda d=dialog: app.screen is d)
+            await pilot.click(button)
+            await wait_for(pilot, lambda d=dialog: app.screen is not d)
+    assert app.answers == ["discard", "save", None]
+
+
+async def test_the_checked_dialogs_say_the_problem_and_answer_once_it_is_gone():
+    app = Bare()
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = CountrySenderScreen({None})
+        app.open(dialog)
+        await wait_for(pilot, lambda: app.screen is dialog)
+        error = dialog.query_one("#country-error")
+        assert "-shown" not in error.classes  # nothing typed: no scolding
+        await pilot.press(*"Acme", "enter")  # to the country
+        assert dialog.query_one("#country-code", Input).has_focus
+        await pilot.press("enter")  # blank: every other country, which is taken
+        assert "already has an alpha sender" in str(error.render())
+        await pilot.press(*"FR", "enter")
+        await wait_for(pilot, lambda: app.screen is not dialog)
+    assert app.answers == [("Acme", "FR")]
+
+
+async def test_the_export_path_asks_before_replacing(tmp_path: Path):
+    there = tmp_path / "kept.toml"
+    there.write_text("kept\n")
+    app = Bare()
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = ExportPathScreen("1 service", there)
+        app.open(dialog)
+        await wait_for(pilot, lambda: app.screen is dialog)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # not replaced: back in the path dialog, nothing answered
+        await wait_for(pilot, lambda: app.screen is dialog)
+        assert app.answers == []
+        await pilot.press("ctrl+u", "enter")
+        assert "A file name is needed" in str(dialog.query_one("#export-error").render())
+        await pilot.press(*str(tmp_path / "new.toml"), "enter")
+        await wait_for(pilot, lambda: app.screen is not dialog)
+    assert app.answers == [(tmp_path / "new.toml", False)]
