@@ -1,6 +1,7 @@
 """Dialogs: the one base every modal screen derives from (`Dialog`), the small questions built
-on it, the one prompt with a checked input (`PromptScreen`), and the one way to ask before
-acting (`confirm_then`). Each dialog answers with a typed result through `dismiss`."""
+on it, the inputs checked as typed (`CheckedDialog`, `PromptScreen` for one line), a text to
+read (`ReadingDialog`), and the one way to ask before acting (`confirm_then`). Each dialog
+answers with a typed result through `dismiss`; escape answers None."""
 
 from __future__ import annotations
 
@@ -65,12 +66,7 @@ def _answer_action(answer: str) -> str:
 def answer_bindings(prefix: str, answers: tuple[Answer, ...]) -> list[BindingType]:
     """A key per answer (id `prefix-answer`); "cancel" answers None, as escape does."""
     return [
-        Binding(
-            key,
-            "cancel" if answer == "cancel" else f"answer('{answer}')",
-            words,
-            id=f"{prefix}-{answer}",
-        )
+        Binding(key, _answer_action(answer), words, id=f"{prefix}-{answer}")
         for key, answer, words, _ in answers
     ]
 
