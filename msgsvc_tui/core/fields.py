@@ -263,7 +263,25 @@ def is_absolute_http_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in text
 
 
-_URL_HELP = "Absolute http(s) URL; leave empty to clear."
+def _webhook_url(name: str, label: str, help: str, param: str) -> Field:
+    """A URL Twilio calls for the service (an empty value clears it)."""
+    help += " Absolute http(s) URL; leave empty to clear."
+    return Field(name, Kind.URL, label, help, Group.INTEGRATION, param=param)
+
+
+def _webhook_method(name: str, label: str, help: str, param: str) -> Field:
+    """How Twilio calls one of the service's URLs: GET or POST, POST by default."""
+    return Field(
+        name,
+        Kind.METHOD,
+        label,
+        help,
+        Group.INTEGRATION,
+        param=param,
+        choices=("GET", "POST"),
+        default="POST",
+    )
+
 
 FIELDS: tuple[Field, ...] = (
     Field(
@@ -289,49 +307,29 @@ FIELDS: tuple[Field, ...] = (
         default="undeclared",
         error_code=USECASE_INVALID,
     ),
-    Field(
+    _webhook_url(
         "inbound_request_url",
-        Kind.URL,
         "Incoming webhook URL",
-        "Twilio calls this URL for each message your senders receive. " + _URL_HELP,
-        Group.INTEGRATION,
-        param="InboundRequestUrl",
+        "Twilio calls this URL for each message your senders receive.",
+        "InboundRequestUrl",
     ),
-    Field(
-        "inbound_method",
-        Kind.METHOD,
-        "Webhook method",
-        "HTTP method for the incoming webhook.",
-        Group.INTEGRATION,
-        param="InboundMethod",
-        choices=("GET", "POST"),
-        default="POST",
+    _webhook_method(
+        "inbound_method", "Webhook method", "HTTP method for the incoming webhook.", "InboundMethod"
     ),
-    Field(
+    _webhook_url(
         "fallback_url",
-        Kind.URL,
         "Fallback URL",
-        "Called when the incoming webhook fails or returns an error. " + _URL_HELP,
-        Group.INTEGRATION,
-        param="FallbackUrl",
+        "Called when the incoming webhook fails or returns an error.",
+        "FallbackUrl",
     ),
-    Field(
-        "fallback_method",
-        Kind.METHOD,
-        "Fallback method",
-        "HTTP method for the fallback URL.",
-        Group.INTEGRATION,
-        param="FallbackMethod",
-        choices=("GET", "POST"),
-        default="POST",
+    _webhook_method(
+        "fallback_method", "Fallback method", "HTTP method for the fallback URL.", "FallbackMethod"
     ),
-    Field(
+    _webhook_url(
         "status_callback",
-        Kind.URL,
         "Status callback URL",
-        "Twilio posts delivery status updates of sent messages here. " + _URL_HELP,
-        Group.INTEGRATION,
-        param="StatusCallback",
+        "Twilio posts delivery status updates of sent messages here.",
+        "StatusCallback",
     ),
     Field(
         "use_inbound_webhook_on_number",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from msgsvc_tui.core import senders, tollfree
+from msgsvc_tui.core import senders, tollfree, twilio_errors
 
 Json = dict[str, Any]
 Severity = Literal["error", "warning", "info"]
@@ -42,8 +42,13 @@ class Check:
     id: str
     severity: Severity  # the usual one; a finding may say otherwise (Finding.severity)
     title: str
-    source: str  # the Twilio page (or spec field) the rule comes from
+    source: str = ""  # the Twilio page (or spec field) the rule comes from
     code: int | None = None  # Twilio's error code a message gets, when one applies
+
+    def __post_init__(self) -> None:
+        # no page named: the source is the error code's own page
+        if not self.source and self.code is not None:
+            object.__setattr__(self, "source", twilio_errors.DOCS + str(self.code))
 
 
 @dataclass(frozen=True)
@@ -187,23 +192,12 @@ def reaches(f: Facts, country: str) -> bool:
 
 
 # ---- the checks ---------------------------------------------------------------------------
-E21704 = "https://www.twilio.com/docs/api/errors/21704"
-E21703 = "https://www.twilio.com/docs/api/errors/21703"
-E21715 = "https://www.twilio.com/docs/api/errors/21715"
-E21714 = "https://www.twilio.com/docs/api/errors/21714"
-E21612 = "https://www.twilio.com/docs/api/errors/21612"
-E30034 = "https://www.twilio.com/docs/api/errors/30034"
 A2P_TROUBLE = (
     "https://www.twilio.com/docs/messaging/compliance/a2p-10dlc/troubleshooting-a2p-brands"
 )
-E30991 = "https://www.twilio.com/docs/api/errors/30991"
-E21719 = "https://www.twilio.com/docs/api/errors/21719"
-E30032 = "https://www.twilio.com/docs/api/errors/30032"
 TF_ONBOARDING = "https://www.twilio.com/docs/messaging/compliance/toll-free/api-onboarding"
 SPEC_INBOUND = "twilio_messaging_v1.json: messaging.v1.service.inbound_request_url"
 WEBHOOK_SECURITY = "https://www.twilio.com/docs/usage/api-security-reference-guide/webhook"
-E11205 = "https://www.twilio.com/docs/api/errors/11205"
-E11210 = "https://www.twilio.com/docs/api/errors/11210"
 SERVICES_DOC = "https://www.twilio.com/docs/messaging/services"
 STICKY = "https://support.twilio.com/hc/en-us/articles/223181288-What-is-Sticky-Sender-and-how-does-it-work"
 SPEC_FLC = "twilio_messaging_v1.json: messaging.v1.service.fallback_to_long_code"
@@ -213,36 +207,34 @@ GEOMATCH = (
 SMART_ENCODING = (
     "https://www.twilio.com/blog/copilot-just-got-even-smarter-announcing-smart-encoding-html"
 )
-E21624 = "https://www.twilio.com/docs/api/errors/21624"
-E30036 = "https://www.twilio.com/docs/api/errors/30036"
 MESSAGES_DOC = "https://www.twilio.com/docs/messaging/api/message-resource"
 
 CHECKS: tuple[Check, ...] = (
-    Check("POOL-EMPTY", "error", "The sender pool is empty", E21704, 21704),
-    Check("POOL-NO-ROUTE", "error", "No sender can reach a country it sends to", E21703, 21703),
-    Check("POOL-NO-SMS", "warning", "A number can neither send SMS nor MMS", E21715, 21715),
-    Check("POOL-NEAR-LIMIT", "info", "The pool is near Twilio's 400-sender limit", E21714, 21714),
-    Check("POOL-ALPHA-ONLY", "error", "Alpha sender only: US/Canada unreachable", E21612, 21612),
-    Check("A2P-NO-CAMPAIGN", "error", "US long codes with no A2P 10DLC campaign", E30034, 30034),
+    Check("POOL-EMPTY", "error", "The sender pool is empty", code=21704),
+    Check("POOL-NO-ROUTE", "error", "No sender can reach a country it sends to", code=21703),
+    Check("POOL-NO-SMS", "warning", "A number can neither send SMS nor MMS", code=21715),
+    Check("POOL-NEAR-LIMIT", "info", "The pool is near Twilio's 400-sender limit", code=21714),
+    Check("POOL-ALPHA-ONLY", "error", "Alpha sender only: US/Canada unreachable", code=21612),
+    Check("A2P-NO-CAMPAIGN", "error", "US long codes with no A2P 10DLC campaign", code=30034),
     Check("A2P-CAMPAIGN-PENDING", "error", "A2P campaign not verified yet", A2P_TROUBLE, 30034),
     Check("A2P-CAMPAIGN-FAILED", "error", "The A2P campaign failed review", A2P_TROUBLE, 30034),
-    Check("A2P-BRAND-NOT-APPROVED", "error", "The campaign's brand is not approved", E30991, 30991),
-    Check("A2P-USECASE-MISMATCH", "warning", "Campaign/service use case mismatch", E21719, 21719),
-    Check("TF-UNVERIFIED", "error", "Toll-free number not verified", E30032, 30032),
+    Check("A2P-BRAND-NOT-APPROVED", "error", "The campaign's brand is not approved", code=30991),
+    Check("A2P-USECASE-MISMATCH", "warning", "Campaign/service use case mismatch", code=21719),
+    Check("TF-UNVERIFIED", "error", "Toll-free number not verified", code=30032),
     Check("TF-PENDING", "error", "Toll-free verification in review", TF_ONBOARDING, 30032),
-    Check("TF-REJECTED", "error", "A toll-free verification was rejected", E30032, 30032),
+    Check("TF-REJECTED", "error", "A toll-free verification was rejected", code=30032),
     Check("INT-WEBHOOK-NO-URL", "warning", "Incoming messages go nowhere", SPEC_INBOUND),
     Check("INT-HTTP-PLAIN", "warning", "A webhook URL is plain http://", WEBHOOK_SECURITY),
-    Check("INT-PRIVATE-HOST", "warning", "A webhook points at a private address", E11205, 11205),
-    Check("INT-BAD-HOST", "warning", "A webhook host can never resolve", E11210, 11210),
+    Check("INT-PRIVATE-HOST", "warning", "A webhook points at a private address", code=11205),
+    Check("INT-BAD-HOST", "warning", "A webhook host can never resolve", code=11210),
     Check("INT-NO-STATUS-CALLBACK", "info", "No status callback", SERVICES_DOC),
-    Check("INT-FALLBACK-SAME", "warning", "The fallback URL is the inbound URL", E11205, 11205),
+    Check("INT-FALLBACK-SAME", "warning", "The fallback URL is the inbound URL", code=11205),
     Check("FEAT-STICKY-OFF", "warning", "Sticky sender off on a conversational service", STICKY),
     Check("FEAT-FALLBACK-NO-LONG-CODE", "warning", "Long-code fallback, no long code", SPEC_FLC),
     Check("FEAT-GEOMATCH-ONE-AREA", "info", "Area code geomatch with one area code", GEOMATCH),
     Check("FEAT-SMART-ENCODING-OFF", "warning", "Smart encoding is off", SMART_ENCODING),
-    Check("FEAT-VALIDITY-RANGE", "error", "Validity period out of range", E21624, 21624),
-    Check("FEAT-VALIDITY-QUEUE", "warning", "Validity shorter than the queue", E30036, 30036),
+    Check("FEAT-VALIDITY-RANGE", "error", "Validity period out of range", code=21624),
+    Check("FEAT-VALIDITY-QUEUE", "warning", "Validity shorter than the queue", code=30036),
     Check("MSG-FAILURES", "warning", "Recent messages failed", MESSAGES_DOC),
 )
 BY_ID = {c.id: c for c in CHECKS}

@@ -107,14 +107,17 @@ class Database:
     # ---- the queries every store makes ----------------------------------------------------
     # `where` maps a column to its value (`col = ?`), or a column and an operator ("seq <")
     # to a bound; a None value sets no condition. Column names come from code, never input.
-    def one(self, table: str, where: Mapping[str, object], missing: str) -> sqlite3.Row:
-        """The row of `table` that matches, or Twilio's 404 naming `missing` (its path)."""
+    def one(
+        self, table: str, where: Mapping[str, object], missing: str | EmulatorError
+    ) -> sqlite3.Row:
+        """The row of `table` that matches, or Twilio's 404 naming `missing` (its path), or
+        the error `missing` is."""
         clause, args = _where(where)
         row: sqlite3.Row | None = self.db.execute(
             f"SELECT * FROM {table} WHERE {clause}", args
         ).fetchone()
         if row is None:
-            raise not_found(missing)
+            raise missing if isinstance(missing, EmulatorError) else not_found(missing)
         return row
 
     def rows(self, table: str, where: Mapping[str, object]) -> list[sqlite3.Row]:

@@ -90,12 +90,8 @@ class ChannelStore(ServiceStore):
     def add_channel_sender(self, account_sid: str, service_sid: str, sid: str) -> sqlite3.Row:
         with self.tx() as db:
             self.service_row(account_sid, service_sid)
-            row = db.execute(
-                "SELECT * FROM channel_senders WHERE sid = ? AND account_sid = ?",
-                (sid, account_sid),
-            ).fetchone()
-            if row is None:
-                raise EmulatorError(404, 20404, f"The channel sender {sid} was not found")
+            missing = EmulatorError(404, 20404, f"The channel sender {sid} was not found")
+            row = self.one("channel_senders", {"sid": sid, "account_sid": account_sid}, missing)
             # A channel sender serves one Messaging Service, as a number does: the same
             # refusals (Twilio documents none of its own for channel senders).
             self.refuse_held(row, service_sid)

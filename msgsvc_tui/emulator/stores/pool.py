@@ -109,14 +109,11 @@ class PoolStore(ServiceStore):
             stamp = now_iso()
             if kind is senders.ALPHA_SENDERS:
                 return self._add_alpha(db, account_sid, service_sid, value, stamp)
-            row = db.execute(
-                "SELECT * FROM numbers WHERE sid = ? AND account_sid = ? AND kind = ?",
-                (value, account_sid, kind.key),
-            ).fetchone()
-            if row is None:
-                raise EmulatorError(
-                    404, 20404, f"The {kind.label} {value} was not found in this account"
-                )
+            where = {"sid": value, "account_sid": account_sid, "kind": kind.key}
+            missing = EmulatorError(
+                404, 20404, f"The {kind.label} {value} was not found in this account"
+            )
+            row = self.one("numbers", where, missing)
             self.refuse_held(row, service_sid)
             caps = set(json.loads(row["capabilities"]))
             if kind is senders.PHONE_NUMBERS and not caps & {"SMS", "MMS"}:
@@ -174,12 +171,8 @@ class PoolStore(ServiceStore):
                 if cur.rowcount == 0:
                     raise EmulatorError(404, 20404, f"Alpha sender {sid} is not in this service")
                 return
-            row = db.execute(
-                "SELECT service_sid FROM numbers WHERE sid = ? AND account_sid = ?",
-                (sid, account_sid),
-            ).fetchone()
-            if row is None:
-                raise EmulatorError(404, 20404, f"The {kind.label} {sid} was not found")
+            missing = EmulatorError(404, 20404, f"The {kind.label} {sid} was not found")
+            row = self.one("numbers", {"sid": sid, "account_sid": account_sid}, missing)
             if row["service_sid"] != service_sid:
                 raise refusal(senders.NOT_IN_SERVICE)
             db.execute(
