@@ -78,13 +78,13 @@ def brand(app: EmulatorApp, status: str = "APPROVED") -> str:
 
 
 def campaign(app: EmulatorApp, service: str, status: str, usecase: str = "ACCOUNT_NOTIFICATION"):
-    from msgsvc_tui.emulator.demo_resources import _campaign
+    from msgsvc_tui.emulator.demo_resources import campaign_values
 
     b = brand(app)
     return app.store.create_campaign(
         ACCOUNT,
         service,
-        _campaign(b, usecase, "Account notices our customers asked us to send."),
+        campaign_values(b, usecase, "Account notices our customers asked us to send."),
         status=status,
     )
 

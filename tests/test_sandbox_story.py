@@ -17,7 +17,7 @@ from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.core.config import Config
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
-from msgsvc_tui.emulator.demo_resources import _campaign
+from msgsvc_tui.emulator.demo_resources import campaign_values
 from msgsvc_tui.emulator.server import embedded_client, open_emulator
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
@@ -75,7 +75,9 @@ async def test_seeded_campaigns_keep_their_status_over_ten_minutes_and_a_restart
             ("Event Tickets", brand["Acme Order Updates"], "DELIVERY_NOTIFICATION"),
             ("Delivery ETA", brand["Black Friday Blast"], "MARKETING"),
         ):
-            values = _campaign(brand_sid, usecase, f"Updates for {name} customers, on request.")
+            values = campaign_values(
+                brand_sid, usecase, f"Updates for {name} customers, on request."
+            )
             await compliance.create_campaign(client, sids[name], values)
         fresh = ["Event Tickets", "Delivery ETA"]
         assert await _statuses(client, sids, fresh) == dict.fromkeys(fresh, "IN_PROGRESS")
@@ -188,7 +190,7 @@ async def test_the_a2p_tab_asks_again_by_itself_while_a_campaign_is_in_review():
             "brand_registration_sid"
         ]
         text = "Ticket and venue updates for Event Tickets buyers."
-        values = _campaign(acme, "DELIVERY_NOTIFICATION", text)
+        values = campaign_values(acme, "DELIVERY_NOTIFICATION", text)
         await compliance.create_campaign(client, sids["Event Tickets"], values)
     app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
     app.emulator = emulator

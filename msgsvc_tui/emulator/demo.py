@@ -13,6 +13,7 @@ from msgsvc_tui.core import fields, senders
 from msgsvc_tui.emulator import demo_doctor
 from msgsvc_tui.emulator.demo_messages import MESSAGES_KEY, seed_messages, seed_playground
 from msgsvc_tui.emulator.demo_resources import RESOURCES_KEY, seed_resources
+from msgsvc_tui.emulator.seed import Seeder
 from msgsvc_tui.emulator.store import Store
 
 DEMO_ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
@@ -97,11 +98,8 @@ def _stamp(moment: datetime) -> str:
 
 def seed_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> int:
     """Fill an empty account with the demo; returns how many services it made."""
-    rng = random.Random(20250303)
-
-    def sid(prefix: str) -> str:
-        return prefix + "".join(rng.choice("0123456789abcdef") for _ in range(32))
-
+    seed = Seeder(store, account_sid, 20250303)
+    rng, sid = seed.rng, seed.sid
     rows = []
     service_sids: dict[str, str] = {}
     for i, (name, usecase, host, overrides) in enumerate(_SERVICES):
@@ -128,29 +126,25 @@ def seed_demo(store: Store, account_sid: str = DEMO_ACCOUNT_SID) -> int:
     for i, (number, country, caps) in enumerate(_NUMBERS):
         # the first 18 numbers are spread over services; the rest stay free for the picker
         holder = service_sids[names[(i * 7) % len(names)]] if i < 18 else None
-        store.add_account_number(
-            account_sid,
+        seed.number(
             senders.PHONE_NUMBERS,
             number,
-            country_code=country,
-            capabilities=caps,
+            country,
+            caps,
             friendly_name=_pretty(number),
             when=_stamp(_START - timedelta(days=30 - i)),
-            sid=sid("PN"),
             service_sid=holder,
         )
     for i, (code, country) in enumerate(_SHORT_CODES):
         holder = service_sids["Legacy Short Code"] if i == 0 else None
         if i == 1:
             holder = service_sids["Black Friday Blast"]
-        store.add_account_number(
-            account_sid,
+        seed.number(
             senders.SHORT_CODES,
             code,
-            country_code=country,
-            capabilities=["SMS", "MMS"] if country == "US" else ["SMS"],
+            country,
+            ["SMS", "MMS"] if country == "US" else ["SMS"],
             when=_stamp(_START - timedelta(days=60 - i)),
-            sid=sid("SC"),
             service_sid=holder,
         )
     for name, alpha in _ALPHAS.items():

@@ -15,11 +15,11 @@ a real deployment would put them; nothing in the emulator calls them.
 from __future__ import annotations
 
 import json
-import random
 from typing import Any
 
 from msgsvc_tui.core import fields, senders, tollfree
-from msgsvc_tui.emulator.demo_resources import _campaign
+from msgsvc_tui.emulator.demo_resources import campaign_values
+from msgsvc_tui.emulator.seed import Seeder
 from msgsvc_tui.emulator.store import Store
 
 DOCTOR_KEY = "seeded_demo_doctor"
@@ -88,10 +88,8 @@ COUNT = len(SERVICES)
 
 def seed_doctor(store: Store, account_sid: str) -> None:
     """Add the doctor's services, numbers, campaigns and toll-free verifications."""
-    rng = random.Random(20250502)
-
-    def sid(prefix: str) -> str:
-        return prefix + "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    seed = Seeder(store, account_sid, 20250502)
+    sid = seed.sid
 
     by_name: dict[str, str] = {}
     rows = []
@@ -103,19 +101,10 @@ def seed_doctor(store: Store, account_sid: str) -> None:
         rows.append((by_name[name], account_sid, _WHEN, _WHEN, body))
     store.insert_services(rows)
 
-    def number(
-        service: str | None, value: str, country: str, caps: list[str], kind: Any = None
-    ) -> str:
-        kind = kind or senders.PHONE_NUMBERS
-        return store.add_account_number(
-            account_sid,
-            kind,
-            value,
-            country_code=country,
-            capabilities=caps,
-            when=_WHEN,
-            sid=sid(kind.prefix),
-            service_sid=by_name[service] if service else None,
+    def number(service: str | None, value: str, country: str, caps: list[str]) -> str:
+        holder = by_name[service] if service else None
+        return seed.number(
+            senders.PHONE_NUMBERS, value, country, caps, when=_WHEN, service_sid=holder
         )
 
     sms = ["SMS", "MMS", "Voice"]
@@ -152,7 +141,9 @@ def seed_doctor(store: Store, account_sid: str) -> None:
             ("Local Reminders", "MARKETING", "FAILED"),
             ("Campaign In Review", "ACCOUNT_NOTIFICATION", "IN_PROGRESS"),
         ):
-            values = _campaign(approved, usecase, f"{name}: messages our customers asked for.")
+            values = campaign_values(
+                approved, usecase, f"{name}: messages our customers asked for."
+            )
             if status == "FAILED":
                 values["errors"] = [
                     {
@@ -163,12 +154,18 @@ def seed_doctor(store: Store, account_sid: str) -> None:
                         "url": "https://www.twilio.com/docs/api/errors/30893",
                     }
                 ]
+            # a review that takes its time: no due moment
             row = store.create_campaign(
-                account_sid, by_name[name], values, status=status, sid=sid("QE"), when=_WHEN
+                account_sid,
+                by_name[name],
+                values,
+                status=status,
+                sid=sid("QE"),
+                when=_WHEN,
+                review=False,
             )
-            with store.tx() as db:  # a review that takes its time: no due moment
-                db.execute("UPDATE campaigns SET review_due = NULL WHERE sid = ?", (row["sid"],))
-                if status == "FAILED" and failed:  # registered before its brand failed
+            if status == "FAILED" and failed:  # registered before its brand failed
+                with store.tx() as db:
                     db.execute(
                         "UPDATE campaigns SET body = json_set(body, '$.brand_registration_sid',"
                         " ?) WHERE sid = ?",

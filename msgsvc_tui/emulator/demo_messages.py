@@ -23,6 +23,7 @@ from msgsvc_tui.core import senders
 from msgsvc_tui.core.messages import VALIDITY_PARAM
 from msgsvc_tui.emulator.db import EmulatorError, iso_at
 from msgsvc_tui.emulator.messaging import Messaging
+from msgsvc_tui.emulator.seed import Seeder
 from msgsvc_tui.emulator.store import Store
 from msgsvc_tui.emulator.webhooks import Webhooks
 
@@ -76,30 +77,14 @@ def seed_playground(store: Store, account_sid: str, services: dict[str, str]) ->
     service = services.get(PLAYGROUND)
     if service is None:
         return
-    rng = random.Random(20250501)
-
-    def sid(prefix: str) -> str:
-        return prefix + "".join(rng.choice("0123456789abcdef") for _ in range(32))
-
+    seed = Seeder(store, account_sid, 20250501)
     stamp = "2025-05-01T10:00:00Z"
     for value, kind, country, caps in _POOL:
-        store.add_account_number(
-            account_sid,
-            kind,
-            value,
-            country_code=country,
-            capabilities=caps,
-            when=stamp,
-            sid=sid(kind.prefix),
-            service_sid=service,
-        )
-    with store.tx() as db:
-        db.execute(
-            "INSERT INTO alpha_senders(sid, account_sid, service_sid, alpha_sender,"
-            " date_created, date_updated) VALUES (?,?,?,?,?,?)",
-            (sid("AI"), account_sid, service, _ALPHA, stamp, stamp),
-        )
-    store.add_destination_alpha(account_sid, service, *_COUNTRY_ALPHA, sid=sid("AI"), when=stamp)
+        seed.number(kind, value, country, caps, when=stamp, service_sid=service)
+    store.seed_alpha(account_sid, service, _ALPHA, seed.sid("AI"), stamp)
+    store.add_destination_alpha(
+        account_sid, service, *_COUNTRY_ALPHA, sid=seed.sid("AI"), when=stamp
+    )
 
 
 def seed_messages(store: Store, account_sid: str, services: dict[str, str]) -> int:

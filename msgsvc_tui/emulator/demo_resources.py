@@ -14,11 +14,11 @@ Deterministic (fixed seed and dates), like demo.py, so screenshots stay true.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from msgsvc_tui.emulator.seed import Seeder
 from msgsvc_tui.emulator.store import Store
 
 RESOURCES_KEY = "seeded_demo_resources"
@@ -59,7 +59,14 @@ def _brand(
     }
 
 
-def _campaign(brand: str, usecase: str, description: str, **extra: Any) -> dict[str, Any]:
+_ORDERS = "Order and shipping updates for Acme shoppers."
+_LOGIN_CODES = "One-time login codes for Acme accounts, sent on request."
+_FRAUD = "Alerts about unusual activity on a customer's card."
+_PROMO = "Seasonal offers for customers who subscribed to promos."
+_BLACK_FRIDAY = "Black Friday deals for everyone in our customer list, weekly until Christmas."
+
+
+def campaign_values(brand: str, usecase: str, description: str, **extra: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "brand_registration_sid": brand,
         "us_app_to_person_usecase": usecase,
@@ -86,10 +93,7 @@ def _campaign(brand: str, usecase: str, description: str, **extra: Any) -> dict[
 
 def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) -> None:
     """`services`: the demo's service SIDs by name (those missing are skipped)."""
-    rng = random.Random(20250401)
-
-    def sid(prefix: str) -> str:
-        return prefix + "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    sid = Seeder(store, account_sid, 20250401).sid
 
     acme, fleet, northwind, solo = sid("BN"), sid("BN"), sid("BN"), sid("BN")
     for brand_sid, name, status, kind, identity, reason, outcome in (
@@ -111,60 +115,34 @@ def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) 
         # the name lives on the brand's customer profile (TrustHub), as at Twilio
         store.seed_brand(account_sid, body, campaign_outcome=outcome or "VERIFIED", name=name)
 
-    def campaign(name: str, status: str, values: dict[str, Any]) -> None:
+    rejected = {
+        "description": (
+            "The campaign submission has been reviewed and it was rejected due "
+            "to Disallowed Content."
+        ),
+        "error_code": 30897,
+        "fields": ["MESSAGE_FLOW"],
+        "url": "https://www.twilio.com/docs/api/errors/30897",
+    }
+    # Seeded campaigns keep their status until acted on, the story stays told: the spring
+    # promo stays in review with no due time (a real review can take weeks).
+    for name, status, brand, usecase, description, errors in (
+        ("Acme Order Updates", "VERIFIED", acme, "DELIVERY_NOTIFICATION", _ORDERS, []),
+        ("Acme Login Codes", "VERIFIED", acme, "2FA", _LOGIN_CODES, []),
+        ("Fraud Alerts", "VERIFIED", acme, "FRAUD_ALERT", _FRAUD, []),
+        ("Acme Spring Promo", "IN_PROGRESS", acme, "MARKETING", _PROMO, []),
+        ("Black Friday Blast", "FAILED", fleet, "MARKETING", _BLACK_FRIDAY, [rejected]),
+    ):
         if name in services:
-            # seeded campaigns keep their status until acted on: the story stays told
             store.create_campaign(
                 account_sid,
                 services[name],
-                values,
+                campaign_values(brand, usecase, description, errors=errors),
                 status=status,
                 sid=sid("QE"),
                 when=_WHEN,
                 review=False,
             )
-
-    campaign(
-        "Acme Order Updates",
-        "VERIFIED",
-        _campaign(acme, "DELIVERY_NOTIFICATION", "Order and shipping updates for Acme shoppers."),
-    )
-    campaign(
-        "Acme Login Codes",
-        "VERIFIED",
-        _campaign(acme, "2FA", "One-time login codes for Acme accounts, sent on request."),
-    )
-    campaign(
-        "Fraud Alerts",
-        "VERIFIED",
-        _campaign(acme, "FRAUD_ALERT", "Alerts about unusual activity on a customer's card."),
-    )
-    # In review with no due time: a real review can take weeks; this one stays put.
-    campaign(
-        "Acme Spring Promo",
-        "IN_PROGRESS",
-        _campaign(acme, "MARKETING", "Seasonal offers for customers who subscribed to promos."),
-    )
-    campaign(
-        "Black Friday Blast",
-        "FAILED",
-        _campaign(
-            fleet,
-            "MARKETING",
-            "Black Friday deals for everyone in our customer list, weekly until Christmas.",
-            errors=[
-                {
-                    "description": (
-                        "The campaign submission has been reviewed and it was rejected due "
-                        "to Disallowed Content."
-                    ),
-                    "error_code": 30897,
-                    "fields": ["MESSAGE_FLOW"],
-                    "url": "https://www.twilio.com/docs/api/errors/30897",
-                }
-            ],
-        ),
-    )
 
     holders: dict[int, str | None] = {
         0: services.get("Support Desk (2-way)"),
