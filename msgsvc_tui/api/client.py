@@ -163,16 +163,6 @@ class MessagingClient(protocol.Attempts):
         *,
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, str | list[str]] | None = None,
-    ) -> Json | None:
-        return await self._send_json(method.upper(), url, params=params, data=data)
-
-    async def _send_json(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        data: Mapping[str, str | list[str]] | None = None,
         read: Callable[[httpx.Response], Awaitable[bytes]] | None = None,
     ) -> Json | None:
         """One request, its answer decoded (`_send` says how each attempt goes). A read
@@ -181,6 +171,7 @@ class MessagingClient(protocol.Attempts):
         A write's garbled answer is the caller's to reconcile.
 
         `read` consumes the body of the answer that is kept (by default, whole)."""
+        method = method.upper()
         check_secure(url)
         if self.readonly and method not in _READS:
             raise errors.ReadonlyError(f"read-only mode: {method} not sent")
@@ -257,7 +248,7 @@ class MessagingClient(protocol.Attempts):
 
         async def fetch() -> Json | None:
             try:
-                return await self._send_json(
+                return await self.request(
                     "GET",
                     url,
                     params=params,

@@ -212,41 +212,18 @@ class Reader(protocol.Attempts):
         found: Callable[[Json], None] | None = None,
         abandoned: threading.Event | None = None,
     ) -> Json | None:
-        """`_send`, decoded; a 2xx answer whose body is not JSON (cut, garbled) is asked again
-        like a dropped connection, within the same attempts (as MessagingClient does)."""
-        attempt = 0
-        while True:
-            status, content, attempt = self._send(url, params, found, abandoned, start=attempt)
-            try:
-                return protocol.decode(status, content, "GET", url)
-            except errors.BadResponseError:
-                if not (200 <= status < 300 and attempt < self.max_retries):
-                    raise
-            if abandoned is not None and abandoned.is_set():
-                raise _Abandoned
-            self._sleep(self.delay(attempt))
-            attempt += 1
-
-    def _send(
-        self,
-        url: str,
-        params: Mapping[str, Any] | None = None,
-        found: Callable[[Json], None] | None = None,
-        abandoned: threading.Event | None = None,
-        *,
-        start: int = 0,
-    ) -> tuple[int, bytes, int]:
-        """One GET with its retries: (status, body undecoded, the attempt it ended on), its
-        attempts counted from `start`. `found(meta)` is called as soon as a 200 answer's
-        leading `meta` is in. Each attempt is bounded: `deadline` seconds in
-        all, `max_answer_bytes` of body (decompressed); past either it fails at once, unretried
-        (the same server would do the same again)."""
+        """One GET with its retries, decoded. `found(meta)` is called as soon as a 200
+        answer's leading `meta` is in. A 2xx answer whose body is not JSON (cut, garbled) is
+        asked again like a dropped connection, within the same attempts (as MessagingClient
+        does). Each attempt is bounded: `deadline` seconds in all, `max_answer_bytes` of body
+        (decompressed); past either it fails at once, unretried (the same server would do the
+        same again)."""
         protocol.check_secure(url)
         target = f"{url}?{urlencode(params)}" if params else url
         parts = urlsplit(target)
         origin = (parts.scheme, parts.hostname or "", parts.port)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        attempt = start
+        attempt = 0
         while True:
             conn: http.client.HTTPConnection | None = None
             connected = reused = answered = False
@@ -264,15 +241,12 @@ class Reader(protocol.Attempts):
                     _read_body(response, None, self.max_answer_bytes, url)
                     told = response.getheader("Retry-After")
                     self._release(origin, conn, response, deadline)
-                    if abandoned is not None and abandoned.is_set():
-                        raise _Abandoned
-                    self._sleep(self.delay(attempt, told))
+                    self._back_off(attempt, abandoned, told)
                     attempt += 1
                     continue
                 found_now = found if status == 200 else None
                 content = _read_body(response, found_now, self.max_answer_bytes, url)
                 self._release(origin, conn, response, deadline)
-                return status, content, attempt
             except _Abandoned:
                 raise
             except errors.MsgsvcError:  # too large, or an encoding not asked for: mid-body
@@ -296,6 +270,22 @@ class Reader(protocol.Attempts):
                     raise error from None
                 self._sleep(self.delay(attempt))
                 attempt += 1
+                continue
+            try:
+                return protocol.decode(status, content, "GET", url)
+            except errors.BadResponseError:
+                if not (200 <= status < 300 and attempt < self.max_retries):
+                    raise
+            self._back_off(attempt, abandoned)
+            attempt += 1
+
+    def _back_off(
+        self, attempt: int, abandoned: threading.Event | None, retry_after: str | None = None
+    ) -> None:
+        """Wait before attempt `attempt + 1`, unless the page was abandoned meanwhile."""
+        if abandoned is not None and abandoned.is_set():
+            raise _Abandoned
+        self._sleep(self.delay(attempt, retry_after))
 
     def _count(self) -> None:
         with self._counting:
