@@ -241,18 +241,19 @@ class Field:
 
     def to_param(self, value: Any) -> str:
         """The wire spelling of a clean value."""
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
+        return _spelled(value, "true", "false")
 
     def display(self, value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "on" if value else "off"
-        return str(value)
+        return _spelled(value, "on", "off")
+
+
+def _spelled(value: Any, yes: str, no: str) -> str:
+    """A clean value as text: booleans as `yes`/`no`, None as nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes if value else no
+    return str(value)
 
 
 def is_absolute_http_url(text: str) -> bool:
@@ -263,23 +264,15 @@ def is_absolute_http_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in text
 
 
-def _webhook_url(name: str, label: str, help: str, param: str) -> Field:
-    """A URL Twilio calls for the service (an empty value clears it)."""
-    help += " Absolute http(s) URL; leave empty to clear."
-    return Field(name, Kind.URL, label, help, Group.INTEGRATION, param=param)
-
-
-def _webhook_method(name: str, label: str, help: str, param: str) -> Field:
-    """How Twilio calls one of the service's URLs: GET or POST, POST by default."""
+def _webhook(kind: Kind, name: str, label: str, help: str, param: str) -> Field:
+    """A URL Twilio calls for the service (an empty value clears it), or the method it calls
+    one with (GET or POST, POST by default)."""
+    if kind is Kind.URL:
+        help += " Absolute http(s) URL; leave empty to clear."
+        return Field(name, kind, label, help, Group.INTEGRATION, param=param)
+    choices = ("GET", "POST")
     return Field(
-        name,
-        Kind.METHOD,
-        label,
-        help,
-        Group.INTEGRATION,
-        param=param,
-        choices=("GET", "POST"),
-        default="POST",
+        name, kind, label, help, Group.INTEGRATION, param=param, choices=choices, default="POST"
     )
 
 
@@ -307,25 +300,36 @@ FIELDS: tuple[Field, ...] = (
         default="undeclared",
         error_code=USECASE_INVALID,
     ),
-    _webhook_url(
+    _webhook(
+        Kind.URL,
         "inbound_request_url",
         "Incoming webhook URL",
         "Twilio calls this URL for each message your senders receive.",
         "InboundRequestUrl",
     ),
-    _webhook_method(
-        "inbound_method", "Webhook method", "HTTP method for the incoming webhook.", "InboundMethod"
+    _webhook(
+        Kind.METHOD,
+        "inbound_method",
+        "Webhook method",
+        "HTTP method for the incoming webhook.",
+        "InboundMethod",
     ),
-    _webhook_url(
+    _webhook(
+        Kind.URL,
         "fallback_url",
         "Fallback URL",
         "Called when the incoming webhook fails or returns an error.",
         "FallbackUrl",
     ),
-    _webhook_method(
-        "fallback_method", "Fallback method", "HTTP method for the fallback URL.", "FallbackMethod"
+    _webhook(
+        Kind.METHOD,
+        "fallback_method",
+        "Fallback method",
+        "HTTP method for the fallback URL.",
+        "FallbackMethod",
     ),
-    _webhook_url(
+    _webhook(
+        Kind.URL,
         "status_callback",
         "Status callback URL",
         "Twilio posts delivery status updates of sent messages here.",

@@ -135,6 +135,18 @@ def format_header(cols: Columns) -> str:
     return "".join(parts)
 
 
+@dataclass
+class TableMessage(Message):
+    """What a ServiceTable tells its screen: `control` is the table, so a handler can be
+    chosen by the table's id (`@on(ServiceTable.Selected, "#services")`)."""
+
+    table: ServiceTable
+
+    @property
+    def control(self) -> ServiceTable:
+        return self.table
+
+
 class ServiceTable(ScrollView, can_focus=True):
     # The table's own look, the Textual way: its CSS and component classes live here.
     DEFAULT_CSS = """
@@ -178,37 +190,22 @@ class ServiceTable(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
     @dataclass
-    class Highlighted(Message):
+    class Highlighted(TableMessage):
         """The cursor rests on a service (the detail pane follows)."""
 
-        table: ServiceTable
         service: Json | None
 
-        @property
-        def control(self) -> ServiceTable:
-            return self.table
-
     @dataclass
-    class Selected(Message):
+    class Selected(TableMessage):
         """Enter on a service: the user wants its form."""
 
-        table: ServiceTable
         service: Json
 
-        @property
-        def control(self) -> ServiceTable:
-            return self.table
-
     @dataclass
-    class ColumnsChanged(Message):
+    class ColumnsChanged(TableMessage):
         """The table's width gave it new columns: the header above must follow."""
 
-        table: ServiceTable
         columns: Columns
-
-        @property
-        def control(self) -> ServiceTable:
-            return self.table
 
     def __init__(self, model: ServiceList, **kw: Any) -> None:
         super().__init__(**kw)
