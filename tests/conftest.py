@@ -3,6 +3,7 @@ so a developer's own files and credentials never leak in (autouse)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -40,6 +41,29 @@ def _hermetic(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     for name in list(os.environ):
         if name.startswith("TWILIO_"):
             monkeypatch.delenv(name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The collector's young generation made 70 times larger: a whole-app test makes
+    hundreds of thousands of short-lived objects (strips, segments, styles), and with
+    Python's default threshold (700) the collector walked the heap every few hundred of
+    them: half the CPU of a Pilot test. Cycles are still collected, later and in bulk."""
+    gc.set_threshold(50_000, 20, 10)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything imported by now (Textual, the SDK, the test modules) lives for the whole
+    run: frozen out of the collector's way, so no collection walks it again."""
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """One full collection at the end (a finalizer's error is still reported), then what
+    survives is frozen too: pytest's own five collections at exit walk nothing, where over a
+    worker's heap they took more than the five seconds xdist waits before it interrupts it."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
