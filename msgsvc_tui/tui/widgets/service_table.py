@@ -245,7 +245,10 @@ class ServiceTable(ScrollView, can_focus=True):
 
     # ---- painting -------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
-        width = self.scrollable_content_region.width
+        # the width the event says, not the region's: the region comes from the screen's map,
+        # which a loaded machine may not have updated yet, and a header laid out for the old
+        # width would then stay above rows drawn for the new one
+        width = max(event.size.width - self.scrollbar_gutter.width, 0)
         self.virtual_size = Size(width, len(self.model.visible))
         columns = layout_columns(width)
         if width and columns != self.columns:
