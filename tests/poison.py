@@ -116,8 +116,8 @@ def poison_answers(emulator: EmulatorApp) -> None:
     def handle(scope: Any, body: bytes) -> Any:
         response = original(scope, body)
         if response.raw is not None:
-            response.body = json.loads(b"".join(response.raw))
-            response.raw = None
+            response.body = json.loads(b"".join(response.pieces()))
+            response.raw = response.rest = None
         if isinstance(response.body, dict | list):
             response.body = _with_hostile_keys(response.body, counter)
         return response

@@ -58,7 +58,7 @@ def _is_twilio_answer(response: Response) -> bool:
         body = response.body
         return isinstance(body, dict) and {"code", "message", "status"} <= set(body)
     if response.raw is not None:
-        json.loads(b"".join(response.raw))
+        json.loads(b"".join(response.pieces()))
     return True
 
 

@@ -483,3 +483,33 @@ def test_a_scheduled_message_waits_for_its_time_and_can_be_canceled(emu, sdk, cl
             send_at=datetime.fromtimestamp(clock.now + 60, UTC),
         )
     assert soon.value.code == 35114
+
+
+def test_a_long_list_page_sends_its_paging_fields_first_then_the_rest(emu, running):
+    """A page of messages is streamed (chunked): its paging fields (the next page's link) lead,
+    the items follow as they are rendered, and the whole is the JSON a client reads."""
+    import json
+
+    import httpx
+
+    from msgsvc_tui.emulator.demo_messages import seed_bulk_messages
+
+    playground = next(
+        r.data["sid"]
+        for r in emu.store.list_services(ACCOUNT, after=None, before=None, limit=1000)
+        if r.data["friendly_name"] == "Event Tickets"
+    )
+    seed_bulk_messages(emu.store, ACCOUNT, 450, playground)
+    url = f"{running.url}/2010-04-01/Accounts/{ACCOUNT}/Messages.json?PageSize=400"
+    with httpx.stream("GET", url, auth=(ACCOUNT, TOKEN)) as answer:
+        assert answer.status_code == 200 and "content-length" not in answer.headers
+        pieces = list(answer.iter_raw())
+    body = b"".join(pieces).decode()
+    # the paging fields lead (how many network reads the pieces took is the kernel's say)
+    assert body.index('"next_page_uri"') < body.index('"messages": [') < body.index('"sid"')
+    page = json.loads(body)
+    assert len(page["messages"]) == 400 and page["end"] == 399
+    assert list(page)[-1] == "messages" and page["next_page_uri"]
+    following = httpx.get(f"{running.url}{page['next_page_uri']}", auth=(ACCOUNT, TOKEN)).json()
+    seen = {m["sid"] for m in page["messages"]} | {m["sid"] for m in following["messages"]}
+    assert len(seen) == 400 + len(following["messages"]) == emu.store.count_messages(ACCOUNT)

@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from msgsvc_tui.core import fields
@@ -104,6 +104,10 @@ class EmulatorApp:
             await _send(send, fault.status, [fault.body], fault.headers)
             return
         response = self.handle(scope, body)
+        if response.rest is not None:
+            headers = {"Content-Type": "application/json", **response.headers}
+            await _send_streamed(send, response.status, response.raw or [], response.rest, headers)
+            return
         if response.raw is not None:
             payload = response.raw
         else:
@@ -189,6 +193,22 @@ async def _send(send: Send, status: int, body: list[bytes], headers: dict[str, s
     await send({"type": "http.response.start", "status": status, "headers": raw})
     for i, piece in enumerate(body, 1):
         await send({"type": "http.response.body", "body": piece, "more_body": i < len(body)})
+
+
+async def _send_streamed(
+    send: Send, status: int, head: list[bytes], rest: Iterator[bytes], headers: dict[str, str]
+) -> None:
+    """The head at once, then each later piece as it is made (chunked: its length is not
+    known yet), yielding to the loop between pieces so a request that arrives meanwhile
+    starts its round trip instead of waiting for this answer to be rendered."""
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    for piece in head:
+        await send({"type": "http.response.body", "body": piece, "more_body": True})
+    for piece in rest:
+        await asyncio.sleep(0)
+        await send({"type": "http.response.body", "body": piece, "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 _JSON_HEADERS = {"Content-Type": "application/json"}

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -41,6 +42,14 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     # Already-encoded JSON in pieces, sent as they are (the list's fast path: no 1.6 MB concat).
     raw: list[bytes] | None = None
+    # Pieces made only once `raw` (the head) is on its way, the loop free between them: a
+    # long page's paging fields reach the client first, and its next request is taken (its
+    # round trip begun) while the rest of this page is still being rendered.
+    rest: Iterator[bytes] | None = None
+
+    def pieces(self) -> list[bytes]:
+        """The whole encoded body at once, for callers in the same process."""
+        return [*(self.raw or []), *(self.rest or ())]
 
 
 @dataclass
@@ -328,3 +337,28 @@ def paged_2010(
     links = page_links(req, ask, next_token=token, prev_by_number=True, absolute=False)
     paging = links.v2010_envelope(len(items))
     return Response(200, {key: items, **paging} if items_first else {**paging, key: items})
+
+
+def streamed_2010(
+    req: Request,
+    ask: PageAsk,
+    key: str,
+    rows: Sequence[Any],
+    render: Callable[[Any], dict[str, Any]],
+    token: str | None,
+    *,
+    chunk: int = 100,
+) -> Response:
+    """A 2010 API list page as `paged_2010` makes it (paging fields first), its items
+    rendered from `rows` a `chunk` at a time after the paging fields are sent."""
+    links = page_links(req, ask, next_token=token, prev_by_number=True, absolute=False)
+    paging = json.dumps(links.v2010_envelope(len(rows)))
+    head = f'{paging[:-1]}, "{key}": ['
+
+    def rest() -> Iterator[bytes]:
+        for start in range(0, len(rows), chunk):
+            items = ", ".join(json.dumps(render(r)) for r in rows[start : start + chunk])
+            yield (items if start == 0 else ", " + items).encode()
+        yield b"]}"
+
+    return Response(200, raw=[head.encode()], rest=rest())

@@ -21,7 +21,7 @@ from msgsvc_tui.emulator.wire import (
     PageAsk,
     Request,
     Response,
-    paged_2010,
+    streamed_2010,
     token_past,
 )
 
@@ -145,8 +145,7 @@ class MessageHandlers:
         )
         more = len(rows) > ask.size
         rows = rows[: ask.size]
-        items = [render(r) for r in rows]
-        return paged_2010(req, ask, "messages", items, token_past(rows, more, "b"))
+        return streamed_2010(req, ask, "messages", rows, render, token_past(rows, more, "b"))
 
     # ---- the emulator's own ------------------------------------------------------------------
     def why(self, req: Request, sid: str) -> Response:

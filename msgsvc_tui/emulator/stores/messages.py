@@ -41,6 +41,13 @@ COLUMNS = (
 )
 
 
+# What a listed Message resource is rendered from (handlers/messages.render)
+_LISTED = (
+    "seq, sid, account_sid, service_sid, direction, to_addr, from_addr, body, num_media,"
+    " num_segments, status, error_code, price, created, updated, sent"
+)
+
+
 class MessageStore(PoolStore):
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS messages (
@@ -166,7 +173,8 @@ class MessageStore(PoolStore):
         sent_from: float | None = None,
         sent_to: float | None = None,
     ) -> list[sqlite3.Row]:
-        """Newest first (as Twilio lists them), `limit` rows with seq below `before`."""
+        """Newest first (as Twilio lists them), `limit` rows with seq below `before`: the
+        columns the Message resource shows (a list page leaves the plan and reasons unread)."""
         clauses, args = ["account_sid = ?"], [account_sid]
         for clause, value in (
             ("seq < ?", before),
@@ -178,7 +186,10 @@ class MessageStore(PoolStore):
             if value is not None:
                 clauses.append(clause)
                 args.append(value)  # type: ignore[arg-type]  # str or number alike
-        sql = f"SELECT * FROM messages WHERE {' AND '.join(clauses)} ORDER BY seq DESC LIMIT ?"
+        sql = (
+            f"SELECT {_LISTED} FROM messages WHERE {' AND '.join(clauses)}"
+            " ORDER BY seq DESC LIMIT ?"
+        )
         return self.db.execute(sql, (*args, limit)).fetchall()
 
     def due_messages(self, now: float, limit: int = 500) -> list[sqlite3.Row]:
