@@ -748,23 +748,20 @@ async def test_refresh_over_many_pages_keeps_cursor_marks_and_edits():
         assert screen.query_one("#field-friendly_name", Input).value == "Edit In Progress"
 
 
-async def test_the_header_follows_the_width_a_resize_says_not_a_stale_region():
-    """A resize is handled with the width it carries: the screen's map (the region) may
-    still hold the old width when the event is handled, and the header then stayed laid out
-    for it above rows drawn for the new one."""
-    from textual import events
-    from textual.geometry import Size
-
-    from msgsvc_tui.tui.widgets.service_table import format_header, layout_columns
+async def test_the_header_is_laid_out_from_the_tables_width_not_from_a_late_message():
+    """The header reads the table's width when it is painted: a message about a width that
+    has since changed again (late, on a loaded machine) cannot leave it laid out for the old
+    width above rows drawn for the new one."""
+    from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header, layout_columns
 
     app = sandbox_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         t = table(pilot)
-        stale = t.scrollable_content_region.width
-        narrow = stale // 2
-        t.on_resize(events.Resize(Size(narrow + 1, 10), Size(narrow + 1, 10)))  # +1: gutter
+        width = t.scrollable_content_region.width
+        t.post_message(ServiceTable.ColumnsChanged(t, layout_columns(width * 3)))  # long gone
         await pilot.pause()
-        assert t.columns == layout_columns(narrow) != layout_columns(stale)
         header = str(pilot.app.screen.query_one("#list-header").render())
-        assert header == format_header(layout_columns(narrow))
+        assert header == format_header(layout_columns(width))
+        row = t.render_line(0).text
+        assert header.index("Use case") == row.index(t.current["usecase"])

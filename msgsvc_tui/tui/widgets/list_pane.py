@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from msgsvc_tui.api import errors
 from msgsvc_tui.core import fields, files
@@ -29,7 +29,7 @@ from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of
 from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_status import ListState, ListStatus
-from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header
+from msgsvc_tui.tui.widgets.service_table import ListHeader, ServiceTable
 
 Json = dict[str, Any]
 
@@ -127,8 +127,9 @@ class ListPane(ReportsWorkerErrors, Vertical):
         filter_box = Input(placeholder="/ filter by name, SID or use case", id="filter")
         filter_box.key_place = "filter"  # type: ignore[attr-defined]
         yield filter_box
-        yield Static(id="list-header")
-        yield ServiceTable(self.model, id="services")
+        table = ServiceTable(self.model, id="services")
+        yield ListHeader(table, id="list-header")
+        yield table
         yield ListStatus(id="list-status").data_bind(state=ListPane.list_state)
 
     @property
@@ -161,7 +162,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
     @on(ServiceTable.ColumnsChanged)
     def _render_header(self, event: ServiceTable.ColumnsChanged) -> None:
         """The header follows the table's own columns, whenever its width settles."""
-        self.query_one("#list-header", Static).update(format_header(event.columns))
+        self.query_one(ListHeader).refresh()
 
     # ---- the doctor over many services ----------------------------------------------------
     def action_check_health(self) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.segment import Segment
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -17,6 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from msgsvc_tui.core import a2p, fields, health
 from msgsvc_tui.core.listing import ServiceList
@@ -147,6 +149,20 @@ class TableMessage(Message):
         return self.table
 
 
+class ListHeader(Widget):
+    """The column titles over a ServiceTable, laid out from the table's width each time it is
+    painted: never from a message about a width that may since have changed again (on a
+    loaded machine the header stayed laid out for an old width above rows drawn for the new
+    one). The table asks for a repaint whenever its columns change."""
+
+    def __init__(self, table: ServiceTable, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.table = table
+
+    def render(self) -> Text:
+        return Text(format_header(layout_columns(self.table.scrollable_content_region.width)))
+
+
 class ServiceTable(ScrollView, can_focus=True):
     # The table's own look, the Textual way: its CSS and component classes live here.
     DEFAULT_CSS = """
@@ -245,10 +261,7 @@ class ServiceTable(ScrollView, can_focus=True):
 
     # ---- painting -------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
-        # the width the event says, not the region's: the region comes from the screen's map,
-        # which a loaded machine may not have updated yet, and a header laid out for the old
-        # width would then stay above rows drawn for the new one
-        width = max(event.size.width - self.scrollbar_gutter.width, 0)
+        width = self.scrollable_content_region.width
         self.virtual_size = Size(width, len(self.model.visible))
         columns = layout_columns(width)
         if width and columns != self.columns:
