@@ -44,11 +44,11 @@ def _hermetic(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The collector's young generation made 70 times larger: a whole-app test makes
+    """The collector's young generation made 140 times larger: a whole-app test makes
     hundreds of thousands of short-lived objects (strips, segments, styles), and with
     Python's default threshold (700) the collector walked the heap every few hundred of
     them: half the CPU of a Pilot test. Cycles are still collected, later and in bulk."""
-    gc.set_threshold(50_000, 20, 10)
+    gc.set_threshold(100_000, 20, 10)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
