@@ -326,6 +326,9 @@ async def test_a_handset_texts_in_on_the_sandbox_and_stop_opts_it_out() -> None:
         assert entry.target and entry.after["from"] == "+16175550123"
         assert "inbound from +16175550123" in entry.describe()
         await wait_for(pilot, lambda: str(received["sid"]) in pane.reasons)
+        # the demo's inbound URL is not loopback: described, never called, and said so
+        reason = pane.reasons[str(received["sid"])]
+        assert "would call" in reason or "nowhere" in reason, reason
         # the handset said STOP: the service may no longer send to it (Twilio's 21610)
         pane.query_one("#compose-to", Input).value = "+16175550123"
         pane.query_one("#compose-body", Input).focus()

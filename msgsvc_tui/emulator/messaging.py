@@ -590,7 +590,12 @@ class Messaging:
         now = self.store.clock()
         seg = segments.segment(body)
         sid = new_sid("MM" if media else "SM")
-        where = primary or "nowhere: no inbound URL"
+        if not primary:
+            where = "nowhere: no inbound URL"
+        elif self.webhooks.allowed(primary):
+            where = primary
+        else:  # as the webhook log says it: described, never called
+            where = f"{primary} (would call: not loopback; --allow-webhook HOST)"
         with self.store.lock, self.store.tx() as db:
             self.store.insert_message(
                 db,

@@ -4,7 +4,8 @@ as they are typed with the rules the write path applies (core.messages.incoming_
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Input
+from textual.containers import Horizontal
+from textual.widgets import Input, Label
 
 from msgsvc_tui.core.messages import Incoming, incoming_problems
 from msgsvc_tui.tui.screens.modals import CheckedDialog
@@ -23,6 +24,12 @@ def well_formed(number: str) -> str:
 class InboundScreen(CheckedDialog["Incoming | None"]):
     """Enter moves to the next line and, on Body, delivers; escape cancels."""
 
+    DEFAULT_CSS = """
+    InboundScreen .inbound-row { height: 1; margin-bottom: 1; }
+    InboundScreen .inbound-row Label { width: 6; }
+    InboundScreen .inbound-row Input { height: 1; border: none; padding: 0 1; width: 1fr; }
+    InboundScreen .inbound-row Input:focus { background: $primary 25%; }
+    """
     ID = "inbound"
     FRAME_ID = "inbound-dialog"
     FRAME_CLASSES = "wide"
@@ -45,12 +52,14 @@ class InboundScreen(CheckedDialog["Incoming | None"]):
         )
 
     def compose_inputs(self) -> ComposeResult:
-        yield Input(self.handset, placeholder="From: the handset, e.g. +16175550123",
-                    id="inbound-from", select_on_focus=False)  # fmt: skip
-        yield Input(self.number, placeholder="To: one of the service's numbers",
-                    id="inbound-to", select_on_focus=False)  # fmt: skip
-        yield Input(placeholder="Body: what the handset says (STOP opts it out)",
-                    id="inbound-body", select_on_focus=False)  # fmt: skip
+        for name, value, hint in (
+            ("from", self.handset, "the handset, e.g. +16175550123"),
+            ("to", self.number, "one of the service's numbers"),
+            ("body", "", "what the handset says (STOP opts it out)"),
+        ):
+            with Horizontal(classes="inbound-row"):
+                yield Label(_LABELS[name])
+                yield Input(value, placeholder=hint, id=f"inbound-{name}", select_on_focus=False)
 
     def incoming(self) -> Incoming:
         return Incoming(
