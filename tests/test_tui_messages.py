@@ -322,9 +322,10 @@ async def test_a_handset_texts_in_on_the_sandbox_and_stop_opts_it_out() -> None:
         assert (received["direction"], received["status"]) == ("inbound", "received")
         assert (received["from"], received["body"]) == ("+16175550123", "STOP")
         entry = app.journal.recent()[0]
-        assert (entry.action, entry.after["state"]) == (INBOUND_MESSAGE, "sent")
+        assert (entry.action, entry.after["state"]) == (INBOUND_MESSAGE, "received")
         assert entry.target and entry.after["from"] == "+16175550123"
         assert "inbound from +16175550123" in entry.describe()
+        assert entry.describe().endswith(f"received {received['sid']}")
         await wait_for(pilot, lambda: str(received["sid"]) in pane.reasons)
         # the demo's inbound URL is not loopback: described, never called, and said so
         reason = pane.reasons[str(received["sid"])]
@@ -350,3 +351,72 @@ async def test_inbound_is_refused_in_readonly_and_absent_off_the_sandbox() -> No
         assert any("read-only" in str(n.message).lower() for n in app._notifications)
         app.session.sandbox = False  # a real account: the key is not offered at all
         assert pane.check_action("inbound", ()) is False
+
+
+async def test_inbound_to_a_number_outside_the_pool_is_named_not_sent() -> None:
+    """A To of another service's pool would reach that service (and be journalled under
+    this one): refused in the dialog, naming To, and by the write path itself."""
+    from msgsvc_tui.core.messages import Incoming
+    from msgsvc_tui.tui.screens.inbound import InboundScreen
+
+    app = sandbox_app(emulator=open_emulator(":memory:"))
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        pane.focus_main()
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, InboundScreen))
+        dialog = app.screen
+        dialog.query_one("#inbound-to", Input).value = "+16045550131"  # Spring Promo's
+        dialog.query_one("#inbound-body", Input).focus()
+        await pilot.press(*"hi", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InboundScreen)
+        error = str(dialog.query_one("#inbound-error", Static).render())
+        assert error.startswith("To: is not one of this service's numbers"), error
+        outcome = await app.session.writes.deliver_inbound(
+            Incoming("+16175550123", "+16045550131", "hi"), pane.service, dialog.numbers
+        )
+        assert not outcome.ok and "to: is not one of this service" in outcome.words
+        assert all(e.after.get("state") != "received" for e in app.journal.recent())
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_keys_typed_right_after_enter_go_to_the_next_line(seed: int) -> None:
+    """Enter in a line moves on at once, in order with the keys: on a slowed loop, what is
+    typed right after it lands in the next line (it went on into the line it left)."""
+    import random
+
+    from textual import events
+
+    from msgsvc_tui.tui.screens.inbound import InboundScreen
+
+    from .test_keyboard import burst
+    from .tui_helpers import slowed
+
+    app = sandbox_app(emulator=open_emulator(":memory:"))
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        to, body = pane.query_one("#compose-to", Input), pane.query_one("#compose-body", Input)
+        to.focus()
+        await pilot.pause()
+        with slowed(random.Random(seed)):
+            await burst(pilot, *"+14155550123", "enter", *"hello")
+        assert (to.value, body.value) == ("+14155550123", "hello")
+        assert app.focused is body
+        pane.focus_main()
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, InboundScreen))
+        dialog = app.screen
+        lines = [dialog.query_one(f"#inbound-{n}", Input) for n in ("from", "to", "body")]
+        for line in lines[:2]:
+            line.value = ""
+        lines[0].focus()
+        await pilot.pause()
+        with slowed(random.Random(seed)):
+            # posted at once (burst's wait for every worker would wait on the dialog's own)
+            for key in [*"+16175550123", "enter", *"+1999"]:
+                app.post_message(events.Key(key, None if key == "enter" else key))
+            typed = len("+16175550123+1999")
+            await wait_for(pilot, lambda: len(lines[0].value) + len(lines[1].value) == typed)
+        assert (lines[0].value, lines[1].value) == ("+16175550123", "+1999")
+        assert app.focused is lines[1]

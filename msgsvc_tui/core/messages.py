@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -96,8 +97,11 @@ class Incoming:
 _SHORT_CODE = re.compile(r"^[0-9]{5,6}\Z")
 
 
-def incoming_problems(incoming: Incoming) -> list[fields.FieldError]:
-    """Every field of a made-up inbound message that cannot be delivered, named."""
+def incoming_problems(
+    incoming: Incoming, *, pool: Collection[str] | None = None
+) -> list[fields.FieldError]:
+    """Every field of a made-up inbound message that cannot be delivered, named; with `pool`
+    (the service's numbers and short codes), a To outside it too."""
     out: list[fields.FieldError] = []
     if not incoming.from_:
         out.append(fields.FieldError("from", "From", 21604, "required: the handset's number"))
@@ -113,6 +117,12 @@ def incoming_problems(incoming: Incoming) -> list[fields.FieldError]:
         out.append(
             fields.FieldError(
                 "to", "To", 21211, "must be one of the service's numbers or short codes"
+            )
+        )
+    elif pool is not None and incoming.to not in pool:
+        out.append(
+            fields.FieldError(
+                "to", "To", 21606, "is not one of this service's numbers or short codes"
             )
         )
     units = segments.utf16_units(incoming.body)

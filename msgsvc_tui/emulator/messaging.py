@@ -593,9 +593,9 @@ class Messaging:
         if not primary:
             where = "nowhere: no inbound URL"
         elif self.webhooks.allowed(primary):
-            where = primary
+            where = f"delivered to {primary}"
         else:  # as the webhook log says it: described, never called
-            where = f"{primary} (would call: not loopback; --allow-webhook HOST)"
+            where = f"would call {primary} (not loopback; --allow-webhook HOST)"
         with self.store.lock, self.store.tx() as db:
             self.store.insert_message(
                 db,
@@ -616,7 +616,7 @@ class Messaging:
                     "updated": now,
                     "sent": now,
                     "validity": VALIDITY_MAX,
-                    "why": json.dumps({"why": f"inbound: delivered to {where}"}),
+                    "why": json.dumps({"why": f"inbound: {where}"}),
                 },
             )
         row = self.store.get_message(account_sid, sid)

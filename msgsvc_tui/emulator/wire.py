@@ -48,8 +48,11 @@ class Response:
     rest: Iterator[bytes] | None = None
 
     def pieces(self) -> list[bytes]:
-        """The whole encoded body at once, for callers in the same process."""
-        return [*(self.raw or []), *(self.rest or ())]
+        """The whole encoded body at once, for callers in the same process (the later
+        pieces made once, then kept)."""
+        if self.rest is not None:
+            self.raw, self.rest = [*(self.raw or []), *self.rest], None
+        return list(self.raw or [])
 
 
 @dataclass

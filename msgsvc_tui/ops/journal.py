@@ -352,8 +352,9 @@ class Journal:
     # An entry undo may take back: not itself an undo, not undone, not a confirmed failure
     # (one whose end was never recorded, or stayed unknown, is checked against the server).
     _UNDOABLE = (
-        "undone_by IS NULL AND undoes IS NULL AND state != 'failed' AND action NOT IN "
-        + repr(MESSAGE_ACTIONS)
+        "undone_by IS NULL AND undoes IS NULL AND state != 'failed' AND action NOT IN ("
+        + ", ".join(f"'{action}'" for action in MESSAGE_ACTIONS)
+        + ")"
     )
 
     def last_written(self, target: str) -> list[Entry]:

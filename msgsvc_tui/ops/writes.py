@@ -20,7 +20,7 @@ A sender move (remove, add, put back on failure) is one operation here, so the T
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -634,15 +634,19 @@ class Writes:
             lambda: api_messages.create_message(self.client, outgoing),
         )
 
-    async def deliver_inbound(self, incoming: Incoming, service: Mapping[str, Any]) -> Outcome:
-        """Have the emulator play a handset texting one of the service's numbers. Not a change
-        to the account, but it makes messages (and the service's webhook may answer with a
-        reply that is sent): journalled like a send, with its target, never undone."""
+    async def deliver_inbound(
+        self, incoming: Incoming, service: Mapping[str, Any], pool: Collection[str]
+    ) -> Outcome:
+        """Have the emulator play a handset texting one of the service's numbers (`pool`: the
+        service's numbers and short codes, as the caller listed them; a To outside it would
+        reach another service, journalled under this one). Not a change to the account, but
+        it makes messages (and the service's webhook may answer with a reply that is sent):
+        journalled like a send, with its target, never undone."""
         from msgsvc_tui.api import messages as api_messages
         from msgsvc_tui.core import messages as core_messages
 
         subject = f"deliver a message from {incoming.from_} to {incoming.to} (“{_name(service)}”)"
-        problems = core_messages.incoming_problems(incoming)
+        problems = core_messages.incoming_problems(incoming, pool=pool)
         if problems:
             return self._refused(jr.INBOUND_MESSAGE, subject, fields.ValidationError(problems))
         if api_messages.is_real_account(self.client):
@@ -658,6 +662,7 @@ class Writes:
             subject,
             planned,
             lambda: api_messages.emulator_inbound(self.client, incoming),
+            done="received",
         )
 
     async def _message(
@@ -667,9 +672,12 @@ class Writes:
         subject: str,
         what: Json,
         call: Callable[[], Awaitable[Json]],
+        *,
+        done: str = "sent",
     ) -> Outcome:
         """A message write: journalled with its target and "sending" before it goes, then
-        settled as sent (with the SID), not sent, or unknown."""
+        settled as `done` (sent, or received for an inbound one, with the SID), not sent, or
+        unknown."""
         planned: Json = {
             "server": self.client.api_base,
             "account": self.account_sid,
@@ -682,7 +690,7 @@ class Writes:
             return {
                 "after": {
                     **planned,
-                    "state": "sent",
+                    "state": done,
                     "message_sid": sent.get("sid"),
                     "status": sent.get("status"),
                 }

@@ -289,6 +289,13 @@ async def _route(app: App[Any], screen: Screen[Any], event: events.Key) -> bool:
             height = focused.scrollable_content_region.height
             focused.highlighted = nav_target(_NAV_ACTIONS[key], current, count, height)
         return True
+    if key == "enter" and isinstance(focused, Input):
+        # a form of lines (a dialog, the composer) moves on at once, in order with the keys:
+        # a key typed right after enter belongs to the next line, not the one it left
+        for node in focused.ancestors:
+            take_enter = getattr(node, "take_enter", None)
+            if callable(take_enter) and take_enter(focused):
+                return True
     if focused is not None and _is_text(focused) and _takes(focused, event):
         # typed: to the field's own queue, in order with the keys before it
         focused.call_later(_type_into, focused, event)

@@ -69,7 +69,7 @@ class InboundScreen(CheckedDialog["Incoming | None"]):
         )
 
     def check(self, *, typing: bool) -> tuple[Input, str] | None:
-        for problem in incoming_problems(self.incoming()):
+        for problem in incoming_problems(self.incoming(), pool=self.numbers):
             line = self.query_one(f"#inbound-{problem.field_name}", Input)
             if typing and not line.value:
                 continue  # nothing typed there yet: no scolding

@@ -388,12 +388,24 @@ class CheckedDialog(Dialog[ResultT]):
         if self.CHECK_AS_TYPED:
             self.say_problem(self.check(typing=True))
 
+    def take_enter(self, line: Widget) -> bool:
+        """Enter in one of the lines, read in order with the keys (the key machine calls this
+        at once): the next line has the focus now, so keys typed right after go there; on the
+        last line the check and the answer wait behind the keys typed before enter."""
+        inputs = list(self.query(Input))
+        if line not in inputs:
+            return False
+        if line is not inputs[-1]:
+            focus_now(inputs[inputs.index(line) + 1])
+        else:
+            line.call_later(self._finish)
+        return True
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        if event.input is not inputs[-1]:
-            focus_now(inputs[inputs.index(event.input) + 1])
-            return
+        self.take_enter(event.input)
+
+    def _finish(self) -> None:
         problem = self.check(typing=False)
         self.say_problem(problem)
         if problem:
