@@ -65,6 +65,14 @@ def _within(node: Any, screen: Any) -> bool:
     return False
 
 
+async def steady_cursor(pilot: Pilot[Any]) -> None:
+    """The text cursor drawn steadily: a blinking one is on or off depending on when the
+    picture is taken (on a loaded machine, after its first half-second)."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
 async def loaded(pilot: Pilot[Any]) -> None:
     from msgsvc_tui.tui.screens.main import MainScreen
 
@@ -86,6 +94,7 @@ async def _validation(pilot: Pilot[Any]) -> None:
     await pilot.press("ctrl+s")
     shown = ("#error-friendly_name", "#error-validity_period")  # both fields refused, shown
     await wait_until(pilot, lambda: all(screen.query_one(s).has_class("-shown") for s in shown))
+    await steady_cursor(pilot)
 
 
 async def _press(pilot: Pilot[Any], *keys: str) -> None:
@@ -132,6 +141,7 @@ async def _messages(pilot: Pilot[Any]) -> None:
         "#compose-body", Input
     ).value = "\u201cYour order #4417 has shipped\u201d \u2014 track it at https://acme.example/t/4417\u2026"
     await settled(pilot)
+    await steady_cursor(pilot)
 
 
 def _past(tour: Any, index: int) -> Callable[[], bool]:
