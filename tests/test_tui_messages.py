@@ -288,6 +288,18 @@ async def test_in_the_sandbox_the_emulator_says_why_this_sender() -> None:
 
 
 # ---- inbound: a handset texts the service (the sandbox only) ---------------------------------
+async def open_inbound(pilot, pane: MessagesPane | None = None) -> tuple[MessagesPane, Any]:
+    """The Messages tab's `i`, from its list: the handset dialog, open."""
+    from msgsvc_tui.tui.screens.inbound import InboundScreen
+
+    if pane is None:
+        _, pane = await open_messages(pilot)
+    pane.focus_main()
+    await pilot.press("i")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, InboundScreen))
+    return pane, pilot.app.screen
+
+
 async def test_a_handset_texts_in_on_the_sandbox_and_stop_opts_it_out() -> None:
     """`i` on the Messages tab: the dialog offers the service's numbers, checks what is typed
     with the write path's rules, and the emulator stores the message as Twilio does
@@ -297,11 +309,7 @@ async def test_a_handset_texts_in_on_the_sandbox_and_stop_opts_it_out() -> None:
 
     app = sandbox_app(emulator=open_emulator(":memory:"))
     async with app.run_test(size=SIZE) as pilot:
-        _, pane = await open_messages(pilot)
-        pane.focus_main()
-        await pilot.press("i")
-        await wait_for(pilot, lambda: isinstance(app.screen, InboundScreen))
-        dialog = app.screen
+        pane, dialog = await open_inbound(pilot)
         assert dialog.numbers and dialog.query_one("#inbound-to", Input).value == dialog.numbers[0]
         assert app.focused is dialog.query_one("#inbound-body", Input)
         # letters are text in the dialog, never commands; a bad From is named, nothing is sent
@@ -361,11 +369,7 @@ async def test_inbound_to_a_number_outside_the_pool_is_named_not_sent() -> None:
 
     app = sandbox_app(emulator=open_emulator(":memory:"))
     async with app.run_test(size=SIZE) as pilot:
-        _, pane = await open_messages(pilot)
-        pane.focus_main()
-        await pilot.press("i")
-        await wait_for(pilot, lambda: isinstance(app.screen, InboundScreen))
-        dialog = app.screen
+        pane, dialog = await open_inbound(pilot)
         dialog.query_one("#inbound-to", Input).value = "+16045550131"  # Spring Promo's
         dialog.query_one("#inbound-body", Input).focus()
         await pilot.press(*"hi", "enter")
@@ -388,8 +392,6 @@ async def test_keys_typed_right_after_enter_go_to_the_next_line(seed: int) -> No
 
     from textual import events
 
-    from msgsvc_tui.tui.screens.inbound import InboundScreen
-
     from .test_keyboard import burst
     from .tui_helpers import slowed
 
@@ -403,10 +405,7 @@ async def test_keys_typed_right_after_enter_go_to_the_next_line(seed: int) -> No
             await burst(pilot, *"+14155550123", "enter", *"hello")
         assert (to.value, body.value) == ("+14155550123", "hello")
         assert app.focused is body
-        pane.focus_main()
-        await pilot.press("i")
-        await wait_for(pilot, lambda: isinstance(app.screen, InboundScreen))
-        dialog = app.screen
+        _, dialog = await open_inbound(pilot, pane)
         lines = [dialog.query_one(f"#inbound-{n}", Input) for n in ("from", "to", "body")]
         for line in lines[:2]:
             line.value = ""
