@@ -166,7 +166,9 @@ async def ours(url: str, count: int) -> dict[str, float]:
         return {"first_s": first or done, "complete_s": done, "requests": client.requests_made}
 
 
-def sdk(url: str, count: int, page_size: int | None) -> dict[str, float]:
+def sdk_on_loopback(url: str) -> tuple[Any, Any]:
+    """The official SDK's Client with every request sent to the emulator at `url`, and the
+    HTTP client class whose `requests` counts them (from 0)."""
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
@@ -178,8 +180,11 @@ def sdk(url: str, count: int, page_size: int | None) -> dict[str, float]:
             parts = httpx.URL(url_)
             return super().request(method, url + parts.raw_path.decode(), *a, **kw)
 
-    Loopback.requests = 0
-    client = Client(ACCOUNT, TOKEN, http_client=Loopback())
+    return Client(ACCOUNT, TOKEN, http_client=Loopback()), Loopback
+
+
+def sdk(url: str, count: int, page_size: int | None) -> dict[str, float]:
+    client, Loopback = sdk_on_loopback(url)
     start = time.perf_counter()
     first = None
     total = 0

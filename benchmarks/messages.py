@@ -87,18 +87,9 @@ async def ours_send(url: str, service: str, tag: int) -> dict[str, float]:
 
 def sdk_send(url: str, service: str, tag: int) -> dict[str, float]:
     """The SDK as its docs show it: create one by one, then fetch each until final."""
-    from twilio.http.http_client import TwilioHttpClient
-    from twilio.rest import Client
+    from benchmarks.__main__ import sdk_on_loopback
 
-    class Loopback(TwilioHttpClient):
-        requests = 0
-
-        def request(self, method, url_, *a, **kw):  # type: ignore[no-untyped-def]
-            Loopback.requests += 1
-            parts = httpx.URL(url_)
-            return super().request(method, url + parts.raw_path.decode(), *a, **kw)
-
-    client = Client(ACCOUNT, TOKEN, http_client=Loopback())
+    client, Loopback = sdk_on_loopback(url)
     start = time.perf_counter()
     sids = [
         client.messages.create(
@@ -131,18 +122,9 @@ async def ours_list(url: str, service: str) -> dict[str, float]:
 
 
 def sdk_list(url: str, service: str) -> dict[str, float]:
-    from twilio.http.http_client import TwilioHttpClient
-    from twilio.rest import Client
+    from benchmarks.__main__ import sdk_on_loopback
 
-    class Loopback(TwilioHttpClient):
-        requests = 0
-
-        def request(self, method, url_, *a, **kw):  # type: ignore[no-untyped-def]
-            Loopback.requests += 1
-            parts = httpx.URL(url_)
-            return super().request(method, url + parts.raw_path.decode(), *a, **kw)
-
-    client = Client(ACCOUNT, TOKEN, http_client=Loopback())
+    client, Loopback = sdk_on_loopback(url)
     start = time.perf_counter()
     after = datetime.now(UTC) - timedelta(days=30)
     kept = [
