@@ -26,6 +26,7 @@ from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from .tui_helpers import (
     app_with_profiles,
     form,
+    keybar_text,
     open_emulator,
     open_profiles,
     ready,
@@ -528,6 +529,8 @@ async def test_profiles_screen_switches_and_tests(server):
         options.highlighted = options.get_option_index("emu")
         await pilot.press("t")
         await wait_for(pilot, lambda: "connected" in str(status.render()))
+        # the list has the focus and takes enter itself; the bar still says what enter does
+        assert options.has_focus and "enter switch" in keybar_text(pilot)
         await pilot.press("enter")
         screen = await ready(pilot)
         assert app.connection.profile == "emu" and not app.is_sandbox

@@ -34,7 +34,7 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float =
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
+        await asyncio.sleep(0.02)
     await pilot.pause()
 
 

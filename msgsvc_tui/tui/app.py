@@ -153,7 +153,9 @@ class MsgsvcApp(FrameFilterApp[int]):
             return None
         from msgsvc_tui.tui.tour import TourPanel
 
-        found = main.query(TourPanel)
+        # among the screen's own children (where it is mounted), not the whole tree: this is
+        # asked on every key
+        found = main.query_children(TourPanel)
         return found.first() if found else None
 
     def action_tour(self) -> None:

@@ -7,6 +7,7 @@ through `shown` (one line) or `as_text` (a Rich Text, styles kept, markup never 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widgets import Static
 
 from msgsvc_tui.core.sanitize import safe
 
@@ -30,3 +31,17 @@ def as_text(content: str | Text, style: str = "") -> Text:
             return content
         return Text(cleaned, style=content.style)  # a control char widened: one style
     return Text(safe(content, newlines=True), style=style)
+
+
+def put(widget: Static, content: str | Text) -> None:
+    """`widget` shows `content`, made safe. Unchanged content is not set again: every
+    `Static.update` lays out the whole screen, and a form clears its error lines on every key
+    typed."""
+    text = as_text(content)
+    current = widget.content
+    if isinstance(current, Text):
+        if current == text and current.style == text.style:  # == compares text and spans
+            return
+    elif current == "" == text.plain:
+        return
+    widget.update(text)

@@ -19,7 +19,7 @@ from msgsvc_tui.tui.messages import ServiceSaved
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConflictScreen
 from msgsvc_tui.tui.session import Session
-from msgsvc_tui.tui.text import as_text, name_of
+from msgsvc_tui.tui.text import as_text, name_of, put
 from msgsvc_tui.tui.widgets.panes.base import ServicePane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 
@@ -105,7 +105,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
 
     def set_status(self, text: str | Text, *, error: bool = False) -> None:
         widget = self.query_one("#detail-status", Static)
-        widget.update(as_text(text))
+        put(widget, text)
         widget.set_class(error, "-error")
         widget.set_class(bool(str(text)), "-shown")
 

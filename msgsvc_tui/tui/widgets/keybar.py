@@ -12,8 +12,9 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import OptionList
 
 from msgsvc_tui.tui import keymode
 
@@ -26,9 +27,23 @@ _MODE_STYLE = {
 HELP = ("?", "help")
 
 
-class KeyBar(Static):
+def _chosen_by(screen: Screen[object], key: str) -> Binding | None:
+    """The screen's own shown binding for `key`. An option list takes enter itself (hidden:
+    it chooses the highlighted option), and the screen it is on names what choosing does
+    ("enter switch" in the profiles)."""
+    for binding in screen.BINDINGS:
+        if isinstance(binding, Binding) and binding.show and key in binding.key.split(","):
+            return binding
+    return None
+
+
+class KeyBar(Widget):
     """Set `readonly`; call `refresh_keys()` when what it shows may have changed (the screen
-    does on every change of bindings, which every change of focus makes)."""
+    does on every change of bindings, which every change of focus makes).
+
+    The line is made in `render()`, from the state at paint: a key changes the bar's words,
+    never its size, so a refresh repaints this one line instead of laying out the screen (as
+    `Static.update` would, on every key)."""
 
     DEFAULT_CSS = """
     KeyBar {
@@ -40,7 +55,7 @@ class KeyBar(Static):
     """
 
     def __init__(self, *, readonly: bool = False, **kw: object) -> None:
-        super().__init__("", **kw)  # type: ignore[arg-type]
+        super().__init__(**kw)  # type: ignore[arg-type]
         self.readonly = readonly
         # extra words after the mode (marks: "3 marked"), set by the screen
         self.extra: Callable[[], list[str]] = list
@@ -69,8 +84,10 @@ class KeyBar(Static):
             active = keys_of.active_bindings
         except Exception:  # not on a screen (any more)
             return out
-        for _key, active_binding in active.items():
+        for key, active_binding in active.items():
             binding: Binding = active_binding.binding
+            if not binding.show and isinstance(keys_of.focused, OptionList):
+                binding = _chosen_by(keys_of, key) or binding
             if not binding.show or not active_binding.enabled:
                 continue
             if self.readonly and keymode.is_write(binding):
@@ -108,11 +125,13 @@ class KeyBar(Static):
         return text
 
     def refresh_keys(self) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
         if not self.is_attached:
-            return
+            return Text()
         width = self.size.width or self.app.size.width
         try:
-            line = self.line(width)
-        except NoMatches:  # the screen is still being built: it refreshes once mounted
-            return
-        self.update(line)
+            return self.line(width)
+        except NoMatches:  # the screen is still being built: it paints again once mounted
+            return Text()

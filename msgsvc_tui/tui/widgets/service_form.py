@@ -41,6 +41,7 @@ from msgsvc_tui.core.editing import Incoming
 from msgsvc_tui.core.fields import Field, FieldError, Group, Kind
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.keymode import focus_now, focus_return
+from msgsvc_tui.tui.text import put
 from msgsvc_tui.tui.textual_private import (
     ImmediateFocusSelect,
     SelectCurrent,
@@ -432,13 +433,13 @@ class ServiceForm(VerticalScroll):
 
     def clear_error(self, name: str) -> None:
         for label in self.query(f"#error-{name}").results(Static):
-            label.update("")
+            put(label, "")
             label.remove_class("-shown")
 
     def clear_errors(self) -> None:
         for label in self.query(".error"):
             if isinstance(label, Static):
-                label.update("")
+                put(label, "")
                 label.remove_class("-shown")
 
     def focus_field(self, name: str) -> None:
