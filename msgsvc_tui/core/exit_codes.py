@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     PENDING = 8  # `services plan` / `diff`: changes are pending (0 when none), for CI
     UNDELIVERED = 9  # `services send --wait`: the message failed or was undelivered
     UNHEALTHY = 10  # `services doctor`: a service has an error-level finding, for CI
+    HANGUP = 129  # the TUI's terminal went away; 128 + SIGHUP, as a shell reports a hangup
 
     @property
     def meaning(self) -> str:
@@ -43,4 +44,5 @@ _MEANINGS = {
     "send --wait: the message is not final yet",
     ExitCode.UNDELIVERED: "send --wait: the message failed or was undelivered",
     ExitCode.UNHEALTHY: "doctor: an error-level finding (messages will fail)",
+    ExitCode.HANGUP: "the app's terminal went away (it left by itself)",
 }

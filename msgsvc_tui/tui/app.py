@@ -23,9 +23,10 @@ from msgsvc_tui.core.config import (
     mask_sid,
     resolve_connection,
 )
+from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.ops.pool import PoolIndex
-from msgsvc_tui.tui import guard, keymode, messages
+from msgsvc_tui.tui import guard, hangup, keymode, messages
 from msgsvc_tui.tui.bindings import APP_BINDINGS
 from msgsvc_tui.tui.commands import MsgsvcCommands
 from msgsvc_tui.tui.config_io import save_config, save_profile
@@ -76,6 +77,7 @@ class MsgsvcApp(FrameFilterApp[int]):
         self._journal: Journal | None = None
         self.journal_problem: str | None = None
         self.session: Session | None = None
+        self._terminal: list[int] = []  # the streams a hangup closes (tui/hangup.py)
         if config.preferences.theme in self.available_themes:
             self.theme = config.preferences.theme
 
@@ -117,6 +119,18 @@ class MsgsvcApp(FrameFilterApp[int]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start)
+        # a real terminal only: a test's headless driver and a browser's have none
+        if not self.is_headless:
+            self._terminal = hangup.terminal_fds()
+        if self._terminal:
+            self.set_interval(hangup.CHECK_SECONDS, self._leave_if_hung_up)
+
+    def _leave_if_hung_up(self) -> None:
+        """The terminal is gone (see tui/hangup.py): nobody can answer a question any more,
+        so the app leaves as it would on ctrl+c twice; what is saved stays saved, and every
+        write sent is in the journal."""
+        if hangup.hung_up(self._terminal):
+            self.exit(return_code=ExitCode.HANGUP)
 
     def _start(self) -> None:
         for warning in self.config.warnings:
