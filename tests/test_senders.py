@@ -220,7 +220,8 @@ async def test_readonly_tab_browses_but_sends_no_change():
         methods = record_methods(app)
         pane.query_one("#senders-table").focus()
         await pilot.press("a", "A", "x")
-        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()  # whatever those keys started has ended
+        await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert pane.members  # still browses
         assert all(m == "GET" for m in methods)

@@ -416,7 +416,8 @@ async def test_readonly_sends_no_write():
         methods = record_methods(app)
         await pilot.press("S", "E", "d", "n", "space", "M")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()  # whatever those keys started has ended
+        await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert "READ-ONLY" in str(screen.query_one("#topbar").render())
         assert all(m == "GET" for m in methods), methods
@@ -681,8 +682,7 @@ async def test_a_filter_that_matches_nothing_says_so():
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("slash", *"zzzz")
-        await pilot.pause(0.1)
-        assert "Nothing matches “zzzz”" in table(pilot).render_line(0).text
+        await wait_for(pilot, lambda: "Nothing matches “zzzz”" in table(pilot).render_line(0).text)
 
 
 async def test_cancel_a_long_load_keeps_what_arrived():
@@ -697,7 +697,8 @@ async def test_cancel_a_long_load_keeps_what_arrived():
         await wait_for(pilot, lambda: not screen.list_loading)  # however slow the machine
         kept = len(screen.model)
         assert 2 <= kept < demo.SERVICE_COUNT
-        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()  # no load is left running to add to it
+        await pilot.pause()
         assert len(screen.model) == kept  # nothing more arrives after the stop
         assert any("stopped" in n.message for n in app._notifications)
         await pilot.press("r")
@@ -712,7 +713,7 @@ async def test_header_stays_aligned_when_the_scrollbar_goes():
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
         await pilot.press("slash", *"poll")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "poll" in table(pilot).render_line(0).text)
         header = str(screen.query_one("#list-header").render())
         row = table(pilot).render_line(0).text
         assert header.index("Use case") == row.index("poll"), (header, row)

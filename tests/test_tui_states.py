@@ -45,7 +45,7 @@ async def test_refused_credentials_stay_on_screen(server):
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
         await wait_for(pilot, lambda: app.screen.list_error is not None)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "p to switch" in _list_text(app))
         text = _list_text(app)
         assert "Twilio refused these credentials (20003)" in text and "p to switch" in text
         assert "0 services" not in text

@@ -28,7 +28,7 @@ async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: 
     while not predicate():
         if loop.time() > deadline:
             raise TimeoutError("scene did not settle")
-        await pilot.pause(0.02)
+        await asyncio.sleep(0.02)  # not a Pilot pause: each walks every widget of the screen
     await pilot.pause()
 
 
@@ -53,7 +53,7 @@ async def settled(pilot: Pilot[Any]) -> None:
             for w in app.workers
         ):
             break
-        await pilot.pause(0.02)
+        await asyncio.sleep(0.02)
     await pilot.pause()
 
 
