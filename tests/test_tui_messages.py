@@ -4,6 +4,7 @@ first on a real account, refused in --readonly), live statuses, server text sani
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -187,6 +188,40 @@ async def test_send_in_the_sandbox_journals_and_follows_to_delivered() -> None:
             r for r in fixture.requests if r[0] == "GET" and r[1].startswith(f"{ACCOUNT_PATH}/SM")
         ]
         assert len(fetches) == 4
+
+
+class HeldSends(MessagesServer):
+    """Sends wait at the server until `release` is set: a message on its way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.holding = 0
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("method") == "POST":
+            self.holding += 1
+            await self.release.wait()
+        await super().__call__(scope, receive, send)
+
+
+async def test_what_is_typed_while_a_message_is_on_its_way_is_kept() -> None:
+    fixture = HeldSends()
+    app = sandbox_app(emulator=WithMessages(open_emulator(":memory:"), fixture))
+    async with app.run_test(size=SIZE) as pilot:
+        _sid, pane = await open_messages(pilot)
+        pane.query_one("#compose-to", Input).value = "+14155550123"
+        body = pane.query_one("#compose-body", Input)
+        body.focus()
+        await pilot.press(*"first", "enter")
+        await wait_for(pilot, lambda: fixture.holding == 1)  # on its way
+        body.focus()
+        await pilot.press("ctrl+u", *"second")
+        fixture.release.set()
+        await wait_for(pilot, lambda: len(pane.messages) == 1)
+        await pilot.pause()
+        assert [m["body"] for m in fixture.messages] == ["first"]
+        assert body.value == "second"  # the next message, not lost
 
 
 async def test_bad_input_is_named_and_nothing_is_sent() -> None:

@@ -458,8 +458,13 @@ class MessagesPane(ServicePane):
         )
         if service is not self.service:
             return
-        self.query_one("#compose-body", Input).value = ""
-        self.query_one("#compose-media", Input).value = ""
+        # the composer is emptied of what was sent, and only of that: what was typed while
+        # the message was on its way is the next message, kept
+        sent = {"#compose-body": outgoing.body, "#compose-media": ",".join(outgoing.media_urls)}
+        for line_id, text in sent.items():
+            line = self.query_one(line_id, Input)
+            if line.value.strip() == text.strip():
+                line.value = ""
         self.messages.insert(0, created)
         if created.get("status") not in core_messages.FINAL:
             self.pending[str(created.get("sid"))] = 0
