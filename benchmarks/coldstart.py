@@ -51,7 +51,7 @@ def app(url: str, count: int) -> None:
             # runs every 5 ms from the start, so it would import it before the first frame,
             # which the app itself does only after (the splash comes first)
             main = next((s for s in self.screen_stack if type(s).__name__ == "MainScreen"), None)
-            if main is not None and len(main.model) >= count:
+            if main is not None and len(main.model) >= count:  # type: ignore[attr-defined]
                 _say("listed", time.time())
                 self.exit()
 

@@ -23,7 +23,7 @@ from twilio.rest import Client
 class _Loopback(TwilioHttpClient):
     base = ""
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         parts = urlsplit(url)
         query = f"?{parts.query}" if parts.query else ""
         return super().request(method, f"{self.base}{parts.path}{query}", *args, **kwargs)
