@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.tui import hangup
 
@@ -33,7 +35,11 @@ def _ignore_hangup() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
-def test_the_app_leaves_when_its_terminal_is_closed(tmp_path):
+@pytest.mark.parametrize(
+    "closed_after",
+    [b"SANDBOX", b""],  # the main screen up and idle; or at its first bytes, while it paints
+)
+def test_the_app_leaves_when_its_terminal_is_closed(tmp_path, closed_after):
     master, slave = pty.openpty()
     app = subprocess.Popen(
         [sys.executable, "-m", "msgsvc_tui", "--demo"],
@@ -48,7 +54,7 @@ def test_the_app_leaves_when_its_terminal_is_closed(tmp_path):
     os.close(slave)
     try:
         shown = b""
-        while b"SANDBOX" not in shown:  # the main screen is up: the app is running
+        while not shown or closed_after not in shown:
             ready, _, _ = select.select([master], [], [], 60)
             assert ready, "the app painted nothing"
             shown += os.read(master, 65536)

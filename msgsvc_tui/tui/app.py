@@ -77,7 +77,10 @@ class MsgsvcApp(FrameFilterApp[int]):
         self._journal: Journal | None = None
         self.journal_problem: str | None = None
         self.session: Session | None = None
-        self._terminal: list[int] = []  # the streams a hangup closes (tui/hangup.py)
+        # the streams a hangup closes (tui/hangup.py), asked now: once it has hung up, a
+        # terminal no longer says it is one
+        self._terminal: list[int] = hangup.terminal_fds()
+        self._hung_up = False
         if config.preferences.theme in self.available_themes:
             self.theme = config.preferences.theme
 
@@ -119,18 +122,27 @@ class MsgsvcApp(FrameFilterApp[int]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start)
-        # a real terminal only: a test's headless driver and a browser's have none
-        if not self.is_headless:
-            self._terminal = hangup.terminal_fds()
+        # a real terminal only: a test's headless driver (and a browser's) paints on none
+        if self.is_headless:
+            self._terminal = []
         if self._terminal:
             self.set_interval(hangup.CHECK_SECONDS, self._leave_if_hung_up)
 
-    def _leave_if_hung_up(self) -> None:
+    def _leave_if_hung_up(self) -> bool:
         """The terminal is gone (see tui/hangup.py): nobody can answer a question any more,
         so the app leaves as it would on ctrl+c twice; what is saved stays saved, and every
-        write sent is in the journal."""
-        if hangup.hung_up(self._terminal):
+        write sent is in the journal. True when it is gone."""
+        if not self._hung_up and hangup.hung_up(self._terminal):
+            self._hung_up = True
             self.exit(return_code=ExitCode.HANGUP)
+        return self._hung_up
+
+    def frame_wanted(self) -> bool:
+        """No frame for a terminal that has hung up: Textual's writer thread dies on the
+        first write that fails, and once its queue of 30 is full the next write would block
+        the app for ever, the check above never to run again. So the terminal is asked
+        before every frame (one `poll`, a few microseconds)."""
+        return not (self._terminal and self._leave_if_hung_up())
 
     def _start(self) -> None:
         for warning in self.config.warnings:

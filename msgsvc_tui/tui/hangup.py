@@ -5,7 +5,9 @@ its session, but a wrapper in between (`make demo`, a shell script) can take it 
 app running with no terminal. Textual's input thread then reads end-of-file in a loop, one
 core at 100%, for ever. So the app asks the kernel, once a second, whether its terminal has
 hung up, and leaves if it has: a `poll` of the standard streams that are terminals, which
-costs one system call and needs no signal to reach it.
+costs one system call and needs no signal to reach it. It asks before every frame too: a
+frame written to a terminal that has gone kills Textual's writer thread, and the app would
+then block on its full queue (see `MsgsvcApp.frame_wanted`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ CHECK_SECONDS = 1.0
 
 
 def terminal_fds() -> list[int]:
-    """The standard streams (in, out) that are terminals: what a hangup closes."""
+    """The standard streams that are terminals (Textual reads 0 and paints on 2): what a
+    hangup closes."""
     fds = []
-    for fd in (0, 1):
+    for fd in (0, 1, 2):
         try:
             if os.isatty(fd):
                 fds.append(fd)

@@ -68,7 +68,13 @@ class FrameFilterApp(App[ReturnType]):
         """The frame as it should be written (by default, unchanged)."""
         return update
 
+    def frame_wanted(self) -> bool:
+        """Whether to write a frame at all (by default, always)."""
+        return True
+
     def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        if not self.frame_wanted():
+            return
         super()._display(screen, self.filter_frame(renderable))  # type: ignore[arg-type]
 
 
