@@ -14,6 +14,7 @@ from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.server import open_emulator
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.main import MainScreen
+from msgsvc_tui.tui.screenshots import wait_until
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
@@ -29,13 +30,8 @@ def sandbox_app(*, readonly: bool = False, emulator=None) -> MsgsvcApp:
 async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 90.0) -> None:
     """Wait until `predicate()` holds; a slow machine just waits longer, never fails early
     (the timeout only ends a test that would otherwise hang: a loaded 2-core machine can take
-    tens of seconds for what an idle one does at once)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
-    await pilot.pause()
+    tens of seconds for what an idle one does at once). The scenes' own wait, one loop."""
+    await wait_until(pilot, predicate, timeout)
 
 
 async def ready(pilot: Pilot) -> MainScreen:

@@ -21,7 +21,7 @@ from textual.widgets.button import ButtonVariant
 
 from msgsvc_tui.core.editing import Difference
 from msgsvc_tui.tui.keymode import focus_now, key_label
-from msgsvc_tui.tui.text import as_text
+from msgsvc_tui.tui.text import as_text, put
 from msgsvc_tui.tui.widgets.nav import NavScroll
 
 ResultT = TypeVar("ResultT")
@@ -173,7 +173,7 @@ class Dialog(ModalScreen[ResultT]):
     def say(self, message: str | Text, where: str = ".error") -> None:
         """Show `message` on the error line `where` (a selector); "" hides the line."""
         line = self.query_one(where, Static)
-        line.update(as_text(message))
+        put(line, message)  # checked as typed: an unchanged line is not laid out again
         line.set_class(bool(message), "-shown")
 
     def action_cancel(self) -> None:
