@@ -245,3 +245,26 @@ async def test_the_profiles_list_shows_which_is_active():
         await open_profiles(pilot)
         await pilot.pause()
         assert "[active]" in app.export_screenshot()  # as painted, not as stored
+
+
+async def test_the_panes_stack_below_the_breakpoint_and_follow_a_resize():
+    """The breakpoint class is given when the screen is built (so its first resize restyles
+    nothing); a terminal resized across the breakpoint still moves the panes, both ways."""
+
+    def placement(main: MainScreen) -> tuple[set[str], bool]:
+        classes = {c for c in ("-narrow", "-wide") if main.has_class(c)}
+        lists, details = main.list_pane.region, main.detail.region
+        return classes, details.y >= lists.bottom  # stacked: the details under the list
+
+    app = sandbox_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = await ready(pilot)
+        assert placement(main) == ({"-narrow"}, True)
+        await pilot.resize_terminal(120, 40)
+        await wait_for(pilot, lambda: placement(main) == ({"-wide"}, False))
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: placement(main) == ({"-narrow"}, True))
+    app = sandbox_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await ready(pilot)
+        assert placement(main) == ({"-wide"}, False)
