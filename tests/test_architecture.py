@@ -369,3 +369,34 @@ def test_no_class_overrides_a_private_member_of_textual_outside_textual_private(
             if any(member in vars(base) for base in textual_bases):
                 found.append(f"{cls.__module__}.{cls.__qualname__}.{member}")
     assert not found, "overrides Textual's private members:\n" + "\n".join(found)
+
+
+def test_a_rule_keyed_on_a_lit_pane_styles_only_the_pane():
+    """The main screen restyles only its two panes when the focus crosses between them (not
+    the hundred widgets inside), so a rule keyed on `-editing` may style a pane itself but
+    nothing within it: `#list-pane.-editing Input` would go stale."""
+    import re
+
+    sheets = [PKG / "tui" / "app.tcss"]
+    texts = [p.read_text() for p in sheets]
+    for path in (PKG / "tui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "DEFAULT_CSS" for t in node.targets)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                texts.append(node.value.value)
+    keyed = []
+    for text in texts:
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        for selectors in re.findall(r"([^{}]+)\{", text):
+            for selector in selectors.split(","):
+                parts = selector.replace(">", " ").split()
+                if any("-editing" in part for part in parts):
+                    keyed.append(parts)
+    assert keyed, "no rule keyed on -editing: the check reads the wrong sheet"
+    for parts in keyed:
+        assert "-editing" in parts[-1] and not any("-editing" in p for p in parts[:-1]), parts
+        assert parts[-1].startswith(("#list-pane", "#detail-pane")), parts

@@ -563,8 +563,12 @@ async def test_narrow_terminal_stacks_panes():
         assert screen.has_class("-narrow")
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.has_class("-editing")
+        assert screen.detail.has_class("-editing") and screen.list_pane.has_class("-editing")
+        await wait_for(pilot, lambda: screen.list_pane.outer_size.height == 8)
         assert screen.query_one("#detail-pane").size.height > 10
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: screen.list_pane.outer_size.height > 8)
+        assert not screen.detail.has_class("-editing")
 
 
 async def test_select_fields_are_editable_with_keyboard():

@@ -167,7 +167,12 @@ class MainScreen(ReportsWorkerErrors, Screen[None]):
         in_detail = focused is not None and any(
             node.id == "detail-pane" for node in focused.ancestors_with_self
         )
-        self.set_class(in_detail, "-editing")
+        for pane in (self.list_pane, self.detail):
+            if pane.has_class("-editing") != in_detail:
+                # the pane alone, not its hundred widgets: no rule keyed on `-editing` styles
+                # what is inside a pane (app.tcss; test_architecture checks)
+                pane.set_class(in_detail, "-editing", update=False)
+                self.app.stylesheet.update_nodes([pane], animate=False)
         self.refresh_keybar()
 
     def on_descendant_blur(self) -> None:
