@@ -18,7 +18,8 @@ from rich.segment import Segment
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
+from textual.reactive import Reactive
+from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
@@ -116,6 +117,68 @@ async def test_map_frame_strips_changes_full_and_partial_frames():
                     "compositor updates", "map_frame_strips", "keep their text elsewhere"
                 )
     assert private.map_frame_strips("not a frame", shout) == "not a frame"
+
+
+# ---- focus -----------------------------------------------------------------------------------
+class Cell(Static, can_focus=True):
+    DEFAULT_CSS = "Cell:focus { background: red; }"
+
+
+class PlainCells(Screen[None]):
+    def compose(self) -> ComposeResult:
+        for name in "abcd":
+            yield Cell(name, id=name)
+
+
+class Cells(private.FocusRepaintsOnlyWhatChanged, PlainCells):
+    pass
+
+
+class CellApp(Recording):
+    def __init__(self, screen: Screen[None]) -> None:
+        super().__init__()
+        self.cells = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.cells)
+
+
+def _lines_written(frame: Any) -> set[int]:
+    """The screen lines a compositor update writes: all of them for a full frame."""
+    if type(frame).__name__ == "LayoutUpdate":
+        return set(range(frame.region.y, frame.region.bottom))
+    return {y for y, chop in enumerate(frame.chops) if any(s is not None for s in chop.values())}
+
+
+async def _lines_written_by_a_focus_move(screen: Screen[None]) -> tuple[set[int], str]:
+    """Moving the focus from a (line 0) to b (line 1) of four cells."""
+    app = CellApp(screen)
+    async with app.run_test(size=(20, 4)) as pilot:
+        screen.set_focus(screen.query_one("#a"))
+        await pilot.pause()
+        app.frames.clear()
+        screen.set_focus(screen.query_one("#b"))
+        await pilot.pause()
+        assert screen.focused is screen.query_one("#b")
+        with relies_on("_compositor.LayoutUpdate/ChopsUpdate", "FocusRepaintsOnlyWhatChanged"):
+            written = set().union(*(_lines_written(f) for f in app.frames if f is not None))
+        painted = app.export_screenshot()
+    return written, painted
+
+
+async def test_a_focus_move_writes_the_two_widgets_lines_not_the_whole_screen():
+    written, plain = await _lines_written_by_a_focus_move(PlainCells())
+    assert written == {0, 1, 2, 3}, changed(
+        "Screen.focused", "FocusRepaintsOnlyWhatChanged", "no longer repaints the whole screen"
+    )
+    with relies_on("Screen.focused", "FocusRepaintsOnlyWhatChanged"):
+        declared = Screen.focused
+        assert isinstance(declared, Reactive) and declared._repaint
+    # the widget that lost the focus and the one that gained it (restyled) are written again,
+    # and the screen ends the same
+    written, painted = await _lines_written_by_a_focus_move(Cells())
+    assert written == {0, 1}
+    assert painted == plain
 
 
 # ---- bindings --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from textual import events
 from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.app import App
 from textual.binding import Binding, BindingsMap
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import RadioButton, RadioSet, Select
 
@@ -76,6 +77,21 @@ class FrameFilterApp(App[ReturnType]):
         if not self.frame_wanted():
             return
         super()._display(screen, self.filter_frame(renderable))  # type: ignore[arg-type]
+
+
+# ---- focus -----------------------------------------------------------------------------------
+class FocusRepaintsOnlyWhatChanged:
+    """A Screen mixin: a change of focus repaints the widgets it changes, not the whole screen.
+
+    Textual's `Screen.focused` is a reactive that repaints the entire screen whenever it is
+    set, on top of restyling (and so repainting) the widget that lost the focus, the one that
+    gained it and their `:focus-within` ancestors. In the service form, where `j` moves the
+    focus from row to row, that whole-screen repaint was a third of the work of each key.
+    Private in effect: it redeclares Textual's own reactive (same name, same default), minus
+    the repaint; tests/test_textual_private.py checks that the pinned Textual still declares
+    it with one, and that focus styles are still painted without it."""
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
 
 # ---- bindings --------------------------------------------------------------------------------
@@ -178,6 +194,7 @@ def record_pressed(radio_set: RadioSet, button: RadioButton) -> None:
 
 
 __all__ = [
+    "FocusRepaintsOnlyWhatChanged",
     "FrameFilterApp",
     "ImmediateFocusSelect",
     "SelectCurrent",

@@ -36,6 +36,7 @@ from msgsvc_tui.tui.screens.modals import UnsavedScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.text import name_of, shown
+from msgsvc_tui.tui.textual_private import FocusRepaintsOnlyWhatChanged
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
 from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_pane import ListPane
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
     from msgsvc_tui.ops.undo import UndoPlan
 
 
-class MainScreen(ReportsWorkerErrors, Screen[None]):
+class MainScreen(FocusRepaintsOnlyWhatChanged, ReportsWorkerErrors, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the form", priority=True),
         Binding("n", "new", "New", id="new", tooltip="Create a service"),
