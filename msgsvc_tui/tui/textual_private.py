@@ -86,7 +86,7 @@ class FocusRepaintsOnlyWhatChanged:
     Textual's `Screen.focused` is a reactive that repaints the entire screen whenever it is
     set, on top of restyling (and so repainting) the widget that lost the focus, the one that
     gained it and their `:focus-within` ancestors. In the service form, where `j` moves the
-    focus from row to row, that whole-screen repaint was a third of the work of each key.
+    focus from row to row, that whole-screen repaint was a sixth of the CPU of each key.
     Private in effect: it redeclares Textual's own reactive (same name, same default), minus
     the repaint; tests/test_textual_private.py checks that the pinned Textual still declares
     it with one, and that focus styles are still painted without it."""
