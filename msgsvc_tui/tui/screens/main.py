@@ -114,7 +114,7 @@ class MainScreen(FocusRepaintsOnlyWhatChanged, ReportsWorkerErrors, Screen[None]
         return self.table
 
     def refresh_keybar(self) -> None:
-        for bar in self.query(KeyBar):
+        for bar in self.query_children(KeyBar):  # one of the screen's own children
             bar.refresh_keys()
 
     @property

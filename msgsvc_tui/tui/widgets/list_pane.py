@@ -148,7 +148,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
             sort=self.model.sort.value,
             error=self.list_error,
         )
-        for bar in self.screen.query(KeyBar):  # the marks count shows there too
+        for bar in self.screen.query_children(KeyBar):  # the marks count shows there too
             bar.refresh_keys()
 
     def upsert(self, service: Json, *, select: bool = False) -> None:

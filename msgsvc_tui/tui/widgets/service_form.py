@@ -190,6 +190,8 @@ class ServiceForm(VerticalScroll):
         self._help_shown_for: str | None = None  # the row whose help `?` just showed
         self._loaded_raw: Json = {}
         self._loaded_mode = Incoming.DROP
+        self._found_rows: list[FieldRow] = []
+        self._found_error_lines: dict[str, Static] = {}
 
     # ---- building -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -422,30 +424,50 @@ class ServiceForm(VerticalScroll):
         clean = editing.apply_incoming(self.incoming(), clean)
         return bool(editing.changes(self.baseline, clean))
 
+    # ---- its rows, found once ---------------------------------------------------------------
+    # The form is built once, and its rows and error lines are asked for on every key and
+    # every service shown: a query would walk its hundred widgets each time.
+    @property
+    def _rows(self) -> list[FieldRow]:
+        if not self._found_rows:
+            self._found_rows = list(self.query(FieldRow))
+        return self._found_rows
+
+    @property
+    def _error_lines(self) -> dict[str, Static]:
+        if not self._found_error_lines:
+            self._found_error_lines = {
+                label.id.removeprefix("error-"): label
+                for label in self.query(".error").results(Static)
+                if label.id is not None
+            }
+        return self._found_error_lines
+
     # ---- errors ---------------------------------------------------------------------------
     def show_error(self, name: str, message: str) -> None:
         target = "incoming" if name == "use_inbound_webhook_on_number" else name
-        for label in self.query(f"#error-{target}").results(Static):
+        label = self._error_lines.get(target)
+        if label is not None:
             label.update(Text(message))
             label.add_class("-shown")
         for control in self.query(f"#{widget_id(target)}"):
             control.add_class("-invalid")
 
     def clear_error(self, name: str) -> None:
-        for label in self.query(f"#error-{name}").results(Static):
+        label = self._error_lines.get(name)
+        if label is not None:
             put(label, "")
             label.remove_class("-shown")
 
     def clear_errors(self) -> None:
-        for label in self.query(".error"):
-            if isinstance(label, Static):
-                put(label, "")
-                label.remove_class("-shown")
+        for label in self._error_lines.values():
+            put(label, "")
+            label.remove_class("-shown")
 
     def focus_field(self, name: str) -> None:
         """Put the focus on a field's row (not in its control: see the module doc)."""
         target = "incoming" if name == "use_inbound_webhook_on_number" else name
-        rows = [r for r in self.query(FieldRow) if r.field_name == target]
+        rows = [r for r in self._rows if r.field_name == target]
         if rows:
             focus_now(rows[0])
             self.scroll_to_widget(rows[0], animate=False)
@@ -454,7 +476,7 @@ class ServiceForm(VerticalScroll):
         """A failed save: edit the first invalid field, cursor at its end (its row, for a
         choice), so what the user types next is text, never a command."""
         target = "incoming" if name == "use_inbound_webhook_on_number" else name
-        rows = [r for r in self.query(FieldRow) if r.field_name == target]
+        rows = [r for r in self._rows if r.field_name == target]
         if not rows:
             return
         if isinstance(self._control(rows[0]), Input):
@@ -464,7 +486,7 @@ class ServiceForm(VerticalScroll):
 
     # ---- the keyboard model ---------------------------------------------------------------
     def rows(self) -> list[FieldRow]:
-        return [r for r in self.query(FieldRow) if r.display]
+        return [r for r in self._rows if r.display]
 
     def focused_row(self) -> FieldRow | None:
         focused = self.screen.focused
@@ -547,7 +569,7 @@ class ServiceForm(VerticalScroll):
 
     def edit_field(self, name: str) -> None:
         """Start editing a field by name."""
-        rows = [r for r in self.query(FieldRow) if r.field_name == name]
+        rows = [r for r in self._rows if r.field_name == name]
         if rows:
             self.scroll_to_widget(rows[0], animate=False)
             self.action_edit(rows[0])
