@@ -34,6 +34,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
     def __init__(self, session: Session, **kw: Any) -> None:
         super().__init__(**kw)
         self.session = session
+        self._built: dict[str, ServicePane] = {}  # pane id -> the pane, once its tab opened
 
     def compose(self) -> ComposeResult:
         from msgsvc_tui.tui.tabs import TABS
@@ -48,8 +49,9 @@ class DetailPane(ReportsWorkerErrors, Vertical):
                     # the other tabs' panes are built when first opened (_pane_of)
 
     def panes(self) -> list[ServicePane]:
-        """The panes built so far (a tab never opened has none)."""
-        return list(self.query(ServicePane))
+        """The panes built so far (a tab never opened has none). Kept as they are built, not
+        queried: this is asked for every service shown, and a query walks the whole form."""
+        return list(self._built.values())
 
     def _pane_of(self, tab_id: str, *, build: bool = False) -> ServicePane | None:
         """The pane of a tab (None for Settings); `build`: make it if it is not there yet."""
@@ -59,13 +61,12 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         pane_class = tab.pane if tab is not None else None
         if tab is None or pane_class is None:
             return None
-        found = self.query(f"#{tab.pane_id}")
-        if found:
-            return found.first(ServicePane)
-        if not build:
-            return None
+        found = self._built.get(tab.pane_id)
+        if found is not None or not build:
+            return found
         pane = pane_class(self.session, id=tab.pane_id)
         self.query_one(f"#{tab.id}", TabPane).mount(pane)
+        self._built[tab.pane_id] = pane
         return pane
 
     @property
