@@ -448,7 +448,7 @@ class ServiceForm(VerticalScroll):
         target = "incoming" if name == "use_inbound_webhook_on_number" else name
         label = self._error_lines.get(target)
         if label is not None:
-            label.update(Text(message))
+            put(label, message)  # often the server's own words: made safe like any other
             label.add_class("-shown")
         for control in self.query(f"#{widget_id(target)}"):
             control.add_class("-invalid")

@@ -178,7 +178,7 @@ class HealthPane(ServicePane):
         text.append(shown(finding.fix))
         if finding.setting:
             text.append("\nf applies: ", style="bold green")
-            text.append("; ".join(change_lines(finding, self.report.service)))
+            text.append(shown("; ".join(change_lines(finding, self.report.service))))
         text.append(f"\n{finding.source}", style="dim")
         detail.update(text)
 
