@@ -77,10 +77,13 @@ class MainScreen(FocusRepaintsOnlyWhatChanged, ReportsWorkerErrors, Screen[None]
         self.model = ServiceList()
         session.service = self.model.get
         session.service_sids = self.model.sids
-        # The breakpoint class the first resize will give, given now: that resize then changes
-        # nothing, instead of restyling every widget just mounted (a fifth of start-up's work).
-        wide = self.app.size.width >= NARROW
-        self.set_class(not wide, "-narrow").set_class(wide, "-wide")
+        # The breakpoint class the first resize will give (Textual's rule: the highest
+        # breakpoint the width reaches), given now: that resize then changes nothing, instead
+        # of restyling every widget just mounted (a fifth of start-up's work).
+        width = self.app.size.width
+        reached = [b for b in sorted(self.HORIZONTAL_BREAKPOINTS) if width >= b[0]][-1:]
+        for breakpoint in self.HORIZONTAL_BREAKPOINTS:
+            self.set_class(breakpoint in reached, breakpoint[1])
 
     # ---- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
