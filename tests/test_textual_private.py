@@ -446,3 +446,48 @@ def test_every_wrapper_is_tested_here():
     source = Path(__file__).read_text()
     untested = [name for name in private.__all__ if f"private.{name}" not in source]
     assert not untested, f"no test uses textual_private.{untested}"
+
+
+# ---- typing ----------------------------------------------------------------------------------
+class TypingApp(App[None]):
+    CSS = "Input { width: 12; border: none; height: 1; padding: 0; }"
+
+    def __init__(self, field: Input) -> None:
+        super().__init__()
+        self.field = field
+
+    def compose(self) -> ComposeResult:
+        yield self.field
+        yield Static("below", id="below")
+
+
+async def _typing(field: Input, text: str) -> tuple[int, str, float]:
+    """Layouts while `text` is typed into `field`, then the painted screen and the scroll."""
+    app = TypingApp(field)
+    async with app.run_test(size=(20, 3)) as pilot:
+        field.focus()
+        await pilot.pause()
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append)
+        await pilot.press(*text)
+        await pilot.pause()
+        assert field.value == text
+        return len(layouts), app.export_screenshot(), field.scroll_x
+
+
+async def test_typing_into_a_text_input_lays_out_nothing_and_paints_the_same():
+    plain, _, _ = await _typing(Input(), "abcdef")
+    assert plain >= 1, changed(
+        "Widget.virtual_size", "TypingLaysOutNothing", "no longer lays out when an Input types"
+    )
+    with relies_on("Widget.virtual_size", "TypingLaysOutNothing"):
+        declared = Widget.virtual_size
+        assert isinstance(declared, Reactive) and declared._layout
+    quiet, _, _ = await _typing(private.TextInput(), "abcdef")
+    assert quiet == 0
+    # a value longer than the field scrolls to the cursor exactly as Textual's own Input does
+    long = "a value longer than the field"
+    _, plain_screen, plain_scroll = await _typing(Input(), long)
+    _, quiet_screen, quiet_scroll = await _typing(private.TextInput(), long)
+    assert quiet_scroll == plain_scroll > 0
+    assert quiet_screen == plain_screen

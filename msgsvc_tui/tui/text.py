@@ -34,9 +34,13 @@ def as_text(content: str | Text, style: str = "") -> Text:
 
 
 def put(widget: Static, content: str | Text) -> None:
-    """`widget` shows `content`, made safe. Unchanged content is not set again: every
-    `Static.update` lays out the whole screen, and a form clears its error lines on every key
-    typed."""
+    """`widget` shows `content`, made safe: the one way text is set on a line or a block.
+
+    Unchanged content is not set again, and the screen is laid out again only when the
+    widget's height changes. `Static.update` lays out the whole screen by default (hundreds of
+    widgets), while most updates (a status, a count, a title) keep the widget's size: in the
+    Pilot tests, a third of all layouts were such updates. A widget whose width follows its
+    text, or that has no width yet, always takes the layout."""
     text = as_text(content)
     current = widget.content
     if isinstance(current, Text):
@@ -44,4 +48,19 @@ def put(widget: Static, content: str | Text) -> None:
             return
     elif current == "" == text.plain:
         return
-    widget.update(text)
+    widget.update(text, layout=False)
+    if _resized(widget):
+        widget.refresh(layout=True)
+
+
+def _resized(widget: Static) -> bool:
+    """Whether `widget`, its content just replaced, needs a layout to take its new size."""
+    if not widget.display:
+        return False  # shown later: the change of display lays it out then
+    width, height = widget.styles.width, widget.styles.height
+    if (width is not None and width.is_auto) or not widget.size.width:
+        return True
+    if height is None or not height.is_auto:
+        return False  # a fixed or fractional height: the content does not change it
+    lines = widget.get_content_height(widget.container_size, widget.app.size, widget.size.width)
+    return lines != widget.size.height

@@ -24,7 +24,7 @@ from textual.widgets import Input, Static, TabbedContent
 
 from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.tabs import BY_ID
-from msgsvc_tui.tui.text import as_text
+from msgsvc_tui.tui.text import as_text, put
 
 Json = dict[str, Any]
 
@@ -342,7 +342,7 @@ class TourPanel(Vertical):
     def _show_step(self) -> None:
         step = self.step
         self.border_title = f"Tour {self.index + 1}/{len(self.steps)} · {step.title}"
-        self.query_one("#tour-body", Static).update(as_text(step.body))
+        put(self.query_one("#tour-body", Static), step.body)
         self._shown_press = ""
         self._show_press()
 
@@ -352,4 +352,4 @@ class TourPanel(Vertical):
             self._shown_press = text
             press = Text("Press ", style="bold")
             press.append_text(as_text(text, style="bold"))
-            self.query_one("#tour-press", Static).update(press)
+            put(self.query_one("#tour-press", Static), press)

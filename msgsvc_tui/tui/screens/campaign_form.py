@@ -25,6 +25,7 @@ from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import Dialog, PromptScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of, shown
+from msgsvc_tui.tui.textual_private import TextInput
 
 Json = dict[str, Any]
 SAMPLE_SLOTS = a2p.SAMPLES_MAX
@@ -100,7 +101,7 @@ class CampaignForm(ReportsWorkerErrors, Dialog[Json]):
                         yield Label(
                             f"Sample {i + 1}" + ("" if i < a2p.SAMPLES_MIN else " (optional)")
                         )
-                        yield Input(
+                        yield TextInput(
                             self._display(f"sample-{i}", samples[i] if i < len(samples) else ""),
                             placeholder="20-1024 characters",
                             id=f"cf-sample-{i}",
@@ -118,7 +119,7 @@ class CampaignForm(ReportsWorkerErrors, Dialog[Json]):
                 else:
                     yield Label(f.label + ("" if f.required else " (optional)"))
                     text = ", ".join(map(str, value or [])) if f.kind == "list" else value
-                    yield Input(
+                    yield TextInput(
                         self._display(f.name, "" if text is None else str(text)),
                         placeholder=f.help,
                         id=f"cf-{f.name}",

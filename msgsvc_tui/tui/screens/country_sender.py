@@ -8,6 +8,7 @@ from textual.widgets import Input
 
 from msgsvc_tui.core import countries, senders
 from msgsvc_tui.tui.screens.modals import CheckedDialog
+from msgsvc_tui.tui.textual_private import TextInput
 
 
 def problem_of(alpha: str, country: str, taken: set[str | None]) -> tuple[str, str] | None:
@@ -36,8 +37,8 @@ class CountrySenderScreen(CheckedDialog["tuple[str, str | None]"]):
         self.taken = taken
 
     def compose_inputs(self) -> ComposeResult:
-        yield Input(placeholder="alpha sender ID, e.g. AcmeShop", id="country-alpha")
-        yield Input(placeholder="country, e.g. FR (blank: every other)", id="country-code")
+        yield TextInput(placeholder="alpha sender ID, e.g. AcmeShop", id="country-alpha")
+        yield TextInput(placeholder="country, e.g. FR (blank: every other)", id="country-code")
 
     def _values(self) -> tuple[str, str]:
         alpha = self.query_one("#country-alpha", Input).value

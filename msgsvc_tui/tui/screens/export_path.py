@@ -13,6 +13,7 @@ from textual.widgets import Input
 
 from msgsvc_tui.core import files
 from msgsvc_tui.tui.screens.modals import CheckedDialog, confirm_then
+from msgsvc_tui.tui.textual_private import TextInput
 
 # (the file, whether an existing one may be replaced): what the writer is told
 Choice = tuple[Path, bool]
@@ -39,7 +40,7 @@ class ExportPathScreen(CheckedDialog[Choice]):
         self.chosen: files.Target | None = None
 
     def compose_inputs(self) -> ComposeResult:
-        yield Input(str(self.default), id="export-path", select_on_focus=False)
+        yield TextInput(str(self.default), id="export-path", select_on_focus=False)
 
     def on_mount(self) -> None:
         box = self.query_one("#export-path", Input)

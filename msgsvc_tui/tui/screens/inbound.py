@@ -10,6 +10,7 @@ from textual.widgets import Input, Label
 from msgsvc_tui.core.messages import Incoming, incoming_problems
 from msgsvc_tui.tui.screens.modals import CheckedDialog
 from msgsvc_tui.tui.text import shown
+from msgsvc_tui.tui.textual_private import TextInput
 
 _LABELS = {"from": "From", "to": "To", "body": "Body"}
 
@@ -59,7 +60,9 @@ class InboundScreen(CheckedDialog["Incoming | None"]):
         ):
             with Horizontal(classes="inbound-row"):
                 yield Label(_LABELS[name])
-                yield Input(value, placeholder=hint, id=f"inbound-{name}", select_on_focus=False)
+                yield TextInput(
+                    value, placeholder=hint, id=f"inbound-{name}", select_on_focus=False
+                )
 
     def incoming(self) -> Incoming:
         return Incoming(

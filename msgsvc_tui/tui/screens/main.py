@@ -35,7 +35,7 @@ from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import UnsavedScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
-from msgsvc_tui.tui.text import name_of, shown
+from msgsvc_tui.tui.text import name_of, put, shown
 from msgsvc_tui.tui.textual_private import FocusRepaintsOnlyWhatChanged
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
 from msgsvc_tui.tui.widgets.keybar import KeyBar
@@ -164,7 +164,7 @@ class MainScreen(FocusRepaintsOnlyWhatChanged, ReportsWorkerErrors, Screen[None]
             bar.append(f" {mask_sid(conn.account_sid)} ")
         if session.readonly:  # first, so that no width cuts it off
             bar = Text.assemble((" READ-ONLY ", "bold white on dark_red"), bar)
-        self.query_one("#topbar", Static).update(bar)
+        put(self.query_one("#topbar", Static), bar)
 
     def on_descendant_focus(self) -> None:
         focused = self.focused

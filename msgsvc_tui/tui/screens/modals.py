@@ -22,7 +22,7 @@ from textual.widgets.button import ButtonVariant
 from msgsvc_tui.core.editing import Difference
 from msgsvc_tui.tui.keymode import focus_now, key_label
 from msgsvc_tui.tui.text import as_text, put
-from msgsvc_tui.tui.textual_private import FocusRepaintsOnlyWhatChanged
+from msgsvc_tui.tui.textual_private import FocusRepaintsOnlyWhatChanged, TextInput
 from msgsvc_tui.tui.widgets.nav import NavScroll
 
 ResultT = TypeVar("ResultT")
@@ -430,7 +430,7 @@ class PromptScreen(CheckedDialog[str]):
         return self.ID
 
     def compose_inputs(self) -> ComposeResult:
-        yield Input(placeholder=self.PLACEHOLDER, id=f"{self.ID}-input")
+        yield TextInput(placeholder=self.PLACEHOLDER, id=f"{self.ID}-input")
 
     def problem(self, text: str) -> str | None:
         """Why `text` cannot be the answer, or None."""

@@ -21,7 +21,8 @@ from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import Dialog
 from msgsvc_tui.tui.session import Session
-from msgsvc_tui.tui.text import as_text, name_of
+from msgsvc_tui.tui.text import name_of, put
+from msgsvc_tui.tui.textual_private import TextInput
 from msgsvc_tui.tui.widgets.nav import NavOptionList
 
 Json = dict[str, Any]
@@ -63,7 +64,7 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
 
     def compose_body(self) -> ComposeResult:
         p = self.PREFIX
-        yield Input(placeholder=self.PLACEHOLDER, id=f"{p}-filter")
+        yield TextInput(placeholder=self.PLACEHOLDER, id=f"{p}-filter")
         yield Static("", classes="error", id=f"{p}-error")
         yield NavOptionList(id=f"{p}-options")
         yield Static(f"Loading {self.WHICH}…", id=f"{p}-status", classes="help")
@@ -119,7 +120,7 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
 
     # ---- shared ---------------------------------------------------------------------------
     def status(self, text: str) -> None:
-        self.query_one(f"#{self.PREFIX}-status", Static).update(as_text(text))
+        put(self.query_one(f"#{self.PREFIX}-status", Static), text)
 
     def holder_status(self, holder: str | None) -> tuple[str, str]:
         """(words, style) for who holds a sender: free, this service, or another by name."""

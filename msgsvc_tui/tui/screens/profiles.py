@@ -20,7 +20,8 @@ from msgsvc_tui.tui.config_io import save_config, save_profile
 from msgsvc_tui.tui.messages import SwitchProfile
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import Dialog, confirm_then, key_button
-from msgsvc_tui.tui.text import as_text
+from msgsvc_tui.tui.text import as_text, put
+from msgsvc_tui.tui.textual_private import TextInput
 from msgsvc_tui.tui.widgets.nav import NavOptionList
 
 # (attribute, label, secret?, help)
@@ -57,7 +58,7 @@ class ProfileEditor(Dialog[Profile]):
                 if secret and value:
                     placeholder = "•••••••• unchanged (type to replace)"
                 yield Label(label, classes="field-label")
-                yield Input(
+                yield TextInput(
                     value="" if secret or value is None else str(value),
                     placeholder=placeholder,
                     password=secret,
@@ -228,7 +229,7 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
     @work(exclusive=True, group="profile-test", exit_on_error=False)
     async def test_connection(self, profile: Profile) -> None:
         status = self.query_one("#profiles-status", Static)
-        status.update(as_text(f"Testing {profile.name}…"))
+        put(status, f"Testing {profile.name}…")
         conn = profile.connection()
         try:
             async with MessagingClient.from_connection(conn, max_retries=1) as client:
@@ -236,7 +237,7 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
                 async with contextlib.aclosing(first) as pages:
                     page = await anext(pages)
         except (errors.MsgsvcError, StopAsyncIteration) as exc:
-            status.update(as_text(f"✗ {profile.name}: {errors.describe(exc)}", "bold red"))
+            put(status, as_text(f"✗ {profile.name}: {errors.describe(exc)}", "bold red"))
             return
         found = "at least one service" if page.items else "no services yet"
-        status.update(as_text(f"✓ {profile.name}: connected, {found}", "bold green"))
+        put(status, as_text(f"✓ {profile.name}: connected, {found}", "bold green"))

@@ -102,7 +102,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         self.form.edit_field("friendly_name")  # n means "I am about to type a name"
 
     def set_title(self, text: str) -> None:
-        self.query_one("#detail-title", Static).update(as_text(text, style="bold"))
+        put(self.query_one("#detail-title", Static), as_text(text, style="bold"))
 
     def set_status(self, text: str | Text, *, error: bool = False) -> None:
         widget = self.query_one("#detail-status", Static)

@@ -13,7 +13,7 @@ from textual import events
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from msgsvc_tui.tui.text import as_text
+from msgsvc_tui.tui.text import put
 
 SHOWN_SECONDS = 3.0
 MAX_KEYS = 8  # the last few keys, oldest first
@@ -70,7 +70,7 @@ class KeyCaster(Static):
         secret = isinstance(focused, Input) and focused.password
         self.keys = [*self.keys, key_label(event, secret=secret)][-MAX_KEYS:]
         text = " ".join(self.keys)
-        self.update(as_text(text))
+        put(self, text)
         self.display = True
         self._place(len(text) + 2)
         if self._timer is not None:

@@ -27,6 +27,7 @@ from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ReportScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import name_of
+from msgsvc_tui.tui.textual_private import TextInput
 from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_status import ListState, ListStatus
 from msgsvc_tui.tui.widgets.service_table import ListHeader, ServiceTable
@@ -124,7 +125,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
         self.list_error: str | None = None
 
     def compose(self) -> ComposeResult:
-        filter_box = Input(placeholder="/ filter by name, SID or use case", id="filter")
+        filter_box = TextInput(placeholder="/ filter by name, SID or use case", id="filter")
         filter_box.key_place = "filter"  # type: ignore[attr-defined]
         yield filter_box
         table = ServiceTable(self.model, id="services")

@@ -26,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -46,6 +45,7 @@ from msgsvc_tui.tui.textual_private import (
     ImmediateFocusSelect,
     SelectCurrent,
     SelectOverlay,
+    TextInput,
     highlight_radio,
     own_bindings,
     record_pressed,
@@ -110,7 +110,7 @@ class FieldSelect(ImmediateFocusSelect[str]):
             focus_return(self)
 
 
-class FieldInput(Input):
+class FieldInput(TextInput):
     """An input that takes the focus only while it is being edited (see the module doc)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -675,4 +675,4 @@ class ServiceForm(VerticalScroll):
                 lines.append(f"{kind.key.replace('_', ' '):<18} {safe(f'{url}/{kind.path}')}")
         if self.creating:
             lines = ["(new service: details appear after it is created)"]
-        self.query_one("#details", Static).update(Text("\n".join(lines)))
+        put(self.query_one("#details", Static), "\n".join(lines))

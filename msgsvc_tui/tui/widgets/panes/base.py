@@ -25,7 +25,7 @@ from msgsvc_tui.tui import keymode
 from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.session import Session
-from msgsvc_tui.tui.text import as_text
+from msgsvc_tui.tui.text import put
 
 if TYPE_CHECKING:
     from msgsvc_tui.ops.writes import Outcome
@@ -154,7 +154,7 @@ class ServicePane(ReportsWorkerErrors, Vertical):
 
     def summary(self, text: str | Text) -> None:
         if self.SUMMARY_ID:
-            self.query_one(f"#{self.SUMMARY_ID}", Static).update(as_text(text))
+            put(self.query_one(f"#{self.SUMMARY_ID}", Static), text)
 
     def confirm_then(self, title: str, question: str, yes: str, act: Callable[[], object]) -> None:
         """A removal's question (`y` goes ahead, `n`/esc leaves everything as it is); `act`

@@ -16,7 +16,7 @@ from msgsvc_tui.api import compliance, errors
 from msgsvc_tui.core import a2p
 from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.messages import CampaignSeen
-from msgsvc_tui.tui.text import name_of, shown
+from msgsvc_tui.tui.text import name_of, put, shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
 from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
@@ -135,7 +135,7 @@ class CampaignPane(ServicePane):
 
     def clear(self) -> None:
         self.campaign = self.brand = None
-        self.query_one("#campaign-body", Static).update("")
+        put(self.query_one("#campaign-body", Static), "")
 
     @work(exclusive=True, group="campaign", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
@@ -147,7 +147,7 @@ class CampaignPane(ServicePane):
         campaign, brand = found
         self.campaign, self.brand = found
         self.summary(self._review_note(service_sid))
-        self.query_one("#campaign-body", Static).update(campaign_text(campaign, brand))
+        put(self.query_one("#campaign-body", Static), campaign_text(campaign, brand))
         status = (campaign or {}).get("campaign_status")
         self.post_message(CampaignSeen(service_sid, str(status) if status else None))
 

@@ -23,7 +23,7 @@ from msgsvc_tui.core import fields, health
 from msgsvc_tui.ops import doctor
 from msgsvc_tui.tui.messages import HealthSeen, ServiceSaved, ServiceWritten
 from msgsvc_tui.tui.session import Session
-from msgsvc_tui.tui.text import name_of, shown
+from msgsvc_tui.tui.text import name_of, put, shown
 from msgsvc_tui.tui.widgets.nav import NavDataTable, NavScroll
 from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
@@ -86,7 +86,7 @@ class HealthPane(ServicePane):
     def clear(self) -> None:
         self.report = None
         self.query_one("#health-table", DataTable).clear()
-        self.query_one("#health-detail", Static).update("")
+        put(self.query_one("#health-detail", Static), "")
 
     def action_reload(self) -> None:
         self.session.cache.pop(doctor.ACCOUNT_CACHE, None)  # brands, verifications afresh
@@ -164,7 +164,7 @@ class HealthPane(ServicePane):
         finding = self._selected()
         if finding is None or self.report is None:
             empty = self.report is not None and not self.report.findings
-            detail.update("Nothing found: messages through this service should go out." * empty)
+            put(detail, "Nothing found: messages through this service should go out." * empty)
             return
         text = Text()
         text.append(shown(finding.title), style=_STYLE[finding.severity])
@@ -180,7 +180,7 @@ class HealthPane(ServicePane):
             text.append("\nf applies: ", style="bold green")
             text.append(shown("; ".join(change_lines(finding, self.report.service))))
         text.append(f"\n{finding.source}", style="dim")
-        detail.update(text)
+        put(detail, text)
 
     # ---- the fix ----------------------------------------------------------------------------
     def action_fix(self) -> None:

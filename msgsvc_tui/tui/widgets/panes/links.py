@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from msgsvc_tui.api import compliance
-from msgsvc_tui.tui.text import shown
+from msgsvc_tui.tui.text import put, shown
 from msgsvc_tui.tui.widgets.nav import NavScroll
 from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
@@ -34,7 +34,7 @@ class LinksPane(ServicePane):
         return self.query_one("#links-scroll")
 
     def clear(self) -> None:
-        self.query_one("#links-body", Static).update("")
+        put(self.query_one("#links-body", Static), "")
 
     @work(exclusive=True, group="links", exit_on_error=False)
     async def load(self, service_sid: str) -> None:
@@ -46,7 +46,7 @@ class LinksPane(ServicePane):
         self.summary("")
         body = self.query_one("#links-body", Static)
         if found is None:
-            body.update("No shortened-links domain: links in messages are sent as written.")
+            put(body, "No shortened-links domain: links in messages are sent as written.")
             return
         text = Text()
         text.append("Links in messages are shortened on this domain.", style="bold green")
@@ -63,4 +63,4 @@ class LinksPane(ServicePane):
                 value = "yes" if value else "no"
             text.append(f"\n{label + ':':<21}", style="bold")
             text.append(shown("—" if value in (None, "") else str(value)))
-        body.update(text)
+        put(body, text)

@@ -33,7 +33,8 @@ from msgsvc_tui.core.messages import Outgoing
 from msgsvc_tui.ops import send as ops_send
 from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.session import Session
-from msgsvc_tui.tui.text import shown
+from msgsvc_tui.tui.text import put, shown
+from msgsvc_tui.tui.textual_private import TextInput
 from msgsvc_tui.tui.widgets.nav import NavDataTable
 from msgsvc_tui.tui.widgets.panes.base import ServicePane
 
@@ -186,7 +187,7 @@ class MessagesPane(ServicePane):
             ):
                 with Horizontal(classes="compose-row"):
                     yield Label(label)
-                    yield Input(placeholder=hint, id=input_id, select_on_focus=False)
+                    yield TextInput(placeholder=hint, id=input_id, select_on_focus=False)
             yield Static("", id="compose-counter")
         table = NavDataTable(id="messages-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("Sent (UTC)", "Status", "To", "From", "Segs", "Price", "Error")
@@ -217,7 +218,7 @@ class MessagesPane(ServicePane):
         self.pending = {}
         self.reasons = {}
         self.query_one(DataTable).clear()
-        self.query_one("#messages-detail", Static).update("")
+        put(self.query_one("#messages-detail", Static), "")
         self._render_counter()
 
     def action_reload(self) -> None:
@@ -298,7 +299,7 @@ class MessagesPane(ServicePane):
         m = self._selected()
         detail = self.query_one("#messages-detail", Static)
         if m is None:
-            detail.update("")
+            put(detail, "")
             return
         text = Text()
         text.append(shown(m.get("sid")), style="bold")
@@ -317,7 +318,7 @@ class MessagesPane(ServicePane):
         elif m.get("error_message"):
             text.append("\n")
             text.append(shown(m.get("error_message")), style="red")
-        detail.update(text)
+        put(detail, text)
 
     @on(DataTable.RowHighlighted, "#messages-table")
     def _highlighted(self) -> None:
@@ -403,7 +404,7 @@ class MessagesPane(ServicePane):
         text = counter_text(body, smart_encoding=self.smart_encoding)
         for problem in problems or []:
             text.append("\n" + problem, style="bold red")
-        self.query_one("#compose-counter", Static).update(text)
+        put(self.query_one("#compose-counter", Static), text)
 
     @on(Input.Submitted, "#compose-to")
     def _to_submitted(self) -> None:
