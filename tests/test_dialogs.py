@@ -23,7 +23,7 @@ from msgsvc_tui.tui.screens.modals import (
 )
 from msgsvc_tui.tui.screens.profiles import ProfileEditor
 from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
-from tests.tui_helpers import wait_for
+from tests.tui_helpers import SIZE, wait_for
 
 
 class Bare(App[None]):
@@ -84,7 +84,7 @@ async def test_confirm_then_acts_on_yes_only():
 
 async def test_a_button_answers_as_its_key_does():
     app = Bare()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         for button in ("#discard", "#save", "#cancel"):
             dialog = UnsavedScreen("Svc", ["Friendly name: a → b"])
             app.open(dialog)
@@ -96,7 +96,7 @@ async def test_a_button_answers_as_its_key_does():
 
 async def test_the_checked_dialogs_say_the_problem_and_answer_once_it_is_gone():
     app = Bare()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         dialog = CountrySenderScreen({None})
         app.open(dialog)
         await wait_for(pilot, lambda: app.screen is dialog)
@@ -115,7 +115,7 @@ async def test_the_export_path_asks_before_replacing(tmp_path: Path):
     there = tmp_path / "kept.toml"
     there.write_text("kept\n")
     app = Bare()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         dialog = ExportPathScreen("1 service", there)
         app.open(dialog)
         await wait_for(pilot, lambda: app.screen is dialog)

@@ -12,9 +12,7 @@ from msgsvc_tui.tui.widgets.panes.health import HealthPane
 from msgsvc_tui.tui.widgets.service_table import format_row, layout_columns
 
 from .test_tabs import open_tab
-from .tui_helpers import ready, record_methods, sandbox_app, stored, table, wait_for
-
-SIZE = (120, 40)
+from .tui_helpers import SIZE, ready, record_methods, sandbox_app, stored, table, wait_for
 
 
 def checks_of(pane: HealthPane) -> list[str]:

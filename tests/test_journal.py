@@ -13,10 +13,18 @@ from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
 from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 
-from .tui_helpers import ready, record_methods, sandbox_app, store_count, stored, table, wait_for
+from .tui_helpers import (
+    SIZE,
+    ready,
+    record_methods,
+    sandbox_app,
+    store_count,
+    stored,
+    table,
+    wait_for,
+)
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID
-SIZE = (120, 40)
 
 
 async def _undo(pilot, *, confirm: bool = True) -> None:

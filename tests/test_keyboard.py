@@ -21,7 +21,7 @@ from msgsvc_tui.tui.screens.modals import ConfirmScreen, UnsavedScreen
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
-from .tui_helpers import ready, record_methods, sandbox_app, stored, table, wait_for
+from .tui_helpers import SIZE, ready, record_methods, sandbox_app, stored, table, wait_for
 
 NAVIGATION = [
     "j", "k", "g", "G", "up", "down", "home", "end", "pageup", "pagedown",
@@ -91,7 +91,7 @@ async def test_twelve_j_in_one_burst_leave_everything_clean():
 async def test_opening_the_form_types_nothing(opener, then):
     """`1` then `d` renamed the service "d"; `enter` then `2` renamed it "2"."""
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         sid = table(pilot).current["sid"]
         name = stored(app, sid)["friendly_name"]
@@ -104,7 +104,7 @@ async def test_opening_the_form_types_nothing(opener, then):
 
 async def test_letters_on_a_row_are_never_typed():
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("1")
         form = _form(app)
@@ -116,7 +116,7 @@ async def test_letters_on_a_row_are_never_typed():
 
 async def test_j_and_k_move_between_fields_and_enter_edits():
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("1")
         form = _form(app)
@@ -141,7 +141,7 @@ async def test_j_and_k_move_between_fields_and_enter_edits():
 async def test_a_burst_while_editing_reaches_the_field_in_order():
     """18 backspaces then "abc" in one burst gave "Aab"."""
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         name = app.screen.query_one("#field-friendly_name", Input)
         assert name.value == "Acme Order Updates"
@@ -159,7 +159,7 @@ async def test_a_burst_while_editing_reaches_the_field_in_order():
 
 async def test_space_flips_a_switch_on_its_row():
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("1")
         form = _form(app)
@@ -173,7 +173,7 @@ async def test_space_flips_a_switch_on_its_row():
 async def test_G_goes_to_the_bottom_and_writes_nothing():
     """G once flipped area code geomatch and saved; it is vim's "last row" now."""
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         methods = record_methods(app)
         await pilot.press("G")
@@ -190,7 +190,7 @@ async def test_a_failed_save_from_the_prompt_keeps_list_and_form_together():
     """/x in the webhook, esc, j, s: the save failed, the list showed another service, and
     y and d then acted on that one."""
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)
         the_table = main.query_one(ServiceTable)
         first = the_table.current["sid"]
@@ -218,7 +218,7 @@ async def test_a_failed_save_from_the_prompt_keeps_list_and_form_together():
 
 async def test_the_prompt_shows_old_and_new_values():
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("1", "enter")
         await burst(pilot, *["backspace"] * 30, *"Renamed")
@@ -230,7 +230,7 @@ async def test_the_prompt_shows_old_and_new_values():
 
 async def test_creating_from_the_prompt_leaves_a_clean_form_and_esc_does_not_loop():
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("n")
         await burst(pilot, *"Brand new")

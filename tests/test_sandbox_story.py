@@ -21,7 +21,7 @@ from msgsvc_tui.emulator.demo_resources import campaign_values
 from msgsvc_tui.emulator.server import embedded_client, open_emulator
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
-from tests.tui_helpers import ready, wait_for
+from tests.tui_helpers import SIZE, ready, wait_for
 
 SEEDED = {
     "Acme Order Updates": "VERIFIED",
@@ -134,7 +134,7 @@ LIST = ("services", "list", "--json")
 
 async def test_the_palette_resets_the_sandbox_after_a_confirm(tmp_path):
     app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=tmp_path / "s.sqlite3")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         store = app.emulator.store
         store.db.execute("DELETE FROM services WHERE seq = (SELECT MAX(seq) FROM services)")
@@ -159,7 +159,7 @@ async def test_the_palette_resets_the_sandbox_after_a_confirm(tmp_path):
 
 async def test_a_readonly_sandbox_is_not_reset(tmp_path):
     app = MsgsvcApp(config=Config.load(), demo=True, readonly=True, emulator_db=":memory:")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         app.action_reset_sandbox()
         await pilot.pause()
@@ -194,7 +194,7 @@ async def test_the_a2p_tab_asks_again_by_itself_while_a_campaign_is_in_review():
         await compliance.create_campaign(client, sids["Event Tickets"], values)
     app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
     app.emulator = emulator
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         pane = await _open_campaign_tab(pilot, "Event Tickets")
         assert pane.campaign["campaign_status"] == "IN_PROGRESS"
         assert "asks again every 10 s" in str(pane.query_one("#campaign-summary").render())
@@ -215,7 +215,7 @@ async def test_the_review_is_asked_about_a_bounded_number_of_times():
     from msgsvc_tui.tui.widgets.panes.campaign import MAX_REVIEW_POLLS
 
     app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         pane = await _open_campaign_tab(pilot, "Spring Promo")
         sid = pane.service["sid"]
         assert pane.in_review  # the seeded one, in review for good
@@ -337,7 +337,7 @@ async def test_a_brand_without_a_readable_profile_is_shown_by_its_sid():
 
 async def test_the_a2p_tab_names_the_brand():
     app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         pane = await _open_campaign_tab(pilot, "Black Friday")
         body = pane.query_one("#campaign-body")
         await wait_for(pilot, lambda: "Fleetline Logistics" in str(body.render()))

@@ -20,9 +20,8 @@ from msgsvc_tui.tui.screens.sender_picker import (
 )
 from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 
-from .tui_helpers import ready, record_methods, sandbox_app, table, wait_for
+from .tui_helpers import SIZE, ready, record_methods, sandbox_app, table, wait_for
 
-SIZE = (120, 40)
 ACCOUNT = demo.DEMO_ACCOUNT_SID
 
 

@@ -19,9 +19,8 @@ from msgsvc_tui.tui.widgets.panes.campaign import CampaignPane
 from msgsvc_tui.tui.widgets.panes.links import LinksPane
 from msgsvc_tui.tui.widgets.panes.members import ChannelSendersPane, CountrySendersPane
 
-from .tui_helpers import ready, record_methods, record_paths, sandbox_app, table, wait_for
+from .tui_helpers import SIZE, ready, record_methods, record_paths, sandbox_app, table, wait_for
 
-SIZE = (120, 40)
 ACCOUNT = demo.DEMO_ACCOUNT_SID
 
 

@@ -24,6 +24,7 @@ from msgsvc_tui.tui.screens.welcome import WelcomeScreen
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 
 from .tui_helpers import (
+    SIZE,
     app_with_profiles,
     form,
     keybar_text,
@@ -37,8 +38,6 @@ from .tui_helpers import (
     table,
     wait_for,
 )
-
-SIZE = (120, 40)
 
 
 async def _type(pilot, widget_id: str, text: str) -> None:
@@ -763,7 +762,7 @@ async def test_the_header_is_laid_out_from_the_tables_width_not_from_a_late_mess
     from msgsvc_tui.tui.widgets.service_table import ServiceTable, format_header, layout_columns
 
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         t = table(pilot)
         width = t.scrollable_content_region.width

@@ -21,9 +21,8 @@ from msgsvc_tui.tui.screenshots import busy
 from msgsvc_tui.tui.widgets.panes.messages import MessagesPane, counter_text
 from tests.messages_fixture import ACCOUNT, MessagesServer
 
-from .tui_helpers import ready, sandbox_app, table, wait_for
+from .tui_helpers import SIZE, ready, sandbox_app, table, wait_for
 
-SIZE = (120, 40)
 ACCOUNT_PATH = f"/2010-04-01/Accounts/{ACCOUNT}/Messages"
 
 

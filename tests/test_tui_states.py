@@ -16,9 +16,16 @@ from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
-from .tui_helpers import app_with_profiles, open_profiles, ready, sandbox_app, table, wait_for
-
-SIZE = (120, 40)
+from .tui_helpers import (
+    SIZE,
+    WIDE,
+    app_with_profiles,
+    open_profiles,
+    ready,
+    sandbox_app,
+    table,
+    wait_for,
+)
 
 
 def _app_for(base_url: str, token: str = demo.DEMO_AUTH_TOKEN) -> MsgsvcApp:
@@ -265,6 +272,6 @@ async def test_the_panes_stack_below_the_breakpoint_and_follow_a_resize():
         await pilot.resize_terminal(80, 24)
         await wait_for(pilot, lambda: placement(main) == ({"-narrow"}, True))
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         main = await ready(pilot)
         assert placement(main) == ({"-wide"}, False)

@@ -18,6 +18,12 @@ from msgsvc_tui.tui.screenshots import wait_until
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
+# The size the behaviour tests run at: the one the app promises over SSH, where the panes stack
+# (the harder layout). The wide layout's look is held by the snapshots (tests/test_snapshots.py)
+# at 120x40 too; tests that need it, or that read every visible cell, say WIDE.
+SIZE = (80, 24)
+WIDE = (120, 40)
+
 
 def sandbox_app(*, readonly: bool = False, emulator=None) -> MsgsvcApp:
     """The app on an in-memory seeded emulator (the embedded sandbox, no socket)."""
@@ -91,6 +97,8 @@ def store_count(app: MsgsvcApp) -> int:
 
 
 __all__ = [
+    "SIZE",
+    "WIDE",
     "form",
     "open_emulator",
     "ready",
