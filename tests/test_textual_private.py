@@ -448,6 +448,66 @@ def test_every_wrapper_is_tested_here():
     assert not untested, f"no test uses textual_private.{untested}"
 
 
+# ---- styling -------------------------------------------------------------------------------
+class Rows(Screen[None]):
+    def compose(self) -> ComposeResult:
+        for name in "abcd":
+            yield Static(name, classes="row")
+
+
+class RowsStyledOnce(private.StyledOnceWhenPushed, Rows):
+    pass
+
+
+class RowsApp(App[None]):
+    CSS = (
+        ".row { color: red; } .row:first-child { background: blue; } .row:last-child { height: 2; }"
+    )
+
+    def __init__(self, rows: Screen[None]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def on_mount(self) -> None:
+        self.push_screen(self.rows)
+
+
+async def _restyles_at_start(rows: Screen[None]) -> tuple[int, list[str], str, list[str]]:
+    """Nodes restyled as a whole (`Stylesheet.update_nodes`) while `rows` is first shown; the
+    rows' styles and the screen then, and the rows' styles after a full restyle."""
+    app = RowsApp(rows)
+    restyled: list[object] = []
+    update_nodes = app.stylesheet.update_nodes
+
+    def counted(nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        restyled.extend(nodes)
+        update_nodes(nodes, animate=animate)
+
+    app.stylesheet.update_nodes = counted  # type: ignore[method-assign]
+    async with app.run_test(size=(10, 6)) as pilot:
+        await pilot.pause()
+        count = len(restyled)
+        styles = [row.styles.css for row in rows.query(".row")]
+        painted = app.export_screenshot()
+        rows.update_node_styles(animate=False)
+        await pilot.pause()
+        assert app.export_screenshot() == painted
+        return count, styles, painted, [row.styles.css for row in rows.query(".row")]
+
+
+async def test_a_screen_shown_the_first_time_is_styled_once_and_completely():
+    count, styles, painted, full = await _restyles_at_start(Rows())
+    assert count >= 10, changed(
+        "Screen._on_screen_resume", "StyledOnceWhenPushed", "no longer restyles a new screen"
+    )
+    assert styles == full
+    once, once_styles, once_painted, once_full = await _restyles_at_start(RowsStyledOnce())
+    assert count - once == 5  # the screen and its four rows are not styled all over again
+    assert once_styles == once_full == full  # and each is styled as a full restyle leaves it
+    assert once_painted == painted
+
+
 # ---- typing ----------------------------------------------------------------------------------
 class TypingApp(App[None]):
     CSS = "Input { width: 12; border: none; height: 1; padding: 0; }"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -36,7 +36,7 @@ from msgsvc_tui.tui.screens.modals import UnsavedScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.text import name_of, put, shown
-from msgsvc_tui.tui.textual_private import FocusRepaintsOnlyWhatChanged
+from msgsvc_tui.tui.textual_private import FocusRepaintsOnlyWhatChanged, StyledOnceWhenPushed
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
 from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_pane import ListPane
@@ -57,7 +57,9 @@ if TYPE_CHECKING:
     from msgsvc_tui.ops.undo import UndoPlan
 
 
-class MainScreen(FocusRepaintsOnlyWhatChanged, ReportsWorkerErrors, Screen[None]):
+class MainScreen(
+    FocusRepaintsOnlyWhatChanged, StyledOnceWhenPushed, ReportsWorkerErrors, Screen[None]
+):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the form", priority=True),
         Binding("n", "new", "New", id="new", tooltip="Create a service"),
@@ -183,7 +185,7 @@ class MainScreen(FocusRepaintsOnlyWhatChanged, ReportsWorkerErrors, Screen[None]
         # a worker that hid or removed what had the focus: the list takes it
         self.call_after_refresh(self._keep_focus)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
         # a dialog closed: Textual gives the focus back to what had it; if a worker removed
         # that meanwhile, the list takes it
         self.call_after_refresh(self._keep_focus)
