@@ -23,10 +23,10 @@ from msgsvc_tui.tui.screenshots import settled as settle
 from msgsvc_tui.tui.tabs import TABS
 from tests.poison import HOSTILE, acts_on_a_terminal, poison, poison_answers
 
-from .tui_helpers import ready, sandbox_app, table, wait_for
+from .tui_helpers import WIDE, ready, sandbox_app, table, wait_for
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID
-SIZE = (120, 40)
+SIZE = WIDE  # every cell a poisoned value could reach is on screen
 
 
 def painted(app: Any) -> str:

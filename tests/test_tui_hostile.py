@@ -11,7 +11,7 @@ from msgsvc_tui.emulator.server import open_emulator
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 
 from .test_tui import _type
-from .tui_helpers import ready, sandbox_app, stored, table, wait_for
+from .tui_helpers import WIDE, ready, sandbox_app, stored, table, wait_for
 
 HOSTILE = {
     "osc52": "\x1b]52;c;cHduZWQ=\x07",
@@ -39,7 +39,7 @@ def _hostile_app():
 
 async def test_hostile_names_reach_the_screen_only_as_visible_text():
     app = _hostile_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await ready(pilot)
         t = table(pilot)
         t.cursor = len(t.model.visible) - 1
@@ -67,7 +67,7 @@ async def test_hostile_names_reach_the_screen_only_as_visible_text():
 
 async def test_a_markup_name_flips_without_crashing_and_is_shown_literally():
     app = _hostile_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await ready(pilot)
         t = table(pilot)
         row = next(i for i, s in enumerate(_rows(t)) if s["friendly_name"] == HOSTILE["markup"])
@@ -88,7 +88,7 @@ async def test_a_refusal_naming_a_field_shows_the_servers_words_only_as_visible_
     from msgsvc_tui.emulator.app import Response
 
     app = sandbox_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         screen = await ready(pilot)
         await _type(pilot, "field-status_callback", "https://ok.example/status")
         original = app.emulator.handle
