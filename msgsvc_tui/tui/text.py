@@ -38,8 +38,8 @@ def put(widget: Static, content: str | Text) -> None:
 
     Unchanged content is not set again, and the screen is laid out again only when the
     widget's height changes. `Static.update` lays out the whole screen by default (hundreds of
-    widgets), while most updates (a status, a count, a title) keep the widget's size: in the
-    Pilot tests, a third of all layouts were such updates. A widget whose width follows its
+    widgets), while most updates (a status, a count, a title) keep the widget's size: a tenth
+    of the layouts of tests/test_tui.py were such updates. A widget whose width follows its
     text, or that has no width yet, always takes the layout."""
     text = as_text(content)
     current = widget.content

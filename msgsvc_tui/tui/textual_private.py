@@ -121,11 +121,12 @@ class TypingLaysOutNothing:
 
     Textual's Input sets its `virtual_size` (the width of its text, for scrolling sideways) on
     every change of value, and `Widget.virtual_size` is a reactive that lays out the screen:
-    hundreds of widgets arranged again per character, a quarter of the layouts in the Pilot
-    tests, although an Input's size does not follow its text (where it does, `width: auto`,
-    Input asks for that layout itself). Private in effect: it redeclares Textual's reactive
-    (same name, same default) minus the layout; tests/test_textual_private.py checks that the
-    pinned Textual still declares it with one, and that a long value still scrolls."""
+    hundreds of widgets arranged again per character (a quarter of the layouts of
+    tests/test_tui.py), although an Input's size does not follow its text (where it does,
+    `width: auto`, Input asks for that layout itself). Private in effect: it redeclares
+    Textual's reactive (same name, same default) minus the layout;
+    tests/test_textual_private.py checks that the pinned Textual still declares it with one,
+    and that a long value still scrolls."""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
