@@ -6,6 +6,7 @@ Small apps of Textual's own widgets only: what is checked is Textual, not the ap
 
 from __future__ import annotations
 
+import html
 import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -446,6 +447,68 @@ def test_every_wrapper_is_tested_here():
     source = Path(__file__).read_text()
     untested = [name for name in private.__all__ if f"private.{name}" not in source]
     assert not untested, f"no test uses textual_private.{untested}"
+
+
+# ---- repaints out of sight -------------------------------------------------------------------
+class Tall(Screen[None]):
+    """Ten lines on a screen of three: the last ones are out of sight until scrolled to."""
+
+    def compose(self) -> ComposeResult:
+        for n in range(10):
+            yield Static(f"line {n}", id=f"line{n}")
+
+
+class TallKeepingTheMap(private.OffScreenRepaintsKeepTheMap, Tall):
+    pass
+
+
+class TallApp(App[None]):
+    CSS = "Screen { overflow-y: auto; } Static { height: 1; }"
+
+    def __init__(self, tall: Screen[None]) -> None:
+        super().__init__()
+        self.tall = tall
+
+    def on_mount(self) -> None:
+        self.push_screen(self.tall)
+
+
+async def _maps_rebuilt_by_repaints_out_of_sight(tall: Screen[None]) -> tuple[int, str]:
+    """Whole-screen maps rebuilt while the last line, out of sight, is repainted five times;
+    then the screen scrolled to the end."""
+    app = TallApp(tall)
+    async with app.run_test(size=(12, 3)) as pilot:
+        await pilot.pause()
+        last = tall.query_one("#line9", Static)
+        with relies_on("Screen._compositor", "OffScreenRepaintsKeepTheMap"):
+            compositor = tall._compositor
+            arrange = compositor._arrange_root
+            rebuilt: list[bool] = []
+
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                rebuilt.append(kwargs.get("visible_only", True) is False)
+                return arrange(*args, **kwargs)
+
+            compositor._arrange_root = counted  # type: ignore[method-assign]
+        for n in range(5):
+            last.update(f"new {n}", layout=False)
+            await pilot.pause()
+            assert last.size.width  # a question about its size, as a repaint asks
+        count = sum(rebuilt)
+        tall.scroll_end(animate=False)
+        await pilot.pause()
+        return count, app.export_screenshot()
+
+
+async def test_a_repaint_out_of_sight_keeps_the_screens_map_and_shows_once_in_sight():
+    plain, plain_screen = await _maps_rebuilt_by_repaints_out_of_sight(Tall())
+    assert plain >= 4, changed(
+        "Compositor.update_widgets", "OffScreenRepaintsKeepTheMap", "no longer rebuilds its map"
+    )
+    kept, kept_screen = await _maps_rebuilt_by_repaints_out_of_sight(TallKeepingTheMap())
+    assert kept == 0
+    assert "new 4" in html.unescape(kept_screen).replace("\xa0", " ")
+    assert kept_screen == plain_screen
 
 
 # ---- styling -------------------------------------------------------------------------------

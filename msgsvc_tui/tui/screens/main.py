@@ -36,7 +36,11 @@ from msgsvc_tui.tui.screens.modals import UnsavedScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.text import name_of, put, shown
-from msgsvc_tui.tui.textual_private import FocusRepaintsOnlyWhatChanged, StyledOnceWhenPushed
+from msgsvc_tui.tui.textual_private import (
+    FocusRepaintsOnlyWhatChanged,
+    OffScreenRepaintsKeepTheMap,
+    StyledOnceWhenPushed,
+)
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
 from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_pane import ListPane
@@ -58,7 +62,11 @@ if TYPE_CHECKING:
 
 
 class MainScreen(
-    FocusRepaintsOnlyWhatChanged, StyledOnceWhenPushed, ReportsWorkerErrors, Screen[None]
+    FocusRepaintsOnlyWhatChanged,
+    OffScreenRepaintsKeepTheMap,
+    StyledOnceWhenPushed,
+    ReportsWorkerErrors,
+    Screen[None],
 ):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the form", priority=True),
