@@ -571,6 +571,25 @@ async def test_a_screen_shown_the_first_time_is_styled_once_and_completely():
     assert once_painted == painted
 
 
+async def test_the_app_screens_mixin_has_all_three_savings_together():
+    class CellsTogether(private.PaintsWhatChanged, PlainCells):
+        pass
+
+    class RowsTogether(private.PaintsWhatChanged, Rows):
+        pass
+
+    class TallTogether(private.PaintsWhatChanged, Tall):
+        pass
+
+    written, _ = await _lines_written_by_a_focus_move(CellsTogether())
+    assert written == {0, 1}
+    plain, *_ = await _restyles_at_start(Rows())
+    together, styles, _, full = await _restyles_at_start(RowsTogether())
+    assert plain - together == 5 and styles == full
+    kept, _ = await _maps_rebuilt_by_repaints_out_of_sight(TallTogether())
+    assert kept == 0
+
+
 # ---- typing ----------------------------------------------------------------------------------
 class TypingApp(App[None]):
     CSS = "Input { width: 12; border: none; height: 1; padding: 0; }"

@@ -144,6 +144,13 @@ class StyledOnceWhenPushed:
             event.refresh_styles = False
 
 
+class PaintsWhatChanged(
+    FocusRepaintsOnlyWhatChanged, OffScreenRepaintsKeepTheMap, StyledOnceWhenPushed
+):
+    """The app's screens' mixin: the three savings above, together, so that every screen (the
+    main one, the welcome, each dialog) paints the same way."""
+
+
 # ---- typing ----------------------------------------------------------------------------------
 class TypingLaysOutNothing:
     """An Input mixin: a character typed repaints the input, not the whole screen's layout.
@@ -267,8 +274,12 @@ __all__ = [
     "FocusRepaintsOnlyWhatChanged",
     "FrameFilterApp",
     "ImmediateFocusSelect",
+    "OffScreenRepaintsKeepTheMap",
+    "PaintsWhatChanged",
     "SelectCurrent",
     "SelectOverlay",
+    "StyledOnceWhenPushed",
+    "TextInput",
     "action_state",
     "binding_chain",
     "default_key_handling",

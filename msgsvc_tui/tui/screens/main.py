@@ -36,11 +36,7 @@ from msgsvc_tui.tui.screens.modals import UnsavedScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.text import name_of, put, shown
-from msgsvc_tui.tui.textual_private import (
-    FocusRepaintsOnlyWhatChanged,
-    OffScreenRepaintsKeepTheMap,
-    StyledOnceWhenPushed,
-)
+from msgsvc_tui.tui.textual_private import PaintsWhatChanged
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
 from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_pane import ListPane
@@ -61,13 +57,7 @@ if TYPE_CHECKING:
     from msgsvc_tui.ops.undo import UndoPlan
 
 
-class MainScreen(
-    FocusRepaintsOnlyWhatChanged,
-    OffScreenRepaintsKeepTheMap,
-    StyledOnceWhenPushed,
-    ReportsWorkerErrors,
-    Screen[None],
-):
+class MainScreen(PaintsWhatChanged, ReportsWorkerErrors, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", tooltip="Save the form", priority=True),
         Binding("n", "new", "New", id="new", tooltip="Create a service"),

@@ -22,11 +22,7 @@ from textual.widgets.button import ButtonVariant
 from msgsvc_tui.core.editing import Difference
 from msgsvc_tui.tui.keymode import focus_now, key_label
 from msgsvc_tui.tui.text import as_text, put
-from msgsvc_tui.tui.textual_private import (
-    FocusRepaintsOnlyWhatChanged,
-    StyledOnceWhenPushed,
-    TextInput,
-)
+from msgsvc_tui.tui.textual_private import PaintsWhatChanged, TextInput
 from msgsvc_tui.tui.widgets.nav import NavScroll
 
 ResultT = TypeVar("ResultT")
@@ -115,7 +111,7 @@ class DialogFrame(Vertical):
     """
 
 
-class Dialog(FocusRepaintsOnlyWhatChanged, StyledOnceWhenPushed, ModalScreen[ResultT]):
+class Dialog(PaintsWhatChanged, ModalScreen[ResultT]):
     """A modal screen over the app: its frame and title, escape answering None (one level
     back), the focus on open, how the key bar names it, and its error line.
 

@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Label, Static
 from msgsvc_tui.tui.messages import AddProfile, OpenDemo
 from msgsvc_tui.tui.screens.modals import DialogFrame
 from msgsvc_tui.tui.text import as_text
+from msgsvc_tui.tui.textual_private import PaintsWhatChanged
 
 WELCOME = (
     "No Twilio credentials were found: no profile in the config file, and no "
@@ -26,7 +27,7 @@ WELCOME = (
 )
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(PaintsWhatChanged, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "demo", "Try the demo", id="welcome-demo", tooltip="Open the sandbox"),
         Binding("a", "add_profile", "Add profile", id="welcome-add", tooltip="Add credentials"),
