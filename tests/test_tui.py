@@ -9,7 +9,7 @@ from textual.widgets import Input, Select, Switch
 
 from msgsvc_tui.core.config import Config, Profile, Secret
 from msgsvc_tui.emulator import demo
-from msgsvc_tui.emulator.app import Fault, Response
+from msgsvc_tui.emulator.app import Fault
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.help import HelpScreen
 from msgsvc_tui.tui.screens.main import MainScreen
@@ -32,6 +32,7 @@ from .tui_helpers import (
     open_profiles,
     ready,
     record_methods,
+    refuse_posts,
     sandbox_app,
     store_count,
     stored,
@@ -127,23 +128,15 @@ async def test_server_400_lands_on_its_field_and_keeps_edits():
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         await _type(pilot, "field-status_callback", "https://ok.example/status")
-        original = app.emulator.handle
-
-        def refuse_writes(scope, raw):
-            # the conflict check (GET) is served; the update (POST) is refused as Twilio would
-            if scope["method"] == "POST":
-                return Response(
-                    400,
-                    {
-                        "code": 20001,
-                        "message": "Invalid StatusCallback: rejected by server",
-                        "more_info": "https://www.twilio.com/docs/errors/20001",
-                        "status": 400,
-                    },
-                )
-            return original(scope, raw)
-
-        app.emulator.handle = refuse_writes
+        refuse_posts(
+            app,
+            {
+                "code": 20001,
+                "message": "Invalid StatusCallback: rejected by server",
+                "more_info": "https://www.twilio.com/docs/errors/20001",
+                "status": 400,
+            },
+        )
         await pilot.press("ctrl+s")
         error = screen.query_one("#error-status_callback")
         await wait_for(pilot, lambda: "rejected by server" in str(error.render()))

@@ -11,7 +11,7 @@ from msgsvc_tui.emulator.server import open_emulator
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 
 from .test_tui import _type
-from .tui_helpers import WIDE, ready, sandbox_app, stored, table, wait_for
+from .tui_helpers import WIDE, ready, refuse_posts, sandbox_app, stored, table, wait_for
 
 HOSTILE = {
     "osc52": "\x1b]52;c;cHduZWQ=\x07",
@@ -85,21 +85,12 @@ async def test_a_markup_name_flips_without_crashing_and_is_shown_literally():
 
 async def test_a_refusal_naming_a_field_shows_the_servers_words_only_as_visible_text():
     """The server's error text lands on the field it names: as visible text, never emitted."""
-    from msgsvc_tui.emulator.app import Response
-
     app = sandbox_app()
     async with app.run_test(size=WIDE) as pilot:
         screen = await ready(pilot)
         await _type(pilot, "field-status_callback", "https://ok.example/status")
-        original = app.emulator.handle
         hostile = "Invalid StatusCallback: " + "".join(HOSTILE.values())
-
-        def refuse_writes(scope, raw):
-            if scope["method"] == "POST":
-                return Response(400, {"code": 20001, "message": hostile, "status": 400})
-            return original(scope, raw)
-
-        app.emulator.handle = refuse_writes
+        refuse_posts(app, {"code": 20001, "message": hostile, "status": 400})
         await pilot.press("ctrl+s")
         error = screen.query_one("#error-status_callback")
         await wait_for(pilot, lambda: "Invalid" in str(error.render()))

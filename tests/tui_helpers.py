@@ -86,6 +86,22 @@ def record_paths(app: MsgsvcApp) -> list[str]:
     return _spy(app, lambda scope: scope["path"])
 
 
+def refuse_posts(app: MsgsvcApp, body: dict) -> None:
+    """From now on the emulator refuses every POST (an update) with 400 and `body`, as Twilio
+    would; reads (the conflict check's GET) are served."""
+    from msgsvc_tui.emulator.app import Response
+
+    assert app.emulator is not None
+    original = app.emulator.handle
+
+    def refuse(scope, raw):
+        if scope["method"] == "POST":
+            return Response(400, body)
+        return original(scope, raw)
+
+    app.emulator.handle = refuse
+
+
 def stored(app: MsgsvcApp, sid: str) -> dict:
     assert app.emulator is not None
     return app.emulator.store.get_service(demo.DEMO_ACCOUNT_SID, sid)
@@ -104,6 +120,7 @@ __all__ = [
     "ready",
     "record_methods",
     "record_paths",
+    "refuse_posts",
     "sandbox_app",
     "store_count",
     "stored",
