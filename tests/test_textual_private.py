@@ -633,3 +633,70 @@ async def test_typing_into_a_text_input_lays_out_nothing_and_paints_the_same():
     _, quiet_screen, quiet_scroll = await _typing(private.TextInput(), long)
     assert quiet_scroll == plain_scroll > 0
     assert quiet_screen == plain_screen
+
+
+# ---- a Select's label -----------------------------------------------------------------------
+async def _laid_out(pilot: Any, screen: Screen[None]) -> None:
+    """Until no layout is asked for by the screen or any of its widgets (a pause ends with the
+    layout asked for by then; one asked for during it is asked after)."""
+    for _ in range(50):
+        await pilot.pause()
+        with relies_on("Widget._layout_required", "SelectLabelKeepsTheLayout"):
+            nodes = screen.walk_children(Widget, with_self=True)
+            if not any(node._layout_required for node in nodes):
+                return
+    raise AssertionError("the screen kept asking for layouts")
+
+
+class Choosing(App[None]):
+    CSS = "Select { width: 16; }"
+
+    def __init__(self, select: Select[str]) -> None:
+        super().__init__()
+        self.select = select
+
+    def compose(self) -> ComposeResult:
+        yield self.select
+        yield Static("below", id="below")
+
+
+async def _layouts_as_the_value_changes(select: Select[str]) -> tuple[int, str, list[str]]:
+    """Layouts while the closed Select is set to three values in turn; then the screen, and
+    the label shown after each value."""
+    app = Choosing(select)
+    async with app.run_test(size=(20, 6)) as pilot:
+        screen = app.screen
+        await _laid_out(pilot, screen)
+        layouts: list[object] = []
+        with relies_on("Screen._refresh_layout", "SelectLabelKeepsTheLayout"):
+            refresh_layout = screen._refresh_layout
+
+            def counted(size: Any = None, scroll: bool = False) -> None:
+                if not scroll or screen._layout_widgets:
+                    layouts.append(size)
+                refresh_layout(size, scroll)
+
+            screen._refresh_layout = counted  # type: ignore[method-assign]
+        labels: list[str] = []
+        for value in ("b", "c", "a"):
+            select.value = value
+            await _laid_out(pilot, screen)
+            label = select.query_one(private.SelectCurrent).query_one("#label", Static)
+            labels.append(str(label.render()))
+        return len(layouts), app.export_screenshot(), labels
+
+
+async def test_a_select_shows_a_new_value_without_laying_the_screen_out():
+    options = [("GET", "a"), ("POST", "b"), ("PUT", "c")]
+    plain, plain_screen, plain_labels = await _layouts_as_the_value_changes(
+        Select(options, allow_blank=False)
+    )
+    assert plain >= 3, changed(
+        "SelectCurrent.update", "SelectLabelKeepsTheLayout", "no longer lays out for a label"
+    )
+    quiet, quiet_screen, quiet_labels = await _layouts_as_the_value_changes(
+        private.SelectLabelKeepsTheLayout(options, allow_blank=False)
+    )
+    assert quiet == 0
+    assert quiet_labels == plain_labels == ["POST", "PUT", "GET"]
+    assert quiet_screen == plain_screen

@@ -18,19 +18,22 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual import events
 from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import Input, RadioButton, RadioSet, Select
+from textual.widgets import Input, RadioButton, RadioSet, Select, Static
 
 # SelectOverlay (a Select's open menu) and SelectCurrent (its closed line) are exported by no
 # public module, yet the key router must recognise an open menu, and the form must mark the
 # closed line as holding a value when it opens its menu itself.
-from textual.widgets._select import SelectCurrent, SelectOverlay
+from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
+
+from msgsvc_tui.tui.text import put
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -230,6 +233,37 @@ def select_values(select: Select[Any]) -> list[Any]:
     return [value for _prompt, value in select._options]
 
 
+class _LabelLaidOutWhenTaller(SelectCurrent):
+    """A Select's closed line whose label, changed, lays the screen out only if it grows or
+    shrinks (`tui.text.put`), as every other line of the app."""
+
+    def update(self, label: RenderableType | NoSelection) -> None:
+        self.label = label
+        self.has_value = label is not Select.NULL
+        shown = self.placeholder if isinstance(label, NoSelection) else label
+        put(
+            self.query_one("#label", Static), shown if isinstance(shown, str | Text) else str(shown)
+        )
+
+
+class SelectLabelKeepsTheLayout(Select[SelectType]):
+    """A Select whose value, changed, does not lay the whole screen out.
+
+    Textual's closed Select shows its value's label with `Static.update`, which lays out the
+    screen by default: the form's four menus did so for each service shown, most of the
+    layouts of `j` in the list, although a label of one line keeps its size. Private: the
+    closed line, `SelectCurrent`, is exported by no public module; this swaps it, as Textual's
+    `compose` yields it, for one that updates its label through `put`.
+    tests/test_textual_private.py checks that the pinned Textual still composes one and lays
+    out for a label, and that this shows the same label without the layout."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if type(widget) is SelectCurrent:
+                widget = _LabelLaidOutWhenTaller(widget.placeholder)
+            yield widget
+
+
 class ImmediateFocusSelect(Select[SelectType]):
     """A Select whose menu opening or closing is handled by `expanded_changed`, in place of
     Textual's own handling.
@@ -277,6 +311,7 @@ __all__ = [
     "OffScreenRepaintsKeepTheMap",
     "PaintsWhatChanged",
     "SelectCurrent",
+    "SelectLabelKeepsTheLayout",
     "SelectOverlay",
     "StyledOnceWhenPushed",
     "TextInput",

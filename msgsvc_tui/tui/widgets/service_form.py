@@ -44,6 +44,7 @@ from msgsvc_tui.tui.text import put
 from msgsvc_tui.tui.textual_private import (
     ImmediateFocusSelect,
     SelectCurrent,
+    SelectLabelKeepsTheLayout,
     SelectOverlay,
     TextInput,
     highlight_radio,
@@ -87,7 +88,7 @@ class FieldRow(Vertical, can_focus=True):
         self.key_place = label or field_name  # what the mode indicator names
 
 
-class FieldSelect(ImmediateFocusSelect[str]):
+class FieldSelect(SelectLabelKeepsTheLayout[str], ImmediateFocusSelect[str]):
     """A Select whose menu takes the focus the moment it opens, and gives it back to the row
     the moment it closes (chosen by key or by mouse). Textual's own moves the focus later,
     from the App's queue: keys typed meanwhile went to a closed menu, and the focus was left
