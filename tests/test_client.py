@@ -501,3 +501,25 @@ def test_a_leading_meta_is_found_once_its_bytes_are_in(meta, items):
         found = _leading_meta(body[:cut])
         assert found == (meta if cut >= end else None)
     assert _leading_meta(json.dumps({"services": items, "meta": meta}).encode()) is None
+
+
+async def test_requests_search_for_no_module(client, monkeypatch):
+    """A request imports nothing: httpcore's ask for sniffio, which is not installed, is
+    answered from sys.modules (msgsvc_tui.api marks it missing once) instead of searching
+    every directory of sys.path again, a few times per request."""
+    import importlib.machinery
+    import sys
+
+    searched: list[str] = []
+    find_spec = importlib.machinery.PathFinder.find_spec
+
+    def counted(name, path=None, target=None):  # type: ignore[no-untyped-def]
+        searched.append(name)
+        return find_spec(name, path, target)
+
+    await client.list_services(page_size=5, limit=5)  # the first request's own imports
+    monkeypatch.setattr(importlib.machinery.PathFinder, "find_spec", counted)
+    for _ in range(3):
+        await client.list_services(page_size=5, limit=10)
+    assert searched == []
+    assert "sniffio" in sys.modules

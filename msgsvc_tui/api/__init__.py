@@ -7,6 +7,7 @@ httpx: the app's first frame does not wait for it.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 
@@ -14,6 +15,14 @@ from typing import Any
 # they are installed, as they are here; a None entry makes that import fail, which httpx
 # expects. A package's __init__ runs before any of its modules imports httpx.
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None blocks an import
+
+# httpcore asks for sniffio (which async library is running) each time it sets up a lock, a
+# few times per request. Where sniffio is not installed (anyio 4 no longer needs it, nor does
+# the app), every ask searched each directory of sys.path again, and failed: a quarter of the
+# CPU of a command that sends a few hundred requests. Found missing once, it is marked missing;
+# httpcore then takes asyncio, the only loop the app runs.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]  # None: known missing
 
 _CLIENT = {"MessagingClient", "Page"}
 _ERRORS = {
