@@ -523,3 +523,36 @@ async def test_requests_search_for_no_module(client, monkeypatch):
         await client.list_services(page_size=5, limit=10)
     assert searched == []
     assert "sniffio" in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("base", "proxy", "loads"),
+    [
+        ("http://127.0.0.1:8765", None, False),  # the emulator: TLS can never be asked for
+        ("https://messaging.twilio.com", None, True),
+        ("http://127.0.0.1:8765", "http://proxy.example:3128", True),  # a proxy: httpx's way
+    ],
+)
+async def test_a_client_that_never_opens_tls_loads_no_authorities(monkeypatch, base, proxy, loads):
+    """httpx builds, for each client, a TLS context that loads every trusted authority (~25 ms
+    of each command); a client whose bases are plain loopback HTTP skips it. Its context
+    trusts nothing, so a TLS handshake, were one ever asked for, would fail."""
+    import ssl
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    if proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+    loaded: list[object] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(self, *args, **kw):  # type: ignore[no-untyped-def]
+        loaded.append(args or kw)
+        return load(self, *args, **kw)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    client = MessagingClient(account_sid="AC" + "0" * 32, username="u", password="p", base_url=base)
+    try:
+        assert bool(loaded) is loads
+    finally:
+        await client.aclose()

@@ -11,6 +11,7 @@ import contextlib
 import email.utils
 import ssl
 import time
+import urllib.request
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,6 +78,11 @@ class _PageFetch:
     meta: asyncio.Future[Json | None]  # the page's meta as soon as its bytes are in, else None
 
 
+# The TLS context of a client that never opens a TLS connection: it trusts no authority, so a
+# handshake it were ever asked for would fail, never pass unchecked.
+_NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class MessagingClient(protocol.Attempts):
     """One account's Messaging API. Use as ``async with``; it keeps connections alive."""
 
@@ -104,6 +110,7 @@ class MessagingClient(protocol.Attempts):
             timeout=timeout,
             transport=transport,
             follow_redirects=False,
+            verify=_NO_TLS if self._never_tls(transport) else True,
         )
         self.requests_made = 0
         self._fetches: set[asyncio.Task[Json | None]] = set()
@@ -111,6 +118,17 @@ class MessagingClient(protocol.Attempts):
         # callers (CLI, TUI) report "confirmed after a lost answer" from here.
         self.reconciliations: list[Reconciliation] = []
         self._server_clock: tuple[str, float] | None = None  # (its Date header, our monotonic)
+
+    def _never_tls(self, transport: httpx.AsyncBaseTransport | None) -> bool:
+        """Whether this client can never open a TLS connection: both its bases are plain
+        http:// (allowed on loopback only), it follows no redirect, pages stay on its bases,
+        and no proxy is set. httpx otherwise builds, for every client, a TLS context that
+        loads each trusted authority (~25 ms of every command against the emulator)."""
+        return (
+            transport is None
+            and all(base.startswith("http://") for base in (self.messaging_base, self.api_base))
+            and not urllib.request.getproxies()
+        )
 
     @classmethod
     def from_connection(cls, conn: Connection, **kw: Any) -> MessagingClient:
