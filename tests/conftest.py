@@ -18,6 +18,7 @@ from msgsvc_tui.api.client import MessagingClient
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.server import RunningServer, open_emulator, start_in_thread
+from msgsvc_tui.tui.textual_private import share_parsed_css
 
 # Tests must pass on a slow, shared machine: no per-example deadline, no "too slow" check.
 settings.register_profile(
@@ -52,6 +53,9 @@ def pytest_configure(config: pytest.Config) -> None:
     memory is the same (242 MB against 248 MB over test_tui.py). Cycles are still collected,
     later and in bulk."""
     gc.set_threshold(1_000_000, 20, 10)
+    # Hundreds of apps start in each worker: each parses the same CSS sources once, not once
+    # per app (a sixteenth of an app's start; see textual_private.share_parsed_css).
+    share_parsed_css()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

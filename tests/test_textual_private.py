@@ -700,3 +700,47 @@ async def test_a_select_shows_a_new_value_without_laying_the_screen_out():
     assert quiet == 0
     assert quiet_labels == plain_labels == ["POST", "PUT", "GET"]
     assert quiet_screen == plain_screen
+
+
+# ---- many apps in one process ----------------------------------------------------------------
+class Painted(App[None]):
+    CSS = ".painted-once { color: red; background: $primary; height: 2; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("x", classes="painted-once")
+
+
+async def _parses_of_own_css(app: App[None], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    """How often Textual parses `app`'s own CSS while it starts; its line's styles then."""
+    import textual.css.stylesheet as stylesheet
+
+    parsed: list[str] = []
+    with relies_on("textual.css.stylesheet.parse", "share_parsed_css"):
+        parse = stylesheet.parse
+
+    def counted(scope: str, css: str, *args: Any, **kw: Any) -> Any:
+        if "painted-once" in css:
+            parsed.append(css)
+        return parse(scope, css, *args, **kw)
+
+    monkeypatch.setattr(stylesheet, "parse", counted)
+    async with app.run_test(size=(10, 3)) as pilot:
+        await pilot.pause()
+        styles = app.query_one(".painted-once").styles.css
+    monkeypatch.setattr(stylesheet, "parse", parse)
+    return len(parsed), styles
+
+
+async def test_apps_of_one_process_parse_each_css_once_per_theme(monkeypatch):
+    with relies_on("Stylesheet._parse_rules", "share_parsed_css"):
+        private.share_parsed_css()
+        private.share_parsed_css()  # twice is once
+    _, first_styles = await _parses_of_own_css(Painted(), monkeypatch)
+    again, again_styles = await _parses_of_own_css(Painted(), monkeypatch)
+    assert again == 0
+    assert again_styles == first_styles and "height: 2" in first_styles
+    other = Painted()
+    other.theme = "nord" if Painted().theme != "nord" else "gruvbox"  # other variables
+    parsed, other_styles = await _parses_of_own_css(other, monkeypatch)
+    assert parsed >= 1
+    assert other_styles != first_styles  # $primary is the other theme's

@@ -23,6 +23,8 @@ from textual import events
 from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
+from textual.css.model import RuleSet
+from textual.css.stylesheet import Stylesheet
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
@@ -152,6 +154,43 @@ class PaintsWhatChanged(
 ):
     """The app's screens' mixin: the three savings above, together, so that every screen (the
     main one, the welcome, each dialog) paints the same way."""
+
+
+# ---- many apps in one process ---------------------------------------------------------------
+def share_parsed_css() -> None:
+    """From now on, every App of this process shares what Textual parsed of each CSS source.
+
+    Each App parses its CSS (the app's own and every widget class's DEFAULT_CSS) into rules,
+    caching them for itself only: a process that starts hundreds of apps, as the test suite
+    does, parsed the same 28 sources 40 times per app, a sixteenth of each start. The rules
+    depend on the source, where it was read from, and the theme's variables, all in the key.
+    Private: `Stylesheet._parse_rules`; tests/test_textual_private.py checks that a second
+    app parses nothing, is styled the same, and that other variables parse again. For the
+    suite (tests/conftest.py): the app itself starts once per process."""
+    original = Stylesheet._parse_rules
+    if getattr(original, "shared", False):
+        return
+    shared: dict[tuple[Any, ...], list[RuleSet]] = {}
+
+    def parse_rules(
+        self: Stylesheet,
+        css: str,
+        read_from: Any,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list[RuleSet]:
+        variables = tuple(sorted(self._variables.items()))
+        key = (css, read_from, is_default_rules, tie_breaker, scope, variables)
+        rules = shared.get(key)
+        if rules is None:
+            rules = shared[key] = original(
+                self, css, read_from, is_default_rules, tie_breaker, scope
+            )
+        return rules
+
+    parse_rules.shared = True  # type: ignore[attr-defined]
+    Stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
 
 
 # ---- typing ----------------------------------------------------------------------------------
@@ -325,4 +364,5 @@ __all__ = [
     "record_pressed",
     "run_priority_bindings",
     "select_values",
+    "share_parsed_css",
 ]
