@@ -23,7 +23,16 @@ from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import (
+    Input,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
 
 from msgsvc_tui.tui import textual_private as private
 
@@ -744,3 +753,49 @@ async def test_apps_of_one_process_parse_each_css_once_per_theme(monkeypatch):
     parsed, other_styles = await _parses_of_own_css(other, monkeypatch)
     assert parsed >= 1
     assert other_styles != first_styles  # $primary is the other theme's
+
+
+# ---- tabs ------------------------------------------------------------------------------------
+class ManyTabs(App[None]):
+    """Eight tabs in a strip narrower than they are; `centred` centres as the app does."""
+
+    def __init__(self, centred: bool) -> None:
+        super().__init__()
+        self.centred = centred
+
+    def compose(self) -> ComposeResult:
+        names = ["Settings", "Senders", "Channels", "Countries", "A2P", "Links", "Messages"]
+        with TabbedContent():
+            for n, name in enumerate([*names, "Health"], 1):
+                yield TabPane(f"{n} {name}", Static(name), id=f"t{n}")
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if self.centred:
+            self.call_after_refresh(private.center_active_tab, event.tabbed_content)
+
+
+async def _strip_after(centred: bool, *tabs: str) -> tuple[float, int]:
+    """The strip's scroll once each of `tabs` was made active in turn; the centred place."""
+    app = ManyTabs(centred)
+    async with app.run_test(size=(40, 6)) as pilot:
+        tabbed = app.query_one(TabbedContent)
+        for tab in tabs:
+            tabbed.active = tab
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+        with relies_on("ContentTabs #tabs-scroll", "center_active_tab"):
+            strip = app.query_one(private.ContentTabs).query_one("#tabs-scroll")
+            active = app.query_one(private.ContentTabs).active_tab
+            assert active is not None
+            region = active.virtual_region
+        centre = region.x + region.width // 2 - strip.size.width // 2
+        return strip.scroll_x, max(0, min(centre, strip.max_scroll_x))
+
+
+async def test_the_active_tab_comes_to_the_middle_of_the_strip_from_either_end():
+    from_start, centre = await _strip_after(True, "t5")
+    from_end, same_centre = await _strip_after(True, "t8", "t5")
+    from_start_again, _ = await _strip_after(True, "t1", "t5")
+    assert centre == same_centre > 0
+    assert from_start == from_end == from_start_again == centre

@@ -20,6 +20,7 @@ from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
 from msgsvc_tui.tui.screens.modals import ConflictScreen
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.text import as_text, name_of, put
+from msgsvc_tui.tui.textual_private import center_active_tab
 from msgsvc_tui.tui.widgets.panes.base import ServicePane
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 
@@ -135,6 +136,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(center_active_tab, event.tabbed_content)
         pane = self._pane_of(event.pane.id or "", build=True)
         current = self.form.service
         if pane is not None and current and not self.form.creating and not pane.shows(current):
