@@ -114,6 +114,30 @@ async def test_row2_closing_a_menu_returns_to_its_row(close):
         assert _row(app) not in (None, "usecase")  # and j moves on
 
 
+async def test_a_change_that_grows_the_status_keeps_the_focused_row_in_sight():
+    """At 80x24 the form shows a few rows; a change adds its old -> new lines to the status
+    above the form, which shrinks: the row just changed, at the bottom, stays in sight, so
+    the focus is never on a row the user cannot see."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"Support Desk", "enter", "1")
+        for _ in range(30):
+            if _row(app) == "fallback_method":
+                break
+            await pilot.press("j")
+        assert _row(app) == "fallback_method"
+        form = _main(app).query_one(ServiceForm)
+        row = form.focused_row()
+        assert row is not None and form.content_region.contains_region(row.region)
+        await pilot.press("enter", "k", "enter")  # POST -> GET
+        await wait_for(pilot, lambda: form.dirty)
+        await pilot.pause()
+        assert "Fallback method: POST → GET" in str(_main(app).query_one("#detail-status").render())
+        assert form.focused_row() is row
+        await wait_for(pilot, lambda: form.content_region.contains_region(row.region))
+
+
 # ---- row 3: a failed save leaves you editing the first invalid field -----------------------
 async def test_row3_a_failed_save_keeps_typing_in_the_field():
     app = sandbox_app()

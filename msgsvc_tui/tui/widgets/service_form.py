@@ -465,6 +465,17 @@ class ServiceForm(VerticalScroll):
             put(label, "")
             label.remove_class("-shown")
 
+    def on_resize(self) -> None:
+        """The form made smaller (the status above it grew with a change's old → new lines, the
+        terminal shrank) keeps the focused row in sight: the focus is never on a row the
+        user cannot see."""
+        focused = self.screen.focused
+        if focused is None or (focused is not self and self not in focused.ancestors):
+            return
+        row = next((n for n in (focused, *focused.ancestors) if isinstance(n, FieldRow)), None)
+        if row is not None:
+            self.call_after_refresh(self.scroll_to_widget, row, animate=False)
+
     def focus_field(self, name: str) -> None:
         """Put the focus on a field's row (not in its control: see the module doc)."""
         target = "incoming" if name == "use_inbound_webhook_on_number" else name
