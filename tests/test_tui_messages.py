@@ -21,7 +21,7 @@ from msgsvc_tui.tui.screenshots import busy
 from msgsvc_tui.tui.widgets.panes.messages import MessagesPane, counter_text
 from tests.messages_fixture import ACCOUNT, MessagesServer
 
-from .tui_helpers import SIZE, ready, sandbox_app, table, wait_for
+from .tui_helpers import SIZE, WIDE, keybar_text, ready, sandbox_app, table, wait_for
 
 ACCOUNT_PATH = f"/2010-04-01/Accounts/{ACCOUNT}/Messages"
 
@@ -126,6 +126,29 @@ async def test_lists_the_services_messages_with_errors_in_words() -> None:
         assert "4 messages in the last 24 h · 1 failed" in summary
         assert "the phone is off" in text_of(pilot, "messages-detail")
         assert "docs/api/errors/30003" in text_of(pilot, "messages-detail")
+
+
+@pytest.mark.parametrize("size", [SIZE, WIDE])
+async def test_where_the_panes_stack_the_composer_shows_only_while_it_is_used(size) -> None:
+    """At 80x24 the tab's few lines go to the messages, not to an empty composer: `m` shows
+    it with the focus in it, `esc` hides it again. Wider, it is always there."""
+    app, _ = app_with_messages()
+    async with app.run_test(size=size) as pilot:
+        _, pane = await open_messages(pilot, "Appointment Reminders")
+        composer = pane.query_one("#composer")
+        messages = pane.query_one(DataTable)
+        narrow = size == SIZE
+        assert (composer.region.height == 0) is narrow
+        if narrow:
+            assert messages.region.height >= 5  # a header and four messages
+        await pilot.press("m")
+        assert app.focused is pane.query_one("#compose-to", Input)
+        await pilot.pause()
+        assert composer.region.height >= 4 and "EDIT" in keybar_text(pilot)
+        await pilot.press("escape")
+        assert app.focused is messages
+        await pilot.pause()
+        assert (composer.region.height == 0) is narrow
 
 
 async def test_typing_in_the_composer_is_text_not_commands() -> None:

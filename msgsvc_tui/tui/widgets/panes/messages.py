@@ -116,7 +116,11 @@ def error_title(message: Json) -> str:
 
 
 class Composer(Vertical):
-    """The composer's fields: `esc` leaves them for the list below (one level up)."""
+    """The composer's fields: `esc` leaves them for the list below (one level up).
+
+    Open (`-open`) while the focus is in it. Where the panes stack (80x24 over SSH) a closed
+    composer is hidden (app.tcss), so that the messages table gets its four lines: `m` opens
+    it, `esc` closes it; wider, it is always shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Leave", id="compose-leave", show=False),
@@ -124,6 +128,16 @@ class Composer(Vertical):
 
     def action_leave(self) -> None:
         self.screen.query_one("#messages-table").focus()
+
+    def on_descendant_focus(self) -> None:
+        self.add_class("-open")
+
+    def on_descendant_blur(self) -> None:
+        self.call_later(self._close_unless_focused)
+
+    def _close_unless_focused(self) -> None:
+        if not self.has_focus_within:
+            self.remove_class("-open")
 
     def take_enter(self, line: Widget) -> bool:
         """Enter read in order with the keys (the key machine calls this at once): in To the
