@@ -24,6 +24,7 @@ from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import (
+    DataTable,
     Input,
     RadioButton,
     RadioSet,
@@ -799,3 +800,39 @@ async def test_the_active_tab_comes_to_the_middle_of_the_strip_from_either_end()
     from_start_again, _ = await _strip_after(True, "t1", "t5")
     assert centre == same_centre > 0
     assert from_start == from_end == from_start_again == centre
+
+
+# ---- tables ----------------------------------------------------------------------------------
+class Table(App[None]):
+    CSS = "DataTable { height: 6; }"  # a fixed height: new rows do not resize it
+
+    def __init__(self, table: DataTable[str]) -> None:
+        super().__init__()
+        self.table = table
+
+    def compose(self) -> ComposeResult:
+        self.table.add_columns("Severity", "Check", "What")
+        yield self.table
+
+
+async def _header_after_rows_painted_early(table: DataTable[str]) -> str:
+    """The header once a row wider than it was added and a frame painted before the table
+    was idle (as a busy screen does), then the table left to measure its columns."""
+    app = Table(table)
+    async with app.run_test(size=(60, 8)) as pilot:
+        await pilot.pause()
+        table.clear()
+        table.add_row("error", "TF-UNVERIFIED", "Toll-free number not verified")
+        table.render_line(0)  # the frame painted before the table measured its columns
+        await pilot.pause()
+        return table.render_line(0).text
+
+
+async def test_a_table_paints_its_header_again_once_its_columns_are_measured():
+    plain = await _header_after_rows_painted_early(DataTable())
+    assert "Check  What" in plain, changed(
+        "DataTable._update_dimensions", "LinesFollowColumnWidths", "no longer keeps old lines"
+    )
+    with relies_on("DataTable._cell_render_cache", "LinesFollowColumnWidths"):
+        fresh = await _header_after_rows_painted_early(private.LinesFollowColumnWidths())
+    assert "Check          What" in fresh  # "TF-UNVERIFIED" is 13 wide

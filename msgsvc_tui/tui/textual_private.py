@@ -14,7 +14,7 @@ place of `_nodes`, `ToggleButton.BUTTON_INNER` in place of the `_button` propert
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import RenderableType
@@ -28,7 +28,7 @@ from textual.css.stylesheet import Stylesheet
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TabbedContent
+from textual.widgets import DataTable, Input, RadioButton, RadioSet, Select, Static, TabbedContent
 
 # SelectOverlay (a Select's open menu) and SelectCurrent (its closed line) are exported by no
 # public module, yet the key router must recognise an open menu, and the form must mark the
@@ -320,6 +320,26 @@ class ImmediateFocusSelect(Select[SelectType]):
         self.expanded_changed(expanded)
 
 
+# ---- tables ----------------------------------------------------------------------------------
+class LinesFollowColumnWidths(DataTable[Any]):
+    """A DataTable whose lines painted before its columns were measured are painted again.
+
+    DataTable measures the columns of new rows later, when it is idle, and keeps the lines it
+    painted meanwhile (keyed by its update count, which the measuring does not change): a
+    table of fixed height, filled while on screen (the Health tab), could keep its header at
+    the old widths above rows at the new ones, as a snapshot caught in two runs out of ten.
+    Private: `DataTable._update_dimensions` and its caches of painted cells, rows and lines;
+    tests/test_textual_private.py checks that plain Textual keeps the old header and that
+    this one does not."""
+
+    def _update_dimensions(self, new_rows: Iterable[Any]) -> None:
+        # before measuring, which renders (and pads) the cells of rows of automatic height
+        self._cell_render_cache.clear()  # cells at the old widths, the header's too
+        self._row_render_cache.clear()
+        self._line_cache.clear()
+        super()._update_dimensions(new_rows)
+
+
 # ---- tabs ------------------------------------------------------------------------------------
 def center_active_tab(tabbed: TabbedContent) -> None:
     """Scroll the tab strip so that the active tab is in its middle, wherever the strip was.
@@ -371,6 +391,7 @@ __all__ = [
     "FocusRepaintsOnlyWhatChanged",
     "FrameFilterApp",
     "ImmediateFocusSelect",
+    "LinesFollowColumnWidths",
     "OffScreenRepaintsKeepTheMap",
     "PaintsWhatChanged",
     "SelectCurrent",

@@ -18,6 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, OptionList
 
+from msgsvc_tui.tui.textual_private import LinesFollowColumnWidths
+
 # (keys, what they do, the generic action: one of down, up, first, last, half-down, half-up,
 # page-down, page-up)
 NAV_KEYS: tuple[tuple[str, str, str], ...] = (
@@ -61,7 +63,7 @@ def nav_bindings(prefix: str) -> list[BindingType]:
     ]
 
 
-class NavDataTable(DataTable[str]):
+class NavDataTable(LinesFollowColumnWidths, DataTable[str]):
     BINDINGS: ClassVar[list[BindingType]] = nav_bindings("table")
 
     def action_nav(self, action: str) -> None:
