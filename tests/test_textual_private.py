@@ -800,6 +800,13 @@ async def test_the_active_tab_comes_to_the_middle_of_the_strip_from_either_end()
     from_start_again, _ = await _strip_after(True, "t1", "t5")
     assert centre == same_centre > 0
     assert from_start == from_end == from_start_again == centre
+    # asked after its tabs were removed (the refresh it waited for came later): nothing
+    app = ManyTabs(centred=False)
+    async with app.run_test(size=(40, 6)) as pilot:
+        tabbed = app.query_one(TabbedContent)
+        await tabbed.remove()
+        await pilot.pause()
+        private.center_active_tab(tabbed)
 
 
 # ---- tables ----------------------------------------------------------------------------------

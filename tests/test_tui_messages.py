@@ -149,6 +149,15 @@ async def test_where_the_panes_stack_the_composer_shows_only_while_it_is_used(si
         assert app.focused is messages
         await pilot.pause()
         assert (composer.region.height == 0) is narrow
+        # a click on the table below keeps it open (its rows stay under the pointer) ...
+        await pilot.press("m")
+        messages.focus()
+        await pilot.pause()
+        assert composer.region.height >= 4
+        # ... leaving the tab closes it
+        table(pilot).focus()
+        await pilot.pause()
+        assert (composer.region.height == 0) is narrow
 
 
 async def test_typing_in_the_composer_is_text_not_commands() -> None:

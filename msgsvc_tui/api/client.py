@@ -81,6 +81,8 @@ class _PageFetch:
 # The TLS context of a client that never opens a TLS connection: it trusts no authority, so a
 # handshake it were ever asked for would fail, never pass unchecked.
 _NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+# the proxy settings httpx honours for our requests (`no_proxy` names hosts to go around them)
+_PROXIED = {"http", "https", "all"}
 
 
 class MessagingClient(protocol.Attempts):
@@ -127,7 +129,7 @@ class MessagingClient(protocol.Attempts):
         return (
             transport is None
             and all(base.startswith("http://") for base in (self.messaging_base, self.api_base))
-            and not urllib.request.getproxies()
+            and not _PROXIED.intersection(urllib.request.getproxies())
         )
 
     @classmethod

@@ -24,6 +24,7 @@ from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.css.model import RuleSet
+from textual.css.query import NoMatches
 from textual.css.stylesheet import Stylesheet
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -353,11 +354,16 @@ def center_active_tab(tabbed: TabbedContent) -> None:
     `ContentTabs` and its strip, `#tabs-scroll`, are exported by no public module;
     tests/test_textual_private.py checks that the strip comes to the same place, the middle,
     from either end."""
-    tabs = tabbed.query_one(ContentTabs)
+    if not tabbed.is_attached:
+        return  # removed before the refresh this waited for
+    try:
+        tabs = tabbed.query_one(ContentTabs)
+        strip = tabs.query_one("#tabs-scroll")
+    except NoMatches:
+        return
     tab = tabs.active_tab
     if tab is None:
         return
-    strip = tabs.query_one("#tabs-scroll")
     place = tab.virtual_region.x + tab.virtual_region.width // 2 - strip.size.width // 2
     strip.scroll_to(x=max(0, min(place, strip.max_scroll_x)), animate=True, force=True)
 

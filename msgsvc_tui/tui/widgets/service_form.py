@@ -466,9 +466,10 @@ class ServiceForm(VerticalScroll):
             label.remove_class("-shown")
 
     def on_resize(self) -> None:
-        """The form made smaller (the status above it grew with a change's old → new lines, the
-        terminal shrank) keeps the focused row in sight: the focus is never on a row the
-        user cannot see."""
+        """The form resized (made smaller as the status above it grew with a change's old →
+        new lines, or the terminal shrank; Textual also calls this when its content's size
+        changes) keeps the focused row in sight: the focus is never on a row the user cannot
+        see."""
         focused = self.screen.focused
         if focused is None or (focused is not self and self not in focused.ancestors):
             return

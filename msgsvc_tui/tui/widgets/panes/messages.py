@@ -118,9 +118,11 @@ def error_title(message: Json) -> str:
 class Composer(Vertical):
     """The composer's fields: `esc` leaves them for the list below (one level up).
 
-    Open (`-open`) while the focus is in it. Where the panes stack (80x24 over SSH) a closed
-    composer is hidden (app.tcss), so that the messages table gets its four lines: `m` opens
-    it, `esc` closes it; wider, it is always shown."""
+    Open (`-open`) from the moment the focus comes into it until `esc` or the focus leaves
+    the tab. Where the panes stack (80x24 over SSH) a closed composer is hidden (app.tcss),
+    so that the messages table gets its four lines: `m` opens it, `esc` closes it; wider, it
+    is always shown. A click on the table below keeps it open: closing it there would move
+    the table's rows under the pointer between the press and the release."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Leave", id="compose-leave", show=False),
@@ -128,16 +130,10 @@ class Composer(Vertical):
 
     def action_leave(self) -> None:
         self.screen.query_one("#messages-table").focus()
+        self.remove_class("-open")
 
     def on_descendant_focus(self) -> None:
         self.add_class("-open")
-
-    def on_descendant_blur(self) -> None:
-        self.call_later(self._close_unless_focused)
-
-    def _close_unless_focused(self) -> None:
-        if not self.has_focus_within:
-            self.remove_class("-open")
 
     def take_enter(self, line: Widget) -> bool:
         """Enter read in order with the keys (the key machine calls this at once): in To the
@@ -405,6 +401,16 @@ class MessagesPane(ServicePane):
         return True
 
     # ---- composing ------------------------------------------------------------------------
+    def on_descendant_blur(self) -> None:
+        self.call_later(self._close_composer_if_left)
+
+    def _close_composer_if_left(self) -> None:
+        """The focus left the tab (not for the table below, nor the terminal's own blur):
+        the composer closes, as `esc` closes it."""
+        focused = self.screen.focused
+        if focused is not None and focused is not self and self not in focused.ancestors:
+            self.query_one(Composer).remove_class("-open")
+
     def action_compose(self) -> None:
         target = "compose-body" if self.query_one("#compose-to", Input).value else "compose-to"
         self.query_one(f"#{target}", Input).focus()
