@@ -170,9 +170,9 @@ def share_parsed_css() -> None:
     app parses nothing, is styled the same, and that other variables parse again. For the
     suite (tests/conftest.py): the app itself starts once per process."""
     original = Stylesheet._parse_rules
-    if getattr(original, "shared", False):
+    if getattr(original, "across_apps", False):
         return
-    shared: dict[tuple[Any, ...], list[RuleSet]] = {}
+    parsed: dict[tuple[Any, ...], list[RuleSet]] = {}
 
     def parse_rules(
         self: Stylesheet,
@@ -184,14 +184,14 @@ def share_parsed_css() -> None:
     ) -> list[RuleSet]:
         variables = tuple(sorted(self._variables.items()))
         key = (css, read_from, is_default_rules, tie_breaker, scope, variables)
-        rules = shared.get(key)
+        rules = parsed.get(key)
         if rules is None:
-            rules = shared[key] = original(
+            rules = parsed[key] = original(
                 self, css, read_from, is_default_rules, tie_breaker, scope
             )
         return rules
 
-    parse_rules.shared = True  # type: ignore[attr-defined]
+    parse_rules.across_apps = True  # type: ignore[attr-defined]
     Stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
 
 
@@ -328,7 +328,7 @@ class LinesFollowColumnWidths(DataTable[Any]):
     DataTable measures the columns of new rows later, when it is idle, and keeps the lines it
     painted meanwhile (keyed by its update count, which the measuring does not change): a
     table of fixed height, filled while on screen (the Health tab), could keep its header at
-    the old widths above rows at the new ones, as a snapshot caught in two runs out of ten.
+    the old widths above rows at the new ones, as its snapshot caught in two full runs.
     Private: `DataTable._update_dimensions` and its caches of painted cells, rows and lines;
     tests/test_textual_private.py checks that plain Textual keeps the old header and that
     this one does not."""
@@ -348,7 +348,7 @@ def center_active_tab(tabbed: TabbedContent) -> None:
     Where the tabs do not all fit, Textual centres the active one with `scroll_to_center`,
     whose answer can be a column off, and which column depends on where the strip was when
     it asked: the tour's snapshot at 120x40 came out either way, by the timing of earlier
-    moves (a third of the runs under an artificially slowed loop). This computes the place
+    moves (2 runs in 12 under an artificially slowed loop). This computes the place
     from the tab's own offset in the strip, and scrolls there after Textual's own scroll (the
     last scroll of an attribute replaces an earlier one still pending). Private:
     `ContentTabs` and its strip, `#tabs-scroll`, are exported by no public module;
