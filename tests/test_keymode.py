@@ -299,6 +299,13 @@ async def test_row9_the_bar_names_the_key_of_the_open_tab():
         await pilot.pause()
         assert table(pilot).has_focus
         assert " 2 senders keys" in keybar_text(pilot)
+        # a dialog over the list takes the keys: the bar names its keys, not the tab's
+        await pilot.press("p")
+        await wait_for(pilot, lambda: keymode.state_of(app.screen).mode is keymode.Mode.DIALOG)
+        await pilot.pause()
+        assert "DIALOG" in keybar_text(pilot) and "senders keys" not in keybar_text(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: " 2 senders keys" in keybar_text(pilot))
 
 
 # ---- row 10: marks counted in sight, cleared once a bulk action used them -----------------

@@ -102,10 +102,11 @@ class MainScreen(PaintsWhatChanged, ReportsWorkerErrors, Screen[None]):
         return [f"● {marked} marked"] if marked else []
 
     def _bar_hints(self) -> list[tuple[str, str]]:
-        """With the list focused and another tab open, how to reach that tab's keys."""
+        """With the list focused and another tab open, how to reach that tab's keys; none
+        while a dialog over this screen takes the keys."""
         from msgsvc_tui.tui.tabs import BY_ID
 
-        if not self.table.has_focus or not self.detail.display:
+        if self.app.screen is not self or not self.table.has_focus or not self.detail.display:
             return []
         tab = BY_ID.get(self.detail.active_tab())
         if tab is None or not tab.pane_path:
