@@ -2,7 +2,12 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PIP    := $(BIN)/python -m pip install --quiet --constraint constraints.txt
+# Installs skip pip's bytecode step: pip compiles one file at a time (~9 s on this machine for
+# the test extras), compileall then does the same on every core (~5 s).
+# The pins hold for the build backend's own environment too (--build-constraint).
+PIP    := $(BIN)/python -m pip install --quiet --no-compile \
+	  --constraint constraints.txt --build-constraint constraints.txt
+COMPILE := $(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 # `make demo` installs the app alone (quick first run); `make test` adds the test extras.
 APP    := $(VENV)/.installed-app
 DEV    := $(VENV)/.installed-test
@@ -15,15 +20,17 @@ SHARED ?= ../shared/twilio-oai
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --no-compile --constraint constraints.txt --upgrade pip
 
 # Reinstall when the project's dependencies or their pins change.
 $(APP): pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) -e .
+	$(COMPILE)
 	touch $(APP)
 
 $(DEV): pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) -e '.[test]'
+	$(COMPILE)
 	touch $(APP) $(DEV)
 
 demo: $(APP)
@@ -53,6 +60,7 @@ test-browser: $(BROWSER_DEPS) $(CHROMIUM)
 
 $(BROWSER_DEPS): pyproject.toml constraints.txt $(DEV)
 	$(PIP) -e '.[test,browser]'
+	$(COMPILE)
 	touch $(BROWSER_DEPS)
 
 $(CHROMIUM):
@@ -93,10 +101,10 @@ contract:
 upgrade:
 	rm -rf $(VENV)-upgrade
 	$(PYTHON) -m venv $(VENV)-upgrade
-	$(VENV)-upgrade/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)-upgrade/bin/python -m pip install --quiet '.[test]'
+	$(VENV)-upgrade/bin/python -m pip install --quiet --upgrade pip setuptools
+	$(VENV)-upgrade/bin/python -m pip install --quiet '.[test,browser]'
 	{ sed -n '1,3p' constraints.txt; \
-	  $(VENV)-upgrade/bin/python -m pip freeze --exclude-editable | grep -v '^msgsvc-tui'; } \
+	  $(VENV)-upgrade/bin/python -m pip freeze --all --exclude-editable | grep -v '^msgsvc-tui'; } \
 	  > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 	rm -rf $(VENV)-upgrade
