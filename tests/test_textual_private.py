@@ -19,6 +19,7 @@ from rich.segment import Segment
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
@@ -630,9 +631,9 @@ async def _typing(field: Input, text: str) -> tuple[int, str, float]:
 async def test_typing_into_a_text_input_lays_out_nothing_and_paints_the_same():
     plain, _, _ = await _typing(Input(), "abcdef")
     assert plain >= 1, changed(
-        "Widget.virtual_size", "TypingLaysOutNothing", "no longer lays out when an Input types"
+        "Widget.virtual_size", "ContentSizeLaysOutNothing", "no longer lays out when an Input types"
     )
-    with relies_on("Widget.virtual_size", "TypingLaysOutNothing"):
+    with relies_on("Widget.virtual_size", "ContentSizeLaysOutNothing"):
         declared = Widget.virtual_size
         assert isinstance(declared, Reactive) and declared._layout
     quiet, _, _ = await _typing(private.TextInput(), "abcdef")
@@ -643,6 +644,71 @@ async def test_typing_into_a_text_input_lays_out_nothing_and_paints_the_same():
     _, quiet_screen, quiet_scroll = await _typing(private.TextInput(), long)
     assert quiet_scroll == plain_scroll > 0
     assert quiet_screen == plain_screen
+
+
+class QuietColumn(private.ContentSizeLaysOutNothing, VerticalScroll):
+    pass
+
+
+class ColumnApp(App[None]):
+    """A scrolling column of a fixed height: four rows, four more hidden, a line below."""
+
+    def __init__(self, column: VerticalScroll, height: int) -> None:
+        super().__init__()
+        self.column = column
+        self.CSS = f"VerticalScroll {{ height: {height}; }} .extra {{ display: none; }}"
+
+    def compose(self) -> ComposeResult:
+        with self.column:
+            for n in range(4):
+                yield Static(f"row {n}")
+            for n in range(4):
+                yield Static(f"extra {n}", classes="extra")
+        yield Static("below", id="below")
+
+
+async def _rows_shown(
+    column: VerticalScroll, height: int
+) -> tuple[int, list[tuple[str, bool]], float]:
+    """Layouts while two hidden rows are shown, hidden and shown again (the form's webhook
+    rows as `j` moves between services), then every screen painted (with whether the column
+    shows a scrollbar) and the scroll the column reaches at its end."""
+    app = ColumnApp(column, height)
+    async with app.run_test(size=(20, 8)) as pilot:
+        await pilot.pause()
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append)
+        screens = []
+        extras = list(column.query(".extra"))
+        for shown in (2, 0, 2):
+            for n, extra in enumerate(extras):
+                extra.display = n < shown
+            await pilot.pause()
+            await pilot.pause()  # and the layout asked for during the last one, if any
+            screens.append((app.export_screenshot(), column.show_vertical_scrollbar))
+        column.scroll_end(animate=False)
+        await pilot.pause()
+        screens.append((app.export_screenshot(), column.show_vertical_scrollbar))
+        return len(layouts), screens, column.scroll_y
+
+
+async def test_a_column_whose_rows_come_and_go_lays_out_once_and_paints_the_same():
+    """In a column already scrolling (3 lines for 4 rows, as the form at 80x24), Textual lays
+    the screen out a second time for the column's new content size alone; a column that
+    starts to scroll (5 lines for 6 rows) still lays out for the scrollbar that comes and
+    goes. Either way the screens and the scroll are Textual's own."""
+    plain, plain_screens, plain_end = await _rows_shown(VerticalScroll(), 3)
+    quiet, quiet_screens, quiet_end = await _rows_shown(QuietColumn(), 3)
+    assert quiet < plain, changed(
+        "Widget.virtual_size",
+        "ContentSizeLaysOutNothing",
+        "no longer lays out again for a content size",
+    )
+    assert quiet_screens == plain_screens and quiet_end == plain_end == 3
+    plain, plain_screens, plain_end = await _rows_shown(VerticalScroll(), 5)
+    quiet, quiet_screens, quiet_end = await _rows_shown(QuietColumn(), 5)
+    assert quiet_screens == plain_screens and quiet_end == plain_end == 1
+    assert [bar for _, bar in quiet_screens] == [True, False, True, True]
 
 
 # ---- a Select's label -----------------------------------------------------------------------

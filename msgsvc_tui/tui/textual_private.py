@@ -195,23 +195,31 @@ def share_parsed_css() -> None:
     Stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
 
 
-# ---- typing ----------------------------------------------------------------------------------
-class TypingLaysOutNothing:
-    """An Input mixin: a character typed repaints the input, not the whole screen's layout.
+# ---- content sizes ---------------------------------------------------------------------------
+class ContentSizeLaysOutNothing:
+    """A mixin for a widget whose size its parent fixes: when its content grows or shrinks, it
+    repaints and scrolls, and the screen is not laid out again for it.
 
-    Textual's Input sets its `virtual_size` (the width of its text, for scrolling sideways) on
-    every change of value, and `Widget.virtual_size` is a reactive that lays out the screen:
-    hundreds of widgets arranged again per character (a quarter of the layouts of
-    tests/test_tui.py), although an Input's size does not follow its text (where it does,
-    `width: auto`, Input asks for that layout itself). Private in effect: it redeclares
-    Textual's reactive (same name, same default) minus the layout;
-    tests/test_textual_private.py checks that the pinned Textual still declares it with one,
-    and that a long value still scrolls."""
+    `Widget.virtual_size` (the size of a widget's content, what it scrolls over) is a Textual
+    reactive that lays out the whole screen, hundreds of widgets, each time it changes. Two of
+    the app's widgets change it often, and neither's size follows it:
+    - the one-line input (`TextInput`) sets it, the width of its text, on every character
+      typed: a layout per character, a quarter of the layouts of tests/test_tui.py (where an
+      Input's width does follow its text, `width: auto`, Input asks for that layout itself);
+    - the service form, a scrolling column of height `1fr`, whose content grows or shrinks as
+      it shows or hides the webhook rows (`j` in the list, between services that take incoming
+      messages differently): the layout that moved the rows gave the form its new content
+      size, and Textual then laid the screen out a second time for it, 8 layouts per 10 keys
+      where 4 do.
+    A scrollbar that comes or goes still lays the screen out (Textual's own reactives for it).
+    Private in effect: it redeclares Textual's reactive (same name, same default) minus the
+    layout; tests/test_textual_private.py checks that the pinned Textual still declares it
+    with one, that a long value still scrolls, and that a column paints and scrolls the same."""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
-class TextInput(TypingLaysOutNothing, Input):
+class TextInput(ContentSizeLaysOutNothing, Input):
     """The app's one-line input: Textual's, typing without a layout per character."""
 
 
@@ -393,6 +401,7 @@ def record_pressed(radio_set: RadioSet, button: RadioButton) -> None:
 
 
 __all__ = [
+    "ContentSizeLaysOutNothing",
     "ContentTabs",
     "FocusRepaintsOnlyWhatChanged",
     "FrameFilterApp",

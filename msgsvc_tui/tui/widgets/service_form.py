@@ -42,6 +42,7 @@ from msgsvc_tui.core.sanitize import safe
 from msgsvc_tui.tui.keymode import focus_now, focus_return
 from msgsvc_tui.tui.text import put
 from msgsvc_tui.tui.textual_private import (
+    ContentSizeLaysOutNothing,
     ImmediateFocusSelect,
     SelectCurrent,
     SelectLabelKeepsTheLayout,
@@ -153,7 +154,7 @@ class ShapeRadioButton(RadioButton):
         super().watch_value()
 
 
-class ServiceForm(VerticalScroll):
+class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "row(1)", "Next field", id="form-next", show=False),
         Binding("k,up", "row(-1)", "Previous field", id="form-previous", show=False),
