@@ -12,6 +12,7 @@ COMPILE := $(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 APP    := $(VENV)/.installed-app
 DEV    := $(VENV)/.installed-test
 BROWSER_DEPS := $(VENV)/.installed-browser
+TOOLS  := $(VENV)/.installed-tools
 # Debian's Chromium: Playwright drives it by path (its own browser download is not used).
 CHROMIUM ?= /usr/bin/chromium
 SHARED ?= ../shared/twilio-oai
@@ -20,15 +21,21 @@ SHARED ?= ../shared/twilio-oai
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --no-compile --constraint constraints.txt --upgrade pip
+
+# The venv's own pip and setuptools, at their pins (again when the pins move). Not $(PIP): the
+# pip that Python's venv brings (23.2.1 with 3.11) knows no --build-constraint.
+$(TOOLS): constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-compile --constraint constraints.txt \
+	  --upgrade pip setuptools
+	touch $(TOOLS)
 
 # Reinstall when the project's dependencies or their pins change.
-$(APP): pyproject.toml constraints.txt | $(BIN)/python
+$(APP): pyproject.toml constraints.txt | $(TOOLS)
 	$(PIP) -e .
 	$(COMPILE)
 	touch $(APP)
 
-$(DEV): pyproject.toml constraints.txt | $(BIN)/python
+$(DEV): pyproject.toml constraints.txt | $(TOOLS)
 	$(PIP) -e '.[test]'
 	$(COMPILE)
 	touch $(APP) $(DEV)

@@ -667,48 +667,61 @@ class ColumnApp(App[None]):
         yield Static("below", id="below")
 
 
-async def _rows_shown(
-    column: VerticalScroll, height: int
-) -> tuple[int, list[tuple[str, bool]], float]:
+async def _rows_shown(column: VerticalScroll, height: int) -> tuple[int, list[Any]]:
     """Layouts while two hidden rows are shown, hidden and shown again (the form's webhook
-    rows as `j` moves between services), then every screen painted (with whether the column
-    shows a scrollbar) and the scroll the column reaches at its end."""
+    rows as `j` moves between services), then scrolled to the end and hidden there; after
+    each step, the painted screen, whether the column shows a scrollbar, and its scroll."""
     app = ColumnApp(column, height)
     async with app.run_test(size=(20, 8)) as pilot:
         await pilot.pause()
         layouts: list[object] = []
         app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append)
-        screens = []
+        states: list[Any] = []
         extras = list(column.query(".extra"))
-        for shown in (2, 0, 2):
+
+        async def show(shown: int) -> None:
             for n, extra in enumerate(extras):
                 extra.display = n < shown
             await pilot.pause()
             await pilot.pause()  # and the layout asked for during the last one, if any
-            screens.append((app.export_screenshot(), column.show_vertical_scrollbar))
+            states.append(
+                (app.export_screenshot(), column.show_vertical_scrollbar, column.scroll_y)
+            )
+
+        for shown in (2, 0, 2):
+            await show(shown)
         column.scroll_end(animate=False)
         await pilot.pause()
-        screens.append((app.export_screenshot(), column.show_vertical_scrollbar))
-        return len(layouts), screens, column.scroll_y
+        states.append((app.export_screenshot(), column.show_vertical_scrollbar, column.scroll_y))
+        await show(0)  # the rows go while the column is scrolled to its end
+        return len(layouts), states
 
 
 async def test_a_column_whose_rows_come_and_go_lays_out_once_and_paints_the_same():
     """In a column already scrolling (3 lines for 4 rows, as the form at 80x24), Textual lays
     the screen out a second time for the column's new content size alone; a column that
     starts to scroll (5 lines for 6 rows) still lays out for the scrollbar that comes and
-    goes. Either way the screens and the scroll are Textual's own."""
-    plain, plain_screens, plain_end = await _rows_shown(VerticalScroll(), 3)
-    quiet, quiet_screens, quiet_end = await _rows_shown(QuietColumn(), 3)
+    goes. Either way the screens, scrollbars and scroll are Textual's own, rows hidden while
+    scrolled to the end included."""
+    plain, plain_states = await _rows_shown(VerticalScroll(), 3)
+    quiet, quiet_states = await _rows_shown(QuietColumn(), 3)
     assert quiet < plain, changed(
         "Widget.virtual_size",
         "ContentSizeLaysOutNothing",
         "no longer lays out again for a content size",
     )
-    assert quiet_screens == plain_screens and quiet_end == plain_end == 3
-    plain, plain_screens, plain_end = await _rows_shown(VerticalScroll(), 5)
-    quiet, quiet_screens, quiet_end = await _rows_shown(QuietColumn(), 5)
-    assert quiet_screens == plain_screens and quiet_end == plain_end == 1
-    assert [bar for _, bar in quiet_screens] == [True, False, True, True]
+    assert quiet_states == plain_states
+    assert [scroll for *_, scroll in quiet_states] == [0, 0, 0, 3, 1]
+    plain, plain_states = await _rows_shown(VerticalScroll(), 5)
+    quiet, quiet_states = await _rows_shown(QuietColumn(), 5)
+    assert quiet_states == plain_states
+    assert [(bar, scroll) for _, bar, scroll in quiet_states] == [
+        (True, 0),
+        (False, 0),
+        (True, 0),
+        (True, 1),
+        (False, 0),
+    ]
 
 
 # ---- a Select's label -----------------------------------------------------------------------

@@ -468,9 +468,10 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
 
     def on_resize(self) -> None:
         """The form resized (made smaller as the status above it grew with a change's old →
-        new lines, or the terminal shrank; Textual also calls this when its content's size
-        changes) keeps the focused row in sight: the focus is never on a row the user cannot
-        see."""
+        new lines, or the terminal shrank) keeps the focused row in sight: the focus is never
+        on a row the user cannot see. Textual sends no Resize when only the form's content
+        changes height (webhook rows shown or hidden); where the user shows or hides them, it
+        is with the choice above them, whose row keeps its place."""
         focused = self.screen.focused
         if focused is None or (focused is not self and self not in focused.ancestors):
             return
