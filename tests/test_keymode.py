@@ -138,6 +138,39 @@ async def test_a_change_that_grows_the_status_keeps_the_focused_row_in_sight():
         await wait_for(pilot, lambda: form.content_region.contains_region(row.region))
 
 
+async def test_rows_that_come_and_go_above_the_focused_row_keep_it_in_sight():
+    """Another writer turns the service's webhook off: on the reload the four webhook rows
+    above the focused row go, and it moves up by their height, out of the form's few lines
+    at 80x24, unless the form follows it; then the webhook back on pushes it down."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"Support Desk", "enter", "1")
+        for _ in range(30):
+            if _row(app) == "fallback_method":
+                break
+            await pilot.press("j")
+        await pilot.press("j")
+        name = _row(app)
+        assert name not in (None, "fallback_method")  # the row just below the webhook rows
+        form = _form(app)
+        row = form.focused_row()
+        assert row is not None and form.content_region.contains_region(row.region)
+        sid = table(pilot).current["sid"]
+        url = stored(app, sid)["inbound_request_url"]
+        assert url and form.incoming() is Incoming.WEBHOOK
+        for values, shown in (
+            ({"inbound_request_url": None}, False),
+            ({"inbound_request_url": url}, True),
+        ):
+            app.emulator.store.update_service("AC0123456789abcdef0123456789abcdef", sid, values)
+            await pilot.press("r")  # the list and the open service read again
+            webhook = form.query_one("#row-inbound_request_url")
+            await wait_for(pilot, lambda w=webhook, s=shown: w.display is s)
+            assert _row(app) == name and form.focused_row() is row
+            await wait_for(pilot, lambda: form.content_region.contains_region(row.region))
+
+
 # ---- row 3: a failed save leaves you editing the first invalid field -----------------------
 async def test_row3_a_failed_save_keeps_typing_in_the_field():
     app = sandbox_app()

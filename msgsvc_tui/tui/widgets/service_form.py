@@ -468,10 +468,12 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
 
     def on_resize(self) -> None:
         """The form resized (made smaller as the status above it grew with a change's old →
-        new lines, or the terminal shrank) keeps the focused row in sight: the focus is never
-        on a row the user cannot see. Textual sends no Resize when only the form's content
-        changes height (webhook rows shown or hidden); where the user shows or hides them, it
-        is with the choice above them, whose row keeps its place."""
+        new lines, or the terminal shrank): the focused row stays in sight."""
+        self._keep_focused_row_in_sight()
+
+    def _keep_focused_row_in_sight(self) -> None:
+        """The focus is never on a row the user cannot see: after the form shrinks, and after
+        rows above the focused one come or go (Textual sends no Resize for that)."""
         focused = self.screen.focused
         if focused is None or (focused is not self and self not in focused.ancestors):
             return
@@ -670,9 +672,16 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
         self.post_message(self.Edited(self))
 
     def _sync_incoming(self, mode: Incoming) -> None:
+        """The webhook rows show only for a webhook. They come and go on a reload too (another
+        writer changed the choice) while a row below them has the focus: it stays in sight."""
         webhook = mode is Incoming.WEBHOOK
+        moved = False
         for name in (_INCOMING_URL, "inbound_method", "fallback_url", "fallback_method"):
-            self.query_one(f"#row-{name}").display = webhook
+            row = self.query_one(f"#row-{name}")
+            moved |= row.display != webhook
+            row.display = webhook
+        if moved:
+            self._keep_focused_row_in_sight()
 
     def _update_details(self) -> None:
         s = self.service or {}
