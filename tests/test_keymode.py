@@ -114,6 +114,21 @@ async def test_row2_closing_a_menu_returns_to_its_row(close):
         assert _row(app) not in (None, "usecase")  # and j moves on
 
 
+async def _support_desk_form_at(pilot, app, name: str) -> FieldRow:
+    """The Support Desk service's form (it takes incoming messages by webhook), the focus
+    moved down with `j` to row `name`, which is in sight."""
+    await pilot.press("slash", *"Support Desk", "enter", "1")
+    for _ in range(30):
+        if _row(app) == name:
+            break
+        await pilot.press("j")
+    assert _row(app) == name
+    form = _form(app)
+    row = form.focused_row()
+    assert row is not None and form.content_region.contains_region(row.region)
+    return row
+
+
 async def test_a_change_that_grows_the_status_keeps_the_focused_row_in_sight():
     """At 80x24 the form shows a few rows; a change adds its old -> new lines to the status
     above the form, which shrinks: the row just changed, at the bottom, stays in sight, so
@@ -121,15 +136,8 @@ async def test_a_change_that_grows_the_status_keeps_the_focused_row_in_sight():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("slash", *"Support Desk", "enter", "1")
-        for _ in range(30):
-            if _row(app) == "fallback_method":
-                break
-            await pilot.press("j")
-        assert _row(app) == "fallback_method"
-        form = _main(app).query_one(ServiceForm)
-        row = form.focused_row()
-        assert row is not None and form.content_region.contains_region(row.region)
+        row = await _support_desk_form_at(pilot, app, "fallback_method")
+        form = _form(app)
         await pilot.press("enter", "k", "enter")  # POST -> GET
         await wait_for(pilot, lambda: form.dirty)
         await pilot.pause()
@@ -145,11 +153,7 @@ async def test_rows_that_come_and_go_above_the_focused_row_keep_it_in_sight():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("slash", *"Support Desk", "enter", "1")
-        for _ in range(30):
-            if _row(app) == "fallback_method":
-                break
-            await pilot.press("j")
+        await _support_desk_form_at(pilot, app, "fallback_method")  # the last webhook row
         await pilot.press("j")
         name = _row(app)
         assert name not in (None, "fallback_method")  # the row just below the webhook rows
