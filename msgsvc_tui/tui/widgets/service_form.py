@@ -471,9 +471,16 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
         new lines, or the terminal shrank): the focused row stays in sight."""
         self._keep_focused_row_in_sight()
 
+    def watch_virtual_size(self) -> None:
+        """The form's content grew or shrank (the webhook rows come or go on a reload when
+        another writer changed the choice, an error line shows): the focused row stays in
+        sight. Called from the layout that placed the rows anew (Textual sends no Resize for
+        it), so the scroll is measured against where the rows are now, however late a loaded
+        machine runs it."""
+        self._keep_focused_row_in_sight()
+
     def _keep_focused_row_in_sight(self) -> None:
-        """The focus is never on a row the user cannot see: after the form shrinks, and after
-        rows above the focused one come or go (Textual sends no Resize for that)."""
+        """The focus is never on a row the user cannot see."""
         focused = self.screen.focused
         if focused is None or (focused is not self and self not in focused.ancestors):
             return
@@ -672,16 +679,9 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
         self.post_message(self.Edited(self))
 
     def _sync_incoming(self, mode: Incoming) -> None:
-        """The webhook rows show only for a webhook. They come and go on a reload too (another
-        writer changed the choice) while a row below them has the focus: it stays in sight."""
         webhook = mode is Incoming.WEBHOOK
-        moved = False
         for name in (_INCOMING_URL, "inbound_method", "fallback_url", "fallback_method"):
-            row = self.query_one(f"#row-{name}")
-            moved |= row.display != webhook
-            row.display = webhook
-        if moved:
-            self._keep_focused_row_in_sight()
+            self.query_one(f"#row-{name}").display = webhook
 
     def _update_details(self) -> None:
         s = self.service or {}
