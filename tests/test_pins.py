@@ -1,7 +1,7 @@
 """Every install goes through the pins: the Makefile's installs read constraints.txt, that file
-pins every dependency, pip and the build backend, and what is installed where the tests run is
-what it pins. A new release upstream then never turns a fresh clone red, nor changes what the
-tests ran against."""
+pins every dependency, pip and the build backend (the venv's own, which builds the project),
+and what is installed where the tests run is what it pins. A new release upstream then never
+turns a fresh clone red, nor changes what the tests ran against."""
 
 import re
 import tomllib
@@ -53,12 +53,15 @@ def test_every_install_of_make_reads_the_pins_and_the_build_backend_is_pinned_to
         if "pip install" in line and target != "upgrade"  # upgrade moves the pins on purpose
     ]
     assert len(installs) >= 4  # pip itself, the app, the test extras, the browser extra
+    tools = [line for _, line in installs if line.endswith("--upgrade pip setuptools")]
+    assert len(tools) == 1, "one install puts the pinned pip and build backend in the venv"
     for target, line in installs:
         assert "--constraint constraints.txt" in line, f"make {target}: unpinned: {line}"
-        if line.endswith("--upgrade pip setuptools"):
-            continue  # the venv's own pip runs it, too old to know --build-constraint
-        # anything built from source (the project itself) takes its build backend from the pins
-        assert "--build-constraint constraints.txt" in line, f"make {target}: {line}"
+        if line in tools:
+            continue
+        # anything built from source (the project itself) is built by the venv's own setuptools,
+        # the pinned one, never by one pip would fetch unpinned into a build environment
+        assert "--no-build-isolation" in line, f"make {target}: {line}"
 
 
 def test_the_pins_cover_every_dependency_pip_and_the_build_backend():
