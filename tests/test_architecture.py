@@ -400,3 +400,20 @@ def test_a_rule_keyed_on_a_lit_pane_styles_only_the_pane():
     for parts in keyed:
         assert "-editing" in parts[-1] and not any("-editing" in p for p in parts[:-1]), parts
         assert parts[-1].startswith(("#list-pane", "#detail-pane")), parts
+
+
+def test_the_readmes_map_names_every_module():
+    """The README's architecture drawing is a map a newcomer follows to any file: a module
+    added without its name in the drawing fails here."""
+    import re
+
+    readme = (PKG.parent / "README.md").read_text()
+    drawing = readme.split("msgsvc_tui/                three front ends over one core", 1)[1]
+    drawing = drawing.split("```", 1)[0]
+    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", drawing))
+    missing = sorted(
+        str(path.relative_to(PKG))
+        for path in PKG.rglob("*.py")
+        if path.stem != "__init__" and path.stem not in named
+    )
+    assert not missing, f"the README's map names none of {missing}"
