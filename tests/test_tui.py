@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+import random
 
 import pytest
 from textual.widgets import Input, Select, Switch
@@ -34,6 +36,7 @@ from .tui_helpers import (
     record_methods,
     refuse_posts,
     sandbox_app,
+    slowed,
     store_count,
     stored,
     table,
@@ -563,14 +566,38 @@ async def test_narrow_terminal_stacks_panes():
         assert not screen.detail.has_class("-editing")
 
 
-async def test_select_fields_are_editable_with_keyboard():
+@pytest.mark.parametrize("seed", [None, 3])
+async def test_select_fields_are_editable_with_keyboard(seed):
+    """A menu field changed with keys alone: its row reached with `j`, `enter` opens the menu,
+    `down` moves to a choice, `enter` takes it, `ctrl+s` saves it to the server. Also on a
+    slowed loop."""
+    with contextlib.nullcontext() if seed is None else slowed(random.Random(seed)):
+        await _select_field_by_keys()
+
+
+async def _select_field_by_keys() -> None:
+    from msgsvc_tui.tui import keymode
+
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         sid = table(pilot).current["sid"]
-        select = screen.query_one("#field-scan_message_content", Select)
-        select.value = "disable"
-        await pilot.pause()
+        choices = ("inherit", "enable", "disable")
+        before = stored(app, sid)["scan_message_content"]
+        assert before != "disable"
+        await pilot.press("1")  # the form, on its first row
+        for _ in range(40):
+            row = form(pilot).focused_row()
+            if row is not None and row.field_name == "scan_message_content":
+                break
+            await pilot.press("j")
+        row = form(pilot).focused_row()
+        assert row is not None and row.field_name == "scan_message_content"
+        await pilot.press("enter")
+        assert keymode.state_of(app.screen).mode is keymode.Mode.MENU
+        await pilot.press(*["down"] * (choices.index("disable") - choices.index(before)), "enter")
+        assert screen.query_one("#field-scan_message_content", Select).value == "disable"
+        assert keymode.state_of(app.screen).mode is keymode.Mode.BROWSE
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: stored(app, sid)["scan_message_content"] == "disable")
 
