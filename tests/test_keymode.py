@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from textual.widgets import Input, OptionList, RadioSet, Select
 
 from msgsvc_tui.core.editing import Incoming
+from msgsvc_tui.emulator import demo
 from msgsvc_tui.tui import keymode
 from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.screens.modals import UnsavedScreen
@@ -27,6 +28,7 @@ from .tui_helpers import (
     keybar_text,
     ready,
     record_methods,
+    row_by_keys,
     sandbox_app,
     slowed,
     stored,
@@ -119,14 +121,8 @@ async def _support_desk_form_at(pilot, app, name: str) -> FieldRow:
     """The Support Desk service's form (it takes incoming messages by webhook), the focus
     moved down with `j` to row `name`, which is in sight."""
     await pilot.press("slash", *"Support Desk", "enter", "1")
-    for _ in range(30):
-        if _row(app) == name:
-            break
-        await pilot.press("j")
-    assert _row(app) == name
-    form = _form(app)
-    row = form.focused_row()
-    assert row is not None and form.content_region.contains_region(row.region)
+    row = await row_by_keys(pilot, name)
+    assert _form(app).content_region.contains_region(row.region)
     return row
 
 
@@ -176,7 +172,7 @@ async def _rows_come_and_go() -> None:
             ({"inbound_request_url": None}, False),
             ({"inbound_request_url": url}, True),
         ):
-            app.emulator.store.update_service("AC0123456789abcdef0123456789abcdef", sid, values)
+            app.emulator.store.update_service(demo.DEMO_ACCOUNT_SID, sid, values)
             await pilot.press("r")  # the list and the open service read again
             webhook = form.query_one("#row-inbound_request_url")
             await wait_for(pilot, lambda w=webhook, s=shown: w.display is s)

@@ -35,6 +35,7 @@ from .tui_helpers import (
     ready,
     record_methods,
     refuse_posts,
+    row_by_keys,
     sandbox_app,
     slowed,
     store_count,
@@ -586,13 +587,7 @@ async def _select_field_by_keys() -> None:
         before = stored(app, sid)["scan_message_content"]
         assert before != "disable"
         await pilot.press("1")  # the form, on its first row
-        for _ in range(40):
-            row = form(pilot).focused_row()
-            if row is not None and row.field_name == "scan_message_content":
-                break
-            await pilot.press("j")
-        row = form(pilot).focused_row()
-        assert row is not None and row.field_name == "scan_message_content"
+        await row_by_keys(pilot, "scan_message_content")
         await pilot.press("enter")
         assert keymode.state_of(app.screen).mode is keymode.Mode.MENU
         await pilot.press(*["down"] * (choices.index("disable") - choices.index(before)), "enter")

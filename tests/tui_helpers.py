@@ -15,7 +15,7 @@ from msgsvc_tui.emulator.server import open_emulator
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.main import MainScreen
 from msgsvc_tui.tui.screenshots import wait_until
-from msgsvc_tui.tui.widgets.service_form import ServiceForm
+from msgsvc_tui.tui.widgets.service_form import FieldRow, ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
 # The size the behaviour tests run at: the one the app promises over SSH, where the panes stack
@@ -60,6 +60,17 @@ def table(pilot: Pilot) -> ServiceTable:
 
 def form(pilot: Pilot) -> ServiceForm:
     return pilot.app.screen.query_one(ServiceForm)
+
+
+async def row_by_keys(pilot: Pilot, name: str) -> FieldRow:
+    """From the form's focused row, `j` until the row of field `name` has the focus, as a
+    user moves down to it."""
+    for _ in range(40):
+        row = form(pilot).focused_row()
+        if row is not None and row.field_name == name:
+            return row
+        await pilot.press("j")
+    raise AssertionError(f"j never reached the row {name!r}")
 
 
 def _spy(app: MsgsvcApp, pick: Callable[[dict], str]) -> list[str]:
