@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from msgsvc_tui.api.client import MessagingClient
+from msgsvc_tui.api.protocol import Attempts
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.server import RunningServer, open_emulator, start_in_thread
@@ -56,6 +57,29 @@ def pytest_configure(config: pytest.Config) -> None:
     # Hundreds of apps start in each worker: each parses the same CSS sources once, not once
     # per app (a sixteenth of an app's start; see textual_private.share_parsed_css).
     share_parsed_css()
+    _pilot_waits_in_small_steps()
+
+
+def _pilot_waits_in_small_steps() -> None:
+    """Pilot waits after each key it presses, twice, until the process has used almost no CPU
+    for one of Textual's sleep steps (`textual._wait`), and once in each pause. The step is
+    20 ms: 40 ms of sleep per key at the least, 65 keys typed into one field slept for 2.6 s,
+    and a worker slept for more than half of the suite. At 4 ms the same test is the same
+    test (the wait still ends only once the app has stopped working, and what it waited for
+    is then checked by the test, never by a clock), and fewer workers keep both cores busy.
+
+    Private (the module is underscored), so a pin bump that moves it fails here, by name."""
+    import textual._wait as wait
+
+    if not isinstance(getattr(wait, "SLEEP_GRANULARITY", None), float) or not hasattr(
+        wait, "SLEEP_IDLE"
+    ):
+        raise pytest.UsageError(
+            "textual._wait no longer has SLEEP_GRANULARITY and SLEEP_IDLE: "
+            "tests/conftest.py's _pilot_waits_in_small_steps needs another way"
+        )
+    wait.SLEEP_GRANULARITY = 0.004
+    wait.SLEEP_IDLE = wait.SLEEP_GRANULARITY / 20  # Textual's own ratio
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -143,6 +167,23 @@ def server(emulator: EmulatorApp) -> Iterator[RunningServer]:
     running = start_in_thread(emulator)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retries without their wait, for tests of what follows the last one (the message, the
+    exit code): both transports wait 1 ms where the back-off chose longer (5 to 7 s in all
+    for four retries). The waits chosen are recorded; the back-off itself is tested in
+    test_client.py with the client's own `sleep`."""
+    chosen: list[float] = []
+    original = Attempts.delay
+
+    def delay(self: Attempts, attempt: int, retry_after: str | None = None) -> float:
+        chosen.append(original(self, attempt, retry_after))
+        return 0.001
+
+    monkeypatch.setattr(Attempts, "delay", delay)
+    return chosen
 
 
 async def _noop_sleep(_: float) -> None:

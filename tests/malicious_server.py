@@ -15,7 +15,9 @@ import json
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import BaseServer
 from urllib.parse import parse_qs, urlsplit
 
 SID = "MG" + "a" * 32
@@ -159,6 +161,24 @@ class _Server(ThreadingHTTPServer):
         """A client that hangs up mid-attack is the point, not a failure to print."""
 
 
+def _serving_thread(httpd: BaseServer) -> threading.Thread:
+    """A daemon thread to run `httpd`, which looks for a shutdown every 20 ms: at
+    socketserver's default (0.5 s), every test that ended a server waited up to half a
+    second for it."""
+    return threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+
+@contextlib.contextmanager
+def serving(httpd: BaseServer) -> Iterator[str]:
+    """`httpd` answering on loopback for the block, its URL; shut down and closed after."""
+    _serving_thread(httpd).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 class MaliciousServer:
     """`with MaliciousServer("gzip-bomb") as evil:` … `evil.url`, `evil.requests`."""
 
@@ -171,7 +191,7 @@ class MaliciousServer:
         self.httpd.requests = []
         self.httpd.lock = threading.Lock()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = _serving_thread(self.httpd)
 
     @property
     def requests(self) -> list[str]:

@@ -139,11 +139,12 @@ def test_corrupt_config_exits_3(capsys):
     assert code == ExitCode.CONFIG and path in err
 
 
-def test_other_api_error_exits_1(capsys, creds):
+def test_other_api_error_exits_1(capsys, creds, quick_retries):
     # a read is asked again after a 500 (4 retries): every try fails here
     creds.app.inject(*[Fault(500, b'{"code": 20500, "message": "Internal Server Error"}')] * 5)
     code, _, err = run(capsys, *base(creds), "services", "list")
     assert code == ExitCode.API and "20500" in err
+    assert len(quick_retries) == 4
 
 
 def test_profile_flag(capsys, server):

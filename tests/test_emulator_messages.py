@@ -8,7 +8,6 @@ instead of waiting; webhooks land on a real loopback HTTP server the test runs.
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from msgsvc_tui.core import senders
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.app import EmulatorApp
 from msgsvc_tui.emulator.server import RunningServer, open_emulator, start_in_thread
+from tests.malicious_server import serving
 from tests.test_twilio_sdk import LoopbackHttpClient
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID
@@ -84,13 +84,9 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+        state.url = url
+        yield state
 
 
 @pytest.fixture

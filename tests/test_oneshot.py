@@ -9,7 +9,6 @@ import json
 import shlex
 import subprocess
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
@@ -22,6 +21,7 @@ from msgsvc_tui.cli import services as cli_services
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.wire import Fault
+from tests.malicious_server import serving
 
 
 @pytest.fixture
@@ -182,16 +182,10 @@ class _Gzipped(BaseHTTPRequestHandler):
 
 
 def test_a_compressed_answer_is_read():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Gzipped)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), _Gzipped)) as url:
         with oneshot.Reader(username="u", password="p", base_url=url) as r:
             (page,) = list(r.iter_service_pages(50))
         assert page.items == [{"sid": "MG" + "a" * 32, "friendly_name": "Zipped ✓"}]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_get_and_list_import_neither_httpx_nor_asyncio(server):
@@ -243,19 +237,13 @@ class _ClosesWhenIdle(BaseHTTPRequestHandler):
 
 
 def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_retry():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ClosesWhenIdle)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     sleeps: list[float] = []
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), _ClosesWhenIdle)) as url:
         with oneshot.Reader(username="u", password="p", base_url=url, sleep=sleeps.append) as r:
             first = r.fetch_service("MG" + "b" * 32)
             second = r.fetch_service("MG" + "b" * 32)  # its kept connection is dead by now
         assert first == second == {"sid": "MG" + "b" * 32, "friendly_name": "Fresh"}
         assert sleeps == []  # no back-off: nothing failed but a stale connection
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_a_one_shot_read_leaves_without_finalization_yet_says_everything(server):

@@ -72,7 +72,10 @@ async def test_text_that_changes_the_height_lays_out_and_moves_what_is_below():
         top = below.region.y
         layouts = Counting(app)
         put(app.query_one("#auto", Static), "now\nthree\nlines")
-        await pilot.pause()
+        for _ in range(20):  # the layout's signal reaches its subscriber in a message
+            await pilot.pause()
+            if layouts:
+                break
         assert len(layouts) >= 1
         assert app.query_one("#auto", Static).size.height == 3
         assert below.region.y == top + 2

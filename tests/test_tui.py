@@ -535,7 +535,7 @@ async def test_profiles_screen_switches_and_tests(server):
         assert Config.load().active_profile == "emu"
 
 
-async def test_network_failure_never_crashes():
+async def test_network_failure_never_crashes(quick_retries):
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
@@ -547,6 +547,7 @@ async def test_network_failure_never_crashes():
         # the failure stays on screen until a load works; the old list stays too
         await wait_for(pilot, lambda: "502" in str(screen.query_one("#list-status").render()))
         assert app.is_running and len(screen.model) == demo.SERVICE_COUNT
+        assert len(quick_retries) == 4
         await pilot.press("r")  # the next load works: the warning goes
         await wait_for(pilot, lambda: screen.list_error is None and not screen.list_loading)
 

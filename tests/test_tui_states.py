@@ -58,7 +58,7 @@ async def test_refused_credentials_stay_on_screen(server):
         assert "0 services" not in text
 
 
-async def test_an_unreachable_host_stays_on_screen():
+async def test_an_unreachable_host_stays_on_screen(quick_retries):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
