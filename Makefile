@@ -58,16 +58,17 @@ check: $(DEV)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Six workers on two cores: a fifth of the tests wait (on a socket, a subprocess, a server
-# stopping) rather than compute, and two more workers fill those waits (on 2026-12-02, 146-155 s
-# against 156-174 s with four; eight did worse). Bytecode is written even where the
-# environment says not to: each worker otherwise compiles the package and rewrites the tests'
-# asserts again (~3 s of CPU each).
+# Three workers on two cores: a test still waits at times (a socket, a subprocess, a timeout,
+# Pilot's idle check between keys), and a third worker fills those waits. Each worker more
+# costs the others CPU (on 2026-12-02 the suite took 196-238 s of CPU with two or three
+# workers, 266-295 s with six; three finished first, in 125-131 s). Bytecode is written even
+# where the environment says not to: each worker otherwise compiles the package and rewrites
+# the tests' asserts again (~3 s of CPU each).
 # The checks run beside the bytecode step, each's output kept whole (-O): mypy takes one core,
 # compileall the other, 8 s on a fresh clone where one after the other took 12.
 test: $(DEV)
 	@$(MAKE) --no-print-directory -j 2 -O check $(BYTECODE)
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 6
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 3
 
 # The app served to a real browser (tests/browser/, left out of `make test`): installs the
 # `browser` extra and Debian's chromium when missing, and does nothing more when both are there.
