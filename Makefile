@@ -60,8 +60,8 @@ check: $(DEV)
 
 # Three workers on two cores: a test still waits at times (a socket, a subprocess, a timeout,
 # Pilot's idle check between keys), and a third worker fills those waits. Each worker more
-# costs the others CPU (on 2026-12-02 the suite took 196-238 s of CPU with two or three
-# workers, 266-295 s with six; three finished first, in 125-131 s). Bytecode is written even
+# costs the others CPU (on 2026-12-02 the suite took 180-238 s of CPU with two or three
+# workers, 242-295 s with six; three finished first). Bytecode is written even
 # where the environment says not to: each worker otherwise compiles the package and rewrites
 # the tests' asserts again (~3 s of CPU each).
 # The checks run beside the bytecode step, each's output kept whole (-O): mypy takes one core,
