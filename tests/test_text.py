@@ -11,6 +11,8 @@ from textual.widgets import Static
 
 from msgsvc_tui.tui.text import put
 
+from .tui_helpers import wait_for
+
 
 class Lines(App[None]):
     CSS = """
@@ -72,10 +74,7 @@ async def test_text_that_changes_the_height_lays_out_and_moves_what_is_below():
         top = below.region.y
         layouts = Counting(app)
         put(app.query_one("#auto", Static), "now\nthree\nlines")
-        for _ in range(20):  # the layout's signal reaches its subscriber in a message
-            await pilot.pause()
-            if layouts:
-                break
+        await wait_for(pilot, lambda: len(layouts) >= 1)  # the signal comes in a message
         assert len(layouts) >= 1
         assert app.query_one("#auto", Static).size.height == 3
         assert below.region.y == top + 2
