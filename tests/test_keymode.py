@@ -122,7 +122,9 @@ async def _support_desk_form_at(pilot, app, name: str) -> FieldRow:
     moved down with `j` to row `name`, which is in sight."""
     await pilot.press("slash", *"Support Desk", "enter", "1")
     row = await row_by_keys(pilot, name)
-    assert _form(app).content_region.contains_region(row.region)
+    form = _form(app)
+    # The form scrolls at once; the rows' regions are where the next paint puts them.
+    await wait_for(pilot, lambda: form.content_region.contains_region(row.region))
     return row
 
 
@@ -164,7 +166,8 @@ async def _rows_come_and_go() -> None:
         assert name not in (None, "fallback_method")  # the row just below the webhook rows
         form = _form(app)
         row = form.focused_row()
-        assert row is not None and form.content_region.contains_region(row.region)
+        assert row is not None
+        await wait_for(pilot, lambda: form.content_region.contains_region(row.region))
         sid = table(pilot).current["sid"]
         url = stored(app, sid)["inbound_request_url"]
         assert url and form.incoming() is Incoming.WEBHOOK
