@@ -99,6 +99,7 @@ async def test_add_profile_focuses_its_first_field_and_scrolls_at_80x24():
         assert app.focused is not None and app.focused.id == "profile-name"
         for _ in range(12):  # tab down to the buttons: each comes into view
             await pilot.press("tab")
+        await pilot.pause()  # the places on screen are the next paint's, not the key's
         buttons = [w for w in app.screen.query("Button") if w.region.height]
         assert buttons, "Save/Cancel are reachable"
 
