@@ -116,10 +116,10 @@ _WRITE_PATH = str(_PKG / "ops" / "writes.py")
 
 @pytest.fixture(autouse=True)
 def _one_write_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every write the project sends goes through the client's `_write`: whatever test runs,
+    """Every write the project sends goes through the client's `write`: whatever test runs,
     the first caller outside the network layer must be the write path (ops/writes.py), or a
     test itself. A module that calls the client directly fails the test that exercises it."""
-    original = MessagingClient._write
+    original = MessagingClient.write
 
     async def guarded(self: MessagingClient, *args: Any, **kw: Any) -> Any:
         frame = sys._getframe(1)
@@ -130,7 +130,7 @@ def _one_write_path(monkeypatch: pytest.MonkeyPatch) -> None:
             raise AssertionError(f"a write sent from {caller}, not through ops/writes.py")
         return await original(self, *args, **kw)
 
-    monkeypatch.setattr(MessagingClient, "_write", guarded)
+    monkeypatch.setattr(MessagingClient, "write", guarded)
 
 
 def load_spec(name: str) -> dict[str, Any]:

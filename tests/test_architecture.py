@@ -81,6 +81,44 @@ def test_no_import_circles_anywhere():
     assert not circles, "import circles: " + "; ".join(" <-> ".join(c) for c in circles)
 
 
+def _reaches_into(path: Path) -> list[str]:
+    """Where a file uses another module's private name: `from msgsvc_tui.x import _y`, or
+    `x._y` on a project module it imported."""
+    found = []
+    modules: set[str] = set()
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("msgsvc_tui"):
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{path.name}:{node.lineno} imports {node.module}.{alias.name}")
+                elif (PKG.parent / node.module.replace(".", "/") / f"{alias.name}.py").exists():
+                    modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            modules.update(a.asname or a.name for a in node.names if a.name.startswith("msgsvc"))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append(f"{path.name}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_file_uses_another_modules_private_names():
+    """A leading underscore means "this file's own": a helper two files need is public where
+    it lives, so that what a module offers is what the others use (the tests included)."""
+    found = [
+        use
+        for path in sorted([*PKG.rglob("*.py"), *(PKG.parent / "tests").rglob("*.py")])
+        for use in _reaches_into(path)
+    ]
+    assert not found, "\n".join(found)
+
+
 def test_version_and_help_import_no_network_stack_ui_or_emulator():
     """Start-up of the CLI stays small: httpx alone costs ~0.1 s ."""
     import subprocess

@@ -66,12 +66,12 @@ async def update(client, sid: str, **values: object) -> None:
 
 
 def brand(app: EmulatorApp, status: str = "APPROVED") -> str:
-    from msgsvc_tui.emulator.demo_resources import _brand
+    from msgsvc_tui.emulator.demo_resources import brand_body
 
     sid = "BN" + ("a" if status == "APPROVED" else "b") * 32
     if app.store.db.execute("SELECT 1 FROM brands WHERE sid = ?", (sid,)).fetchone():
         return sid
-    body = _brand(sid, status, "STANDARD", "VERIFIED", None if status == "APPROVED" else "No")
+    body = brand_body(sid, status, "STANDARD", "VERIFIED", None if status == "APPROVED" else "No")
     body["account_sid"] = ACCOUNT
     app.store.seed_brand(ACCOUNT, body)
     return sid

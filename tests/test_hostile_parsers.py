@@ -79,9 +79,9 @@ def test_paging_never_asks_for_a_page_twice_nor_one_that_does_not_advance(links)
             assert walk.refused is not None
             continue
         assert url.startswith(("https://messaging.twilio.com/", "https://api.twilio.com/"))
-        key = protocol._page_key(url)
+        key = protocol.page_key(url)
         assert key not in asked
-        assert protocol._page_number(url) > protocol._page_number(came_from)
+        assert protocol.page_number(url) > protocol.page_number(came_from)
         asked.add(key)
         came_from = url
 

@@ -164,7 +164,7 @@ class MessagingClient(protocol.Attempts):
         if stamp:
             self._server_clock = (stamp, time.monotonic())
 
-    def _server_time_at(self, monotonic: float) -> float:
+    def server_time_at(self, monotonic: float) -> float:
         """The server's clock at our `monotonic` instant (ours when it never sent a Date)."""
         if self._server_clock is not None:
             stamp, seen_at = self._server_clock
@@ -283,7 +283,7 @@ class MessagingClient(protocol.Attempts):
         task.add_done_callback(self._fetches.discard)
         return _PageFetch(url, task, meta)
 
-    async def _pages(
+    async def pages(
         self,
         url: str,
         key: str,
@@ -337,7 +337,7 @@ class MessagingClient(protocol.Attempts):
 
     # ---- services -------------------------------------------------------------------------
     @property
-    def _services_url(self) -> str:
+    def services_url(self) -> str:
         return f"{self.messaging_base}/v1/Services"
 
     def iter_service_pages(
@@ -346,7 +346,7 @@ class MessagingClient(protocol.Attempts):
         """Pages of services; with `limit`, no page is asked for once that many are in."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
-        return self._pages(self._services_url, "services", {"PageSize": page_size}, limit=limit)
+        return self.pages(self.services_url, "services", {"PageSize": page_size}, limit=limit)
 
     async def list_services(
         self, page_size: int = MAX_PAGE_SIZE, limit: int | None = None
@@ -361,14 +361,14 @@ class MessagingClient(protocol.Attempts):
         return out
 
     async def fetch_service(self, sid: str) -> Json:
-        return await self._must("GET", f"{self._services_url}/{_sid(sid, 'MG')}")
+        return await self.request_json("GET", f"{self.services_url}/{_sid(sid, 'MG')}")
 
     async def create_service(self, values: Mapping[str, Any]) -> Json:
         clean = fields.clean_values(values, creating=True)
         name = clean["friendly_name"]
 
         async def settle(started: float) -> _Verdict:
-            since = self._server_time_at(started) - _CLOCK_SLACK
+            since = self.server_time_at(started) - _CLOCK_SLACK
             found = [
                 s
                 for s in await self.list_services()
@@ -383,8 +383,8 @@ class MessagingClient(protocol.Attempts):
                 None, detail=f"{len(found)} candidates: {', '.join(sids)}", candidates=sids
             )
 
-        body = await self._write(
-            "create", name, "POST", self._services_url, fields.to_params(clean), settle
+        body = await self.write(
+            "create", name, "POST", self.services_url, fields.to_params(clean), settle
         )
         assert body is not None
         return body
@@ -401,31 +401,33 @@ class MessagingClient(protocol.Attempts):
                 return _Verdict(True, current, "the server holds every value sent")
             return _Verdict(False, detail="the server still differs in " + ", ".join(differ))
 
-        body = await self._write(
-            "update", sid, "POST", f"{self._services_url}/{sid}", fields.to_params(clean), settle
+        body = await self.write(
+            "update", sid, "POST", f"{self.services_url}/{sid}", fields.to_params(clean), settle
         )
         assert body is not None
         return body
 
     async def delete_service(self, sid: str) -> None:
         sid = _sid(sid, "MG")
-        await self._write(
-            "delete", sid, "DELETE", f"{self._services_url}/{sid}", None, self._gone(sid)
+        await self.write(
+            "delete", sid, "DELETE", f"{self.services_url}/{sid}", None, self.settle_deleted(sid)
         )
 
-    def _gone(self, sid: str, url: str | None = None) -> Callable[[float], Awaitable[_Verdict]]:
+    def settle_deleted(
+        self, sid: str, url: str | None = None
+    ) -> Callable[[float], Awaitable[_Verdict]]:
         """A lost DELETE settled by a GET: a 404 means it was deleted."""
 
         async def settle(_: float) -> _Verdict:
             try:
-                await self._must("GET", url or f"{self._services_url}/{sid}")
+                await self.request_json("GET", url or f"{self.services_url}/{sid}")
             except errors.NotFoundError:
                 return _Verdict(True, detail="it is gone")
             return _Verdict(False, detail="it is still there")
 
         return settle
 
-    async def _write(
+    async def write(
         self,
         action: str,
         target: str,
@@ -478,17 +480,17 @@ class MessagingClient(protocol.Attempts):
         )
 
     async def list_usecases(self) -> list[Json]:
-        body = await self._must("GET", f"{self._services_url}/Usecases")
+        body = await self.request_json("GET", f"{self.services_url}/Usecases")
         return list(body.get("usecases", []))
 
     # ---- sender pool ----------------------------------------------------------------------
     def _senders_url(self, service_sid: str, kind: senders.SenderKind) -> str:
-        return f"{self._services_url}/{_sid(service_sid, 'MG')}/{kind.path}"
+        return f"{self.services_url}/{_sid(service_sid, 'MG')}/{kind.path}"
 
     async def list_senders(self, service_sid: str, kind: senders.SenderKind) -> list[Json]:
         out: list[Json] = []
         url = self._senders_url(service_sid, kind)
-        pages_iter = self._pages(url, kind.items_key, {"PageSize": MAX_PAGE_SIZE})
+        pages_iter = self.pages(url, kind.items_key, {"PageSize": MAX_PAGE_SIZE})
         async with contextlib.aclosing(pages_iter) as pages:
             async for page in pages:
                 out.extend(page.items)
@@ -496,7 +498,7 @@ class MessagingClient(protocol.Attempts):
 
     async def fetch_sender(self, service_sid: str, kind: senders.SenderKind, sid: str) -> Json:
         url = f"{self._senders_url(service_sid, kind)}/{_sid(sid, kind.prefix)}"
-        return await self._must("GET", url)
+        return await self.request_json("GET", url)
 
     async def add_sender(
         self,
@@ -527,36 +529,34 @@ class MessagingClient(protocol.Attempts):
         form = {kind.param: value}
         if country is not None:
             form["IsoCountryCode"] = country
-        body = await self._write("add sender", value, "POST", url, form, settle)
+        body = await self.write("add sender", value, "POST", url, form, settle)
         assert body is not None
         return body
 
     async def remove_sender(self, service_sid: str, kind: senders.SenderKind, sid: str) -> None:
         url = f"{self._senders_url(service_sid, kind)}/{_sid(sid, kind.prefix)}"
-        await self._write("remove sender", sid, "DELETE", url, None, self._gone(sid, url))
+        await self.write("remove sender", sid, "DELETE", url, None, self.settle_deleted(sid, url))
 
     # ---- the account's numbers (2010 API) -------------------------------------------------
-    def _account_url(self, tail: str) -> str:
+    def account_url(self, tail: str) -> str:
         return f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/{tail}"
 
     async def list_account_phone_numbers(self, page_size: int = 1000) -> list[Json]:
-        return await self._collect(
-            self._account_url("IncomingPhoneNumbers.json"), "incoming_phone_numbers", page_size
+        return await self.collect(
+            self.account_url("IncomingPhoneNumbers.json"), "incoming_phone_numbers", page_size
         )
 
     async def list_account_short_codes(self, page_size: int = 1000) -> list[Json]:
-        return await self._collect(
-            self._account_url("SMS/ShortCodes.json"), "short_codes", page_size
-        )
+        return await self.collect(self.account_url("SMS/ShortCodes.json"), "short_codes", page_size)
 
-    async def _collect(self, url: str, key: str, page_size: int) -> list[Json]:
+    async def collect(self, url: str, key: str, page_size: int) -> list[Json]:
         out: list[Json] = []
-        async with contextlib.aclosing(self._pages(url, key, {"PageSize": page_size})) as pages:
+        async with contextlib.aclosing(self.pages(url, key, {"PageSize": page_size})) as pages:
             async for page in pages:
                 out.extend(page.items)
         return out
 
-    async def _must(self, method: str, url: str, **kw: Any) -> Json:
+    async def request_json(self, method: str, url: str, **kw: Any) -> Json:
         body = await self.request(method, url, **kw)
         if body is None:
             raise errors.BadResponseError(

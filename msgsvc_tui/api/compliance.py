@@ -2,7 +2,7 @@
 Messaging v2 channel senders: the client's calls for them, beside the core ones in client.py.
 
 Functions over a `MessagingClient` rather than more methods on it: they share its transport,
-retries and write reconciliation (`_write`: sent once, resent only after a 429, a lost
+retries and write reconciliation (`write`: sent once, resent only after a 429, a lost
 answer settled by asking the server), and keep client.py to the service itself. Importing
 this module does not import httpx.
 """
@@ -26,12 +26,12 @@ PAGE = 1000
 
 
 def _campaigns_url(client: MessagingClient, service_sid: str) -> str:
-    return f"{client._services_url}/{_sid(service_sid, 'MG')}/Compliance/Usa2p"
+    return f"{client.services_url}/{_sid(service_sid, 'MG')}/Compliance/Usa2p"
 
 
 # ---- campaigns ----------------------------------------------------------------------------
 async def list_campaigns(client: MessagingClient, service_sid: str) -> list[Json]:
-    return await client._collect(_campaigns_url(client, service_sid), "compliance", PAGE)
+    return await client.collect(_campaigns_url(client, service_sid), "compliance", PAGE)
 
 
 async def campaign_of(client: MessagingClient, service_sid: str) -> Json | None:
@@ -42,7 +42,7 @@ async def campaign_of(client: MessagingClient, service_sid: str) -> Json | None:
 
 async def fetch_campaign(client: MessagingClient, service_sid: str, sid: str) -> Json:
     url = f"{_campaigns_url(client, service_sid)}/{_sid(sid, a2p.CAMPAIGN_PREFIX)}"
-    return await client._must("GET", url)
+    return await client.request_json("GET", url)
 
 
 def _checked_body(values: Mapping[str, Any], *, creating: bool) -> dict[str, str | list[str]]:
@@ -84,7 +84,7 @@ async def create_campaign(
             return _Verdict(False, detail="the service has a different campaign")
         return _Verdict(False, detail="the service has no campaign")
 
-    created = await client._write("create campaign", service_sid, "POST", url, body, settle)
+    created = await client.write("create campaign", service_sid, "POST", url, body, settle)
     assert created is not None
     return created
 
@@ -96,20 +96,20 @@ async def update_campaign(
     url = f"{_campaigns_url(client, service_sid)}/{_sid(sid, a2p.CAMPAIGN_PREFIX)}"
 
     async def settle(_: float) -> _Verdict:
-        current = await client._must("GET", url)
+        current = await client.request_json("GET", url)
         differ = [n for n, v in values.items() if n in a2p.BY_NAME and current.get(n) != v]
         if differ:
             return _Verdict(False, detail="the campaign does not hold the new values")
         return _Verdict(True, current, "the campaign holds the new values")
 
-    updated = await client._write("update campaign", sid, "POST", url, body, settle)
+    updated = await client.write("update campaign", sid, "POST", url, body, settle)
     assert updated is not None
     return updated
 
 
 async def delete_campaign(client: MessagingClient, service_sid: str, sid: str) -> None:
     url = f"{_campaigns_url(client, service_sid)}/{_sid(sid, a2p.CAMPAIGN_PREFIX)}"
-    await client._write("delete campaign", sid, "DELETE", url, None, client._gone(sid, url))
+    await client.write("delete campaign", sid, "DELETE", url, None, client.settle_deleted(sid, url))
 
 
 async def campaign_usecases(
@@ -118,7 +118,7 @@ async def campaign_usecases(
     """The use cases a campaign may have, for `brand_sid` when given."""
     params = {"BrandRegistrationSid": _sid(brand_sid, a2p.BRAND_PREFIX)} if brand_sid else None
     url = f"{_campaigns_url(client, service_sid)}/Usecases"
-    body = await client._must("GET", url, params=params)
+    body = await client.request_json("GET", url, params=params)
     return list(body.get("us_app_to_person_usecases", []))
 
 
@@ -139,7 +139,7 @@ async def attach_preregistered(
             ]
         )
     service_sid = _sid(service_sid, "MG")
-    url = f"{client._services_url}/PreregisteredUsa2p"
+    url = f"{client.services_url}/PreregisteredUsa2p"
     body: dict[str, str | list[str]] = {
         "CampaignId": campaign_id,
         "MessagingServiceSid": service_sid,
@@ -154,7 +154,7 @@ async def attach_preregistered(
             return _Verdict(True, mine[0], "the service now has that campaign")
         return _Verdict(False, detail="the service does not have that campaign")
 
-    attached = await client._write("attach campaign", campaign_id, "POST", url, body, settle)
+    attached = await client.write("attach campaign", campaign_id, "POST", url, body, settle)
     assert attached is not None
     return attached
 
@@ -170,7 +170,7 @@ NAME_LOOKUPS_AT_ONCE = 8
 async def list_brands(client: MessagingClient) -> list[Json]:
     """The account's brands, each with `name` (its customer profile's friendly name) when
     TrustHub gave one: a brand is found by its business's name, not its BN… SID."""
-    brands = await client._collect(
+    brands = await client.collect(
         f"{client.messaging_base}/v1/a2p/BrandRegistrations", "data", PAGE
     )
     names = await brand_names(client, brands[:MAX_NAMED_BRANDS])
@@ -193,7 +193,7 @@ async def brand_name(client: MessagingClient, brand_sid: str) -> str | None:
         return None  # server text that is no SID is never put in a path
     url = f"{client.messaging_base}/v1/a2p/BrandRegistrations/{brand_sid}"
     try:
-        brand = await client._must("GET", url)
+        brand = await client.request_json("GET", url)
     except errors.MsgsvcError:
         return None
     return (await brand_names(client, [brand])).get(brand_sid)
@@ -214,7 +214,7 @@ async def brand_names(client: MessagingClient, brands: list[Json]) -> dict[str, 
             return sid, None
         async with gate:
             try:
-                found = await client._must("GET", f"{base}/v1/CustomerProfiles/{profile}")
+                found = await client.request_json("GET", f"{base}/v1/CustomerProfiles/{profile}")
             except errors.MsgsvcError:
                 return sid, None
         name = found.get("friendly_name") if isinstance(found, dict) else None
@@ -231,11 +231,11 @@ async def link_shortening(client: MessagingClient, service_sid: str) -> Json | N
     sid = _sid(service_sid, "MG")
     base = f"{client.messaging_base}/v1/LinkShortening"
     try:
-        domain = await client._must("GET", f"{base}/MessagingServices/{sid}/Domain")
+        domain = await client.request_json("GET", f"{base}/MessagingServices/{sid}/Domain")
     except errors.NotFoundError:
         return None
     try:
-        config = await client._must("GET", f"{base}/MessagingService/{sid}/DomainConfig")
+        config = await client.request_json("GET", f"{base}/MessagingService/{sid}/DomainConfig")
     except errors.NotFoundError:
         config = {}
     return {**config, **domain}
@@ -250,7 +250,7 @@ async def list_account_channel_senders(
     for channel in channels:
         url = f"{client.messaging_base}/v2/Channels/Senders"
         params = {"PageSize": PAGE, "Channel": channel}
-        async with contextlib.aclosing(client._pages(url, "senders", params)) as pages:
+        async with contextlib.aclosing(client.pages(url, "senders", params)) as pages:
             async for page in pages:
                 out.extend(page.items)
     return out

@@ -37,11 +37,11 @@ _CLOCK_SLACK = 2.0
 
 
 def _messages_url(client: MessagingClient) -> str:
-    return client._account_url("Messages.json")
+    return client.account_url("Messages.json")
 
 
 def _message_url(client: MessagingClient, sid: str) -> str:
-    return client._account_url(f"Messages/{checked_sid(sid)}.json")
+    return client.account_url(f"Messages/{checked_sid(sid)}.json")
 
 
 def checked_sid(sid: str) -> str:
@@ -65,7 +65,7 @@ async def create_message(client: MessagingClient, outgoing: Outgoing) -> Json:
     def ours(m: Json) -> bool:
         return m.get("messaging_service_sid") == outgoing.service_sid
 
-    created = await client._write(
+    created = await client.write(
         "send message",
         outgoing.to,
         "POST",
@@ -94,7 +94,7 @@ async def emulator_inbound(client: MessagingClient, incoming: Incoming) -> Json:
     def theirs(m: Json) -> bool:
         return m.get("direction") == "inbound" and m.get("from") == incoming.from_
 
-    created = await client._write(
+    created = await client.write(
         "inbound message",
         incoming.to,
         "POST",
@@ -114,8 +114,10 @@ def _settle_by_listing(
     not created, more cannot be told apart."""
 
     async def settle(started: float) -> _Verdict:
-        since = client._server_time_at(started) - _CLOCK_SLACK
-        answer = await client._must("GET", _messages_url(client), params={"To": to, "PageSize": 50})
+        since = client.server_time_at(started) - _CLOCK_SLACK
+        answer = await client.request_json(
+            "GET", _messages_url(client), params={"To": to, "PageSize": 50}
+        )
         found = [
             m
             for m in answer.get("messages") or []
@@ -135,7 +137,7 @@ def _settle_by_listing(
 
 
 async def fetch_message(client: MessagingClient, sid: str) -> Json:
-    return await client._must("GET", _message_url(client, sid))
+    return await client.request_json("GET", _message_url(client, sid))
 
 
 @dataclass
@@ -172,7 +174,7 @@ async def list_service_messages(
     since = since.astimezone(UTC)
     params = {"DateSent>": since.strftime("%Y-%m-%dT%H:%M:%SZ"), "PageSize": page_size}
     out = ServiceMessages()
-    pages_iter = client._pages(_messages_url(client), "messages", params, limit=scan_limit)
+    pages_iter = client.pages(_messages_url(client), "messages", params, limit=scan_limit)
     async with contextlib.aclosing(pages_iter) as pages:
         async for page in pages:
             out.pages += 1
@@ -257,7 +259,7 @@ async def emulator_why(client: MessagingClient, sid: str) -> Json | None:
         return None
     url = f"{client.api_base}/emulator/v1/Messages/{checked_sid(sid)}"
     try:
-        return await client._must("GET", url)
+        return await client.request_json("GET", url)
     except (errors.NotFoundError, errors.BadResponseError):
         return None
 

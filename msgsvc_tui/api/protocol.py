@@ -32,7 +32,8 @@ MAX_PAGE_SIZE = 1000
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
 # Only reads are resent after a failure. A write is resent only after a 429, which Twilio
-# never processed; any other failed write is reconciled by asking the server (see _write).
+# never processed; any other failed write is reconciled by asking the server
+# (MessagingClient.write).
 READS = frozenset({"GET", "HEAD"})
 RETRY_READ_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0
@@ -376,7 +377,7 @@ def safe_header(value: str) -> str:
     return "".join(c if " " <= c <= "~" else "?" for c in value[:40])
 
 
-def _page_number(url: str) -> int:
+def page_number(url: str) -> int:
     """A list link's `Page` (0 when it has none, as a first page has none)."""
     from urllib.parse import parse_qs
 
@@ -387,7 +388,7 @@ def _page_number(url: str) -> int:
         return 0
 
 
-def _page_key(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+def page_key(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """A page's identity: its path and its query, order aside, `Page=0` when absent."""
     from urllib.parse import parse_qsl
 
@@ -428,7 +429,7 @@ class PageWalk:
         self.received = 0
         self.number = 0
         self.refused: errors.PagingError | None = None
-        self._seen = {_page_key(first_url)} if first_url else set()
+        self._seen = {page_key(first_url)} if first_url else set()
         self._lock = threading.Lock()
 
     def admit(self, link: str | None, came_from: str) -> str | None:
@@ -436,12 +437,12 @@ class PageWalk:
         if not link:
             return None
         url = same_origin(link, self.messaging_base or self.api_base, self.api_base)
-        key = _page_key(url)
+        key = page_key(url)
         with self._lock:
             if key in self._seen:
                 problem = "points back to a page already read"
-            elif _page_number(url) <= _page_number(came_from):
-                numbers = f"Page {_page_number(url)} after {_page_number(came_from)}"
+            elif page_number(url) <= page_number(came_from):
+                numbers = f"Page {page_number(url)} after {page_number(came_from)}"
                 problem = f"does not advance ({numbers})"
             else:
                 self._seen.add(key)

@@ -43,7 +43,7 @@ async def list_verifications(
     if phone_number_sid is not None:
         params["TollfreePhoneNumberSid"] = _sid(phone_number_sid, "PN")
     out: list[Json] = []
-    pages_iter = client._pages(_url(client), "verifications", params, limit=limit)
+    pages_iter = client.pages(_url(client), "verifications", params, limit=limit)
     async with contextlib.aclosing(pages_iter) as pages:
         async for page in pages:
             out.extend(page.items)
@@ -53,4 +53,4 @@ async def list_verifications(
 
 
 async def fetch_verification(client: MessagingClient, sid: str) -> Json:
-    return await client._must("GET", f"{_url(client)}/{_sid(sid, tollfree.PREFIX)}")
+    return await client.request_json("GET", f"{_url(client)}/{_sid(sid, tollfree.PREFIX)}")

@@ -12,7 +12,7 @@ import argparse
 from typing import IO, Any
 
 from msgsvc_tui.api.client import MessagingClient
-from msgsvc_tui.cli.owned import _table as table  # the one table/--json/--tsv writer
+from msgsvc_tui.cli.owned import write_table as table  # the one table/--json/--tsv writer
 from msgsvc_tui.core.exit_codes import ExitCode
 from msgsvc_tui.ops import pool, resolve
 

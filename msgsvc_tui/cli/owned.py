@@ -69,7 +69,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _table(
+def write_table(
     rows: Sequence[Json], columns: list[tuple[str, str]], args: argparse.Namespace, out: IO[str]
 ) -> None:
     if getattr(args, "json", False):
@@ -114,7 +114,7 @@ async def senders_command(
                 if getattr(args, "country", None) and m.get("iso_country_code") != args.country:
                     continue
                 rows.append({**m, "_kind": kind.label, "_value": m.get(kind.value_field)})
-        _table(rows, COLUMNS[command], args, out)
+        write_table(rows, COLUMNS[command], args, out)
         return ExitCode.OK
     if args.verb == "available":
         return await _available(client, args, out)
@@ -192,7 +192,7 @@ async def _available(client: MessagingClient, args: argparse.Namespace, out: IO[
         holder = index.holder(str(r.get("sid")))
         r["_profile"] = (r.get("profile") or {}).get("name")
         r["_holder"] = f"{names[holder]} ({holder})" if holder else "free"
-    _table(rows, COLUMNS["available"], args, out)
+    write_table(rows, COLUMNS["available"], args, out)
     return ExitCode.OK
 
 
@@ -277,7 +277,7 @@ async def campaign_command(
         return ExitCode.OK if campaign else ExitCode.NOT_FOUND
     if args.verb == "usecases":
         rows = await compliance.campaign_usecases(client, sid, args.brand)
-        _table(rows, COLUMNS["usecases"], args, out)
+        write_table(rows, COLUMNS["usecases"], args, out)
         return ExitCode.OK
     service = await client.fetch_service(sid)
     writes = writes_for(client, args)  # every verb from here on writes
@@ -330,7 +330,7 @@ def _after_write(written: Json, args: argparse.Namespace, out: IO[str]) -> None:
 async def brands_command(
     client: MessagingClient, args: argparse.Namespace, _: Any, out: IO[str]
 ) -> int:
-    _table(await compliance.list_brands(client), COLUMNS["brands"], args, out)
+    write_table(await compliance.list_brands(client), COLUMNS["brands"], args, out)
     return ExitCode.OK
 
 

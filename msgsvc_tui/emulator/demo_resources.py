@@ -33,7 +33,7 @@ _FLOW = (
 )
 
 
-def _brand(
+def brand_body(
     sid: str, status: str, brand_type: str, identity: str, reason: str | None
 ) -> dict[str, Any]:
     return {
@@ -110,7 +110,7 @@ def seed_resources(store: Store, account_sid: str, services: Mapping[str, str]) 
         ),
         (solo, "Jamie Rivera", "IN_REVIEW", "SOLE_PROPRIETOR", "SELF_DECLARED", None, "VERIFIED"),
     ):
-        body = _brand(brand_sid, status, kind, identity, reason)
+        body = brand_body(brand_sid, status, kind, identity, reason)
         body["account_sid"] = account_sid
         # the name lives on the brand's customer profile (TrustHub), as at Twilio
         store.seed_brand(account_sid, body, campaign_outcome=outcome or "VERIFIED", name=name)

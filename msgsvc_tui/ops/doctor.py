@@ -110,7 +110,7 @@ async def read_failures(
     out: dict[str, Counter[int | None]] = {}
     read = 0
     more = False
-    pages_iter = client._pages(url, "messages", params, limit=scan)
+    pages_iter = client.pages(url, "messages", params, limit=scan)
     async with contextlib.aclosing(pages_iter) as pages:
         async for page in pages:
             for m in page.items:

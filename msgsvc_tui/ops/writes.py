@@ -8,7 +8,7 @@ Each write, in order:
    cannot be opened or written refuses the write with the reason, unless the caller chose
    `unjournalled` (then it is done and the outcome says it was not journalled);
 3. it is sent once (the client resends only after a 429, which Twilio never processed);
-4. a lost answer is reconciled by asking the server (the client's `_write` does it);
+4. a lost answer is reconciled by asking the server (the client's `write` does it);
 5. the journal entry is settled (done, failed, unknown), and one `Outcome` comes back with its
    exit code and its words (old → new), whatever happened. A write that happened is never
    reported as failed: a journal that breaks after the send only adds a note.
