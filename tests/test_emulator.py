@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import re
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from msgsvc_tui.core import senders
+from msgsvc_tui.emulator import app as emulator_app
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.emulator.server import open_emulator, start_in_thread
 from msgsvc_tui.emulator.store import Store
@@ -328,12 +330,27 @@ def test_latency_option():
         start = time.monotonic()
         httpx.get(f"{running.url}/v1/Services/Usecases", auth=AUTH)
         assert time.monotonic() - start >= 0.15
-        app.latency = 0.001  # shorter than the final spin: still waited for in full
-        start = time.monotonic()
-        httpx.get(f"{running.url}/v1/Services/Usecases", auth=AUTH)
-        assert time.monotonic() - start >= 0.001
     finally:
         running.stop()
+
+
+@pytest.mark.parametrize("seconds", [0.001, emulator_app.SPIN, 0.003])
+async def test_a_latency_is_waited_for_in_full_even_shorter_than_the_final_spin(
+    seconds, monkeypatch
+):
+    """The wait is measured on the loop's clock: here one that moves 0.1 ms each time it is
+    read and never by itself, so the wait ends by what it read, not by a wall clock."""
+    loop = asyncio.get_running_loop()
+    now = [loop.time()]
+    start = now[0]
+
+    def reading() -> float:
+        now[0] += 0.0001
+        return now[0]
+
+    monkeypatch.setattr(loop, "time", reading)
+    await emulator_app.wait_precisely(seconds)
+    assert now[0] - start >= seconds
 
 
 def test_basic_header_garbage_is_401(server):

@@ -1,6 +1,6 @@
 """The keyboard state machine (tui/keymode.py): one mode, always shown; every key read once,
 as it arrives, against the focus the previous key left; moving around never edits, however
-slow the machine. One test per reported row, and randomized sequences under an artificially
+slow the machine. One test per reported case, and randomized sequences under an artificially
 slowed event loop."""
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ MOVES = [
     "j", "k", "g", "G", "up", "down", "home", "end", "pageup", "pagedown",
     "ctrl+d", "ctrl+u", "ctrl+f", "ctrl+b", "1", "2", "3", "5", "tab", "shift+tab", "escape",
 ]  # fmt: skip
-# the issue's own sequence: enter is a move only from the list, after esc left the form
-ROW_1 = [
+# a sequence a user reported: enter is a move only from the list, after esc left the form
+REPORTED_BURST = [
     *["j"] * 6, *["k"] * 3, "G", "g", "ctrl+d", "ctrl+u",
     "1", "G", "k", "j", "j", "k", "tab", "j", "escape", "enter", "2", "escape",
 ]  # fmt: skip
@@ -79,12 +79,12 @@ async def _moves_leave_nothing(keys: list[str], seed: int, size: tuple[int, int]
         assert _main(app).focused is not None  # never on nothing
 
 
-# ---- row 1: no phantom edit under load ----------------------------------------------------
+# ---- no phantom edit under load --------------------------------------------------------------
 @pytest.mark.parametrize("seed", range(6))
-async def test_row1_the_issues_moves_under_load_leave_no_edit(seed):
+async def test_a_reported_burst_of_moves_under_load_leaves_no_edit(seed):
     """`esc enter` from a switch's row flipped "Synchronous validation" 1 run in 6 here: the
     enter was read against the row, the focus still on its way to the list."""
-    await _moves_leave_nothing(ROW_1, seed, WIDE)
+    await _moves_leave_nothing(REPORTED_BURST, seed, WIDE)
 
 
 @settings(max_examples=8, deadline=None)
@@ -97,9 +97,9 @@ def test_random_moves_on_a_slowed_loop_never_dirty_or_write(keys, seed, size):
     asyncio.run(_moves_leave_nothing(keys, seed, size))
 
 
-# ---- row 2: a Select's menu gives the focus back to its row --------------------------------
+# ---- a Select's menu gives the focus back to its row -----------------------------------------
 @pytest.mark.parametrize("close", ["enter", "escape"])
-async def test_row2_closing_a_menu_returns_to_its_row(close):
+async def test_closing_a_menu_returns_to_its_row(close):
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -183,8 +183,8 @@ async def _rows_come_and_go() -> None:
             await wait_for(pilot, lambda: form.content_region.contains_region(row.region))
 
 
-# ---- row 3: a failed save leaves you editing the first invalid field -----------------------
-async def test_row3_a_failed_save_keeps_typing_in_the_field():
+# ---- a failed save leaves you editing the first invalid field --------------------------------
+async def test_a_failed_save_keeps_typing_in_the_field():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -197,7 +197,7 @@ async def test_row3_a_failed_save_keeps_typing_in_the_field():
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_row3_a_refused_url_is_edited_at_its_end():
+async def test_a_refused_url_is_edited_at_its_end():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -213,8 +213,8 @@ async def test_row3_a_refused_url_is_edited_at_its_end():
         assert field.value == "https://x"
 
 
-# ---- row 4: j/k in every menu, radio set and picker ---------------------------------------
-async def test_row4_j_and_k_move_in_a_select_menu():
+# ---- j/k in every menu, radio set and picker -------------------------------------------------
+async def test_j_and_k_move_in_a_select_menu():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -226,7 +226,7 @@ async def test_row4_j_and_k_move_in_a_select_menu():
         assert select.value == options[min(start + 1, len(options) - 1)]
 
 
-async def test_row4_j_and_k_move_in_the_incoming_choice():
+async def test_j_and_k_move_in_the_incoming_choice():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -244,7 +244,7 @@ async def test_row4_j_and_k_move_in_the_incoming_choice():
         assert form.dirty is (before is not modes[1])
 
 
-async def test_row4_j_and_k_move_in_a_picker_and_letters_wait_for_the_filter():
+async def test_j_and_k_move_in_a_picker_and_letters_wait_for_the_filter():
     from msgsvc_tui.tui.screens.sender_picker import SenderPicker
 
     app = sandbox_app()
@@ -268,8 +268,8 @@ async def test_row4_j_and_k_move_in_a_picker_and_letters_wait_for_the_filter():
         assert isinstance(app.screen, MainScreen)
 
 
-# ---- row 5: read-only is always visible, and offers no write ------------------------------
-async def test_row5_read_only_at_80_columns():
+# ---- read-only is always visible, and offers no write ----------------------------------------
+async def test_read_only_at_80_columns():
     app = sandbox_app(readonly=True)
     async with app.run_test(size=(80, 24)) as pilot:
         main = await ready(pilot)
@@ -284,9 +284,9 @@ async def test_row5_read_only_at_80_columns():
                 assert f" {word}" not in bar.lower().replace("? help", ""), (word, bar)
 
 
-# ---- row 6: whole hints drop, ? never does ------------------------------------------------
+# ---- whole hints drop, ? never does ----------------------------------------------------------
 @pytest.mark.parametrize("tab", ["1", "2", "5"])
-async def test_row6_the_key_bar_keeps_help_at_80_columns(tab):
+async def test_the_key_bar_keeps_help_at_80_columns(tab):
     app = sandbox_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
@@ -297,8 +297,8 @@ async def test_row6_the_key_bar_keeps_help_at_80_columns(tab):
         assert bar.startswith(" BROWSE "), bar
 
 
-# ---- row 7: esc in the list clears an active filter ---------------------------------------
-async def test_row7_escape_in_the_list_clears_the_filter():
+# ---- esc in the list clears an active filter -------------------------------------------------
+async def test_escape_in_the_list_clears_the_filter():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)
@@ -310,8 +310,8 @@ async def test_row7_escape_in_the_list_clears_the_filter():
         assert main.query_one("#filter", Input).value == ""
 
 
-# ---- row 8: ctrl+c quits, asking about unsaved edits --------------------------------------
-async def test_row8_ctrl_c_asks_about_edits_then_quits():
+# ---- ctrl+c quits, asking about unsaved edits ------------------------------------------------
+async def test_ctrl_c_asks_about_edits_then_quits():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -321,17 +321,17 @@ async def test_row8_ctrl_c_asks_about_edits_then_quits():
         await wait_for(pilot, lambda: app.return_code is not None or not app.is_running)
 
 
-async def test_row8_ctrl_c_on_a_clean_screen_quits():
+async def test_ctrl_c_on_a_clean_screen_quits():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("ctrl+c")
-        await wait_for(pilot, lambda: not app.is_running or app._exit_renderables is not None)
-    assert app.return_code in (0, None)
+        await wait_for(pilot, lambda: app.return_code is not None)  # set by App.exit alone
+    assert app.return_code == 0
 
 
-# ---- row 9: with the list focused, the bar says how to reach the tab's keys ----------------
-async def test_row9_the_bar_names_the_key_of_the_open_tab():
+# ---- with the list focused, the bar says how to reach the tab's keys -------------------------
+async def test_the_bar_names_the_key_of_the_open_tab():
     app = sandbox_app()
     # wide: at 80 columns the bar has no room left for the open tab's key after the list's own
     async with app.run_test(size=WIDE) as pilot:
@@ -353,8 +353,8 @@ async def test_row9_the_bar_names_the_key_of_the_open_tab():
         await wait_for(pilot, lambda: " 2 senders keys" in keybar_text(pilot))
 
 
-# ---- row 10: marks counted in sight, cleared once a bulk action used them -----------------
-async def test_row10_marks_are_counted_and_cleared_after_use():
+# ---- marks counted in sight, cleared once a bulk action used them ----------------------------
+async def test_marks_are_counted_and_cleared_after_use():
     from msgsvc_tui.tui.screens.modals import ConfirmScreen
 
     app = sandbox_app()
@@ -377,8 +377,8 @@ async def test_row10_marks_are_counted_and_cleared_after_use():
         assert methods.count("POST") == 1
 
 
-# ---- row 11: a field equal to the server's value is no change ------------------------------
-async def test_row11_what_the_server_already_has_is_not_sent():
+# ---- a field equal to the server's value is no change ----------------------------------------
+async def test_what_the_server_already_has_is_not_sent():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)
@@ -401,8 +401,8 @@ async def test_row11_what_the_server_already_has_is_not_sent():
         assert not form.dirty
 
 
-# ---- row 12: an untouched new form quits without asking -----------------------------------
-async def test_row12_an_untouched_new_form_is_no_edit():
+# ---- an untouched new form quits without asking ----------------------------------------------
+async def test_an_untouched_new_form_is_no_edit():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -413,8 +413,8 @@ async def test_row12_an_untouched_new_form_is_no_edit():
         assert not isinstance(app.screen, UnsavedScreen)
 
 
-# ---- row 13: what space does is said ------------------------------------------------------
-def test_row13_help_says_space_marks_then_moves_down():
+# ---- what space does is said -----------------------------------------------------------------
+def test_help_says_space_marks_then_moves_down():
     from msgsvc_tui.tui.help import sections
 
     rows = dict(sections())["The list"]
@@ -478,8 +478,8 @@ def test_describe_and_observe_are_the_api_for_the_tour():
     assert seen == [("j", "BROWSE list", True), ("1", "BROWSE list", True)]
 
 
-# ---- row 14: X asks where, and never replaces a file unasked ------------------------------
-async def test_row14_export_asks_for_the_path_and_confirms_a_replace(tmp_path, monkeypatch):
+# ---- X asks where, and never replaces a file unasked -----------------------------------------
+async def test_export_asks_for_the_path_and_confirms_a_replace(tmp_path, monkeypatch):
     from msgsvc_tui.tui.screens.export_path import ExportPathScreen
     from msgsvc_tui.tui.screens.modals import ConfirmScreen
 

@@ -20,6 +20,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
@@ -587,6 +588,43 @@ async def test_a_screen_shown_the_first_time_is_styled_once_and_completely():
     assert count - once == 5  # the screen and its four rows are not styled all over again
     assert once_styles == once_full == full  # and each is styled as a full restyle leaves it
     assert once_painted == painted
+
+
+# ---- breakpoints -----------------------------------------------------------------------------
+BREAKPOINT_CLASSES = ("-narrow", "-mid", "-wide", "-short", "-tall")
+
+
+class Breakpoints(Screen[None]):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-mid"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
+
+class AppBreakpoints(Screen[None]):
+    """No breakpoints of its own: the app's apply."""
+
+
+class BreakpointsApp(App[None]):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
+
+    def __init__(self, shown: Screen[None]) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def on_mount(self) -> None:
+        self.push_screen(self.shown)
+
+
+@pytest.mark.parametrize("size", [(59, 29), (60, 30), (99, 24), (100, 40), (130, 10)])
+@pytest.mark.parametrize("kind", [Breakpoints, AppBreakpoints])
+async def test_breakpoint_classes_given_when_built_are_those_a_resize_gives(kind, size):
+    app = BreakpointsApp(kind())
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        textuals = {c for c in BREAKPOINT_CLASSES if app.shown.has_class(c)}
+        assert textuals, "Textual's resize gave the pushed screen no breakpoint class"
+        built = kind()
+        private.give_breakpoint_classes(built, Size(*size))
+        assert {c for c in BREAKPOINT_CLASSES if built.has_class(c)} == textuals
 
 
 async def test_the_app_screens_mixin_has_all_three_savings_together():

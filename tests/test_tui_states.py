@@ -4,6 +4,7 @@ and the smaller bugs found by trying the app, each reproduced."""
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 from msgsvc_tui.core.config import Config, Connection, Profile, Secret
 from msgsvc_tui.emulator import demo
@@ -255,9 +256,17 @@ async def test_the_profiles_list_shows_which_is_active():
         assert "[active]" in app.export_screenshot()  # as painted, not as stored
 
 
-async def test_the_panes_stack_below_the_breakpoint_and_follow_a_resize():
+async def test_the_panes_stack_below_the_breakpoint_and_follow_a_resize(monkeypatch):
     """The breakpoint class is given when the screen is built (so its first resize restyles
     nothing); a terminal resized across the breakpoint still moves the panes, both ways."""
+    composed_with: list[set[str]] = []
+    compose = MainScreen.compose
+
+    def watched(self: MainScreen) -> Any:
+        composed_with.append({c for c in ("-narrow", "-wide") if self.has_class(c)})
+        return compose(self)
+
+    monkeypatch.setattr(MainScreen, "compose", watched)
 
     def placement(main: MainScreen) -> tuple[set[str], bool]:
         classes = {c for c in ("-narrow", "-wide") if main.has_class(c)}
@@ -276,3 +285,4 @@ async def test_the_panes_stack_below_the_breakpoint_and_follow_a_resize():
     async with app.run_test(size=WIDE) as pilot:
         main = await ready(pilot)
         assert placement(main) == ({"-wide"}, False)
+    assert composed_with == [{"-narrow"}, {"-wide"}]  # before any resize reached the screen

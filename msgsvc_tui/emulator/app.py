@@ -96,7 +96,7 @@ class EmulatorApp:
             await _send(send, 413, [json.dumps(response.body).encode()], _JSON_HEADERS)
             return
         if self.latency:
-            await _wait_precisely(self.latency)
+            await wait_precisely(self.latency)
         if self.faults:
             fault = self.faults.popleft()
             if fault.delay:
@@ -170,7 +170,7 @@ class EmulatorApp:
         return self.account_sid
 
 
-async def _wait_precisely(seconds: float) -> None:
+async def wait_precisely(seconds: float) -> None:
     """Sleep `seconds` to within ~0.1 ms, so --latency-ms N means N.
 
     asyncio's timer alone wakes 0.3-2 ms late (a core that slept is slow to pick up); the last
@@ -178,13 +178,13 @@ async def _wait_precisely(seconds: float) -> None:
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
-    if seconds > _SPIN:
-        await asyncio.sleep(seconds - _SPIN)
+    if seconds > SPIN:
+        await asyncio.sleep(seconds - SPIN)
     while loop.time() < deadline:
         await asyncio.sleep(0)
 
 
-_SPIN = 0.002
+SPIN = 0.002
 
 
 async def _send(send: Send, status: int, body: list[bytes], headers: dict[str, str]) -> None:

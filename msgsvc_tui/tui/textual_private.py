@@ -151,6 +151,25 @@ class StyledOnceWhenPushed:
             event.refresh_styles = False
 
 
+def give_breakpoint_classes(screen: Screen[Any], size: Size) -> None:
+    """Give `screen` now the breakpoint classes its first resize to `size` would give.
+
+    Textual gives them on each Resize, the first included, after every widget was mounted
+    and styled: at start-up that first resize restyled them all again (a fifth of the
+    start's work). Given when the screen is built, the resize changes nothing. Private:
+    Textual's rule for which class a dimension reaches (`Screen._get_breakpoint_classes`)
+    and its choice of the screen's breakpoints over the app's, as `Screen._on_resize` makes
+    it; tests/test_textual_private.py checks that a resize then gives the same classes."""
+    horizontal = screen.HORIZONTAL_BREAKPOINTS
+    vertical = screen.VERTICAL_BREAKPOINTS
+    horizontal = (screen.app.HORIZONTAL_BREAKPOINTS if horizontal is None else horizontal) or []
+    vertical = (screen.app.VERTICAL_BREAKPOINTS if vertical is None else vertical) or []
+    given = screen._get_breakpoint_classes(size.width, horizontal)
+    given |= screen._get_breakpoint_classes(size.height, vertical)
+    for _, name in [*horizontal, *vertical]:
+        screen.set_class(name in given, name)
+
+
 class PaintsWhatChanged(
     FocusRepaintsOnlyWhatChanged, OffScreenRepaintsKeepTheMap, StyledOnceWhenPushed
 ):
@@ -418,6 +437,7 @@ __all__ = [
     "binding_chain",
     "center_active_tab",
     "default_key_handling",
+    "give_breakpoint_classes",
     "highlight_radio",
     "map_frame_strips",
     "own_bindings",

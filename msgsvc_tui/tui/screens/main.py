@@ -36,7 +36,7 @@ from msgsvc_tui.tui.screens.modals import UnsavedScreen, confirm_then
 from msgsvc_tui.tui.session import Session
 from msgsvc_tui.tui.tabs import TABS
 from msgsvc_tui.tui.text import name_of, put, shown
-from msgsvc_tui.tui.textual_private import PaintsWhatChanged
+from msgsvc_tui.tui.textual_private import PaintsWhatChanged, give_breakpoint_classes
 from msgsvc_tui.tui.widgets.detail_pane import DetailPane
 from msgsvc_tui.tui.widgets.keybar import KeyBar
 from msgsvc_tui.tui.widgets.list_pane import ListPane
@@ -77,13 +77,7 @@ class MainScreen(PaintsWhatChanged, ReportsWorkerErrors, Screen[None]):
         self.model = ServiceList()
         session.service = self.model.get
         session.service_sids = self.model.sids
-        # The breakpoint class the first resize will give (Textual's rule: the highest
-        # breakpoint the width reaches), given now: that resize then changes nothing, instead
-        # of restyling every widget just mounted (a fifth of start-up's work).
-        width = self.app.size.width
-        reached = [b for b in sorted(self.HORIZONTAL_BREAKPOINTS) if width >= b[0]][-1:]
-        for breakpoint in self.HORIZONTAL_BREAKPOINTS:
-            self.set_class(breakpoint in reached, breakpoint[1])
+        give_breakpoint_classes(self, self.app.size)  # the first resize restyles nothing
 
     # ---- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
