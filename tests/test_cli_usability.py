@@ -4,7 +4,9 @@ misspelt names, readable plans, clear start-up errors. Against the emulator over
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 
@@ -322,6 +324,25 @@ def test_help_says_no_command_opens_the_app(capsys):
     assert done.value.code == 0
     assert "Run with no command to open the app" in out
     assert "[COMMAND ...]" in out
+
+
+def test_the_helps_example_names_a_service_the_sandbox_has(capsys):
+    """A newcomer copies the example onto the demo: it works as written."""
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    examples = re.findall(r'services get "([^"]+)"', capsys.readouterr().out)
+    assert examples
+    for name in examples:
+        code, out, err = main(capsys, "--demo", "services", "get", name, "--json")
+        assert code == ExitCode.OK, err
+        assert json.loads(out)["friendly_name"] == name
+
+
+def test_the_readme_counts_the_sandboxs_services_right():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    counts = re.findall(r"seeded with (\d+) services|# the (\d+) demo services", readme)
+    assert counts
+    assert {int(a or b) for a, b in counts} == {demo.SERVICE_COUNT}
 
 
 # ---- numbers list ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The network side: no UI imports here (tests/test_architecture.py keeps it so).
+"""The network side: no UI imports here (an import-linter contract in pyproject.toml).
 
 Names are imported on first use, so `from msgsvc_tui.api import errors` does not pull in
 httpx: the app's first frame does not wait for it.

@@ -29,7 +29,6 @@ from msgsvc_tui.api.protocol import (
     check_secure,
     is_loopback_host,
     leading_meta,
-    same_origin,
     twilio_host,
 )
 from msgsvc_tui.api.protocol import READS as _READS
@@ -331,9 +330,6 @@ class MessagingClient(protocol.Attempts):
 
     async def _read_whole(self, response: httpx.Response) -> bytes:
         return await _read_bounded(response, self.max_answer_bytes)
-
-    def _same_origin(self, absolute: str) -> str:
-        return same_origin(absolute, self.messaging_base, self.api_base)
 
     # ---- services -------------------------------------------------------------------------
     @property

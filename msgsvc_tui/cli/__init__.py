@@ -32,11 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "examples:\n"
-            "  msgsvc-tui                              open the app\n"
-            "  msgsvc-tui --demo                       open the app on the demo sandbox\n"
-            '  msgsvc-tui services get "Acme Orders"   a service by SID or friendly name\n'
-            "  msgsvc-tui completion bash              the shell completion script\n"
-            "  msgsvc-tui serve                        the app in a browser, for a workshop"
+            "  msgsvc-tui                                     open the app\n"
+            "  msgsvc-tui --demo                              open the app on the demo sandbox\n"
+            '  msgsvc-tui services get "Acme Order Updates"   a service by SID or friendly name\n'
+            "  msgsvc-tui completion bash                     the shell completion script\n"
+            "  msgsvc-tui serve                               the app in a browser, for a workshop"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

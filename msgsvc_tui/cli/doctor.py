@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 Json = dict[str, Any]
 DOCUMENT_VERSION = 1
-_SID_LEN = 34
 
 
 def add_parsers(actions: Any) -> None:

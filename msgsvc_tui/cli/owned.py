@@ -1,6 +1,6 @@
 """`msgsvc-tui services senders|channel-senders|country-senders|campaign|brands|links`: what a
 service owns, for scripts. The same client, rules and journal as the app; the same exit
-codes, output formats and sanitizing as `services` (cli_services.py).
+codes, output formats and sanitizing as `services` (cli/services.py).
 
 Every write is journalled (undone with `services undo`), asks first unless --yes when it
 removes something, and goes through the client's write path: sent once, a lost answer

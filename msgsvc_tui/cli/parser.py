@@ -1,6 +1,6 @@
 """The `services` subcommands' arguments: argparse and the exit codes, nothing heavier.
 
-Kept apart from cli_services.py (which imports the client and the rest) so that
+Kept apart from cli/services.py (which imports the client and the rest) so that
 `msgsvc-tui --help` and `--version` build the whole parser at the cost of argparse alone.
 
 Each subcommand's parser is built only when that subcommand is chosen, or when a help page

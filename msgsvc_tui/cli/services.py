@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from msgsvc_tui.api import errors
-from msgsvc_tui.cli import parser as cli_parser
 from msgsvc_tui.cli.output import cell as _cell
 from msgsvc_tui.cli.output import declined, err
 from msgsvc_tui.cli.planview import plan_text
@@ -40,8 +39,6 @@ if TYPE_CHECKING:  # imported where used: a command pays only for what it needs
     from msgsvc_tui.api.oneshot import Reader
     from msgsvc_tui.ops import ascode
 
-EXIT_CODES_HELP = ExitCode.help_text()
-add_parser = cli_parser.add_services_parser  # kept for callers of the old name
 
 Json = dict[str, Any]
 

@@ -22,7 +22,6 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -116,15 +115,6 @@ def _short_link(sid: str) -> str:
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     digest = hashlib.sha256(sid.encode()).digest()
     return "https://p.twil.io/" + "".join(letters[b % len(letters)] for b in digest[:7])
-
-
-@dataclass
-class Info:
-    """What the emulator tells beside Twilio's fields (never inside them)."""
-
-    why: str
-    encoding: str = ""
-    replacements: tuple[tuple[str, str], ...] = ()
 
 
 class Messaging:

@@ -164,10 +164,14 @@ def serve_forever(
 ) -> None:
     import uvicorn
 
-    # real time: statuses move and status callbacks go out with no request to drive them
+    # real time: statuses move and status callbacks go out with no request to drive them,
+    # until the server stops (the store is closed after)
     app.messaging.start_ticker()
-    if sock is None:
-        uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
-        return
-    config = uvicorn.Config(app, log_level="info", lifespan="off")
-    asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+    try:
+        if sock is None:
+            uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
+            return
+        config = uvicorn.Config(app, log_level="info", lifespan="off")
+        asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+    finally:
+        app.messaging.stop_ticker()

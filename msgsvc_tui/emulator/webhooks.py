@@ -165,7 +165,7 @@ class Webhooks:
                 self._jobs.task_done()
 
     def drain(self) -> None:
-        """Wait until every submitted call has been made (tests and the CLI's shutdown)."""
+        """Wait until every submitted call has been made, so that the log holds them all."""
         self._jobs.join()
 
     def calls(self, purposes: Iterable[str] | None = None) -> list[Call]:

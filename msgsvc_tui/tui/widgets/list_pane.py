@@ -120,8 +120,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
         self.model = model
         # Not `loading`: that is Textual's reactive for a cover over a widget.
         self.list_loading = False
-        # (services on screen, status line) after each page of the latest load was painted:
-        # lets a test see the first page shown before the rest, without racing the load.
+        # Why the latest load failed, shown in the list and its status line until a load works.
         self.list_error: str | None = None
 
     def compose(self) -> ComposeResult:
