@@ -178,7 +178,10 @@ class _Walk:
         return None
 
 
-def _child(action: argparse._SubParsersAction, name: str) -> argparse.ArgumentParser | None:  # type: ignore[type-arg]
+def _child(
+    action: argparse._SubParsersAction,  # type: ignore[type-arg]  # generic in typeshed only
+    name: str,
+) -> argparse.ArgumentParser | None:
     parser_for = getattr(action, "parser_for", None)  # cli/parser.py's lazy subcommands
     if parser_for is not None:
         child = parser_for(name)

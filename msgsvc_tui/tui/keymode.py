@@ -53,7 +53,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.binding import Binding
@@ -376,7 +376,7 @@ def _chooser_of(widget: Widget) -> Callable[[RadioSet, Widget], object] | None:
     for node in widget.ancestors:
         choose = getattr(node, "choose_radio", None)
         if callable(choose):
-            return choose  # type: ignore[no-any-return]
+            return cast(Callable[[RadioSet, Widget], object], choose)
     return None
 
 

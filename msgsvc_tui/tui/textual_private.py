@@ -84,6 +84,7 @@ class FrameFilterApp(App[ReturnType]):
     def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
         if not self.frame_wanted():
             return
+        # arg-type: Textual declares a RenderableType it only ever receives as a frame update
         super()._display(screen, self.filter_frame(renderable))  # type: ignore[arg-type]
 
 
@@ -210,8 +211,8 @@ def share_parsed_css() -> None:
             )
         return rules
 
-    parse_rules.across_apps = True  # type: ignore[attr-defined]
-    Stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
+    parse_rules.across_apps = True  # type: ignore[attr-defined]  # a mark, read above
+    Stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]  # the patch itself
 
 
 # ---- content sizes ---------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def render(row: sqlite3.Row) -> dict[str, Any]:
         "date_updated": rfc2822(row["updated"]),
         "direction": row["direction"],
         "error_code": code,
-        "error_message": twilio_errors.explain(code).title if code else None,  # type: ignore[union-attr]
+        "error_message": explained.title if (explained := twilio_errors.explain(code)) else None,
         "from": None if unassigned else row["from_addr"],
         "messaging_service_sid": row["service_sid"],
         "num_media": str(row["num_media"]),

@@ -175,7 +175,8 @@ class MessageStore(PoolStore):
     ) -> list[sqlite3.Row]:
         """Newest first (as Twilio lists them), `limit` rows with seq below `before`: the
         columns the Message resource shows (a list page leaves the plan and reasons unread)."""
-        clauses, args = ["account_sid = ?"], [account_sid]
+        clauses: list[str] = ["account_sid = ?"]
+        args: list[str | float] = [account_sid]
         for clause, value in (
             ("seq < ?", before),
             ("to_addr = ?", to),
@@ -185,7 +186,7 @@ class MessageStore(PoolStore):
         ):
             if value is not None:
                 clauses.append(clause)
-                args.append(value)  # type: ignore[arg-type]  # str or number alike
+                args.append(value)
         sql = (
             f"SELECT {_LISTED} FROM messages WHERE {' AND '.join(clauses)}"
             " ORDER BY seq DESC LIMIT ?"

@@ -8,6 +8,7 @@ the mode and offers no key that writes (tui/keymode.py names them)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -54,8 +55,8 @@ class KeyBar(Widget):
     }
     """
 
-    def __init__(self, *, readonly: bool = False, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
+    def __init__(self, *, readonly: bool = False, **kw: Any) -> None:
+        super().__init__(**kw)
         self.readonly = readonly
         # extra words after the mode (marks: "3 marked"), set by the screen
         self.extra: Callable[[], list[str]] = list

@@ -61,6 +61,10 @@ def list_error_text(exc: errors.MsgsvcError) -> str:
     return f"The list did not load: {errors.describe(exc)} — r to retry"
 
 
+class FilterBox(TextInput):
+    key_place = "filter"  # what the mode indicator names while typing here
+
+
 class ListPane(ReportsWorkerErrors, Vertical):
     """Keys that act on the list; active while the list (or its filter) has focus."""
 
@@ -124,9 +128,7 @@ class ListPane(ReportsWorkerErrors, Vertical):
         self.list_error: str | None = None
 
     def compose(self) -> ComposeResult:
-        filter_box = TextInput(placeholder="/ filter by name, SID or use case", id="filter")
-        filter_box.key_place = "filter"  # type: ignore[attr-defined]
-        yield filter_box
+        yield FilterBox(placeholder="/ filter by name, SID or use case", id="filter")
         table = ServiceTable(self.model, id="services")
         yield ListHeader(table, id="list-header")
         yield table
