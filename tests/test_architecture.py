@@ -457,18 +457,37 @@ def test_a_rule_keyed_on_a_lit_pane_styles_only_the_pane():
         assert parts[-1].startswith(("#list-pane", "#detail-pane")), parts
 
 
-def test_the_readmes_map_names_every_module():
-    """The README's architecture drawing is a map a newcomer follows to any file: a module
-    added without its name in the drawing fails here."""
+def _map_words(drawing: str) -> dict[str, set[str]]:
+    """The words of each folder's own lines in the README's drawing ("" the package root):
+    a folder's lines run from its `name/` heading to the next line at its indent or less."""
     import re
 
+    words: dict[str, set[str]] = {}
+    stack: list[tuple[int, str]] = []
+    for line in drawing.splitlines()[1:]:
+        heading = re.match(r"^( *)([a-z_]+)/( |$)", line)
+        indent = len(line) - len(line.lstrip())
+        while stack and stack[-1][0] >= indent:  # a line at a folder's indent ends it
+            stack.pop()
+        if heading:
+            stack.append((indent, heading.group(2)))
+            line = line[heading.end() :]
+        folder = "/".join(name for _, name in stack)
+        words.setdefault(folder, set()).update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line))
+    return words
+
+
+def test_the_readmes_map_names_every_module_in_its_folder():
+    """The README's architecture drawing is a map a newcomer follows to any file: a module
+    added without its name among its own folder's lines (not merely somewhere in the
+    drawing, where `help` or `messages` of another folder would do) fails here."""
     readme = (PKG.parent / "README.md").read_text()
     drawing = readme.split("msgsvc_tui/                three front ends over one core", 1)[1]
-    drawing = drawing.split("```", 1)[0]
-    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", drawing))
+    words = _map_words(drawing.split("```", 1)[0])
     missing = sorted(
         str(path.relative_to(PKG))
         for path in PKG.rglob("*.py")
-        if path.stem != "__init__" and path.stem not in named
+        if path.stem != "__init__"
+        and path.stem not in words.get(str(path.parent.relative_to(PKG)).strip("."), set())
     )
-    assert not missing, f"the README's map names none of {missing}"
+    assert not missing, f"the README's map names none of {missing} in its folder"
