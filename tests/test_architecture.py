@@ -136,6 +136,23 @@ def test_each_type_ignore_names_its_code_and_says_why():
     assert not bare, bare
 
 
+def test_every_command_module_is_kept_from_the_ui_by_a_contract():
+    """import-linter checks the modules a contract lists: a new module of cli/ (but the
+    entry point, which opens the app) is listed, or a UI import could creep in unseen."""
+    import tomllib
+
+    config = tomllib.loads((PKG.parent / "pyproject.toml").read_text())
+    contract = next(
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["type"] == "forbidden"
+        and "msgsvc_tui.tui" in c["forbidden_modules"]
+        and "msgsvc_tui.core" in c["source_modules"]
+    )
+    commands = {f"msgsvc_tui.cli.{p.stem}" for p in (PKG / "cli").glob("*.py")}
+    assert commands - {"msgsvc_tui.cli.__init__"} <= set(contract["source_modules"])
+
+
 def test_version_and_help_import_no_network_stack_ui_or_emulator():
     """Start-up of the CLI stays small: httpx alone costs ~0.1 s ."""
     import subprocess
