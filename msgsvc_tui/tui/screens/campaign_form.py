@@ -36,7 +36,11 @@ LONG_TEXTS = frozenset({"description", "message_flow"})
 
 class CampaignForm(ReportsWorkerErrors, Dialog[Json]):
     DEFAULT_CSS: ClassVar[str] = """
+    CampaignForm #campaign-dialog { max-height: 95%; }
+    CampaignForm #campaign-fields { height: auto; max-height: 24; }
     CampaignForm TextArea.cf-long { height: 6; }
+    CampaignForm .field-error { display: none; color: $error; height: auto; }
+    CampaignForm .field-error.-shown { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="campaign-cancel", tooltip="Close, nothing sent"),
@@ -271,6 +275,10 @@ class CampaignForm(ReportsWorkerErrors, Dialog[Json]):
 
 class AttachScreen(PromptScreen):
     """A campaign registered elsewhere (TCR), attached by its ID (PreregisteredUsa2p)."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    AttachScreen Input { margin-bottom: 1; }
+    """
 
     ID = "attach"
     TITLE = "Attach a campaign registered elsewhere"

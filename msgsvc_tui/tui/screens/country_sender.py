@@ -3,6 +3,8 @@ as you type: the alpha sender rules, an ISO 3166-1 alpha-2 code, one per country
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.widgets import Input
 
@@ -28,6 +30,9 @@ def problem_of(alpha: str, country: str, taken: set[str | None]) -> tuple[str, s
 
 
 class CountrySenderScreen(CheckedDialog["tuple[str, str | None]"]):
+    DEFAULT_CSS: ClassVar[str] = """
+    CountrySenderScreen Input { margin-bottom: 1; }
+    """
     ID = "country"
     FRAME_ID = "country-dialog"
     HELP = f"{senders.ALPHA_RULE}; the country as ISO 3166-1 alpha-2. Enter adds; escape cancels."

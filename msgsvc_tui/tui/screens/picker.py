@@ -46,6 +46,10 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
         Binding("slash", "focus_filter", "Filter", id="picker-filter", tooltip="Filter or a SID"),
         Binding("down", "focus_list", "List", id="picker-list", show=False, tooltip="To list"),
     ]
+    DEFAULT_CSS: ClassVar[str] = """
+    PickerScreen OptionList { height: auto; max-height: 20; }
+    PickerScreen Input { margin-bottom: 1; }
+    """
     FRAME_CLASSES = "wide picker"
     FOCUS = "OptionList"
     PREFIX: ClassVar[str] = "picker"

@@ -39,6 +39,13 @@ _ATTRS = frozenset(attr for attr, *_ in _FIELDS)
 
 
 class ProfileEditor(Dialog[Profile]):
+    DEFAULT_CSS: ClassVar[str] = """
+    ProfileEditor .field-label { color: $text; text-style: bold; }
+    /* by the frame's id: above Input's own :focus and -invalid borders */
+    ProfileEditor #profile-editor Input {
+        height: 1; border: none; background: $boost; padding: 0 1;
+    }
+    """
     FRAME_ID = "profile-editor"
     FRAME_CLASSES = "wide"
     FOCUS = "Input"  # the first field that can be typed in, not the scroll area around it

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 
@@ -61,6 +61,9 @@ class SenderPicker(PickerScreen[pool.Candidate]):
 
 
 class AlphaSenderScreen(PromptScreen):
+    DEFAULT_CSS: ClassVar[str] = """
+    AlphaSenderScreen Input { margin-bottom: 1; }
+    """
     ID = "alpha"
     TITLE = "Add an alpha sender ID"
     PLACEHOLDER = "e.g. AcmeShop"

@@ -155,6 +155,20 @@ class ShapeRadioButton(RadioButton):
 
 
 class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
+    DEFAULT_CSS: ClassVar[str] = """
+    ServiceForm { height: 1fr; padding: 0 1; }
+    ServiceForm .group-title { margin-top: 1; text-style: bold underline; color: $accent; }
+    ServiceForm .field-row { height: auto; border-left: blank; }
+    ServiceForm .field-label { color: $text; text-style: bold; }
+    /* the focused field: a thick bar (a shape, not just a colour) and a marked label */
+    ServiceForm .field-row:focus { border-left: thick $accent; background: $accent 10%; }
+    ServiceForm .field-row:focus > .field-label { text-style: bold reverse; }
+    ServiceForm .field-row Input, ServiceForm .field-row Select { width: 100%; max-width: 70; }
+    ServiceForm .field-row Input:focus { background: $primary 25%; }
+    ServiceForm .field-row Input.-invalid { background: $error 25%; }
+    ServiceForm .details { color: $text-muted; height: auto; }
+    ServiceForm RadioSet { width: 100%; max-width: 70; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "row(1)", "Next field", id="form-next", show=False),
         Binding("k,up", "row(-1)", "Previous field", id="form-previous", show=False),

@@ -47,6 +47,10 @@ DROPPED = Dropped.DROPPED
 class ServicePane(ReportsWorkerErrors, Vertical):
     """Subclasses set TITLE (the help section's name) and implement `load` (a worker)."""
 
+    DEFAULT_CSS: ClassVar[str] = """
+    ServicePane { height: 1fr; padding: 0 1; }
+    """
+
     TITLE: ClassVar[str] = ""
     SUMMARY_ID: ClassVar[str] = ""  # the Static that shows the pane's state line
     LOADING: ClassVar[str] = "Loading…"

@@ -83,6 +83,9 @@ def campaign_text(campaign: Json | None, brand: Json | None) -> Text:
 
 
 class CampaignPane(ServicePane):
+    DEFAULT_CSS: ClassVar[str] = """
+    CampaignPane #campaign-scroll { height: 1fr; }
+    """
     TITLE = "The A2P tab"
     SUMMARY_ID = "campaign-summary"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -55,6 +55,10 @@ def change_lines(finding: health.Finding, service: Json) -> list[str]:
 
 
 class HealthPane(ServicePane):
+    DEFAULT_CSS: ClassVar[str] = """
+    HealthPane #health-table { height: auto; max-height: 12; overflow-x: hidden; }
+    HealthPane #health-scroll { height: 1fr; }
+    """
     TITLE = "The Health tab"
     SUMMARY_ID = "health-summary"
     LOADING = "Checking the service…"

@@ -19,6 +19,9 @@ from msgsvc_tui.tui.widgets.panes.base import DROPPED, ServicePane
 
 
 class LinksPane(ServicePane):
+    DEFAULT_CSS: ClassVar[str] = """
+    LinksPane #links-scroll { height: 1fr; }
+    """
     TITLE = "The Links tab"
     SUMMARY_ID = "links-summary"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -28,6 +28,10 @@ class MemberPane(ServicePane):
     """One kind of member in a table. Subclasses name the kind, the columns and how a new
     member is chosen (`action_add`)."""
 
+    DEFAULT_CSS: ClassVar[str] = """
+    MemberPane NavDataTable { height: 1fr; }
+    """
+
     KIND: ClassVar[senders.SenderKind]
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     HELP: ClassVar[str] = ""

@@ -166,7 +166,6 @@ class MessagesPane(ServicePane):
         ),
     ]
     DEFAULT_CSS = """
-    MessagesPane { height: 1fr; padding: 0 1; }
     MessagesPane Composer { height: auto; }
     MessagesPane .compose-row { height: 1; }
     MessagesPane .compose-row Label { width: 7; }

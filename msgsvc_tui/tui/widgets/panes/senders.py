@@ -29,6 +29,9 @@ def member_label(kind: senders.SenderKind, member: Json) -> str:
 
 
 class SendersPane(ServicePane):
+    DEFAULT_CSS: ClassVar[str] = """
+    SendersPane #senders-table { height: 1fr; }
+    """
     TITLE = "The Senders tab"
     SUMMARY_ID = "senders-summary"
     LOADING = "Loading the sender pool…"
