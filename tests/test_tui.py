@@ -507,6 +507,33 @@ async def test_profile_editor_validates_inline():
         assert not Config.load().profiles  # nothing written
 
 
+@pytest.mark.parametrize("seed", [None, 5])
+async def test_profile_editor_is_typed_line_by_line_and_names_each_problem(seed):
+    """Typed as a user types: enter moves to the next line (as in every dialog typed in),
+    ctrl+s checks everything, each problem under its own field, the focus on the first.
+    Also on a slowed loop: the keys after enter land in the next line."""
+    with contextlib.nullcontext() if seed is None else slowed(random.Random(seed)):
+        await _profile_typed_line_by_line()
+
+
+async def _profile_typed_line_by_line() -> None:
+    app = MsgsvcApp(config=Config.load())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileEditor))
+        editor = app.screen
+        await pilot.press(*"bad name", "enter", *"AC123", "enter")
+        assert app.focused is not None and app.focused.id == "profile-auth_token"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "profile-name")
+        assert app.screen is editor
+        name_error = str(editor.query_one("#profile-error-name").render())
+        sid_error = str(editor.query_one("#profile-error-account_sid").render())
+        assert name_error and "32 hex" in sid_error
+        assert not Config.load().profiles  # nothing written
+
+
 async def test_profiles_screen_switches_and_tests(server):
     token = Secret("demo-token-for-the-local-emulator")
     sid = "AC0123456789abcdef0123456789abcdef"

@@ -362,7 +362,8 @@ class CheckedDialog(Dialog[ResultT]):
     def compose_body(self) -> ComposeResult:
         yield from self.compose_inputs()
         yield Static("", classes="error", id=f"{self.ID}-error")
-        yield Static(as_text(self.help_text()), classes="help")
+        if help_text := self.help_text():  # no empty line where there is nothing to say
+            yield Static(as_text(help_text), classes="help")
 
     def help_text(self) -> str:
         """The line under the error line: HELP, or what a subclass makes of what it was
@@ -399,14 +400,15 @@ class CheckedDialog(Dialog[ResultT]):
         if line is not inputs[-1]:
             focus_now(inputs[inputs.index(line) + 1])
         else:
-            line.call_later(self._finish)
+            line.call_later(self.finish)
         return True
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         self.take_enter(event.input)
 
-    def _finish(self) -> None:
+    def finish(self) -> None:
+        """Check everything; show the first problem, or answer."""
         problem = self.check(typing=False)
         self.say_problem(problem)
         if problem:

@@ -19,7 +19,7 @@ from msgsvc_tui.core.config import Config, Profile, Secret, mask_sid
 from msgsvc_tui.tui.config_io import save_config, save_profile
 from msgsvc_tui.tui.messages import SwitchProfile
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
-from msgsvc_tui.tui.screens.modals import Dialog, confirm_then, key_button
+from msgsvc_tui.tui.screens.modals import CheckedDialog, Dialog, confirm_then, key_button
 from msgsvc_tui.tui.text import as_text, put
 from msgsvc_tui.tui.textual_private import TextInput
 from msgsvc_tui.tui.widgets.nav import NavOptionList
@@ -38,7 +38,11 @@ _FIELDS: tuple[tuple[str, str, bool, str], ...] = (
 _ATTRS = frozenset(attr for attr, *_ in _FIELDS)
 
 
-class ProfileEditor(Dialog[Profile]):
+class ProfileEditor(CheckedDialog[Profile]):
+    """The profile's lines, checked on ctrl+s or enter in the last one (enter in another
+    moves on, as in every dialog that is typed in): each problem on its own field's line,
+    the focus on the first."""
+
     DEFAULT_CSS: ClassVar[str] = """
     ProfileEditor .field-label { color: $text; text-style: bold; }
     /* by the frame's id: above Input's own :focus and -invalid borders */
@@ -46,9 +50,10 @@ class ProfileEditor(Dialog[Profile]):
         height: 1; border: none; background: $boost; padding: 0 1;
     }
     """
+    ID = "profile"
     FRAME_ID = "profile-editor"
     FRAME_CLASSES = "wide"
-    FOCUS = "Input"  # the first field that can be typed in, not the scroll area around it
+    CHECK_AS_TYPED = False  # a half-typed SID is no problem yet
     SAVE = Binding("ctrl+s", "save", "Save", id="profile-save", priority=True)
     CANCEL = Binding("escape", "cancel", "Cancel", id="profile-cancel")
     BINDINGS: ClassVar[list[BindingType]] = [SAVE, CANCEL]
@@ -58,6 +63,12 @@ class ProfileEditor(Dialog[Profile]):
         self.existing = existing
 
     def compose_body(self) -> ComposeResult:
+        yield from super().compose_body()
+        with Horizontal(classes="dialog-buttons"):
+            yield key_button(self.SAVE, id="save", variant="primary")
+            yield key_button(self.CANCEL, id="cancel")
+
+    def compose_inputs(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-body"):
             for attr, label, secret, help_text in _FIELDS:
                 value = getattr(self.existing, attr, None) if self.existing else None
@@ -73,9 +84,6 @@ class ProfileEditor(Dialog[Profile]):
                     disabled=attr == "name" and self.existing is not None,
                 )
                 yield Static("", classes="error", id=f"profile-error-{attr}")
-        with Horizontal(classes="dialog-buttons"):
-            yield key_button(self.SAVE, id="save", variant="primary")
-            yield key_button(self.CANCEL, id="cancel")
 
     def _value(self, attr: str) -> str:
         return self.query_one(f"#profile-{attr}", Input).value.strip()
@@ -98,19 +106,23 @@ class ProfileEditor(Dialog[Profile]):
             base_url=self._value("base_url") or None,
         )
 
-    def action_save(self) -> None:
-        profile = self.build()
+    def check(self, *, typing: bool) -> tuple[Input, str] | None:
+        problems = [p for p in self.build().problems() if p.attr in _ATTRS]
         for attr in _ATTRS:
-            self.say("", f"#profile-error-{attr}")
-        problems = profile.problems()
-        if problems:
-            for problem in problems:
-                if problem.attr in _ATTRS:
-                    self.say(problem.message, f"#profile-error-{problem.attr}")
-            for field in self.query(f"#profile-{problems[0].attr}").results(Input):
-                field.focus()
-            return
-        self.dismiss(profile)
+            mine = [p.message for p in problems if p.attr == attr]
+            self.say(mine[0] if mine else "", f"#profile-error-{attr}")
+        if not problems:
+            return None
+        return self.query_one(f"#profile-{problems[0].attr}", Input), problems[0].message
+
+    def say_problem(self, problem: tuple[Input, str] | None) -> None:
+        """Each problem is on its own field's line already (`check`)."""
+
+    def action_save(self) -> None:
+        self.finish()
+
+    def submit(self) -> None:
+        self.dismiss(self.build())
 
 
 class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
