@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from msgsvc_tui.tui import keymode
 from msgsvc_tui.tui.screens.country_sender import CountrySenderScreen
@@ -17,13 +17,14 @@ from msgsvc_tui.tui.screens.help import HelpScreen
 from msgsvc_tui.tui.screens.modals import (
     ConfirmScreen,
     Dialog,
+    DialogFrame,
     ReportScreen,
     UnsavedScreen,
     confirm_then,
 )
 from msgsvc_tui.tui.screens.profiles import ProfileEditor
 from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
-from tests.tui_helpers import SIZE, wait_for
+from tests.tui_helpers import SIZE, WIDE, painted_lines, wait_for
 
 
 class Bare(App[None]):
@@ -129,3 +130,35 @@ async def test_the_export_path_asks_before_replacing(tmp_path: Path):
         await pilot.press(*str(tmp_path / "new.toml"), "enter")
         await wait_for(pilot, lambda: app.screen is not dialog)
     assert app.answers == [(tmp_path / "new.toml", False)]
+
+
+@pytest.mark.parametrize("size", [SIZE, WIDE])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ReportScreen("Done", [f"line {i}" for i in range(100)]),
+        lambda: UnsavedScreen("Svc", [f"Field {i}: a → b" for i in range(100)]),
+    ],
+    ids=["report", "unsaved"],
+)
+async def test_a_long_body_takes_the_room_left_and_scrolls_to_its_last_line(make, size):
+    """A body of many lines is as tall as the frame has room for beside its title and
+    buttons, at any size: its scrollbar and the buttons are on screen (a body of 30 lines
+    pushed them out of the frame at 80x24, and the buttons at 120x40 too), and `G` shows
+    its last line."""
+    app = Bare()
+    async with app.run_test(size=size) as pilot:
+        dialog = make()
+        app.open(dialog)
+        await wait_for(pilot, lambda: app.screen is dialog)
+        body = dialog.query_one(".dialog-body")
+        await wait_for(pilot, lambda: body.has_focus and body.max_scroll_y > 0)
+        frame = dialog.query_one(DialogFrame)
+        assert app.screen.region.contains_region(frame.region)
+        for widget in (body, *dialog.query(Button)):
+            assert frame.content_region.contains_region(widget.region), widget
+        assert body.show_vertical_scrollbar
+        await pilot.press("G")
+        await pilot.pause()
+        last = dialog.lines()[-1] if isinstance(dialog, UnsavedScreen) else "line 99"
+        assert any(last in line for line in painted_lines(app)), last

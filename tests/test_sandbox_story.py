@@ -279,9 +279,10 @@ async def test_question_mark_on_a_field_shows_its_help_then_every_key(size):
 
 # ---- the campaign's long texts ---------------------------------------------------------------
 async def test_the_campaigns_long_texts_are_multi_line_editors():
-    from textual.widgets import TextArea
+    from textual.widgets import Button, TextArea
 
     from msgsvc_tui.tui.screens.campaign_form import CampaignForm
+    from msgsvc_tui.tui.screens.modals import DialogFrame
 
     app = MsgsvcApp(config=Config.load(), demo=True, emulator_db=":memory:")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -291,6 +292,11 @@ async def test_the_campaigns_long_texts_are_multi_line_editors():
         form = app.screen
         flow = form.query_one("#cf-message_flow", TextArea)
         assert "Customers opt in at checkout" in flow.text  # the campaign's own text
+        # its fields scroll in the room the frame has at 80x24: the buttons stay in sight
+        frame = form.query_one(DialogFrame)
+        await wait_for(pilot, lambda: all(b.region.area for b in form.query(Button)))
+        for button in form.query(Button):
+            assert frame.content_region.contains_region(button.region), button
         form.query_one("#cf-description", TextArea).focus()
         await pilot.press("ctrl+a")  # TextArea: start of line
         await pilot.press(*"Line one.", "enter", *"Line two: ")

@@ -12,7 +12,7 @@ from msgsvc_tui.emulator.app import Response
 from msgsvc_tui.ops import pool
 from msgsvc_tui.ops.writes import Writes
 from msgsvc_tui.tui.screens.main import MainScreen
-from msgsvc_tui.tui.screens.modals import ConfirmScreen
+from msgsvc_tui.tui.screens.modals import ConfirmScreen, DialogFrame
 from msgsvc_tui.tui.screens.sender_picker import (
     AlphaSenderScreen,
     SenderPicker,
@@ -58,6 +58,27 @@ async def pick(pilot, text: str) -> SenderPicker:
     picker.query_one("#picker-filter", Input).value = text
     await pilot.pause()
     return picker
+
+
+async def test_the_picker_at_80x24_keeps_its_whole_list_and_its_status_line_in_sight():
+    """The picker's list has room for 20 lines where the screen has them: at 80x24 it is cut
+    to what its frame has left, so the highlight (kept in the list's own view) is always
+    seen, and the status line under the list ("enter adds") is not pushed out of the frame."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_senders(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SenderPicker))
+        picker = pilot.app.screen
+        options = picker.query_one(OptionList)
+        status = picker.query_one("#picker-status")
+        await wait_for(pilot, lambda: "enter adds" in str(status.render()))
+        await pilot.press("G")
+        await pilot.pause()
+        assert options.highlighted == options.option_count - 1 and options.max_scroll_y > 0
+        frame = picker.query_one(DialogFrame)
+        for widget in (options, status):
+            assert frame.content_region.contains_region(widget.region), widget
 
 
 async def test_tab_lists_the_pool_with_counts():

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Iterator
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from msgsvc_tui.core.config import Config, Profile
@@ -128,6 +130,7 @@ __all__ = [
     "WIDE",
     "form",
     "open_emulator",
+    "painted_lines",
     "ready",
     "record_methods",
     "record_paths",
@@ -189,6 +192,13 @@ def slowed(rng: random.Random, *, share: float = 0.3, most: float = 0.002) -> It
     finally:
         MessagePump._dispatch_message = dispatch  # type: ignore[method-assign]
         httpx.ASGITransport.handle_async_request = request  # type: ignore[method-assign]
+
+
+def painted_lines(app: App[Any]) -> list[str]:
+    """The screen as the compositor paints it now, line by line: what a user sees, where a
+    widget's own state (its scroll, its text) says nothing of whether it is in sight."""
+    update = app.screen._compositor.render_full_update()
+    return ["".join(s.text for strip in line for s in strip) for line in update.strips]
 
 
 def keybar_text(pilot: Pilot) -> str:

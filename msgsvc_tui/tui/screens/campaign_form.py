@@ -81,7 +81,7 @@ class CampaignForm(ReportsWorkerErrors, Dialog[Json]):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="campaign-problems", classes="error")
-        with VerticalScroll(id="campaign-fields"):
+        with VerticalScroll(id="campaign-fields", classes="dialog-body"):
             if self.creating:
                 yield Label("Brand")
                 yield Select(

@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
+from textual.geometry import Region, Size
+from textual.layout import DockArrangeResult, WidgetPlacement
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
@@ -74,7 +76,8 @@ def answer_bindings(prefix: str, answers: tuple[Answer, ...]) -> list[BindingTyp
 
 class DialogFrame(Vertical):
     """The box a dialog (and the welcome screen) is drawn in: a bold title line, a body that
-    scrolls past 30 lines, buttons on the right. `wide` for lists and long texts."""
+    scrolls past 30 lines (or sooner, on a screen too short for them: see `arrange`), buttons
+    on the right. `wide` for lists and long texts."""
 
     DEFAULT_CSS: ClassVar[str] = """
     DialogFrame {
@@ -109,6 +112,35 @@ class DialogFrame(Vertical):
         min-width: 10;
     }
     """
+
+    def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
+        """The frame's children, its body (`.dialog-body`) cut to the room the frame has.
+
+        The frame is as tall as what it holds, up to 90% of the screen; the body's own cap is
+        a number of lines, which knows nothing of the title and buttons beside it nor of the
+        screen's height. Textual never shrinks a child to fit: where the three together are
+        taller than the frame (the help at 80x24: a body of 30 lines in a frame of 17), the
+        frame cut off the bottom of the body, scrollbar included, and the body scrolled its
+        last lines to where they could not be seen. Cut here instead, the body is only as
+        tall as the room left: a body that scrolls (all but the confirm's and the welcome's
+        few lines) reaches every line, its scrollbar shows how much is left, and what is
+        under it (the buttons) moves up into sight."""
+        arrangement = super().arrange(size, optimal)
+        overflow = arrangement.total_region.bottom - size.height
+        if not size.height or overflow <= 0:  # measured for its height, or it all fits
+            return arrangement
+        placements: list[WidgetPlacement] = []
+        cut = 0  # lines taken from the bodies above so far: what is below them moves up
+        for p in arrangement.placements:
+            region = p.region
+            if cut and not (p.fixed or p.overlay or p.absolute):
+                region = region.translate((0, -cut))
+            if cut < overflow and p.widget.has_class("dialog-body"):
+                lines = max(0, min(overflow - cut, region.height - 1))
+                region = Region(region.x, region.y, region.width, region.height - lines)
+                cut += lines
+            placements.append(WidgetPlacement(region, *p[1:]))
+        return DockArrangeResult(placements, arrangement.widgets, arrangement.scroll_spacing)
 
 
 class Dialog(PaintsWhatChanged, ModalScreen[ResultT]):

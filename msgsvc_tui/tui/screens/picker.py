@@ -70,7 +70,7 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
         p = self.PREFIX
         yield TextInput(placeholder=self.PLACEHOLDER, id=f"{p}-filter")
         yield Static("", classes="error", id=f"{p}-error")
-        yield NavOptionList(id=f"{p}-options")
+        yield NavOptionList(id=f"{p}-options", classes="dialog-body")
         yield Static(f"Loading {self.WHICH}…", id=f"{p}-status", classes="help")
 
     def on_mount(self) -> None:

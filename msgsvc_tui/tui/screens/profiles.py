@@ -151,7 +151,7 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
         self.in_use = in_use  # the profile the app is connected with
 
     def compose_body(self) -> ComposeResult:
-        yield NavOptionList(id="profile-list")
+        yield NavOptionList(id="profile-list", classes="dialog-body")
         yield Static(as_text(f"Saved in {self.config.path}"), id="profiles-status", classes="help")
         by_id = {b.id: b for b in self.BINDINGS if isinstance(b, Binding)}
         with Horizontal(classes="dialog-buttons"):
