@@ -8,6 +8,12 @@ from textual.binding import Binding, BindingType
 
 from msgsvc_tui.tui.keymode import key_label, keys_label  # noqa: F401  (help's own names)
 
+# The sections that explain what the list's columns show, not keys: the help gives them a
+# table of their own (a mark and what it means), with no empty column to squeeze the words.
+US_COLUMN = "The list's US column"
+H_COLUMN = "The list's H column"
+LEGENDS = frozenset({US_COLUMN, H_COLUMN})
+
 
 def rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
     out = []
@@ -23,7 +29,7 @@ def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
     from msgsvc_tui.tui.tabs import TABS
     from msgsvc_tui.tui.widgets.nav import NAV_KEYS
     from msgsvc_tui.tui.widgets.service_form import FieldInput, ServiceForm
-    from msgsvc_tui.tui.widgets.service_table import ServiceTable
+    from msgsvc_tui.tui.widgets.service_table import ServiceTable, health_mark
 
     moving = [(keys_label(k), d, "") for k, d, _ in NAV_KEYS]
     table_only = [r for r in rows(ServiceTable.BINDINGS) if r[1] == "Edit"]
@@ -33,12 +39,22 @@ def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
         ("The form", rows(ServiceForm.BINDINGS) + rows(FieldInput.BINDINGS)),
         *((t.pane.TITLE, rows(t.pane.BINDINGS)) for t in TABS if t.pane is not None),
         (
-            "The list's US column",
+            US_COLUMN,
             [
                 ("✓", "Registered: its A2P campaign is verified", ""),
                 ("…", "Campaign in review (seen on the A2P tab)", ""),
                 ("✗", "Campaign failed (seen on the A2P tab)", ""),
                 ("·", "Not registered: cannot send to US numbers over 10DLC", ""),
+            ],
+        ),
+        (
+            H_COLUMN,
+            [
+                (health_mark("ok"), "Healthy: the doctor found no error or warning", ""),
+                (health_mark("warning"), "Warnings, no error: likely trouble or cost", ""),
+                (health_mark("error"), "Errors: messages will fail (the Health tab says why)", ""),
+                (health_mark("failed"), "Check failed: the doctor could not read the service", ""),
+                ("blank", "Not checked yet: H (or the Health tab) checks it", ""),
             ],
         ),
         ("Anywhere on the main screen", rows(MainScreen.BINDINGS)),

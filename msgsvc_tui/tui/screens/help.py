@@ -6,7 +6,7 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from msgsvc_tui.tui.help import sections
+from msgsvc_tui.tui.help import LEGENDS, sections
 from msgsvc_tui.tui.screens.modals import ReadingDialog
 
 
@@ -20,11 +20,17 @@ class HelpScreen(ReadingDialog):
     def compose_text(self) -> ComposeResult:
         for title, rows in sections():
             table = Table(title=title, title_justify="left", expand=True, box=None)
-            table.add_column("Key", style="bold", no_wrap=True)
-            table.add_column("Action", no_wrap=True)
-            table.add_column("What it does", ratio=1)
-            for keys, desc, tip in rows:
-                table.add_row(keys, desc, tip)
+            if title in LEGENDS:  # a mark and what it means, the meaning wrapped to the width
+                table.add_column("Mark", style="bold", no_wrap=True)
+                table.add_column("Means", ratio=1)
+                for mark, means, _ in rows:
+                    table.add_row(mark, means)
+            else:
+                table.add_column("Key", style="bold", no_wrap=True)
+                table.add_column("Action", no_wrap=True)
+                table.add_column("What it does", ratio=1)
+                for keys, desc, tip in rows:
+                    table.add_row(keys, desc, tip)
             yield Static(table)
         yield Static(
             "The bottom line always shows the mode: BROWSE (letters are commands), "
