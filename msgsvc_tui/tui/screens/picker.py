@@ -47,8 +47,9 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
         Binding("down", "focus_list", "List", id="picker-list", show=False, tooltip="To list"),
     ]
     DEFAULT_CSS: ClassVar[str] = """
-    PickerScreen OptionList { height: auto; max-height: 20; }
-    PickerScreen Input { margin-bottom: 1; }
+    /* with the frame's class: above DialogFrame's own .dialog-body (the list is one) */
+    PickerScreen .picker OptionList { height: auto; max-height: 20; }
+    PickerScreen .picker Input { margin-bottom: 1; }
     """
     FRAME_CLASSES = "wide picker"
     FOCUS = "OptionList"
