@@ -65,6 +65,40 @@ async def test_a_flip_is_journalled_and_undone():
         await wait_for(pilot, lambda: "Nothing to undo" in _notes(app))
 
 
+def _undo_notes(app) -> list[str]:
+    return [n.message for n in app._notifications if n.title == "Undo"]
+
+
+async def test_an_undo_says_each_change_once():
+    """The plan promises the change; once done, the outcome line names the service and the
+    write path's own words say the change: never the promise and the words both."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        sid = table(pilot).current["sid"]
+        name = stored(app, sid)["friendly_name"]
+        before = stored(app, sid)["sticky_sender"]
+        await pilot.press("S")
+        await wait_for(pilot, lambda: stored(app, sid)["sticky_sender"] is not before)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert body.count("Sticky sender") == 1, body
+        await pilot.press("y")
+        await wait_for(pilot, lambda: _undo_notes(app))
+        old, new = ("on", "off") if not before else ("off", "on")
+        assert _undo_notes(app) == [f"✓ {name}: Sticky sender: {old} → {new}"]
+
+        app.clear_notifications()
+        await pilot.press("1", "enter")
+        await pilot.press(*["backspace"] * 40, *"Renamed", "escape", "ctrl+s")
+        await wait_for(pilot, lambda: stored(app, sid)["friendly_name"] == "Renamed")
+        await pilot.press("escape")
+        await _undo(pilot)
+        await wait_for(pilot, lambda: _undo_notes(app))
+        assert _undo_notes(app) == [f"✓ Renamed: Friendly name: Renamed → {name}"]
+
+
 async def test_undo_refuses_when_the_server_changed_since():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -243,6 +243,8 @@ def test_cli_writes_are_journalled_with_their_target_and_undo_only_touches_it(
     assert numbers_of(emulator, back["sid"]) == held
     code, out = run(server, "undo", "--yes")
     assert code == 0 and emulator.store.get_service(ACCOUNT, sid)["sticky_sender"] is before, out
+    # the plan says the change, then the outcome line: once each
+    assert out.count("Sticky sender") == 2 and "✓ Acme Order Updates: Sticky sender: " in out, out
     code, out = run(server, "undo", "--yes")
     assert code == 0 and "nothing to undo" in capsys.readouterr().err
     # the other server's write was never touched

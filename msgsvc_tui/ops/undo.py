@@ -30,11 +30,22 @@ Json = dict[str, Any]
 
 @dataclass
 class UndoStep:
+    """One entry's undo. `what` is said twice, in the plan and as the subject of the outcome
+    line once it ran; the write path's outcome then adds its own words (old → new, "removed",
+    the reason it failed). So what those words will say goes in `change`, shown in the plan
+    only: a change put in `what` as well would be said twice once done."""
+
     entry: Entry
-    what: str  # what the undo will do, as a line people read
+    what: str  # what the undo acts on (or does), as people read it
     refusal: str | None = None  # why it cannot, when it cannot
     moot: str | None = None  # why nothing is left to do (the end state is already right)
     member: Json | None = None  # the member as listed now (undoing an add)
+    change: str = ""  # what it will change, which the write's own words say once it is done
+
+    @property
+    def promise(self) -> str:
+        """The plan's line: what, and what it will change."""
+        return f"{self.what}: {self.change}" if self.change else self.what
 
 
 @dataclass
@@ -55,7 +66,7 @@ class UndoPlan:
 
     def lines(self) -> list[str]:
         """What undo will do, then what it cannot and why: lines people read."""
-        out = [f"  {s.what}" for s in self.doable]
+        out = [f"  {s.promise}" for s in self.doable]
         out += [f"  · nothing to do: {s.moot}" for s in self.moot]
         out += [f"  ✗ cannot: {s.entry.label}: {s.refusal}" for s in self.refused]
         return out
@@ -130,7 +141,7 @@ async def _plan_one(writes: Writes, entry: Entry) -> UndoStep:
         if differ:
             return UndoStep(entry, "", "changed on the server since: " + "; ".join(differ))
         back = change_words(after, {n: (entry.before or {}).get(n) for n in after})
-        return UndoStep(entry, f"{entry.label}: {back}")
+        return UndoStep(entry, entry.label, change=back)
     if entry.action == jr.CREATE:
         differ = _differs(current, dict(entry.after or {}))
         if differ:
@@ -186,7 +197,9 @@ async def _plan_campaign(writes: Writes, entry: Entry) -> UndoStep:
     differ = [a2p.BY_NAME[k].label for k, v in after.items() if current.get(k) != v]
     if differ:
         return UndoStep(entry, "", "the campaign changed since: " + ", ".join(differ))
-    return UndoStep(entry, f"{entry.label}: put the campaign's {len(after)} fields back")
+    return UndoStep(
+        entry, f"the campaign of {entry.label}", change=f"put its {len(after)} fields back"
+    )
 
 
 async def apply_undo(writes: Writes, plan: UndoPlan) -> list[Outcome]:
@@ -255,7 +268,8 @@ async def _undo_one(path: Writes, step: UndoStep, renamed: dict[str, str]) -> li
 
 
 def _as(step: UndoStep, outcome: Outcome) -> Outcome:
-    """An outcome named by what the undo said it would do."""
+    """An outcome named by what the undo acts on; its words stay the write path's own (what
+    was changed, or why not), so the change is said once."""
     outcome.subject = step.what
     return outcome
 
