@@ -101,3 +101,92 @@ async def test_check_health_key_marks_every_listed_service():
             screen.model.get(healthy), layout_columns(80), False, None, None, None, "ok"
         )
         assert " ✓ " in row
+
+
+def _judged(pane: HealthPane, sid: str, smart: bool) -> bool:
+    """The tab's findings are the doctor's reading of the service with smart encoding at
+    `smart` (the setting FEAT-SMART-ENCODING-OFF judges)."""
+    report = pane.report
+    return (
+        report is not None
+        and report.service.get("sid") == sid
+        and report.service.get("smart_encoding") is smart
+        and ("FEAT-SMART-ENCODING-OFF" in checks_of(pane)) is not smart
+    )
+
+
+def _summary(pane: HealthPane) -> str:
+    return str(pane.query_one("#health-summary", Static).render())
+
+
+async def test_an_undo_leaves_the_open_health_tab_checking_the_service_as_it_now_is():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid, pane = await open_tab(pilot, "Appointment Reminders", "8", HealthPane)
+        await wait_for(pilot, lambda: _judged(pane, sid, False))
+        before = _summary(pane)
+        await select(pilot, pane, "FEAT-SMART-ENCODING-OFF")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: _judged(pane, sid, True))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: stored(app, sid)["smart_encoding"] is False)
+        await wait_for(pilot, lambda: _judged(pane, sid, False))
+        assert _summary(pane) == before
+
+        # the same with an edit held in the form: the edit stays, the tab follows the server
+        await select(pilot, pane, "FEAT-SMART-ENCODING-OFF")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: _judged(pane, sid, True))
+        await pilot.press("1")
+        form = app.screen.form
+        form.focus_field("sticky_sender")
+        await pilot.pause()
+        await pilot.press("space", "8")
+        await wait_for(pilot, lambda: app.screen.detail.active_tab() == "tab-health")
+        assert form.dirty
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: stored(app, sid)["smart_encoding"] is False)
+        await wait_for(pilot, lambda: _judged(pane, sid, False))
+        assert form.dirty
+
+
+async def test_a_flip_from_the_list_and_a_save_from_the_form_leave_the_health_tab_current():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid, pane = await open_tab(pilot, "Appointment Reminders", "8", HealthPane)
+        await wait_for(pilot, lambda: _judged(pane, sid, False))
+        await pilot.press("escape", "E")  # back to the list, the tab still open below it
+        await wait_for(pilot, lambda: stored(app, sid)["smart_encoding"] is True)
+        await wait_for(pilot, lambda: _judged(pane, sid, True))
+
+        # a flip while the form holds an edit: the edit stays, the tab follows the server
+        sticky = stored(app, sid)["sticky_sender"]
+        await pilot.press("1")
+        form = app.screen.form
+        form.focus_field("sticky_sender")
+        await pilot.pause()
+        await pilot.press("space")
+        assert form.dirty
+        await pilot.press("8")
+        await wait_for(pilot, lambda: app.screen.detail.active_tab() == "tab-health")
+        await pilot.press("escape", "E")
+        await wait_for(pilot, lambda: stored(app, sid)["smart_encoding"] is False)
+        await wait_for(pilot, lambda: _judged(pane, sid, False))
+        assert form.dirty and form.raw_values()["sticky_sender"] is not sticky
+
+        # ctrl+s with the Health tab open: the save is a write to the service too
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: stored(app, sid)["sticky_sender"] is not sticky)
+        await wait_for(
+            pilot,
+            lambda: pane.report is not None and pane.report.service["sticky_sender"] is not sticky,
+        )
+        assert _judged(pane, sid, False) and not form.dirty

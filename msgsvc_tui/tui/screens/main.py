@@ -263,8 +263,13 @@ class MainScreen(PaintsWhatChanged, ReportsWorkerErrors, Screen[None]):
     def _list_loaded(self) -> None:
         # the list's own A2P bit is fresher than a campaign status seen before this load
         self.table.a2p_status.clear()
-        if self.table.current is not None and not self.form.dirty:
-            self.detail.show(self.table.current)
+        current = self.table.current
+        if current is None:
+            return
+        if not self.form.dirty:
+            self.detail.show(current)
+        elif self.form.service and self.form.service.get("sid") == current.get("sid"):
+            self.detail.follow(current)  # the edits stay; the open tab shows the server's
 
     @on(ServiceWritten)
     def _written(self, message: ServiceWritten) -> None:

@@ -86,11 +86,16 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         form.load(service)
         self.set_title(name_of(service))
         self.set_status("")
-        # Lazy tabs: only the open one loads; the others forget and load when opened.
+        self.follow(service)
+
+    def follow(self, service: Json) -> None:
+        """The tabs follow `service` as last read, the form left as it is (a write to a
+        service being edited keeps the edits): the open tab loads again when what it shows
+        is outdated by it (tabs are lazy: the others forget and load when opened)."""
         active = self._pane_of(self.query_one(TabbedContent).active)
         for pane in self.panes():
             if pane is active:
-                if not pane.shows(service):
+                if pane.outdated_by(service):
                     pane.show(service)
             else:
                 pane.forget()
@@ -120,6 +125,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
                     "This service changed while you edit it; saving will show what differs",
                     severity="warning",
                 )
+                self.follow(updated)
             else:
                 self.show(updated)
 
@@ -139,7 +145,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         self.call_after_refresh(center_active_tab, event.tabbed_content)
         pane = self._pane_of(event.pane.id or "", build=True)
         current = self.form.service
-        if pane is not None and current and not self.form.creating and not pane.shows(current):
+        if pane is not None and current and not self.form.creating and pane.outdated_by(current):
             pane.show(current)
 
     @on(ServiceForm.Edited)

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
 from msgsvc_tui.api import errors
+from msgsvc_tui.core import editing
 from msgsvc_tui.tui import keymode
 from msgsvc_tui.tui.keymode import focus_now
 from msgsvc_tui.tui.screens.base import ReportsWorkerErrors
@@ -54,6 +55,10 @@ class ServicePane(ReportsWorkerErrors, Vertical):
     TITLE: ClassVar[str] = ""
     SUMMARY_ID: ClassVar[str] = ""  # the Static that shows the pane's state line
     LOADING: ClassVar[str] = "Loading…"
+    # What the pane shows is judged from the service's settings (the Health tab's findings):
+    # the same service back with other settings (a flip, a save, an undo) is loaded again.
+    # Other panes list what the service holds, which a settings write leaves as it was.
+    FOLLOWS_SETTINGS: ClassVar[bool] = False
 
     # The service shown: setting it (show) loads it, once the pane is composed. Set before
     # that (a pane is built when its tab first opens), on_mount loads it.
@@ -72,6 +77,13 @@ class ServicePane(ReportsWorkerErrors, Vertical):
 
     def shows(self, service: Json | None) -> bool:
         return bool(service and self.service and self.service.get("sid") == service.get("sid"))
+
+    def outdated_by(self, service: Json) -> bool:
+        """Whether showing `service` needs a load: another service, or, for a pane that
+        judges the settings, this one as a write has left it."""
+        if not self.shows(service):
+            return True
+        return self.FOLLOWS_SETTINGS and bool(editing.server_changes(self.service or {}, service))
 
     def on_mount(self) -> None:
         self._composed = True

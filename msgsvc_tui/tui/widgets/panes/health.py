@@ -62,6 +62,7 @@ class HealthPane(ServicePane):
     TITLE = "The Health tab"
     SUMMARY_ID = "health-summary"
     LOADING = "Checking the service…"
+    FOLLOWS_SETTINGS = True  # a finding judges a setting: a write to it is checked again
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "fix", "Apply fix", id="health-fix", tooltip="Apply the finding's fix"),
