@@ -24,7 +24,7 @@ from msgsvc_tui.tui.screens.modals import (
 )
 from msgsvc_tui.tui.screens.profiles import ProfileEditor
 from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
-from tests.tui_helpers import SIZE, WIDE, painted_lines, wait_for
+from tests.tui_helpers import SIZE, WIDE, dialog_text, painted, wait_for
 
 
 class Bare(App[None]):
@@ -81,6 +81,20 @@ async def test_confirm_then_acts_on_yes_only():
         await pilot.click("#yes")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
     assert acted == ["y", "yes button"]
+
+
+async def test_a_long_title_wraps_inside_the_frame_at_80_columns():
+    """A title holding a service's name (Twilio allows 64 characters) is wider than a dialog
+    at 80 columns: it wraps, and no word of it is cut at the frame."""
+    name = "Acme Holiday Season Order and Delivery Notifications (EU and UK)"
+    title = f"Add a sender to “{name}”"
+    app = Bare()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = ConfirmScreen(title, "Sure?")
+        app.open(dialog)
+        await wait_for(pilot, lambda: app.screen is dialog)
+        await pilot.pause()
+        assert len(name) == 64 and dialog_text(app).startswith(title + " Sure?")
 
 
 async def test_a_button_answers_as_its_key_does():
@@ -161,4 +175,4 @@ async def test_a_long_body_takes_the_room_left_and_scrolls_to_its_last_line(make
         await pilot.press("G")
         await pilot.pause()
         last = dialog.lines()[-1] if isinstance(dialog, UnsavedScreen) else "line 99"
-        assert any(last in line for line in painted_lines(app)), last
+        assert any(last in line for line in painted(app).split("\n")), last

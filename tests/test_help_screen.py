@@ -17,7 +17,7 @@ from msgsvc_tui.tui.screens.help import HelpScreen
 from msgsvc_tui.tui.widgets.nav import NavScroll
 from msgsvc_tui.tui.widgets.service_table import health_mark
 
-from .tui_helpers import SIZE, painted_lines, ready, sandbox_app, slowed, wait_for
+from .tui_helpers import SIZE, painted, ready, sandbox_app, slowed, wait_for
 
 LAST_WORDS = "ctrl+p: command palette."  # the end of the help's last paragraph
 US_COLUMN = "The list's US column"
@@ -26,7 +26,7 @@ H_COLUMN = "The list's H column"
 
 def body_lines(app: Any, body: NavScroll) -> list[str]:
     """The lines of the help's body as painted: only those inside the screen."""
-    lines = painted_lines(app)
+    lines = painted(app).split("\n")
     region = body.region
     return [
         lines[y][region.x : region.right]

@@ -23,19 +23,10 @@ from msgsvc_tui.tui.screenshots import settled as settle
 from msgsvc_tui.tui.tabs import TABS
 from tests.poison import HOSTILE, acts_on_a_terminal, poison, poison_answers
 
-from .tui_helpers import WIDE, ready, sandbox_app, table, wait_for
+from .tui_helpers import WIDE, painted, ready, sandbox_app, table, wait_for
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID
 SIZE = WIDE  # every cell a poisoned value could reach is on screen
-
-
-def painted(app: Any) -> str:
-    """The whole screen as the compositor hands it to the terminal (before the app's last
-    guard, tui/guard.py, which would hide what a widget forgot)."""
-    update = app.screen._compositor.render_full_update()
-    return "\n".join(
-        "".join(segment.text for strip in line for segment in strip) for line in update.strips
-    )
 
 
 def assert_clean(app: Any, where: str) -> None:

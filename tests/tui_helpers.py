@@ -130,7 +130,7 @@ __all__ = [
     "WIDE",
     "form",
     "open_emulator",
-    "painted_lines",
+    "painted",
     "ready",
     "record_methods",
     "record_paths",
@@ -194,11 +194,24 @@ def slowed(rng: random.Random, *, share: float = 0.3, most: float = 0.002) -> It
         httpx.ASGITransport.handle_async_request = request  # type: ignore[method-assign]
 
 
-def painted_lines(app: App[Any]) -> list[str]:
-    """The screen as the compositor paints it now, line by line: what a user sees, where a
-    widget's own state (its scroll, its text) says nothing of whether it is in sight."""
+def painted(app: App[Any]) -> str:
+    """The whole screen as the compositor hands it to the terminal (before the app's last
+    guard, tui/guard.py, which would hide what a widget forgot)."""
     update = app.screen._compositor.render_full_update()
-    return ["".join(s.text for strip in line for s in strip) for line in update.strips]
+    return "\n".join(
+        "".join(segment.text for strip in line for segment in strip) for line in update.strips
+    )
+
+
+def dialog_text(app: App[Any]) -> str:
+    """What the open dialog shows inside its frame, as painted, its lines joined by one
+    space: a line wrapped at a space reads as it was written, one cut at the frame does not."""
+    from msgsvc_tui.tui.screens.modals import DialogFrame
+
+    rows = painted(app).split("\n")
+    box = app.screen.query_one(DialogFrame).content_region
+    inside = [rows[y][box.x : box.right].strip() for y in range(box.y, box.bottom)]
+    return " ".join(line for line in inside if line)
 
 
 def keybar_text(pilot: Pilot) -> str:

@@ -95,6 +95,7 @@ class DialogFrame(Vertical):
         max-width: 100;
     }
     DialogFrame .dialog-title {
+        width: 100%;  /* a long title (a service's name in it) wraps, never cut at the frame */
         text-style: bold;
         margin-bottom: 1;
     }
