@@ -15,6 +15,7 @@ from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 
 from .tui_helpers import (
     SIZE,
+    dialog_text,
     ready,
     record_methods,
     sandbox_app,
@@ -226,6 +227,24 @@ async def test_the_journal_survives_a_restart_and_undo_stays_in_its_session():
         assert f"#{earlier.id}" in text and "earlier" in text
         await pilot.press("escape", "u")
         await wait_for(pilot, lambda: "Nothing to undo" in _notes(second))
+
+
+async def test_the_journal_dialog_shows_its_title_and_target_whole_at_80_columns():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: app.journal.recent())
+        await pilot.press("J")
+        await wait_for(pilot, lambda: isinstance(app.screen, JournalScreen))
+        await pilot.pause()
+        target, path = app.screen.target, app.journal.path
+        words = dialog_text(app)
+        # every character shown, whatever the wrapping (a path longer than a line is folded)
+        whole = "".join(words.split())
+        said = f"Recent writes u undoes this session's last write to {target} Kept in {path} #1 "
+        assert whole.startswith("".join(said.split())), words
+        assert words.endswith("[this session · here]"), words
 
 
 async def test_readonly_records_nothing_and_says_why_a_write_key_does_nothing():

@@ -3,13 +3,15 @@ account), how it ended, and what undid what."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
 from msgsvc_tui.ops.journal import Journal
 from msgsvc_tui.tui.screens.modals import ReadingDialog
-from msgsvc_tui.tui.text import shown
+from msgsvc_tui.tui.text import as_text, shown
 
 
 def journal_lines(journal: Journal | None, limit: int = 200, here: str = "") -> Text:
@@ -41,14 +43,24 @@ def journal_lines(journal: Journal | None, limit: int = 200, here: str = "") -> 
 class JournalScreen(ReadingDialog):
     FRAME_ID = "journal"
     CLOSE_KEYS = "q,J"
+    DEFAULT_CSS: ClassVar[str] = """
+    #journal-note {
+        margin-bottom: 1;
+    }
+    """
 
     def __init__(self, journal: Journal | None, target: str = "") -> None:
-        where = journal.path if journal else "—"
-        super().__init__(
-            f"Recent writes  (u undoes this session's last to {shown(target)}; {where})"
-        )
+        super().__init__("Recent writes")
         self.journal = journal
         self.target = target
+
+    def compose_body(self) -> ComposeResult:
+        # Under the title, not in it: a target and a path are as long as they are, and this
+        # line wraps to the dialog's width (at 80 columns the title alone fits).
+        where = self.journal.path if self.journal else "—"
+        note = f"u undoes this session's last write to {shown(self.target)}\nKept in {where}"
+        yield Static(as_text(note), classes="help", id="journal-note")
+        yield from super().compose_body()
 
     def compose_text(self) -> ComposeResult:
         yield Static(journal_lines(self.journal, here=self.target))
