@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-from msgsvc_tui.tui.keymode import key_label, keys_label  # noqa: F401  (help's own names)
+from msgsvc_tui.tui.keymode import keys_label
 
 # The sections that explain what the list's columns show, not keys: the help gives them a
 # table of their own (a mark and what it means), with no empty column to squeeze the words.
