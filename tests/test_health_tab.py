@@ -119,17 +119,22 @@ def _summary(pane: HealthPane) -> str:
     return str(pane.query_one("#health-summary", Static).render())
 
 
+async def _fix_smart_encoding(pilot, pane: HealthPane, sid: str) -> None:
+    """`f` on the smart-encoding finding, confirmed: the tab then judges it fixed."""
+    await select(pilot, pane, "FEAT-SMART-ENCODING-OFF")
+    await pilot.press("f")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+    await pilot.press("y")
+    await wait_for(pilot, lambda: _judged(pane, sid, True))
+
+
 async def test_an_undo_leaves_the_open_health_tab_checking_the_service_as_it_now_is():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         sid, pane = await open_tab(pilot, "Appointment Reminders", "8", HealthPane)
         await wait_for(pilot, lambda: _judged(pane, sid, False))
         before = _summary(pane)
-        await select(pilot, pane, "FEAT-SMART-ENCODING-OFF")
-        await pilot.press("f")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
-        await wait_for(pilot, lambda: _judged(pane, sid, True))
+        await _fix_smart_encoding(pilot, pane, sid)
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -138,11 +143,7 @@ async def test_an_undo_leaves_the_open_health_tab_checking_the_service_as_it_now
         assert _summary(pane) == before
 
         # the same with an edit held in the form: the edit stays, the tab follows the server
-        await select(pilot, pane, "FEAT-SMART-ENCODING-OFF")
-        await pilot.press("f")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
-        await wait_for(pilot, lambda: _judged(pane, sid, True))
+        await _fix_smart_encoding(pilot, pane, sid)
         await pilot.press("1")
         form = app.screen.form
         form.focus_field("sticky_sender")

@@ -470,13 +470,18 @@ async def test_welcome_screen_then_demo():
         assert app.is_sandbox and len(screen.model) == demo.SERVICE_COUNT
 
 
+async def _add_a_profile_from_the_welcome(pilot) -> ProfileEditor:
+    """No profile yet: the welcome, then `a` opens the editor."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, WelcomeScreen))
+    await pilot.press("a")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ProfileEditor))
+    return pilot.app.screen
+
+
 async def test_welcome_add_profile_saves_and_connects(server):
     app = MsgsvcApp(config=Config.load())
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-        await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfileEditor))
-        editor = app.screen
+        editor = await _add_a_profile_from_the_welcome(pilot)
         editor.query_one("#profile-name", Input).value = "local"
         editor.query_one("#profile-account_sid", Input).value = "AC0123456789abcdef0123456789abcdef"
         editor.query_one("#profile-auth_token", Input).value = "demo-token-for-the-local-emulator"
@@ -493,9 +498,7 @@ async def test_welcome_add_profile_saves_and_connects(server):
 async def test_profile_editor_validates_inline():
     app = MsgsvcApp(config=Config.load())
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-        await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfileEditor))
+        await _add_a_profile_from_the_welcome(pilot)
         app.screen.query_one("#profile-name", Input).value = "bad"
         app.screen.query_one("#profile-account_sid", Input).value = "AC123"
         await pilot.press("ctrl+s")
@@ -519,10 +522,7 @@ async def test_profile_editor_is_typed_line_by_line_and_names_each_problem(seed)
 async def _profile_typed_line_by_line() -> None:
     app = MsgsvcApp(config=Config.load())
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-        await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfileEditor))
-        editor = app.screen
+        editor = await _add_a_profile_from_the_welcome(pilot)
         await pilot.press(*"bad name", "enter", *"AC123", "enter")
         assert app.focused is not None and app.focused.id == "profile-auth_token"
         await pilot.press("ctrl+s")
