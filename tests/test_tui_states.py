@@ -3,8 +3,12 @@ and the smaller bugs found by trying the app, each reproduced."""
 
 from __future__ import annotations
 
+import contextlib
+import random
 import socket
 from typing import Any
+
+import pytest
 
 from msgsvc_tui.core.config import Config, Connection, Profile, Secret
 from msgsvc_tui.emulator import demo
@@ -24,6 +28,7 @@ from .tui_helpers import (
     open_profiles,
     ready,
     sandbox_app,
+    slowed,
     table,
     wait_for,
 )
@@ -286,3 +291,27 @@ async def test_the_panes_stack_below_the_breakpoint_and_follow_a_resize(monkeypa
         main = await ready(pilot)
         assert placement(main) == ({"-wide"}, False)
     assert composed_with == [{"-narrow"}, {"-wide"}]  # before any resize reached the screen
+
+
+@pytest.mark.parametrize("seed", [None, 4])
+async def test_the_lists_cursor_stays_in_sight_when_the_list_gets_shorter(seed):
+    """At 80x24 the list gives the form its room when the focus goes into the details (8
+    lines for the list, 3 of them rows): the row the cursor is on, near the bottom of the
+    taller list, stays in sight, as the tour's step on the Health tab showed it did not.
+    Also on a slowed loop."""
+    with contextlib.nullcontext() if seed is None else slowed(random.Random(seed)):
+        app = sandbox_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            services = table(pilot)
+            await pilot.press(*["j"] * 11)
+            tall = services.scrollable_content_region.height
+            await pilot.press("1")  # the focus into the form: the list shrinks
+            await wait_for(pilot, lambda: services.scrollable_content_region.height < tall)
+
+            def in_sight() -> bool:
+                top = services.scroll_offset.y
+                return top <= services.cursor < top + services.scrollable_content_region.height
+
+            await wait_for(pilot, in_sight)
+            assert services.cursor == 11

@@ -267,6 +267,10 @@ class ServiceTable(ScrollView, can_focus=True):
         if width and columns != self.columns:
             self.columns = columns
             self.post_message(self.ColumnsChanged(self, columns))
+        # shorter now (the panes stack, the list gives the form room): the cursor's row stays
+        # in sight, as a move would have left it
+        if self.model.visible:
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True)
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
