@@ -21,7 +21,7 @@ from msgsvc_tui.tui.screenshots import busy
 from msgsvc_tui.tui.widgets.panes.messages import MessagesPane, counter_text
 from tests.messages_fixture import ACCOUNT, MessagesServer
 
-from .tui_helpers import SIZE, WIDE, keybar_text, ready, sandbox_app, table, wait_for
+from .tui_helpers import SIZE, WIDE, keybar_text, ready, sandbox_app, stored, table, wait_for
 
 ACCOUNT_PATH = f"/2010-04-01/Accounts/{ACCOUNT}/Messages"
 
@@ -179,6 +179,24 @@ async def test_typing_in_the_composer_is_text_not_commands() -> None:
         await pilot.press("escape")  # then the services list
         assert app.focused is table(pilot)
         assert posts(fixture) == []
+
+
+async def test_a_flag_flipped_from_the_list_reaches_the_open_composers_counter() -> None:
+    """The counter says what this service's Smart Encoding does to the text typed: flipped
+    from the list with the Messages tab open, the counter follows the server, and what was
+    typed stays."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid, pane = await open_messages(pilot, "Appointment Reminders")  # smart encoding off
+        await pilot.press("m", *"+14155550123", "enter", *"Hi there")
+        body = pane.query_one("#compose-body", Input)
+        assert "Smart Encoding off" in text_of(pilot, "compose-counter")
+        await pilot.press("escape", "escape")
+        assert app.focused is table(pilot)
+        await pilot.press("E")  # the list's key for Smart Encoding: written at once
+        await wait_for(pilot, lambda: stored(app, sid)["smart_encoding"] is True)
+        await wait_for(pilot, lambda: "Smart Encoding on" in text_of(pilot, "compose-counter"))
+        assert body.value == "Hi there"
 
 
 async def test_send_in_the_sandbox_journals_and_follows_to_delivered() -> None:

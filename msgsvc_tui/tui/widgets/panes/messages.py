@@ -153,6 +153,7 @@ class MessagesPane(ServicePane):
     TITLE = "The Messages tab"
     SUMMARY_ID = "messages-summary"
     LOADING = "Loading the service's recent messages…"
+    FOLLOWS_SETTINGS = True  # the counter says what the service's Smart Encoding does
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "compose", "Compose", id="messages-compose", tooltip="Write a message"),
