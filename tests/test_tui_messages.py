@@ -187,16 +187,44 @@ async def test_a_flag_flipped_from_the_list_reaches_the_open_composers_counter()
     typed stays."""
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        sid, pane = await open_messages(pilot, "Appointment Reminders")  # smart encoding off
+        sid, pane = await open_messages(pilot, "Event Tickets")  # every flag on, many messages
         await pilot.press("m", *"+14155550123", "enter", *"Hi there")
         body = pane.query_one("#compose-body", Input)
-        assert "Smart Encoding off" in text_of(pilot, "compose-counter")
+        assert "Smart Encoding on" in text_of(pilot, "compose-counter")
         await pilot.press("escape", "escape")
         assert app.focused is table(pilot)
+        listed = pane.query_one(DataTable)
+        rows, shown = listed.row_count, list(pane.messages)
+        assert rows  # the service has messages: they must not be cleared by the write
         await pilot.press("E")  # the list's key for Smart Encoding: written at once
-        await wait_for(pilot, lambda: stored(app, sid)["smart_encoding"] is True)
-        await wait_for(pilot, lambda: "Smart Encoding on" in text_of(pilot, "compose-counter"))
+        await wait_for(pilot, lambda: stored(app, sid)["smart_encoding"] is False)
+        await wait_for(pilot, lambda: "Smart Encoding off" in text_of(pilot, "compose-counter"))
         assert body.value == "Hi there"
+        assert listed.row_count == rows and pane.messages == shown  # nothing loaded again
+
+
+async def test_with_edits_held_the_tabs_follow_the_server_not_the_forms_copy() -> None:
+    """A flip from the list while the form holds an edit: the edit stays, and a tab opened
+    afterwards shows the service as the server now has it, not the form's older copy."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sid, _ = await open_messages(pilot, "Appointment Reminders")  # smart encoding off
+        await pilot.press("1")
+        form = app.screen.form
+        form.focus_field("sticky_sender")
+        await pilot.pause()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: form.dirty)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.focused is table(pilot))
+        await pilot.press("E")
+        await wait_for(pilot, lambda: stored(app, sid)["smart_encoding"] is True)
+        await pilot.press("7")
+        await wait_for(pilot, lambda: "Smart Encoding on" in text_of(pilot, "compose-counter"))
+        await pilot.press("1", "7")
+        await pilot.pause()
+        assert "Smart Encoding on" in text_of(pilot, "compose-counter")
+        assert form.dirty  # the edit held all along
 
 
 async def test_send_in_the_sandbox_journals_and_follows_to_delivered() -> None:

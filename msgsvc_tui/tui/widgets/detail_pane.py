@@ -36,6 +36,7 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         super().__init__(**kw)
         self.session = session
         self._built: dict[str, ServicePane] = {}  # pane id -> the pane, once its tab opened
+        self.latest: Json | None = None  # the service shown, as last read from the server
 
     def compose(self) -> ComposeResult:
         from msgsvc_tui.tui.tabs import TABS
@@ -92,11 +93,11 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         """The tabs follow `service` as last read, the form left as it is (a write to a
         service being edited keeps the edits): the open tab loads again when what it shows
         is outdated by it (tabs are lazy: the others forget and load when opened)."""
+        self.latest = service
         active = self._pane_of(self.query_one(TabbedContent).active)
         for pane in self.panes():
             if pane is active:
-                if pane.outdated_by(service):
-                    pane.show(service)
+                pane.follow(service)
             else:
                 pane.forget()
 
@@ -145,8 +146,10 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         self.call_after_refresh(center_active_tab, event.tabbed_content)
         pane = self._pane_of(event.pane.id or "", build=True)
         current = self.form.service
-        if pane is not None and current and not self.form.creating and pane.outdated_by(current):
-            pane.show(current)
+        if current and self.latest and self.latest.get("sid") == current.get("sid"):
+            current = self.latest  # as last read: the form may hold an older copy under edits
+        if pane is not None and current and not self.form.creating:
+            pane.follow(current)
 
     @on(ServiceForm.Edited)
     def _edited(self) -> None:

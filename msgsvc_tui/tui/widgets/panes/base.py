@@ -57,7 +57,8 @@ class ServicePane(ReportsWorkerErrors, Vertical):
     LOADING: ClassVar[str] = "Loading…"
     # What the pane shows is judged from the service's settings (the Health tab's findings):
     # the same service back with other settings (a flip, a save, an undo) is loaded again.
-    # Other panes list what the service holds, which a settings write leaves as it was.
+    # Other panes list what the service holds, which a settings write leaves as it was: they
+    # take the new settings as they are (`settings_changed`).
     FOLLOWS_SETTINGS: ClassVar[bool] = False
 
     # The service shown: setting it (show) loads it, once the pane is composed. Set before
@@ -78,12 +79,22 @@ class ServicePane(ReportsWorkerErrors, Vertical):
     def shows(self, service: Json | None) -> bool:
         return bool(service and self.service and self.service.get("sid") == service.get("sid"))
 
-    def outdated_by(self, service: Json) -> bool:
-        """Whether showing `service` needs a load: another service, or, for a pane that
-        judges the settings, this one as a write has left it."""
+    def follow(self, service: Json) -> None:
+        """`service` as last read from the server: another service is loaded; this one, as a
+        write left it (a flip, a save, an undo), is loaded again by a pane that judges the
+        settings, and handed as it is to the others, which keep what they list."""
         if not self.shows(service):
-            return True
-        return self.FOLLOWS_SETTINGS and bool(editing.server_changes(self.service or {}, service))
+            self.show(service)
+        elif editing.server_changes(self.service or {}, service):
+            if self.FOLLOWS_SETTINGS:
+                self.show(service)
+            else:
+                self.settings_changed(service)
+
+    def settings_changed(self, service: Json) -> None:
+        """The same service with other settings: kept without a load (what the pane lists
+        does not depend on them; a pane whose words do says them again)."""
+        self.set_reactive(ServicePane.service, service)
 
     def on_mount(self) -> None:
         self._composed = True

@@ -153,7 +153,6 @@ class MessagesPane(ServicePane):
     TITLE = "The Messages tab"
     SUMMARY_ID = "messages-summary"
     LOADING = "Loading the service's recent messages…"
-    FOLLOWS_SETTINGS = True  # the counter says what the service's Smart Encoding does
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "compose", "Compose", id="messages-compose", tooltip="Write a message"),
@@ -221,6 +220,12 @@ class MessagesPane(ServicePane):
     @property
     def smart_encoding(self) -> bool:
         return bool((self.service or {}).get("smart_encoding"))
+
+    def settings_changed(self, service: Json) -> None:
+        """The counter says what the service's Smart Encoding does: said again, the list,
+        the message followed and what is typed kept."""
+        super().settings_changed(service)
+        self._render_counter()
 
     # ---- loading --------------------------------------------------------------------------
     def clear(self) -> None:
