@@ -18,6 +18,7 @@ from .tui_helpers import (
     dialog_text,
     ready,
     record_methods,
+    refuse_posts,
     sandbox_app,
     store_count,
     stored,
@@ -98,6 +99,27 @@ async def test_an_undo_says_each_change_once():
         await _undo(pilot)
         await wait_for(pilot, lambda: _undo_notes(app))
         assert _undo_notes(app) == [f"✓ Renamed: Friendly name: Renamed → {name}"]
+
+
+async def test_a_failed_undo_names_the_change_it_tried():
+    """Refused by the server, the undo's line says which change did not happen, then why:
+    the service's name alone would leave the user guessing."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        sid = table(pilot).current["sid"]
+        name = stored(app, sid)["friendly_name"]
+        before = stored(app, sid)["sticky_sender"]
+        await pilot.press("S")
+        await wait_for(pilot, lambda: stored(app, sid)["sticky_sender"] is not before)
+        refuse_posts(app, {"code": 20001, "message": "Refused for the test", "status": 400})
+        await _undo(pilot)
+        await wait_for(pilot, lambda: _undo_notes(app))
+        old, new = ("on", "off") if not before else ("off", "on")
+        (note,) = _undo_notes(app)
+        assert note.startswith(f"✗ {name}: Sticky sender: {old} → {new}: "), note
+        assert "Refused for the test" in note
+        assert stored(app, sid)["sticky_sender"] is not before  # nothing was undone
 
 
 async def test_undo_refuses_when_the_server_changed_since():

@@ -165,7 +165,7 @@ def serve_forever(
     import uvicorn
 
     # real time: statuses move and status callbacks go out with no request to drive them,
-    # until the server stops (the store is closed after)
+    # until the server stops (the clock's thread ends at its next tick)
     app.messaging.start_ticker()
     try:
         if sock is None:

@@ -269,8 +269,9 @@ async def _undo_one(path: Writes, step: UndoStep, renamed: dict[str, str]) -> li
 
 def _as(step: UndoStep, outcome: Outcome) -> Outcome:
     """An outcome named by what the undo acts on; its words stay the write path's own (what
-    was changed, or why not), so the change is said once."""
-    outcome.subject = step.what
+    was changed, or why not), so the change is said once. Not done, or not known to be, it
+    names the change it tried as well: the write path's words are then only the reason."""
+    outcome.subject = step.what if outcome.ok else step.promise
     return outcome
 
 
