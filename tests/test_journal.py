@@ -71,17 +71,24 @@ def _undo_notes(app) -> list[str]:
     return [n.message for n in app._notifications if n.title == "Undo"]
 
 
+async def _flip_sticky_sender(pilot) -> tuple[str, str, bool]:
+    """`S` on the list's first service, written: its SID, name and the value before."""
+    await ready(pilot)
+    app = pilot.app
+    sid = table(pilot).current["sid"]
+    name = stored(app, sid)["friendly_name"]
+    before = stored(app, sid)["sticky_sender"]
+    await pilot.press("S")
+    await wait_for(pilot, lambda: stored(app, sid)["sticky_sender"] is not before)
+    return sid, name, before
+
+
 async def test_an_undo_says_each_change_once():
     """The plan promises the change; once done, the outcome line names the service and the
     write path's own words say the change: never the promise and the words both."""
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        sid = table(pilot).current["sid"]
-        name = stored(app, sid)["friendly_name"]
-        before = stored(app, sid)["sticky_sender"]
-        await pilot.press("S")
-        await wait_for(pilot, lambda: stored(app, sid)["sticky_sender"] is not before)
+        sid, name, before = await _flip_sticky_sender(pilot)
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         body = str(app.screen.query_one(".dialog-body").render())
@@ -106,12 +113,7 @@ async def test_a_failed_undo_names_the_change_it_tried():
     the service's name alone would leave the user guessing."""
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        sid = table(pilot).current["sid"]
-        name = stored(app, sid)["friendly_name"]
-        before = stored(app, sid)["sticky_sender"]
-        await pilot.press("S")
-        await wait_for(pilot, lambda: stored(app, sid)["sticky_sender"] is not before)
+        sid, name, before = await _flip_sticky_sender(pilot)
         refuse_posts(app, {"code": 20001, "message": "Refused for the test", "status": 400})
         await _undo(pilot)
         await wait_for(pilot, lambda: _undo_notes(app))
