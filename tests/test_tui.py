@@ -7,7 +7,7 @@ import html
 import random
 
 import pytest
-from textual.widgets import Input, Select, Switch
+from textual.widgets import Input, Select, Static, Switch
 
 from msgsvc_tui.core.config import Config, Profile, Secret
 from msgsvc_tui.emulator import demo
@@ -532,6 +532,23 @@ async def _profile_typed_line_by_line() -> None:
         sid_error = str(editor.query_one("#profile-error-account_sid").render())
         assert name_error and "32 hex" in sid_error
         assert not Config.load().profiles  # nothing written
+
+
+async def test_a_profile_problem_of_no_field_still_refuses_the_save(monkeypatch):
+    """A rule about the profile as a whole (no field to put it under) is said on the
+    editor's one error line, and nothing is saved."""
+    from msgsvc_tui.core.config import ProfileProblem
+
+    monkeypatch.setattr(
+        Profile, "problems", lambda self: [ProfileProblem("whole", "not allowed here")]
+    )
+    app = MsgsvcApp(config=Config.load())
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await _add_a_profile_from_the_welcome(pilot)
+        await pilot.press("ctrl+s")
+        line = editor.query_one("#profile-error", Static)
+        await wait_for(pilot, lambda: "not allowed here" in str(line.render()))
+        assert app.screen is editor and not Config.load().profiles
 
 
 async def test_profiles_screen_switches_and_tests(server):

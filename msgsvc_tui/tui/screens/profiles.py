@@ -107,16 +107,22 @@ class ProfileEditor(CheckedDialog[Profile]):
         )
 
     def check(self, *, typing: bool) -> tuple[Input, str] | None:
-        problems = [p for p in self.build().problems() if p.attr in _ATTRS]
+        """Every problem of a field on that field's line, the focus to go to the first; a
+        problem of no field (none today) is the answer's words, for the dialog's one line."""
+        problems = self.build().problems()
         for attr in _ATTRS:
             mine = [p.message for p in problems if p.attr == attr]
             self.say(mine[0] if mine else "", f"#profile-error-{attr}")
         if not problems:
             return None
-        return self.query_one(f"#profile-{problems[0].attr}", Input), problems[0].message
+        placed = [p for p in problems if p.attr in _ATTRS]
+        if placed:
+            return self.query_one(f"#profile-{placed[0].attr}", Input), ""
+        return self.query_one(Input), str(problems[0])
 
     def say_problem(self, problem: tuple[Input, str] | None) -> None:
-        """Each problem is on its own field's line already (`check`)."""
+        """A field's problem is on its own line already (`check`); the one line says any other."""
+        super().say_problem(problem if problem and problem[1] else None)
 
     def action_save(self) -> None:
         self.finish()
