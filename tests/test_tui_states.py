@@ -26,6 +26,7 @@ from .tui_helpers import (
     WIDE,
     app_with_profiles,
     open_profiles,
+    painted,
     ready,
     sandbox_app,
     slowed,
@@ -315,3 +316,25 @@ async def test_the_lists_cursor_stays_in_sight_when_the_list_gets_shorter(seed):
 
             await wait_for(pilot, in_sight)
             assert services.cursor == 11
+
+
+@pytest.mark.parametrize("seed", [None, 6])
+async def test_the_mode_line_as_painted_follows_a_dialog_opened_over_a_dialog(seed):
+    """The bottom line is repainted when its keys change, not only when its own screen's
+    focus moves: the profiles, then `a` for their editor over them, and the line painted on
+    the terminal says the editor's keys, then the profiles' again once it closes."""
+    with contextlib.nullcontext() if seed is None else slowed(random.Random(seed)):
+        app = sandbox_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_profiles(pilot)
+
+            def bottom() -> str:
+                return painted(app).split("\n")[-1]
+
+            await wait_for(pilot, lambda: "a add" in bottom())
+            await pilot.press("a")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProfileEditor))
+            await wait_for(pilot, lambda: "ctrl+s save" in bottom())
+            assert "a add" not in bottom() and bottom().lstrip().startswith("DIALOG")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: "a add" in bottom())

@@ -7,6 +7,7 @@ the mode and offers no key that writes (tui/keymode.py names them)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -63,7 +64,22 @@ class KeyBar(Widget):
         self.hints: Callable[[], list[tuple[str, str]]] = list
 
     def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, lambda _screen: self.refresh_keys())
+        self._watched: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
+        self._watch(self.screen)
+        # The line says the keys of the screen on top: a dialog opened over a dialog (the
+        # profiles, then their editor) moves no focus on this screen, so the app's screen
+        # change repaints it, and the keys of each screen that comes on top are followed too.
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+        self.refresh_keys()
+
+    def _watch(self, screen: Screen[Any]) -> None:
+        if screen not in self._watched:
+            self._watched.add(screen)
+            screen.bindings_updated_signal.subscribe(self, lambda _screen: self.refresh_keys())
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        if screen.is_running:
+            self._watch(screen)
         self.refresh_keys()
 
     def on_resize(self) -> None:
