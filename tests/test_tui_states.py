@@ -338,3 +338,32 @@ async def test_the_mode_line_as_painted_follows_a_dialog_opened_over_a_dialog(se
             assert "a add" not in bottom() and bottom().lstrip().startswith("DIALOG")
             await pilot.press("escape")
             await wait_for(pilot, lambda: "a add" in bottom())
+
+
+async def test_reading_the_screen_leaves_what_the_app_paints_next_alone():
+    """The tests' `painted()` reads the screen the way the app renders it: read while the
+    screen under a dialog is being repainted, it draws that screen (not a blank, which the
+    dialog would then keep and the terminal show from then on), and the next read, once the
+    app has painted, still shows it."""
+    from textual.app import App, ComposeResult
+    from textual.screen import ModalScreen
+    from textual.widgets import Static
+
+    class Over(ModalScreen[None]):
+        DEFAULT_CSS = "Over { align: center middle; } Over Static { width: 8; height: 1; }"
+
+        def compose(self) -> ComposeResult:
+            yield Static("dialog")
+
+    class Under(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("the screen below")
+
+    app = Under()
+    async with app.run_test(size=(30, 5)) as pilot:
+        await app.push_screen(Over())
+        await wait_for(pilot, lambda: "the screen below" in painted(app))
+        app.screen.refresh()  # as a change below the dialog makes it repaint
+        assert "the screen below" in painted(app)
+        await pilot.pause()
+        assert "the screen below" in painted(app) and "dialog" in painted(app)

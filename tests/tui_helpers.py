@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.strip import Strip
 
 from msgsvc_tui.core.config import Config, Profile
 from msgsvc_tui.emulator import demo
@@ -196,11 +198,22 @@ def slowed(rng: random.Random, *, share: float = 0.3, most: float = 0.002) -> It
 
 def painted(app: App[Any]) -> str:
     """The whole screen as the compositor hands it to the terminal (before the app's last
-    guard, tui/guard.py, which would hide what a widget forgot)."""
-    update = app.screen._compositor.render_full_update()
-    return "\n".join(
-        "".join(segment.text for strip in line for segment in strip) for line in update.strips
-    )
+    guard, tui/guard.py, which would hide what a widget forgot).
+
+    Read as the app renders it, and without changing what it renders next: the screens
+    below a dialog are drawn from the stack the app's own render sets (Textual keeps it in a
+    context variable the test's task does not see; without it the dialog's background is
+    rendered blank and that blank kept in its cache, so the terminal would never show the
+    screen below again), and no dirty region is cleared (a full update would clear them, and
+    the app's next paint would then leave the terminal as it was)."""
+    from textual._context import visible_screen_stack
+
+    def render() -> list[Strip]:
+        visible_screen_stack.set(app._background_screens)
+        return app.screen._compositor.render_strips()
+
+    strips = contextvars.copy_context().run(render)
+    return "\n".join(strip.text for strip in strips)
 
 
 def dialog_text(app: App[Any]) -> str:
