@@ -190,8 +190,8 @@ class MessagesPane(ServicePane):
         yield Static("", id="messages-summary")
         with Composer(id="composer"):
             for label, input_id, hint in (
-                ("To", "compose-to", "+14155550123"),
-                ("Body", "compose-body", "the text — enter sends"),
+                ("To", "compose-to", "e.g. +14155550123"),
+                ("Body", "compose-body", "the message — enter sends it"),
                 ("Media", "compose-media", "https://… (optional: makes it an MMS)"),
             ):
                 with Horizontal(classes="compose-row"):
