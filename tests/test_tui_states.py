@@ -367,3 +367,31 @@ async def test_reading_the_screen_leaves_what_the_app_paints_next_alone():
         assert "the screen below" in painted(app)
         await pilot.pause()
         assert "the screen below" in painted(app) and "dialog" in painted(app)
+
+
+@pytest.mark.parametrize("seed", [None, 3])
+async def test_ctrl_s_is_offered_while_there_is_something_to_save(seed):
+    """The bottom line offers `ctrl+s save` while the form holds an edit or a new service,
+    not on a form the server already matches (where it took the room of `q quit` at 80
+    columns): a switch flipped on its row brings it, the save takes it away, `n` brings it
+    back. Read as painted: the line follows without the focus moving. Also on a slowed loop."""
+    with contextlib.nullcontext() if seed is None else slowed(random.Random(seed)):
+        app = sandbox_app()
+        async with app.run_test(size=SIZE) as pilot:
+            main = await ready(pilot)
+
+            def bottom() -> str:
+                return painted(app).split("\n")[-1]
+
+            await wait_for(pilot, lambda: "q quit" in bottom())
+            assert "ctrl+s" not in bottom()
+            await pilot.press("1")  # the form: its first row
+            await wait_for(pilot, lambda: main.form.focused_row() is not None)
+            main.form.focus_field("mms_converter")
+            await pilot.press("space")  # flipped on its row: no focus moves
+            await wait_for(pilot, lambda: "ctrl+s save" in bottom())
+            assert main.form.dirty
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: not main.form.dirty and "ctrl+s" not in bottom())
+            await pilot.press("escape", "n")
+            await wait_for(pilot, lambda: main.form.creating and "ctrl+s save" in bottom())

@@ -89,11 +89,26 @@ class MainScreen(PaintsWhatChanged, ReportsWorkerErrors, Screen[None]):
         bar = KeyBar(readonly=self.session.readonly, id="keybar")
         bar.extra = self._bar_extra
         bar.hints = self._bar_hints
+        bar.idle = self._bar_idle
         yield bar
 
     def _bar_extra(self) -> list[str]:
         marked = len(self.model.marked)
         return [f"● {marked} marked"] if marked else []
+
+    def _bar_idle(self, binding: Binding) -> bool:
+        """ctrl+s is offered while there is something to save: edits, a new service, a
+        field being edited. The key itself always works (a switch flipped and ctrl+s at
+        once, in one burst, reach the form in that order: the save is never dropped)."""
+        form = self.form
+        return binding.id == "save" and not (form.editing or form.creating or form.dirty)
+
+    @on(ServiceForm.Edited)
+    @on(ServiceForm.Loaded)
+    def _form_changed(self) -> None:
+        # what there is to save changed without the focus moving (a switch flipped on its
+        # row, a save done, another service shown): the bar's ctrl+s follows
+        self.refresh_keybar()
 
     def _bar_hints(self) -> list[tuple[str, str]]:
         """With the list focused and another tab open, how to reach that tab's keys; none

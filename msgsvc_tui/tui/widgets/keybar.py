@@ -62,6 +62,9 @@ class KeyBar(Widget):
         # extra words after the mode (marks: "3 marked"), set by the screen
         self.extra: Callable[[], list[str]] = list
         self.hints: Callable[[], list[tuple[str, str]]] = list
+        # a binding of its own screen that works but has nothing to act on now (save, on a
+        # form without edits), set by the screen: left out, so the keys that matter fit
+        self.idle: Callable[[Binding], bool] = lambda _binding: False
 
     def on_mount(self) -> None:
         self._watched: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
@@ -110,6 +113,8 @@ class KeyBar(Widget):
             if self.readonly and keymode.is_write(binding):
                 continue
             if binding.action == "help":
+                continue
+            if keys_of is self.screen and self.idle(binding):
                 continue
             label = keymode.keys_label(binding.key_display or binding.key).split(" ")[0]
             if typing and (len(label) == 1 or label == "space"):

@@ -196,6 +196,16 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
         def control(self) -> ServiceForm:
             return self.form
 
+    @dataclass
+    class Loaded(Message):
+        """A service (or an empty new form) is the new baseline: no edits any more."""
+
+        form: ServiceForm
+
+        @property
+        def control(self) -> ServiceForm:
+            return self.form
+
     def __init__(self, *, readonly: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
         self.readonly = readonly
@@ -302,6 +312,7 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
                 control.cursor_position = len(control.value)
             else:
                 self.stop_editing()
+        self.post_message(self.Loaded(self))
 
     def _load(self, service: Json | None, *, creating: bool) -> None:
         self.creating = creating
