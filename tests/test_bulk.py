@@ -63,7 +63,7 @@ async def test_429_backs_everyone_off_together(client, emulator):
         slept.append(seconds)
         await asyncio.sleep(0)
 
-    client._sleep = sleep
+    client.sleep = sleep
     emulator.inject(
         Fault(429, b'{"code": 20429, "message": "Too Many Requests"}', {"Retry-After": "1"})
     )

@@ -118,7 +118,7 @@ async def test_retries_429_and_503_honouring_retry_after(client, emulator):
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    client._sleep = sleep
+    client.sleep = sleep
     emulator.inject(
         Fault(
             429,

@@ -243,11 +243,11 @@ async def test_send_in_the_sandbox_journals_and_follows_to_delivered() -> None:
         assert cells(pane)[0][1] == "accepted" and cells(pane)[0][3] == "choosing…"
         await pilot.press("escape", "1")  # another tab: the clock's tick asks nothing
         await pilot.pause()
-        pane._tick()
+        pane.tick()
         assert not busy(pane)
         await pilot.press("7")
         await pilot.pause()
-        pane._tick()  # on screen again: it follows the message
+        pane.tick()  # on screen again: it follows the message
         assert busy(pane)
         await wait_for(pilot, lambda: not busy(pane))
         assert cells(pane)[0][1] == "queued"

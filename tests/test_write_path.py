@@ -525,7 +525,7 @@ def test_the_one_shot_reader_retries_a_garbled_200_too(server, emulator):
     sid = sid_of(emulator, "Acme Order Updates")
     emulator.inject(Fault(200, b"<html>"))
     with Reader.from_connection(_conn(server)) as reader:
-        reader._sleep = lambda _s: None
+        reader.sleep = lambda _s: None
         assert reader.fetch_service(sid)["sid"] == sid
 
 

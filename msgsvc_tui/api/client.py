@@ -102,7 +102,7 @@ class MessagingClient(protocol.Attempts):
         super().__init__(**options)
         self.account_sid = account_sid
         self.readonly = readonly
-        self._sleep = sleep
+        self.sleep = sleep  # the wait before an attempt again: a test counts the waits instead
         self._resume_at = 0.0  # shared back-off: one 429 slows every concurrent call
         secret = password.reveal() if isinstance(password, Secret) else password
         self._http = httpx.AsyncClient(
@@ -155,7 +155,7 @@ class MessagingClient(protocol.Attempts):
     async def _wait_for_shared_backoff(self) -> None:
         wait = self._resume_at - time.monotonic()
         if wait > 0:
-            await self._sleep(wait)
+            await self.sleep(wait)
 
     def _note_server_clock(self, response: httpx.Response) -> None:
         """Keep the last Date header as it came (parsed only if a lost create needs it)."""
@@ -206,7 +206,7 @@ class MessagingClient(protocol.Attempts):
                 garbled = method in _READS and 200 <= status < 300
                 if not (garbled and attempt < self.max_retries):
                     raise
-            await self._sleep(self.delay(attempt))
+            await self.sleep(self.delay(attempt))
             attempt += 1
 
     async def _send(
@@ -247,13 +247,13 @@ class MessagingClient(protocol.Attempts):
                 error = _transport_error(exc, method, url)
                 healable = not isinstance(error, errors.TlsError)
                 if reading and healable and attempt < self.max_retries:
-                    await self._sleep(self.delay(attempt))
+                    await self.sleep(self.delay(attempt))
                     continue
                 raise error from None
             delay = self.delay(attempt, response.headers.get("Retry-After"))
             if response.status_code == 429:
                 self._resume_at = max(self._resume_at, time.monotonic() + delay)
-            await self._sleep(delay)
+            await self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     # ---- paging ---------------------------------------------------------------------------

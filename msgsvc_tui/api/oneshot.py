@@ -131,7 +131,7 @@ class Reader(protocol.Attempts):
             "User-Agent": USER_AGENT,
             **protocol.ACCEPT_HEADERS,
         }
-        self._sleep = sleep
+        self.sleep = sleep  # the wait before an attempt again: a test counts the waits instead
         self._connections = _Connections(connect_timeout, read_timeout)
         self.requests_made = 0  # sent, retries included (page threads count here too)
         self._counting = threading.Lock()
@@ -268,7 +268,7 @@ class Reader(protocol.Attempts):
                 retry = attempt < self.max_retries and not isinstance(error, errors.TlsError)
                 if not retry or (abandoned is not None and abandoned.is_set()):
                     raise error from None
-                self._sleep(self.delay(attempt))
+                self.sleep(self.delay(attempt))
                 attempt += 1
                 continue
             try:
@@ -285,7 +285,7 @@ class Reader(protocol.Attempts):
         """Wait before attempt `attempt + 1`, unless the page was abandoned meanwhile."""
         if abandoned is not None and abandoned.is_set():
             raise _Abandoned
-        self._sleep(self.delay(attempt, retry_after))
+        self.sleep(self.delay(attempt, retry_after))
 
     def _count(self) -> None:
         with self._counting:

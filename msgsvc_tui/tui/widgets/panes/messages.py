@@ -212,7 +212,7 @@ class MessagesPane(ServicePane):
         super().on_mount()
         self._render_counter()
         # the live statuses' clock; tests pause it and call poll_once themselves
-        self.poller = self.set_interval(POLL_SECONDS, self._tick)
+        self.poller = self.set_interval(POLL_SECONDS, self.tick)
 
     def main_widget(self) -> Widget:
         return self.query_one("#messages-table")
@@ -357,7 +357,7 @@ class MessagesPane(ServicePane):
             self._render_detail()
 
     # ---- live statuses --------------------------------------------------------------------
-    def _tick(self) -> None:
+    def tick(self) -> None:
         """Follow what is not final, only while the tab is on screen (a hidden pane has no
         region): another tab, or another app screen, costs no requests."""
         visible = bool(self.region.area)
