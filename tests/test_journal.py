@@ -16,6 +16,7 @@ from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 from .tui_helpers import (
     SIZE,
     dialog_text,
+    notifications,
     ready,
     record_methods,
     refuse_posts,
@@ -38,7 +39,7 @@ async def _undo(pilot, *, confirm: bool = True) -> None:
 
 
 def _notes(app) -> str:
-    return "\n".join(n.message for n in app._notifications)
+    return "\n".join(n.message for n in notifications(app))
 
 
 async def test_a_flip_is_journalled_and_undone():
@@ -68,7 +69,7 @@ async def test_a_flip_is_journalled_and_undone():
 
 
 def _undo_notes(app) -> list[str]:
-    return [n.message for n in app._notifications if n.title == "Undo"]
+    return [n.message for n in notifications(app) if n.title == "Undo"]
 
 
 async def _flip_sticky_sender(pilot) -> tuple[str, str, bool]:

@@ -23,7 +23,7 @@ from msgsvc_tui.tui.screenshots import settled as settle
 from msgsvc_tui.tui.tabs import TABS
 from tests.poison import HOSTILE, acts_on_a_terminal, poison, poison_answers
 
-from .tui_helpers import WIDE, painted, ready, sandbox_app, table, wait_for
+from .tui_helpers import WIDE, notifications, painted, ready, sandbox_app, table, wait_for
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID
 SIZE = WIDE  # every cell a poisoned value could reach is on screen
@@ -33,7 +33,7 @@ def assert_clean(app: Any, where: str) -> None:
     screen_text = painted(app)
     raw = acts_on_a_terminal(screen_text.replace("\n", ""))
     assert raw == [], f"{where}: raw {sorted(set(raw))!r} painted:\n{screen_text}"
-    for note in app._notifications:
+    for note in notifications(app):
         for text in (note.message, note.title):
             assert acts_on_a_terminal(str(text)) == [], f"{where}: toast {text!r}"
 

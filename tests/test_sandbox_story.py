@@ -21,7 +21,7 @@ from msgsvc_tui.emulator.demo_resources import campaign_values
 from msgsvc_tui.emulator.server import embedded_client, open_emulator
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
-from tests.tui_helpers import SIZE, ready, wait_for
+from tests.tui_helpers import SIZE, notifications, ready, wait_for
 
 SEEDED = {
     "Acme Order Updates": "VERIFIED",
@@ -164,7 +164,7 @@ async def test_a_readonly_sandbox_is_not_reset(tmp_path):
         app.action_reset_sandbox()
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
-        assert any("not reset" in n.message for n in app._notifications)
+        assert any("not reset" in n.message for n in notifications(app))
 
 
 # ---- the A2P tab follows a review ------------------------------------------------------------
@@ -270,7 +270,7 @@ async def test_question_mark_on_a_field_shows_its_help_then_every_key(size):
         field = fields.BY_NAME[row.field_name]
         await pilot.press("question_mark")
         await pilot.pause()
-        shown = [n for n in app._notifications if n.title == field.label]
+        shown = [n for n in notifications(app) if n.title == field.label]
         assert shown and field.help in shown[-1].message
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("question_mark")  # again: every key

@@ -20,7 +20,7 @@ from msgsvc_tui.tui.screens.sender_picker import (
 )
 from msgsvc_tui.tui.widgets.panes.senders import SendersPane
 
-from .tui_helpers import SIZE, ready, record_methods, sandbox_app, table, wait_for
+from .tui_helpers import SIZE, notifications, ready, record_methods, sandbox_app, table, wait_for
 
 ACCOUNT = demo.DEMO_ACCOUNT_SID
 
@@ -195,7 +195,7 @@ async def test_second_alpha_sender_is_explained():
         await pilot.press("A")
         await pilot.pause()
         assert not isinstance(app.screen, AlphaSenderScreen)
-        assert any("remove it first" in n.message for n in app._notifications)
+        assert any("remove it first" in n.message for n in notifications(app))
 
 
 async def test_remove_with_confirm_and_cancel():
@@ -228,8 +228,8 @@ async def test_pool_limit_is_explained():
         free = next(r for r in account_numbers(app) if r["service_sid"] is None)
         await pick(pilot, free["value"])
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("21714" in n.message for n in app._notifications))
-        message = next(n.message for n in app._notifications if "21714" in n.message)
+        await wait_for(pilot, lambda: any("21714" in n.message for n in notifications(app)))
+        message = next(n.message for n in notifications(app) if "21714" in n.message)
         assert "pool is full" in message and "twilio.com/docs/errors/21714" in message
 
 
@@ -246,7 +246,7 @@ async def test_readonly_tab_browses_but_sends_no_change():
         assert pane.members  # still browses
         assert all(m == "GET" for m in methods)
         # the write keys stay live in --readonly so that each can say why it does nothing
-        assert any("Read-only mode" in n.message for n in app._notifications)
+        assert any("Read-only mode" in n.message for n in notifications(app))
 
 
 # ---- rules without a screen ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from msgsvc_tui.cli.serve import default_public_url, serving_message, visitor_co
 from msgsvc_tui.core.config import Config
 from msgsvc_tui.emulator import demo
 from msgsvc_tui.tui.app import MsgsvcApp
-from tests.tui_helpers import ready
+from tests.tui_helpers import notifications, ready
 
 MSGSVC = [sys.executable, "-m", "msgsvc_tui"]
 
@@ -91,7 +91,7 @@ async def test_a_sandbox_only_app_never_opens_profiles(tmp_path: Path):
         from msgsvc_tui.tui.screens.profiles import ProfilesScreen
 
         assert not isinstance(app.screen, ProfilesScreen)
-        assert any("Sandbox only" in n.title for n in app._notifications)
+        assert any("Sandbox only" in n.title for n in notifications(app))
         app.switch_profile("work")
         await pilot.pause()
         assert app.is_sandbox

@@ -30,6 +30,7 @@ from .tui_helpers import (
     app_with_profiles,
     form,
     keybar_text,
+    notifications,
     open_emulator,
     open_profiles,
     ready,
@@ -204,7 +205,7 @@ async def test_flag_rolled_back_when_server_refuses():
         await wait_for(pilot, lambda: not table(pilot).pending.get(sid))
         assert screen.model.get(sid)["sticky_sender"] is before
         assert stored(app, sid)["sticky_sender"] is before
-        assert any("20403" in n.message for n in app._notifications)
+        assert any("20403" in n.message for n in notifications(app))
 
 
 async def test_marks_and_bulk_flip_report_per_service():
@@ -420,7 +421,7 @@ async def test_readonly_sends_no_write():
         assert stored(app, sid) == before
         assert screen.query_one("#field-friendly_name", Input).disabled
         await pilot.press("S")
-        await wait_for(pilot, lambda: any("Read-only" in n.message for n in app._notifications))
+        await wait_for(pilot, lambda: any("Read-only" in n.message for n in notifications(app)))
         assert all(m == "GET" for m in methods), methods
 
 
@@ -763,7 +764,7 @@ async def test_cancel_a_long_load_keeps_what_arrived():
         await app.workers.wait_for_complete()  # no load is left running to add to it
         await pilot.pause()
         assert len(screen.model) == kept  # nothing more arrives after the stop
-        assert any("stopped" in n.message for n in app._notifications)
+        assert any("stopped" in n.message for n in notifications(app))
         await pilot.press("r")
         await wait_for(
             pilot,

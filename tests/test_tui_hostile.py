@@ -11,7 +11,16 @@ from msgsvc_tui.emulator.server import open_emulator
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 
 from .test_tui import _type
-from .tui_helpers import WIDE, ready, refuse_posts, sandbox_app, stored, table, wait_for
+from .tui_helpers import (
+    WIDE,
+    notifications,
+    ready,
+    refuse_posts,
+    sandbox_app,
+    stored,
+    table,
+    wait_for,
+)
 
 HOSTILE = {
     "osc52": "\x1b]52;c;cHduZWQ=\x07",
@@ -77,9 +86,9 @@ async def test_a_markup_name_flips_without_crashing_and_is_shown_literally():
         before = stored(app, sid)["sticky_sender"]
         await pilot.press("S")
         await wait_for(pilot, lambda: stored(app, sid)["sticky_sender"] is not before)
-        await wait_for(pilot, lambda: any("markup [/] x" in n.message for n in app._notifications))
+        await wait_for(pilot, lambda: any("markup [/] x" in n.message for n in notifications(app)))
         assert app.is_running
-        for note in app._notifications:
+        for note in notifications(app):
             assert _raw(note.message) == []
 
 

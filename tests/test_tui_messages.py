@@ -21,7 +21,17 @@ from msgsvc_tui.tui.screenshots import busy
 from msgsvc_tui.tui.widgets.panes.messages import MessagesPane, counter_text
 from tests.messages_fixture import ACCOUNT, MessagesServer
 
-from .tui_helpers import SIZE, WIDE, keybar_text, ready, sandbox_app, stored, table, wait_for
+from .tui_helpers import (
+    SIZE,
+    WIDE,
+    keybar_text,
+    notifications,
+    ready,
+    sandbox_app,
+    stored,
+    table,
+    wait_for,
+)
 
 ACCOUNT_PATH = f"/2010-04-01/Accounts/{ACCOUNT}/Messages"
 
@@ -468,7 +478,7 @@ async def test_inbound_is_refused_in_readonly_and_absent_off_the_sandbox() -> No
         await pilot.press("i")
         await pilot.pause()
         assert not isinstance(app.screen, InboundScreen)
-        assert any("read-only" in str(n.message).lower() for n in app._notifications)
+        assert any("read-only" in str(n.message).lower() for n in notifications(app))
         app.session.sandbox = False  # a real account: the key is not offered at all
         assert pane.check_action("inbound", ()) is False
 

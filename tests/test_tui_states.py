@@ -25,6 +25,7 @@ from .tui_helpers import (
     SIZE,
     WIDE,
     app_with_profiles,
+    notifications,
     open_profiles,
     painted,
     ready,
@@ -90,7 +91,7 @@ async def test_a_failed_switch_keeps_the_working_profile(server):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         app.switch_profile("broken")
-        await wait_for(pilot, lambda: any("Not switched" in n.title for n in app._notifications))
+        await wait_for(pilot, lambda: any("Not switched" in n.title for n in notifications(app)))
         assert app.connection.profile == "emu" and isinstance(app.screen, MainScreen)
         assert len(app.screen.model) == demo.SERVICE_COUNT  # the working list is still there
         assert Config.load().active_profile == "emu"

@@ -310,7 +310,7 @@ def test_a_locked_journal_refuses_the_write(server, emulator, capsys):
 
 
 async def test_the_tui_refuses_a_flip_when_the_journal_is_corrupt():
-    from .tui_helpers import ready, sandbox_app, stored, table, wait_for
+    from .tui_helpers import notifications, ready, sandbox_app, stored, table, wait_for
 
     path = data_dir() / "journal.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -321,7 +321,7 @@ async def test_the_tui_refuses_a_flip_when_the_journal_is_corrupt():
         sid = table(pilot).current["sid"]
         before = stored(app, sid)["sticky_sender"]
         await pilot.press("S")
-        notes = lambda: "\n".join(n.message for n in app._notifications)  # noqa: E731
+        notes = lambda: "\n".join(n.message for n in notifications(app))  # noqa: E731
         await wait_for(pilot, lambda: "not sent" in notes())
         assert "journal" in notes() and "Request failed" not in notes()
         assert stored(app, sid)["sticky_sender"] is before

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from textual.app import App
+from textual.notifications import Notification
 from textual.pilot import Pilot
 from textual.strip import Strip
 
@@ -214,6 +215,12 @@ def painted(app: App[Any]) -> str:
 
     strips = contextvars.copy_context().run(render)
     return "\n".join(strip.text for strip in strips)
+
+
+def notifications(app: App[Any]) -> list[Notification]:
+    """The toasts the app has up now, oldest first. Textual keeps them in a private list and
+    offers no public reader: read here only, so a change of Textual's shows in one place."""
+    return list(app._notifications)
 
 
 def dialog_text(app: App[Any]) -> str:
