@@ -7,6 +7,7 @@ import html
 import random
 
 import pytest
+from textual.command import CommandPalette
 from textual.widgets import Input, Select, Static, Switch
 
 from msgsvc_tui.core.config import Config, Profile, Secret
@@ -323,12 +324,19 @@ async def test_dirty_leave_asks_save_discard_cancel():
         assert stored(app, second)["friendly_name"] != "Will Be Dropped"
 
 
-async def test_quit_with_unsaved_edits_asks():
+@pytest.mark.parametrize("keys", [["ctrl+q"], ["q"], ["ctrl+p", *"quit", "enter"]])
+async def test_quit_with_unsaved_edits_asks(keys):
+    """Every way out asks, the command palette's Quit too (Textual's own quit exits at once)."""
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await _type(pilot, "field-friendly_name", "Quit Test")
-        await pilot.press("ctrl+q")
+        if keys[0] == "q":
+            await pilot.press("escape")  # q is a command on a row, typed in a field
+        for key in keys:
+            await pilot.press(key)
+            if key == "ctrl+p":
+                await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen))
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -415,6 +416,17 @@ class MsgsvcApp(FrameFilterApp[int]):
 
     def action_quit_app(self) -> None:
         self._leave_main(self.exit)
+
+    async def action_quit(self) -> None:
+        """Every way out asks about unsaved edits: Textual's own quit (the palette's "Quit",
+        any `app.quit`) exits at once, and took the form's edits with it."""
+        self.action_quit_app()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.callback == self.action_quit:
+                command = command._replace(help="Quit (asks about unsaved edits)")
+            yield command
 
     def _leave_main(self, then: Callable[[], object]) -> None:
         main = self.main_screen
