@@ -395,10 +395,15 @@ async def test_incoming_messages_choice():
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         sid = table(pilot).current["sid"]
-        assert stored(app, sid)["inbound_request_url"]
+        url = stored(app, sid)["inbound_request_url"]
+        assert url
         screen.query_one("#incoming-drop").value = True
         await pilot.pause()
         assert not screen.query_one("#row-inbound_request_url").display
+        # what the save will send, shown before it is: the URL drop clears, untouched, too
+        status = lambda: str(screen.query_one("#detail-status").render())  # noqa: E731
+        await wait_for(pilot, lambda: f"Incoming webhook URL: {url} → —" in status())
+        assert "Incoming messages: Send to a webhook URL → Drop" in status()
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: stored(app, sid)["inbound_request_url"] is None)
         screen.query_one("#incoming-webhook").value = True

@@ -60,6 +60,12 @@ _FOLDED = {"use_inbound_webhook_on_number"}
 _INCOMING_URL = "inbound_request_url"
 
 
+def _change_line(f: Field, old: Any, new: Any) -> str:
+    shown_old = f.display(old) if old not in (None, "") else "—"
+    shown_new = f.display(new) if new not in (None, "") else "—"
+    return f"  {f.label}: {shown_old} → {shown_new}"
+
+
 class CatalogueValidator(Validator):
     """Textual's Input validation, answered by the catalogue."""
 
@@ -401,27 +407,29 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
         return changed
 
     def change_lines(self) -> list[str]:
-        """Each changed field as "Label: old → new" (invalid values too, marked): what a save
-        would send, for the question asked before leaving."""
+        """What a save would send, each field as "Label: old → new", and each edited value
+        the save would refuse, marked invalid: for the status line, the question asked before
+        leaving and the save. Read from the values sent, not from the controls touched: a
+        field the incoming choice changes untouched (drop clears the webhook URL) is listed,
+        and a URL typed under drop shows as cleared, as it will be."""
         raw = self.raw_values()
         touched = self.touched()
-        lines = []
-        for f in fields.WRITABLE:
-            if f.name not in raw or f.name not in touched:
-                continue
-            old = self.baseline.get(f.name)
-            try:
-                new = f.clean(raw[f.name])
-                problem = ""
-            except FieldError as exc:
-                new, problem = raw[f.name], f"  (invalid: {exc.message})"
-            if problem or editing.changes({f.name: old}, {f.name: new}):
-                shown_old = f.display(old) if old not in (None, "") else "—"
-                shown_new = f.display(new) if new not in (None, "") else "—"
-                lines.append(f"  {f.label}: {shown_old} → {shown_new}{problem}")
+        sent = self.pending_changes()
         base_mode = editing.incoming_mode(self.baseline)
+        lines = []
         if self.incoming() is not base_mode:
             lines.append(f"  Incoming messages: {base_mode.label} → {self.incoming().label}")
+        for f in fields.WRITABLE:
+            if f.name in _FOLDED:
+                continue  # the incoming choice's own field: its line says it
+            old = self.baseline.get(f.name)
+            if f.name in sent:
+                lines.append(_change_line(f, old, sent[f.name]))
+            elif f.name in raw and f.name in touched:
+                try:
+                    f.clean(raw[f.name])
+                except FieldError as exc:
+                    lines.append(f"{_change_line(f, old, raw[f.name])}  (invalid: {exc.message})")
         return lines
 
     def touched(self) -> set[str]:
