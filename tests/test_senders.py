@@ -56,7 +56,8 @@ async def pick(pilot, text: str) -> SenderPicker:
     await wait_for(pilot, lambda: "enter adds" in str(picker.query_one("#picker-status").render()))
     await pilot.press("slash")  # the list has the focus first; / opens the filter
     picker.query_one("#picker-filter", Input).value = text
-    await pilot.pause()
+    await pilot.press("enter")  # the filter taken: back to its matches, nothing added yet
+    await wait_for(pilot, lambda: picker.query_one(OptionList).has_focus)
     return picker
 
 

@@ -104,8 +104,12 @@ async def test_channels_tab_lists_picks_adds_and_removes():
         await pilot.press("slash", *"acme uk")  # letters filter once / opened the filter
         await pilot.pause()
         assert options.option_count == 1
+        assert "1 of" in str(picker.query_one("#channel-status", Static).render())
         free_sid = options.get_option_at_index(0).id
-        await pilot.press("enter")
+        await pilot.press("enter")  # the filter taken: back to the list, nothing added yet
+        await wait_for(pilot, lambda: options.has_focus)
+        assert not pane.members and isinstance(app.screen, ChannelPicker)
+        await pilot.press("enter")  # on the highlighted line: added
         await wait_for(pilot, lambda: len(pane.members) == 1)
         assert channel_holder(app, free_sid) == sid
         # remove: asks first; cancel keeps it, confirm removes it

@@ -1,7 +1,9 @@
 """The base of the pickers that add a sender to a service: a list of the account's senders
 marked free, in this service, or held by another (j/k move, enter chooses), and a filter that
 `/` opens (or a typed SID). The list has the focus first: letters filter only once the filter
-has it, so j/k move as in every other list; esc clears the filter, then closes. The number
+has it, so j/k move as in every other list; enter in the filter takes the matches back to the
+list (as k9s's does), so only a second enter, on a line the user sees highlighted, adds (a
+whole SID typed is added by name at once); esc clears the filter, then closes. The number
 picker and the channel-sender picker subclass it; they differ in what
 they list and how they learn who holds what."""
 
@@ -63,6 +65,8 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
         self.session = session
         self.service = service
         self.candidates: list[CandidateT] = []
+        self.holders_known = False
+        self.unchecked = ""  # set when some services' holdings were not read
 
     def frame_id(self) -> str | None:
         return self.PREFIX
@@ -99,7 +103,8 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
             if len(sids) > HOLDER_LOOKUPS
             else ""
         )
-        self.status(f"{count} senders · enter adds · type to filter{unknown}")
+        self.unchecked = unknown
+        self.holders_known = True
         self.render_options()
 
     # ---- what subclasses provide ------------------------------------------------------------
@@ -144,6 +149,12 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
             options.add_option(Option(line, id=sid))
         if options.option_count:
             options.highlighted = 0
+        if not self.holders_known:
+            return  # still loading, or who holds what is unknown: the status line says so
+        count = len(self.candidates)
+        shown = options.option_count
+        what = f"{count} senders" if shown == count else f"{shown} of {count} senders match"
+        self.status(f"{what} · enter adds · / filter{self.unchecked}")
 
     @on(Input.Changed)
     def _filter(self, event: Input.Changed) -> None:
@@ -159,9 +170,7 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
             return
         if self.typed_problem(text):
             return
-        options = self.query_one(OptionList)
-        if options.highlighted is not None and options.option_count:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
+        self.action_focus_list()  # the matches, highlighted: enter again adds
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
