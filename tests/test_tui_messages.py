@@ -191,6 +191,28 @@ async def test_typing_in_the_composer_is_text_not_commands() -> None:
         assert posts(fixture) == []
 
 
+async def test_a_draft_stays_with_its_service_and_the_mode_line_names_the_line() -> None:
+    """What is typed in the composer is written for one service: under another one the
+    composer is empty (one enter would have sent the draft through that one). While a line
+    is typed in, the mode line names it."""
+    app, fixture = app_with_messages()
+    async with app.run_test(size=SIZE) as pilot:
+        first, pane = await open_messages(pilot, "Appointment Reminders")
+        await pilot.press("m", *"+14155550123")
+        assert keybar_text(pilot).startswith(" EDIT Message to ")
+        await pilot.press("enter", *"draft")
+        assert keybar_text(pilot).startswith(" EDIT Message body ")
+        await pilot.press("escape", "escape")  # the messages, then the services list
+        assert app.focused is table(pilot)
+        await pilot.press("j", "7")
+        await wait_for(pilot, lambda: not busy(pane) and not pane.shows({"sid": first}))
+        assert pane.query_one("#compose-to", Input).value == ""
+        assert pane.query_one("#compose-body", Input).value == ""
+        await pilot.press("m", "enter")  # nothing to send: To is named, nothing is sent
+        await pilot.pause()
+        assert posts(fixture) == []
+
+
 async def test_a_flag_flipped_from_the_list_reaches_the_open_composers_counter() -> None:
     """The counter says what this service's Smart Encoding does to the text typed: flipped
     from the list with the Messages tab open, the counter follows the server, and what was

@@ -115,6 +115,15 @@ def error_title(message: Json) -> str:
     return f"{entry.code} {entry.title}" if entry else ""
 
 
+class ComposeRow(Horizontal):
+    """One line of the composer; the mode line names it while it is typed in ("EDIT
+    Message to"), as the form names its field."""
+
+    def __init__(self, key_place: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.key_place = key_place
+
+
 class Composer(Vertical):
     """The composer's fields: `esc` leaves them for the list below (one level up).
 
@@ -182,6 +191,7 @@ class MessagesPane(ServicePane):
         self.pending: dict[str, int] = {}  # SID → fetches so far, while not final
         self.scan_note = ""
         self.reasons: dict[str, str] = {}  # SID → the emulator's "why this sender"
+        self.draft_of: str | None = None  # the service the composer's text is written for
         # after an inbound message: the list is asked again on this many ticks, so the reply
         # the webhook's TwiML makes (sent on the emulator's own thread) shows up
         self.reloads_left = 0
@@ -194,7 +204,7 @@ class MessagesPane(ServicePane):
                 ("Body", "compose-body", "the message — enter sends it"),
                 ("Media", "compose-media", "https://… (optional: makes it an MMS)"),
             ):
-                with Horizontal(classes="compose-row"):
+                with ComposeRow(f"Message {label.lower()}", classes="compose-row"):
                     yield Label(label)
                     yield TextInput(placeholder=hint, id=input_id, select_on_focus=False)
             yield Static("", id="compose-counter")
@@ -232,6 +242,13 @@ class MessagesPane(ServicePane):
         self.messages = []
         self.pending = {}
         self.reasons = {}
+        # a draft belongs to its service: shown under another one, one enter would send it
+        # through that one instead
+        sid = self.service["sid"] if self.service else None
+        if sid != self.draft_of:
+            for input_id in _INPUTS:
+                self.query_one(f"#{input_id}", Input).value = ""
+            self.draft_of = sid
         self.query_one(DataTable).clear()
         put(self.query_one("#messages-detail", Static), "")
         self._render_counter()
