@@ -353,6 +353,12 @@ async def test_readonly_never_sends() -> None:
     async with app.run_test(size=SIZE) as pilot:
         _, pane = await open_messages(pilot)
         assert "read-only: sending is off" in text_of(pilot, "messages-summary")
+        pane.focus_main()
+        bar = keybar_text(pilot)
+        assert "READ-ONLY" in bar and "compose" not in bar and "inbound" not in bar, bar
+        await pilot.press("m")  # refused at once, not after a message is typed
+        await wait_for(pilot, lambda: any("Read-only" in n.title for n in notifications(app)))
+        assert app.focused is pane.query_one(DataTable)
         pane.query_one("#compose-to", Input).value = "+14155550123"
         pane.query_one("#compose-body", Input).focus()
         await pilot.press(*"hi", "enter")

@@ -101,6 +101,10 @@ WRITE_ACTIONS: frozenset[str] = frozenset(
         "register",
         "attach",
         "edit",
+        "fix",  # the Health tab applies a finding's fix
+        "submit",  # the campaign form registers
+        "compose",  # a message is written to be sent
+        "inbound",  # the sandbox's handset texts in
     }
 )
 

@@ -434,6 +434,8 @@ class MessagesPane(ServicePane):
             self.query_one(Composer).remove_class("-open")
 
     def action_compose(self) -> None:
+        if self.session.refuses_writes(self.app.notify):
+            return  # said at once, not after a whole message was typed
         target = "compose-body" if self.query_one("#compose-to", Input).value else "compose-to"
         self.query_one(f"#{target}", Input).focus()
 
