@@ -310,6 +310,38 @@ async def test_escape_in_the_list_clears_the_filter():
         assert main.query_one("#filter", Input).value == ""
 
 
+@pytest.mark.parametrize("from_its_name", [False, True])
+async def test_a_filter_that_matched_nothing_gives_back_the_cursors_place(from_its_name):
+    """The cursor on the sixth service, a filter typed that matches nothing (at once, or
+    only once it has gone past the start of that service's name), esc: the cursor is on the
+    sixth service again, not on the first row, where S or d would act on a service nobody
+    chose."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await pilot.press("g", *"jjjjj")
+        chosen = table(pilot).current
+        typed = (chosen["friendly_name"][:4] if from_its_name else "") + "qqqzz"
+        await pilot.press("slash", *typed)
+        await wait_for(pilot, lambda: main.model.filter_text == typed)
+        assert len(main.model.visible) == 0
+        await pilot.press("escape", "escape")  # the filter left, then cleared
+        await wait_for(pilot, lambda: main.model.filter_text == "")
+        assert table(pilot).current["sid"] == chosen["sid"]
+
+
+async def test_a_service_chosen_among_a_filters_matches_stays_chosen_when_it_clears():
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await pilot.press("slash", *"acme", "enter", "j")
+        chosen = table(pilot).current["sid"]
+        assert chosen == main.model.visible_service(1)["sid"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: main.model.filter_text == "")
+        assert table(pilot).current["sid"] == chosen
+
+
 # ---- ctrl+c quits, asking about unsaved edits ------------------------------------------------
 async def test_ctrl_c_asks_about_edits_then_quits():
     app = sandbox_app()

@@ -126,6 +126,8 @@ class ListPane(ReportsWorkerErrors, Vertical):
         self.list_loading = False
         # Why the latest load failed, shown in the list and its status line until a load works.
         self.list_error: str | None = None
+        self.filtered_from: str | None = None  # the service the cursor was on as a filter began
+        self.filter_placed: str | None = None  # where the filter's last change put the cursor
 
     def compose(self) -> ComposeResult:
         yield FilterBox(placeholder="/ filter by name, SID or use case", id="filter")
@@ -268,9 +270,18 @@ class ListPane(ReportsWorkerErrors, Vertical):
         if text == self.model.filter_text:
             return
         table = self.table
-        keep = table.current["sid"] if table.current else None
+        current = table.current["sid"] if table.current else None
+        if not self.model.filter_text:  # a filter begins
+            self.filtered_from = self.filter_placed = current
+        # The cursor goes back to the service it was on when the filter began whenever that
+        # one is among the matches again (the filter cleared, a letter taken back), unless
+        # the user moved it among the matches: a filter that matched nothing, or matched
+        # another service on its way, sent it to the first row, where a key would act on a
+        # service nobody chose.
+        moved = current is not None and current != self.filter_placed
         self.model.set_filter(text)
-        table.refresh_rows(keep_sid=keep)
+        table.refresh_rows(keep_sid=current if moved else self.filtered_from)
+        self.filter_placed = table.current["sid"] if table.current else None
         self.show_status()
 
     @on(Input.Submitted, "#filter")
