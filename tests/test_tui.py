@@ -180,6 +180,24 @@ async def test_delete_with_confirm_and_cancel():
         assert screen.model.get(victim["sid"]) is None
 
 
+async def test_with_marks_d_says_it_deletes_only_the_service_under_the_cursor():
+    """Marks choose what a flip acts on; d takes the one service under the cursor and says
+    so, asking even where deletes are set not to ask (which service goes is not obvious)."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        app.config.preferences.confirm_delete = False
+        await pilot.press("g", "space", "space")
+        victim = table(pilot).current
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert victim["friendly_name"] in body and "2 marked services stay" in body
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(screen.model) == demo.SERVICE_COUNT - 1)
+        assert screen.model.get(victim["sid"]) is None and len(screen.model.marked) == 2
+
+
 async def test_each_flag_key_flips_and_saves():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -363,8 +363,13 @@ class ListPane(ReportsWorkerErrors, Vertical):
             "Its phone numbers and short codes return to the account; its alpha sender ID is "
             "removed. u undoes it (a new SID; the senders stay with the account)."
         )
-
-        if not self.session.config.preferences.confirm_delete:
+        marked = len(self.model.marked)
+        if marked:
+            # marks choose what a flip or an export acts on; a delete takes one service, the
+            # one under the cursor, and says so, asked even where deletes are not asked
+            many = f"{marked} marked services stay" if marked > 1 else "the marked service stays"
+            body += f"\n\nThis one only: the {many} (d deletes one service at a time)."
+        if not self.session.config.preferences.confirm_delete and not marked:
             self._delete_worker(service)
             return
         confirm_then(
