@@ -124,7 +124,8 @@ async def test_validation_inline_and_blocks_save():
         # the first bad field is being edited, cursor at its end: what is typed next is text
         assert app.focused.id == "field-friendly_name"
         assert app.focused.cursor_position == len(app.focused.value)
-        assert "Not saved: 2 fields" in str(screen.query_one("#detail-status").render())
+        status = str(screen.query_one("#detail-status").render())
+        assert "Not saved: 2 fields need attention" in status
         assert app.emulator.requests_served == requests_before  # nothing sent
         assert stored(app, sid)["friendly_name"] != "x" * 65
 

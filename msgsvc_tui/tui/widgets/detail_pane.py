@@ -180,7 +180,8 @@ class DetailPane(ReportsWorkerErrors, Vertical):
             first = f"{fields.get(problems[0].field_name).label}: {problems[0].message}"
             self.set_status(
                 Text(
-                    f"Not saved: {count} field{'s' if count > 1 else ''} need attention — {first}",
+                    f"Not saved: {count} field{'s need' if count > 1 else ' needs'} attention"
+                    f" — {first}",
                     style="bold red",
                 ),
                 error=True,
