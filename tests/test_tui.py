@@ -528,6 +528,10 @@ async def test_welcome_add_profile_saves_and_connects(server):
         assert saved.profiles["local"].base_url == server.url
 
 
+def text_of(app: MsgsvcApp, selector: str) -> str:
+    return str(app.screen.query_one(selector).render()).strip()
+
+
 async def test_profile_editor_validates_inline():
     app = MsgsvcApp(config=Config.load())
     async with app.run_test(size=SIZE) as pilot:
@@ -541,6 +545,15 @@ async def test_profile_editor_validates_inline():
         assert "32 hex" in error
         assert app.focused.id == "profile-account_sid"
         assert not Config.load().profiles  # nothing written
+        # the token's problem names the other fields as the dialog labels them
+        token_error = str(app.screen.query_one("#profile-error-auth_token").render())
+        assert "API key SID and API key secret" in token_error, token_error
+        # once refused, a problem fixed goes as it is typed away; another one stays
+        app.screen.query_one("#profile-account_sid", Input).value = "AC" + "0123456789abcdef" * 2
+        await wait_for(pilot, lambda: "32 hex" not in text_of(app, "#profile-error-account_sid"))
+        assert "required" in text_of(app, "#profile-error-auth_token")
+        app.screen.query_one("#profile-auth_token", Input).value = "secret"
+        await wait_for(pilot, lambda: text_of(app, "#profile-error-auth_token") == "")
 
 
 @pytest.mark.parametrize("seed", [None, 5])
@@ -600,6 +613,11 @@ async def test_profiles_screen_switches_and_tests(server):
         await pilot.press("t")
         status = profiles.query_one("#profiles-status")
         await wait_for(pilot, lambda: "20003" in str(status.render()))
+        await pilot.press("x")  # removed: what its test said goes with it
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "Removed broken" in str(status.render()))
+        assert "20003" not in str(status.render()) and options.option_count == 1
         options.highlighted = options.get_option_index("emu")
         await pilot.press("t")
         await wait_for(pilot, lambda: "connected" in str(status.render()))

@@ -418,9 +418,14 @@ class CheckedDialog(Dialog[ResultT]):
     def say_problem(self, problem: tuple[Input, str] | None) -> None:
         self.say(problem[1] if problem else "", f"#{self.ID}-error")
 
+    def checks_as_typed(self) -> bool:
+        """Check each change as it is typed: CHECK_AS_TYPED, or what a subclass decides
+        (from the first refused answer on, say, so a problem fixed is no longer shown)."""
+        return self.CHECK_AS_TYPED
+
     @on(Input.Changed)
     def _changed(self) -> None:
-        if self.CHECK_AS_TYPED:
+        if self.checks_as_typed():
             self.say_problem(self.check(typing=True))
 
     def take_enter(self, line: Widget) -> bool:

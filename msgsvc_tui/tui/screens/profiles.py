@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import ClassVar
 
 from textual import on, work
@@ -36,6 +37,13 @@ _FIELDS: tuple[tuple[str, str, bool, str], ...] = (
     ("base_url", "Base URL", False, "Optional: a non-Twilio base, e.g. the emulator"),
 )
 _ATTRS = frozenset(attr for attr, *_ in _FIELDS)
+_LABELS = {attr: label for attr, label, *_ in _FIELDS}
+
+
+def _labelled(message: str) -> str:
+    """A profile's problem in the words of this dialog: a field named by its key in the
+    file ("api_key and api_secret") is named by the label the dialog shows it with."""
+    return re.sub(r"\b[a-z]+_[a-z_]+\b", lambda m: _LABELS.get(m[0], m[0]), message)
 
 
 class ProfileEditor(CheckedDialog[Profile]):
@@ -61,6 +69,10 @@ class ProfileEditor(CheckedDialog[Profile]):
     def __init__(self, existing: Profile | None = None) -> None:
         super().__init__(f"Edit profile {existing.name}" if existing else "Add a Twilio profile")
         self.existing = existing
+        self.refused = False  # a save was refused: from then on each line is checked as typed
+
+    def checks_as_typed(self) -> bool:
+        return self.refused
 
     def compose_body(self) -> ComposeResult:
         yield from super().compose_body()
@@ -111,10 +123,11 @@ class ProfileEditor(CheckedDialog[Profile]):
         problem of no field (none today) is the answer's words, for the dialog's one line."""
         problems = self.build().problems()
         for attr in _ATTRS:
-            mine = [p.message for p in problems if p.attr == attr]
+            mine = [_labelled(p.message) for p in problems if p.attr == attr]
             self.say(mine[0] if mine else "", f"#profile-error-{attr}")
         if not problems:
             return None
+        self.refused = self.refused or not typing
         placed = [p for p in problems if p.attr in _ATTRS]
         if placed:
             return self.query_one(f"#profile-{placed[0].attr}", Input), ""
@@ -235,6 +248,12 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
         def remove() -> None:
             self.config.remove_profile(profile.name)
             if save_config(self.config, self.notify):
+                # a test of it said earlier (or still under way) is about a profile gone
+                self.workers.cancel_group(self, "profile-test")
+                put(
+                    self.query_one("#profiles-status", Static),
+                    as_text(f"Removed {profile.name} · saved in {self.config.path}"),
+                )
                 self.refresh_list()
 
         confirm_then(
