@@ -259,6 +259,28 @@ async def test_with_edits_held_the_tabs_follow_the_server_not_the_forms_copy() -
         assert form.dirty  # the edit held all along
 
 
+async def test_the_message_just_sent_is_the_one_in_sight_and_in_the_detail() -> None:
+    """At 80x24 the composer leaves the list a few lines: after a send, the cursor is on
+    the new message (its detail shown), wherever it was on the older ones."""
+    app, _ = app_with_messages()
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_messages(pilot)
+        pane.query_one("#compose-to", Input).value = "+14155550123"
+        pane.query_one("#compose-body", Input).focus()
+        for n in (1, 2):
+            await pilot.press(*f"older {n}", "enter")
+            await wait_for(pilot, lambda n=n: len(pane.messages) == n)
+        messages = pane.query_one(DataTable)
+        messages.move_cursor(row=1)  # on the oldest
+        await pilot.press(*"the newest", "enter")
+        await wait_for(pilot, lambda: len(pane.messages) == 3)
+        newest = str(pane.messages[0]["sid"])
+        assert messages.cursor_row == 0
+        assert newest in text_of(pilot, "messages-detail")
+        region = messages.scrollable_content_region
+        assert messages.scroll_offset.y <= 0 < region.height  # its row is in sight
+
+
 async def test_send_in_the_sandbox_journals_and_follows_to_delivered() -> None:
     app, fixture = app_with_messages()
     async with app.run_test(size=SIZE) as pilot:

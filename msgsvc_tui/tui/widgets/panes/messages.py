@@ -283,9 +283,13 @@ class MessagesPane(ServicePane):
                 self.pending.setdefault(str(m.get("sid")), 0)
         self._render_messages()
 
-    def _render_messages(self) -> None:
+    def _render_messages(self, select: str | None = None) -> None:
+        """The list again; the cursor on `select` (a message just sent), else on the message
+        it was on (a new one above it moves it down a row), kept in sight."""
         table = self.query_one(DataTable)
         keep = table.cursor_row
+        was = self._selected()
+        target = select or (str(was.get("sid")) if was else None)
         table.clear()
         for m in self.messages:
             status = str(m.get("status") or "")
@@ -300,8 +304,11 @@ class MessagesPane(ServicePane):
                 Text(shown(error_title(m)), style="red"),
                 key=str(m.get("sid")),
             )
-        if self.messages and keep is not None:
-            table.move_cursor(row=min(keep, len(self.messages) - 1))
+        rows = [str(m.get("sid")) for m in self.messages]
+        if self.messages and target in rows:
+            table.move_cursor(row=rows.index(target), scroll=True)
+        elif self.messages and keep is not None:
+            table.move_cursor(row=min(keep, len(self.messages) - 1), scroll=True)
         self._render_summary()
         self._render_detail()
 
@@ -513,7 +520,7 @@ class MessagesPane(ServicePane):
         self.messages.insert(0, created)
         if created.get("status") not in core_messages.FINAL:
             self.pending[str(created.get("sid"))] = 0
-        self._render_messages()
+        self._render_messages(select=str(created.get("sid")))  # in sight, its detail shown
 
     # ---- inbound (the sandbox) ------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
