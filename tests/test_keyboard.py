@@ -21,7 +21,7 @@ from msgsvc_tui.tui.screens.modals import ConfirmScreen, UnsavedScreen
 from msgsvc_tui.tui.widgets.service_form import ServiceForm
 from msgsvc_tui.tui.widgets.service_table import ServiceTable
 
-from .tui_helpers import SIZE, ready, record_methods, sandbox_app, stored, table, wait_for
+from .tui_helpers import SIZE, WIDE, ready, record_methods, sandbox_app, stored, table, wait_for
 
 NAVIGATION = [
     "j", "k", "g", "G", "up", "down", "home", "end", "pageup", "pagedown",
@@ -136,6 +136,35 @@ async def test_j_and_k_move_between_fields_and_enter_edits():
         assert form.focused_row().field_name == "friendly_name" and not form.editing
         await pilot.press("escape")  # … and a second esc goes back to the list
         assert table(pilot).has_focus
+
+
+@pytest.mark.parametrize("size", [SIZE, WIDE])
+async def test_the_form_pages_with_the_keys_every_list_has(size):
+    """ctrl+d / ctrl+u move half of the rows in sight, ctrl+f a page, G and g to the ends:
+    the help lists them for every list, and the form is one."""
+    app = sandbox_app()
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("1")
+        form = _form(app)
+        await wait_for(pilot, lambda: form.focused_row() is not None)
+        rows = form.rows()
+
+        def at() -> int:
+            return rows.index(form.focused_row())
+
+        await pilot.press("ctrl+d")
+        half = at()
+        assert half >= 1
+        await pilot.press("ctrl+u")
+        assert at() == 0
+        await pilot.press("ctrl+f")
+        assert at() >= half
+        await pilot.press("G")
+        assert at() == len(rows) - 1
+        await pilot.press("g")
+        assert at() == 0
+        assert not form.dirty
 
 
 async def test_a_burst_while_editing_reaches_the_field_in_order():

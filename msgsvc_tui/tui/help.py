@@ -4,6 +4,8 @@ README with `markdown_table()`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.binding import Binding, BindingType
 
 from msgsvc_tui.tui.keymode import keys_label
@@ -15,7 +17,7 @@ H_COLUMN = "The list's H column"
 LEGENDS = frozenset({US_COLUMN, H_COLUMN})
 
 
-def rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
+def rows(bindings: Sequence[BindingType]) -> list[tuple[str, str, str]]:
     out = []
     for b in bindings:
         if isinstance(b, Binding):
@@ -33,10 +35,16 @@ def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
 
     moving = [(keys_label(k), d, "") for k, d, _ in NAV_KEYS]
     table_only = [r for r in rows(ServiceTable.BINDINGS) if r[1] == "Edit"]
+    # the form's rows move with the keys every list has: said once, under Moving
+    form_only = [
+        b
+        for b in ServiceForm.BINDINGS
+        if isinstance(b, Binding) and not b.action.startswith("nav(")
+    ]
     return [
         ("Moving (every list and modal)", moving),
         ("The list", table_only + rows(ListPane.BINDINGS)),
-        ("The form", rows(ServiceForm.BINDINGS) + rows(FieldInput.BINDINGS)),
+        ("The form", rows(form_only) + rows(FieldInput.BINDINGS)),
         *((t.pane.TITLE, rows(t.pane.BINDINGS)) for t in TABS if t.pane is not None),
         (
             US_COLUMN,

@@ -53,6 +53,7 @@ from msgsvc_tui.tui.textual_private import (
     record_pressed,
     select_values,
 )
+from msgsvc_tui.tui.widgets.nav import nav_bindings, nav_target
 
 Json = dict[str, Any]
 # Shown by the incoming-messages choice rather than as its own switch.
@@ -176,10 +177,7 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
     ServiceForm RadioSet { width: 100%; max-width: 70; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "row(1)", "Next field", id="form-next", show=False),
-        Binding("k,up", "row(-1)", "Previous field", id="form-previous", show=False),
-        Binding("g,home", "row_at(0)", "First field", id="form-first", show=False),
-        Binding("G,end", "row_at(-1)", "Last field", id="form-last", show=False),
+        *nav_bindings("form"),  # a row at a time, first/last, half a page, a page
         Binding("enter,i,e", "edit", "Edit", id="form-edit", tooltip="Edit the focused field"),
         Binding(
             "space", "flip_switch", "Toggle", id="form-toggle", tooltip="Flip a switch", show=False
@@ -580,21 +578,23 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # while a control is edited, the key is the control's
-        return not (
-            action in ("row", "row_at", "edit", "flip_switch", "field_help") and self.editing
-        )
+        return not (action in ("nav", "edit", "flip_switch", "field_help") and self.editing)
 
-    def action_row(self, step: int) -> None:
+    def action_nav(self, action: str) -> None:
+        """The list's movement keys over the form's rows; a page is as many rows as are in
+        sight now (rows are one or two lines, and group titles sit between them)."""
         rows = self.rows()
+        if not rows:
+            return
         current = self.focused_row()
         index = rows.index(current) if current is not None else -1
-        if rows:
-            self._go(rows[max(0, min(len(rows) - 1, index + step))])
-
-    def action_row_at(self, index: int) -> None:
-        rows = self.rows()
-        if rows:
-            self._go(rows[index])
+        view = self.scrollable_content_region
+        in_sight = sum(1 for row in rows if view.contains_region(row.region))
+        if index < 0 and action == "down":
+            target = 0
+        else:
+            target = nav_target(action, max(index, 0), len(rows), max(in_sight, 1))
+        self._go(rows[target])
 
     def _go(self, row: FieldRow) -> None:
         focus_now(row)
