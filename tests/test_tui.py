@@ -883,3 +883,16 @@ async def test_the_header_is_laid_out_from_the_tables_width_not_from_a_late_mess
         assert header == format_header(layout_columns(width))
         row = t.render_line(0).text
         assert header.index("Use case") == row.index(t.current["usecase"])
+
+
+def test_a_name_cut_to_its_column_ends_in_an_ellipsis():
+    """Two long names that differ after the cut must not look the same in the list."""
+    from msgsvc_tui.tui.widgets.service_table import format_row, layout_columns
+
+    cols = layout_columns(80)
+    long = {"sid": "MG" + "a" * 32, "friendly_name": "N" * (cols.name + 5)}
+    short = {"sid": "MG" + "b" * 32, "friendly_name": "Short"}
+    cut, kept = (format_row(s, cols, False, None) for s in (long, short))
+    assert len(cut) == len(kept)  # the columns stay aligned
+    assert cut[2 : 2 + cols.name] == "N" * (cols.name - 1) + "…"
+    assert kept[2 : 2 + cols.name] == "Short".ljust(cols.name)

@@ -90,6 +90,14 @@ def layout_columns(width: int) -> Columns:
     return Columns(max(width - fixed, 8), 0, False, 0, flags, updated)
 
 
+def _fit(text: str, width: int) -> str:
+    """`text` in `width` columns; one cut short ends in "…", so two names that differ
+    after the cut do not look the same."""
+    if len(text) > width:
+        return text[: max(width - 1, 0)] + "…" if width else ""
+    return text.ljust(width)
+
+
 def format_row(
     service: Json,
     cols: Columns,
@@ -101,13 +109,13 @@ def format_row(
 ) -> str:
     """One row as plain text; every server value through the sanitizer (a name is anyone's
     text: raw, an ESC in it would reach the terminal)."""
-    name = safe(service.get("friendly_name") or "")[: cols.name].ljust(cols.name)
+    name = _fit(safe(service.get("friendly_name") or ""), cols.name)
     parts = ["●" if marked else " ", " ", name]
     if cols.sid:
         sid = safe(service.get("sid", ""))
         parts += [" ", (sid if cols.full_sid else short_sid(sid))[: cols.sid].ljust(cols.sid)]
     if cols.usecase:
-        parts += [" ", safe(service.get("usecase") or "")[: cols.usecase].ljust(cols.usecase)]
+        parts += [" ", _fit(safe(service.get("usecase") or ""), cols.usecase)]
     parts += [
         " ",
         flag_glyphs(service, pending, unknown),
