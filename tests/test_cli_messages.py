@@ -186,7 +186,7 @@ def test_messages_table_tsv_json(capsys, url, fixture) -> None:
     assert code == ExitCode.OK and len(lines) == 7
     assert lines[0].split()[:3] == ["DATE", "SENT", "STATUS"]
     assert sum("30007 Message filtered" in line for line in lines) == 2
-    assert "6 messages of" in err
+    assert "6 messages of" in err and "in the last 1h" in err  # the default window, said
     code, out, _ = run(capsys, url, "services", "messages", MG, "--status", "undelivered", "--tsv")
     rows = [line.split("\t") for line in out.splitlines()]
     assert rows[0][:3] == ["sid", "date_sent", "status"]
@@ -195,6 +195,13 @@ def test_messages_table_tsv_json(capsys, url, fixture) -> None:
     code, out, _ = run(capsys, url, "services", "messages", MG, "--since", "10m", "--json")
     assert all(m["messaging_service_sid"] == MG for m in json.loads(out))
     assert len(json.loads(out)) < 6
+
+
+def test_messages_cut_by_the_limit_say_to_raise_it(capsys, url, fixture) -> None:
+    fixture.seed(MG, 5, ago=timedelta(minutes=30))
+    code, out, err = run(capsys, url, "services", "messages", MG, "--limit", "3", "--since", "2d")
+    assert code == ExitCode.OK and len(out.splitlines()) == 4  # a header and 3
+    assert "newest 3 of the last 2d (--limit 3): raise --limit" in err
 
 
 def test_messages_bad_since(capsys, url) -> None:

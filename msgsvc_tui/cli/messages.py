@@ -247,15 +247,33 @@ async def list_messages(
         for r in table:
             out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)))
             out.write("  " + r[-1] + "\n")
-    if found.truncated:
+    window = _age(args.since)
+    if found.truncated and len(rows) >= args.limit:
+        err(
+            f"showing the newest {len(rows)} of the last {window} (--limit {args.limit}): "
+            "raise --limit, or narrow --since or --status, to see the rest"
+        )
+    elif found.truncated:
         err(
             f"showing {len(rows)}: read {found.scanned} of the account's messages and stopped; "
             "narrow --since or --status to see the rest"
         )
     else:
         plural = "s" * (len(rows) != 1)
-        err(f"{len(rows)} message{plural} of {args.service} (of {found.scanned} on the account)")
+        err(
+            f"{len(rows)} message{plural} of {args.service} in the last {window} "
+            f"(of {found.scanned} on the account; --since looks further back)"
+        )
     return ExitCode.OK
+
+
+def _age(age: Any) -> str:
+    """A duration as --since takes it: 1h, 30m, 2d (the largest unit that is whole)."""
+    seconds = int(age.total_seconds())
+    for unit, size in (("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def _error_title(message: Json, twilio_errors: Any) -> str:
