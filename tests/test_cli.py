@@ -92,6 +92,11 @@ def test_create_update_delete(capsys, creds):
         "--json",
     )  # fmt: skip
     assert code == ExitCode.OK and json.loads(out)["status_callback"] == "https://x.example/s"
+    code, _, err = run(
+        capsys, *base(creds), "services", "update", sid, "--set", "validity_period=99999"
+    )
+    assert code == ExitCode.USAGE and err.count(sid) == 1, err  # named once, not twice
+    assert "validity_period: Validity period (s) must be from 1 to 36,000" in err
     code, _, err = run(capsys, *base(creds), "services", "delete", sid)
     assert code == ExitCode.USAGE and "--yes" in err  # no terminal to ask on
     code, _, _ = run(capsys, *base(creds), "services", "delete", sid, "--yes")

@@ -339,7 +339,8 @@ class Writes:
         (else it is read here, for the words and the journal's "before"); `loaded` is what
         the caller decided from (a plan, a form): a field someone else changed since, to
         another value, is a conflict, refused and reported, never overwritten."""
-        subject = f"update {current.get('friendly_name') if current else sid} ({sid})"
+        # the service by name once it is known; refused before it is read: by its SID, once
+        subject = f"update “{_name(current)}” ({sid})" if current else f"update {sid}"
         try:
             clean = fields.clean_values(values)
             checked = checked_sid(sid, "MG")
