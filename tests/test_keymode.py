@@ -26,6 +26,7 @@ from .tui_helpers import (
     SIZE,
     WIDE,
     keybar_text,
+    notifications,
     ready,
     record_methods,
     row_by_keys,
@@ -423,6 +424,10 @@ async def test_what_the_server_already_has_is_not_sent():
         assert form.dirty
         await pilot.press("M")  # the same flip, from the list: written
         await wait_for(pilot, lambda: stored(app, sid)["mms_converter"] is not was)
+        # the user's own write, said as such (not as someone else's change)
+        await wait_for(
+            pilot, lambda: any("Written from the list" in n.message for n in notifications(app))
+        )
         await pilot.app.workers.wait_for_complete()
         methods = record_methods(app)
         await pilot.press("ctrl+s")

@@ -123,7 +123,8 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         if form.service and form.service.get("sid") == updated["sid"] and not form.creating:
             if form.dirty:
                 self.notify(
-                    "This service changed while you edit it; saving will show what differs",
+                    "Written from the list while this form holds edits: the edits stay, and "
+                    "ctrl+s sends only what you changed",
                     severity="warning",
                 )
                 self.follow(updated)
