@@ -451,3 +451,39 @@ async def test_a_tab_is_built_when_first_opened_and_the_list_keeps_no_links():
         await wait_for(pilot, lambda: pane.campaign is not None)
         assert app.focused is pane.query_one("#campaign-scroll")
         assert [type(p) for p in screen.query(ServicePane)] == [CampaignPane]
+
+
+async def test_a_tabs_key_with_nothing_to_act_on_says_why():
+    """On a new service not created yet, a tab's keys have no service: each says so (they
+    did nothing, silently); on a service without a campaign, x says there is none to delete.
+    Nothing is sent either way."""
+    from msgsvc_tui.tui.widgets.panes.messages import MessagesPane
+    from msgsvc_tui.tui.widgets.panes.senders import SendersPane
+
+    from .tui_helpers import notifications
+
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        methods = record_methods(app)
+        for key, pane_type, action in (("2", SendersPane, "a"), ("7", MessagesPane, "m")):
+            await pilot.press("escape", "escape", "n")
+            await wait_for(pilot, lambda: screen.form.creating)
+            await pilot.press("escape", key)
+            pane = app.screen.query_one(pane_type)
+            await wait_for(pilot, lambda pane=pane: pane.has_focus_within)
+            app.clear_notifications()
+            await pilot.press(action)
+            await wait_for(
+                pilot, lambda: any("No service to act on" in n.message for n in notifications(app))
+            )
+        await pilot.press("escape", "escape")
+        _, campaigns = await open_tab(pilot, "Appointment Reminders", "5", CampaignPane)
+        await wait_for(pilot, lambda: not busy(campaigns) and campaigns.service is not None)
+        assert campaigns.campaign is None
+        campaigns.focus_main()
+        await pilot.press("x")
+        await wait_for(
+            pilot, lambda: any("No campaign to delete" in n.message for n in notifications(app))
+        )
+        assert set(methods) <= {"GET"}, methods

@@ -156,6 +156,19 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         else:
             self._focus_on_mount = keymode.reads()
 
+    def lacks_service(self) -> bool:
+        """True, and says why, when a key of this tab has no service to act on: a new
+        service not created yet (its tabs list nothing until ctrl+s creates it)."""
+        if self.service is not None:
+            return False
+        self.app.notify(
+            "No service to act on yet: ctrl+s on the form creates it first",
+            title="Nothing to act on",
+            severity="warning",
+            timeout=4,
+        )
+        return True
+
     def current(self, service_sid: str) -> bool:
         """Is `service_sid` still the one shown (else an answer is stale)?"""
         return bool(self.service and self.service["sid"] == service_sid)

@@ -183,7 +183,11 @@ class CampaignPane(ServicePane):
 
     # ---- writes ---------------------------------------------------------------------------
     def action_register(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
+        if (
+            self.lacks_service()
+            or self.service is None
+            or self.session.refuses_writes(self.app.notify)
+        ):
             return
         if self.campaign is not None:
             self.app.notify(
@@ -196,7 +200,11 @@ class CampaignPane(ServicePane):
         self._open_form(None)
 
     def action_edit(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
+        if (
+            self.lacks_service()
+            or self.service is None
+            or self.session.refuses_writes(self.app.notify)
+        ):
             return
         if self.campaign is None:
             self.app.notify("No campaign to edit: a registers one", timeout=3)
@@ -245,7 +253,11 @@ class CampaignPane(ServicePane):
         return ""
 
     def action_attach(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
+        if (
+            self.lacks_service()
+            or self.service is None
+            or self.session.refuses_writes(self.app.notify)
+        ):
             return
         from msgsvc_tui.tui.screens.campaign_form import AttachScreen
 
@@ -269,7 +281,14 @@ class CampaignPane(ServicePane):
 
     def action_delete(self) -> None:
         campaign = self.campaign
-        if campaign is None or self.service is None or self.session.refuses_writes(self.app.notify):
+        if (
+            self.lacks_service()
+            or self.service is None
+            or self.session.refuses_writes(self.app.notify)
+        ):
+            return
+        if campaign is None:
+            self.app.notify("No campaign to delete: a registers one", timeout=3)
             return
         service = self.service
         self.confirm_then(

@@ -125,7 +125,11 @@ class MemberPane(ServicePane):
 
     # ---- writes ---------------------------------------------------------------------------
     def action_add(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
+        if (
+            self.lacks_service()
+            or self.service is None
+            or self.session.refuses_writes(self.app.notify)
+        ):
             return
         self.choose(self.service)
 

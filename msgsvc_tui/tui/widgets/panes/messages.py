@@ -441,7 +441,7 @@ class MessagesPane(ServicePane):
             self.query_one(Composer).remove_class("-open")
 
     def action_compose(self) -> None:
-        if self.session.refuses_writes(self.app.notify):
+        if self.lacks_service() or self.session.refuses_writes(self.app.notify):
             return  # said at once, not after a whole message was typed
         target = "compose-body" if self.query_one("#compose-to", Input).value else "compose-to"
         self.query_one(f"#{target}", Input).focus()
@@ -478,6 +478,8 @@ class MessagesPane(ServicePane):
         )
 
     def action_send(self) -> None:
+        if self.lacks_service():
+            return
         outgoing = self.outgoing()
         if outgoing is None or self.session.refuses_writes(self.app.notify):
             return
@@ -530,7 +532,11 @@ class MessagesPane(ServicePane):
         return True
 
     def action_inbound(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
+        if (
+            self.lacks_service()
+            or self.service is None
+            or self.session.refuses_writes(self.app.notify)
+        ):
             return
         if not self.session.sandbox:
             self.app.notify(

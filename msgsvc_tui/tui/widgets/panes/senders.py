@@ -122,7 +122,11 @@ class SendersPane(ServicePane):
 
     # ---- actions --------------------------------------------------------------------------
     def action_add(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
+        if (
+            self.lacks_service()
+            or self.service is None
+            or self.session.refuses_writes(self.app.notify)
+        ):
             return
         from msgsvc_tui.tui.screens.sender_picker import SenderPicker
 
@@ -135,7 +139,11 @@ class SendersPane(ServicePane):
         self.app.push_screen(SenderPicker(self.session, service), picked)
 
     def action_add_alpha(self) -> None:
-        if self.service is None or self.session.refuses_writes(self.app.notify):
+        if (
+            self.lacks_service()
+            or self.service is None
+            or self.session.refuses_writes(self.app.notify)
+        ):
             return
         existing = [m for k, m in self.members if k is senders.ALPHA_SENDERS]
         if existing:
