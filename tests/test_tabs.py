@@ -487,3 +487,23 @@ async def test_a_tabs_key_with_nothing_to_act_on_says_why():
             pilot, lambda: any("No campaign to delete" in n.message for n in notifications(app))
         )
         assert set(methods) <= {"GET"}, methods
+
+
+async def test_another_service_opens_its_tab_at_the_top():
+    """Scrolled down on one service's A2P tab, the next service's opens at its first line
+    (its status: FAILED and why), not where the last one was left."""
+    from textual.containers import ScrollableContainer
+
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        _, pane = await open_tab(pilot, "Fraud Alerts", "5", CampaignPane)
+        await wait_for(pilot, lambda: not busy(pane) and pane.campaign is not None)
+        scroll = pane.query_one("#campaign-scroll", ScrollableContainer)
+        pane.focus_main()
+        await pilot.press("ctrl+d", "ctrl+d")
+        await wait_for(pilot, lambda: scroll.scroll_y > 0)
+        await pilot.press("escape")
+        await open_tab(pilot, "Black Friday Blast", "5", CampaignPane)
+        await wait_for(pilot, lambda: not busy(pane) and pane.campaign is not None)
+        assert pane.campaign["campaign_status"] == "FAILED"
+        assert scroll.scroll_y == 0

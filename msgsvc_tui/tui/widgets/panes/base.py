@@ -15,7 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from rich.text import Text
-from textual.containers import Vertical
+from textual.containers import ScrollableContainer, Vertical
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
@@ -71,6 +71,7 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         self.last_failure = ""  # what the last failed write was told, in words
         self._composed = False
         self._focus_on_mount: int | None = None  # keymode.reads() when the focus was asked
+        self.presented_sid: Any = None  # the service last shown (a reload keeps its scroll)
 
     def forget(self) -> None:
         """Drop what it showed: the next time its tab opens, it loads again."""
@@ -112,6 +113,13 @@ class ServicePane(ReportsWorkerErrors, Vertical):
             self._present(service)
 
     def _present(self, service: Json | None) -> None:
+        sid = service.get("sid") if service else None
+        if sid != self.presented_sid:
+            # another service starts at its top: a scroll kept from the last one hid the
+            # first lines (the A2P tab's status) of this one
+            for scroll in self.query(ScrollableContainer):
+                scroll.scroll_home(animate=False, immediate=True)
+            self.presented_sid = sid
         self.clear()
         if service is None:
             self.summary("")
