@@ -10,7 +10,7 @@ from msgsvc_tui.core.config import Config
 from msgsvc_tui.tui.app import MsgsvcApp
 from msgsvc_tui.tui.screens.modals import ConfirmScreen
 from msgsvc_tui.tui.tour import TourPanel
-from tests.tui_helpers import ready, wait_for
+from tests.tui_helpers import painted, ready, wait_for
 
 
 def tour_app(*, readonly: bool = False, show_keys: bool = False) -> MsgsvcApp:
@@ -68,6 +68,8 @@ async def test_the_tour_is_followed_from_start_to_end(size):
         for index, title in enumerate(titles[:-1]):
             assert tour.index == index, (title, tour.step.title)
             visible(tour)
+            # the mode line stays in sight below the panel, as painted
+            await wait_for(pilot, lambda: painted(app).split("\n")[-1].startswith(" BROWSE "))
             keys = keys_for[title] or tour.keys_to_press()
             if title in ("Flip a flag",) and not app.main_screen.table.has_focus:
                 keys = ["escape", *keys]

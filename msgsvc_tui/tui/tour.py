@@ -209,6 +209,7 @@ class TourPanel(Vertical):
     DEFAULT_CSS: ClassVar[str] = """
     TourPanel {
         dock: bottom;
+        margin-bottom: 1;  /* above the mode line, which stays in sight (it docks there too) */
         height: auto;
         max-height: 10;
         border: round $accent;
