@@ -27,6 +27,7 @@ from .tui_helpers import (
     WIDE,
     keybar_text,
     notifications,
+    painted,
     ready,
     record_methods,
     row_by_keys,
@@ -223,6 +224,8 @@ async def test_j_and_k_move_in_a_select_menu():
         select = _main(app).query_one("#field-usecase", Select)
         options = [value for _, value in select._options]
         start = options.index(select.value)
+        # the open menu stops above the mode line, which says MENU and the field, as painted
+        await wait_for(pilot, lambda: painted(app).split("\n")[-1].startswith(" MENU Use case "))
         await pilot.press("j", "j", "k", "enter")
         assert select.value == options[min(start + 1, len(options) - 1)]
 
