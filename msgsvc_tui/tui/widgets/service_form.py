@@ -175,8 +175,6 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
     ServiceForm .field-row Input.-invalid { background: $error 25%; }
     ServiceForm .details { color: $text-muted; height: auto; }
     ServiceForm RadioSet { width: 100%; max-width: 70; }
-    /* an open menu stops above the mode line, which says MENU and its field */
-    ServiceForm Select > SelectOverlay { margin-bottom: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         *nav_bindings("form"),  # a row at a time, first/last, half a page, a page
