@@ -51,6 +51,15 @@ def _form(app) -> ServiceForm:
     return app.screen.query_one(ServiceForm)
 
 
+async def _in_the_form(pilot):
+    """The app ready, then 1: the form, its first row focused."""
+    await ready(pilot)
+    await pilot.press("1")
+    form = _form(pilot.app)
+    await wait_for(pilot, lambda: form.focused_row() is not None)
+    return form
+
+
 @settings(max_examples=6, deadline=None)
 @given(
     keys=st.lists(st.sampled_from(NAVIGATION), min_size=1, max_size=60),
@@ -105,10 +114,7 @@ async def test_opening_the_form_types_nothing(opener, then):
 async def test_letters_on_a_row_are_never_typed():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("1")
-        form = _form(app)
-        await wait_for(pilot, lambda: form.focused_row() is not None)
+        form = await _in_the_form(pilot)
         methods = record_methods(app)
         await burst(pilot, *"abcxyzqwrtuv")
         assert not form.dirty and set(methods) <= {"GET"}
@@ -117,10 +123,7 @@ async def test_letters_on_a_row_are_never_typed():
 async def test_j_and_k_move_between_fields_and_enter_edits():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("1")
-        form = _form(app)
-        await wait_for(pilot, lambda: form.focused_row() is not None)
+        form = await _in_the_form(pilot)
         assert form.focused_row().field_name == "friendly_name"
         await pilot.press("j")
         assert form.focused_row().field_name == "usecase"
@@ -144,10 +147,7 @@ async def test_the_form_pages_with_the_keys_every_list_has(size):
     the help lists them for every list, and the form is one."""
     app = sandbox_app()
     async with app.run_test(size=size) as pilot:
-        await ready(pilot)
-        await pilot.press("1")
-        form = _form(app)
-        await wait_for(pilot, lambda: form.focused_row() is not None)
+        form = await _in_the_form(pilot)
         rows = form.rows()
 
         def at() -> int:

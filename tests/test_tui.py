@@ -156,14 +156,19 @@ async def test_server_400_lands_on_its_field_and_keeps_edits():
         assert form(pilot).dirty
 
 
+async def _delete_asked(pilot) -> str:
+    """d on the list, and what its question says."""
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+    return str(pilot.app.screen.query_one(".dialog-body").render())
+
+
 async def test_delete_with_confirm_and_cancel():
     app = sandbox_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
         victim = table(pilot).current
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        body = str(app.screen.query_one(".dialog-body").render())
+        body = await _delete_asked(pilot)
         assert victim["friendly_name"] in body and "return to the account" in body
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
@@ -190,9 +195,7 @@ async def test_with_marks_d_says_it_deletes_only_the_service_under_the_cursor():
         app.config.preferences.confirm_delete = False
         await pilot.press("g", "space", "space")
         victim = table(pilot).current
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        body = str(app.screen.query_one(".dialog-body").render())
+        body = await _delete_asked(pilot)
         assert victim["friendly_name"] in body and "2 marked services stay" in body
         await pilot.press("y")
         await wait_for(pilot, lambda: len(screen.model) == demo.SERVICE_COUNT - 1)
