@@ -341,6 +341,9 @@ async def test_a_service_chosen_among_a_filters_matches_stays_chosen_when_it_cle
         await pilot.press("slash", *"acme", "enter", "j")
         chosen = table(pilot).current["sid"]
         assert chosen == main.model.visible_service(1)["sid"]
+        await pilot.press("slash", "end", "backspace", "enter")  # the filter touched again
+        await wait_for(pilot, lambda: main.model.filter_text == "acm")
+        assert table(pilot).current["sid"] == chosen
         await pilot.press("escape")
         await wait_for(pilot, lambda: main.model.filter_text == "")
         assert table(pilot).current["sid"] == chosen

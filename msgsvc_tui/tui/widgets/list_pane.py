@@ -273,14 +273,15 @@ class ListPane(ReportsWorkerErrors, Vertical):
         current = table.current["sid"] if table.current else None
         if not self.model.filter_text:  # a filter begins
             self.filtered_from = self.filter_placed = current
-        # The cursor goes back to the service it was on when the filter began whenever that
-        # one is among the matches again (the filter cleared, a letter taken back), unless
-        # the user moved it among the matches: a filter that matched nothing, or matched
-        # another service on its way, sent it to the first row, where a key would act on a
-        # service nobody chose.
-        moved = current is not None and current != self.filter_placed
+        # The cursor goes back to the service it was on when the filter began (or the one
+        # the user then chose among the matches) whenever that one is among the matches
+        # again: the filter cleared, a letter taken back. A filter that matched nothing, or
+        # matched another service on its way, sent it to the first row, where a key would
+        # act on a service nobody chose.
+        if current is not None and current != self.filter_placed:
+            self.filtered_from = current  # chosen among the matches: the place to keep now
         self.model.set_filter(text)
-        table.refresh_rows(keep_sid=current if moved else self.filtered_from)
+        table.refresh_rows(keep_sid=self.filtered_from)
         self.filter_placed = table.current["sid"] if table.current else None
         self.show_status()
 
