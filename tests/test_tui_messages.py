@@ -279,6 +279,13 @@ async def test_the_message_just_sent_is_the_one_in_sight_and_in_the_detail() -> 
         assert newest in text_of(pilot, "messages-detail")
         region = messages.scrollable_content_region
         assert messages.scroll_offset.y <= 0 < region.height  # its row is in sight
+        # a message that arrives on top (a poll, a reply) leaves the cursor on its message
+        messages.move_cursor(row=1)
+        on = str(pane.messages[1]["sid"])
+        arrived = {**pane.messages[0], "sid": "SM" + "f" * 32, "body": "arrived"}
+        pane.messages.insert(0, arrived)
+        pane._render_messages()
+        assert str(pane.messages[messages.cursor_row]["sid"]) == on
 
 
 async def test_send_in_the_sandbox_journals_and_follows_to_delivered() -> None:

@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -288,8 +289,11 @@ class MessagesPane(ServicePane):
         it was on (a new one above it moves it down a row), kept in sight."""
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        was = self._selected()
-        target = select or (str(was.get("sid")) if was else None)
+        target = select
+        if target is None and table.row_count and 0 <= keep < table.row_count:
+            # the message the cursor is on, read from the rows shown: `self.messages` has
+            # already changed (a reload, a message put on top)
+            target = table.coordinate_to_cell_key(Coordinate(keep, 0)).row_key.value
         table.clear()
         for m in self.messages:
             status = str(m.get("status") or "")
