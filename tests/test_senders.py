@@ -304,3 +304,46 @@ async def test_pool_index_and_move_against_the_emulator(client, emulator):
     assert refused == [f"/v1/Services/{source}/PhoneNumbers"]
     back = await client.list_senders(target, senders.PHONE_NUMBERS)
     assert number["sid"] in [m["sid"] for m in back]
+
+
+@pytest.mark.parametrize("seed", [None, 8])
+async def test_keys_typed_right_after_enter_in_the_filter_move_in_the_matches(seed):
+    """`/ 1 enter j` in one burst: the filter keeps "1", the j moves in its matches (it was
+    typed into the filter: the filter moved to the list only once enter's turn came); a
+    second enter adds the line then highlighted, and nothing was added before it. Also on
+    a slowed loop."""
+    import contextlib
+    import random
+
+    from .test_keyboard import burst
+    from .tui_helpers import slowed
+
+    with contextlib.nullcontext() if seed is None else slowed(random.Random(seed)):
+        app = sandbox_app()
+        async with app.run_test(size=SIZE) as pilot:
+            pane = await open_senders(pilot)
+            before = len(pane.members)
+            methods = record_methods(app)
+            await pilot.press("a")
+            await wait_for(pilot, lambda: isinstance(app.screen, SenderPicker))
+            picker = app.screen
+            status = picker.query_one("#picker-status")
+            await wait_for(pilot, lambda: "enter adds" in str(status.render()))
+            options = picker.query_one(OptionList)
+            await pilot.press("slash")
+            await burst(pilot, "1", "enter", "j")  # one burst, as typed
+            await wait_for(pilot, lambda: options.has_focus and options.highlighted == 1)
+            assert picker.query_one("#picker-filter", Input).value == "1"
+            assert options.option_count > 1 and "POST" not in methods
+            free = next(
+                i
+                for i in range(options.option_count)
+                if "free" in str(options.get_option_at_index(i).prompt)
+            )
+            # to a free number: adding it asks nothing
+            await pilot.press(*(["j"] * (free - 1) if free else ["k"]))
+            await wait_for(pilot, lambda: options.highlighted == free)
+            chosen = options.get_option_at_index(free).id
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(pane.members) == before + 1)
+            assert any(member.get("sid") == chosen for _, member in pane.members)

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -144,11 +145,17 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
     def render_options(self) -> None:
         options = self.query_one(OptionList)
         needle = self.query_one(f"#{self.PREFIX}-filter", Input).value.strip().lower()
+        was = options.highlighted
+        kept = options.get_option_at_index(was).id if was is not None else None
         options.clear_options()
+        ids = []
         for line, sid in self.rows(needle):
             options.add_option(Option(line, id=sid))
+            ids.append(sid)
         if options.option_count:
-            options.highlighted = 0
+            # the line the user highlighted stays highlighted when the list is drawn again
+            # (who holds what arrives after the list): enter adds what they see
+            options.highlighted = ids.index(kept) if kept in ids else 0
         if not self.holders_known:
             return  # still loading, or who holds what is unknown: the status line says so
         count = len(self.candidates)
@@ -161,16 +168,29 @@ class PickerScreen(ReportsWorkerErrors, Dialog["str | None"], Generic[CandidateT
         self.say(self.typed_problem(event.value.strip()) or "", f"#{self.PREFIX}-error")
         self.render_options()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    def take_enter(self, line: Widget) -> bool:
+        """Enter in the filter, read in order with the keys (the key machine calls this at
+        once): the matches take the focus now, so a j or an enter typed right after moves in
+        them or adds the highlighted one; once the keys typed before enter are in, a whole
+        SID typed is added, a SID with a problem keeps the filter (its problem shown)."""
+        box = self.query_one(f"#{self.PREFIX}-filter", Input)
+        if line is not box:
+            return False
+        self.action_focus_list()
+        box.call_later(self._filter_entered, box)
+        return True
+
+    def _filter_entered(self, box: Input) -> None:
+        text = box.value.strip()
         sid = self.typed_sid(text)
         if sid:
             self.dismiss(sid)
-            return
-        if self.typed_problem(text):
-            return
-        self.action_focus_list()  # the matches, highlighted: enter again adds
+        elif self.typed_problem(text):
+            focus_now(box)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.take_enter(event.input)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
