@@ -456,6 +456,25 @@ async def test_an_untouched_new_form_is_no_edit():
         assert not isinstance(app.screen, UnsavedScreen)
 
 
+async def test_a_new_forms_changes_say_what_is_typed_and_what_is_wrong():
+    """On a new service: a name too long is listed as typed and marked invalid (not as
+    "— → —"), and an edit of another field lists that field, not an empty name."""
+    app = sandbox_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("n")
+        form = _form(app)
+        await wait_for(pilot, lambda: form.creating)
+        app.screen.query_one("#field-friendly_name", Input).value = "x" * 70
+        await wait_for(pilot, lambda: form.dirty)
+        [line] = form.change_lines()
+        assert "Friendly name: — → xxx" in line and "(invalid: " in line, line
+        app.screen.query_one("#field-friendly_name", Input).value = ""
+        app.screen.query_one("#field-validity_period", Input).value = "600"
+        await wait_for(pilot, lambda: any("Validity" in x for x in form.change_lines()))
+        assert not any("Friendly name: — → —" in x for x in form.change_lines())
+
+
 # ---- what space does is said -----------------------------------------------------------------
 def test_help_says_space_marks_then_moves_down():
     from msgsvc_tui.tui.help import sections

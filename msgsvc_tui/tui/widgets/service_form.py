@@ -421,13 +421,14 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
             if f.name in _FOLDED:
                 continue  # the incoming choice's own field: its line says it
             old = self.baseline.get(f.name)
-            if f.name in sent:
-                lines.append(_change_line(f, old, sent[f.name]))
-            elif f.name in raw and f.name in touched:
+            if f.name in raw and f.name in touched:
                 try:
                     f.clean(raw[f.name])
-                except FieldError as exc:
+                except FieldError as exc:  # refused as typed: shown so, whatever is sent
                     lines.append(f"{_change_line(f, old, raw[f.name])}  (invalid: {exc.message})")
+                    continue
+            if f.name in sent and (old not in (None, "") or sent[f.name] not in (None, "")):
+                lines.append(_change_line(f, old, sent[f.name]))
         return lines
 
     def touched(self) -> set[str]:
