@@ -201,7 +201,8 @@ def test_messages_cut_by_the_limit_say_to_raise_it(capsys, url, fixture) -> None
     fixture.seed(MG, 5, ago=timedelta(minutes=30))
     code, out, err = run(capsys, url, "services", "messages", MG, "--limit", "3", "--since", "2d")
     assert code == ExitCode.OK and len(out.splitlines()) == 4  # a header and 3
-    assert "newest 3 of the last 2d (--limit 3): raise --limit" in err
+    assert "newest 3 of the last 2d (--limit 3 reached): raise --limit" in err
+    assert "narrow" not in err  # a narrower window shows fewer, never the rest
 
 
 def test_messages_bad_since(capsys, url) -> None:

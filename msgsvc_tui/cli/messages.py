@@ -250,8 +250,8 @@ async def list_messages(
     window = _age(args.since)
     if found.truncated and len(rows) >= args.limit:
         err(
-            f"showing the newest {len(rows)} of the last {window} (--limit {args.limit}): "
-            "raise --limit, or narrow --since or --status, to see the rest"
+            f"showing the newest {len(rows)} of the last {window} (--limit {args.limit} "
+            "reached): raise --limit to see any older ones"
         )
     elif found.truncated:
         err(
