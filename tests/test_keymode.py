@@ -432,7 +432,7 @@ async def test_what_the_server_already_has_is_not_sent():
         await wait_for(pilot, lambda: stored(app, sid)["mms_converter"] is not was)
         # the user's own write, said as such (not as someone else's change)
         await wait_for(
-            pilot, lambda: any("Written from the list" in n.message for n in notifications(app))
+            pilot, lambda: any("Another of your commands" in n.message for n in notifications(app))
         )
         await pilot.app.workers.wait_for_complete()
         methods = record_methods(app)

@@ -168,6 +168,7 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
         super().__init__("Profiles")
         self.config = config
         self.in_use = in_use  # the profile the app is connected with
+        self.tested: str | None = None  # the profile the status line's test is about
 
     def compose_body(self) -> ComposeResult:
         yield NavOptionList(id="profile-list", classes="dialog-body")
@@ -248,12 +249,14 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
         def remove() -> None:
             self.config.remove_profile(profile.name)
             if save_config(self.config, self.notify):
-                # a test of it said earlier (or still under way) is about a profile gone
-                self.workers.cancel_group(self, "profile-test")
-                put(
-                    self.query_one("#profiles-status", Static),
-                    as_text(f"Removed {profile.name} · saved in {self.config.path}"),
-                )
+                # a test of it said earlier (or still under way) is about a profile gone;
+                # a test of another profile goes on, and says its result
+                if self.tested == profile.name:
+                    self.workers.cancel_group(self, "profile-test")
+                    put(
+                        self.query_one("#profiles-status", Static),
+                        as_text(f"Removed {profile.name} · saved in {self.config.path}"),
+                    )
                 self.refresh_list()
 
         confirm_then(
@@ -272,6 +275,7 @@ class ProfilesScreen(ReportsWorkerErrors, Dialog[None]):
 
     @work(exclusive=True, group="profile-test", exit_on_error=False)
     async def test_connection(self, profile: Profile) -> None:
+        self.tested = profile.name
         status = self.query_one("#profiles-status", Static)
         put(status, f"Testing {profile.name}…")
         conn = profile.connection()

@@ -123,8 +123,8 @@ class DetailPane(ReportsWorkerErrors, Vertical):
         if form.service and form.service.get("sid") == updated["sid"] and not form.creating:
             if form.dirty:
                 self.notify(
-                    "Written from the list while this form holds edits: the edits stay, and "
-                    "ctrl+s sends only what you changed",
+                    "Another of your commands wrote this service while this form holds "
+                    "edits: the edits stay, and ctrl+s sends only what you changed",
                     severity="warning",
                 )
                 self.follow(updated)

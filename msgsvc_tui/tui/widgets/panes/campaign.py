@@ -288,7 +288,13 @@ class CampaignPane(ServicePane):
         ):
             return
         if campaign is None:
-            self.app.notify("No campaign to delete: a registers one", timeout=3)
+            loading = any(w.group == "campaign" and not w.is_finished for w in self.workers)
+            self.app.notify(
+                "Still reading the campaign: x works once it is shown"
+                if loading
+                else "No campaign to delete: a registers one",
+                timeout=3,
+            )
             return
         service = self.service
         self.confirm_then(
