@@ -71,7 +71,7 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         self.last_failure = ""  # what the last failed write was told, in words
         self._composed = False
         self._focus_on_mount: int | None = None  # keymode.reads() when the focus was asked
-        self.presented_sid: Any = None  # the service last shown (a reload keeps its scroll)
+        self.presented_sid: str | None = None  # the service last shown (a reload keeps its scroll)
 
     def forget(self) -> None:
         """Drop what it showed: the next time its tab opens, it loads again."""
@@ -113,7 +113,7 @@ class ServicePane(ReportsWorkerErrors, Vertical):
             self._present(service)
 
     def _present(self, service: Json | None) -> None:
-        sid = service.get("sid") if service else None
+        sid = str(service["sid"]) if service else None
         if sid != self.presented_sid:
             # another service starts at its top: a scroll kept from the last one hid the
             # first lines (the A2P tab's status) of this one
@@ -164,18 +164,21 @@ class ServicePane(ReportsWorkerErrors, Vertical):
         else:
             self._focus_on_mount = keymode.reads()
 
-    def lacks_service(self) -> bool:
-        """True, and says why, when a key of this tab has no service to act on: a new
-        service not created yet (its tabs list nothing until ctrl+s creates it)."""
-        if self.service is not None:
-            return False
-        self.app.notify(
-            "No service to act on yet: ctrl+s on the form creates it first",
-            title="Nothing to act on",
-            severity="warning",
-            timeout=4,
-        )
-        return True
+    def writable_service(self) -> Json | None:
+        """The service a key that writes acts on; None once it has said why there is none:
+        a new service not created yet (its tabs list nothing until ctrl+s creates it), or
+        read-only mode."""
+        if self.service is None:
+            self.app.notify(
+                "No service to act on yet: ctrl+s on the form creates it first",
+                title="Nothing to act on",
+                severity="warning",
+                timeout=4,
+            )
+            return None
+        if self.session.refuses_writes(self.app.notify):
+            return None
+        return self.service
 
     def current(self, service_sid: str) -> bool:
         """Is `service_sid` still the one shown (else an answer is stale)?"""

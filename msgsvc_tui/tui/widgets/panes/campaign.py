@@ -108,6 +108,11 @@ class CampaignPane(ServicePane):
         self.poller = self.set_interval(REVIEW_POLL_SECONDS, self.review_tick)
 
     @property
+    def reading(self) -> bool:
+        """The campaign is being read (loaded, or asked again while in review)."""
+        return any(w.group == "campaign" and not w.is_finished for w in self.workers)
+
+    @property
     def in_review(self) -> bool:
         return bool(self.campaign and self.campaign.get("campaign_status") == "IN_PROGRESS")
 
@@ -117,7 +122,7 @@ class CampaignPane(ServicePane):
         service = self.service
         if service is None or not self.in_review or not self.region.area:
             return
-        if any(w.group == "campaign" and not w.is_finished for w in self.workers):
+        if self.reading:
             return
         sid = str(service["sid"])
         asked = self.review_polls.get(sid, 0)
@@ -183,11 +188,7 @@ class CampaignPane(ServicePane):
 
     # ---- writes ---------------------------------------------------------------------------
     def action_register(self) -> None:
-        if (
-            self.lacks_service()
-            or self.service is None
-            or self.session.refuses_writes(self.app.notify)
-        ):
+        if self.writable_service() is None:
             return
         if self.campaign is not None:
             self.app.notify(
@@ -200,11 +201,7 @@ class CampaignPane(ServicePane):
         self._open_form(None)
 
     def action_edit(self) -> None:
-        if (
-            self.lacks_service()
-            or self.service is None
-            or self.session.refuses_writes(self.app.notify)
-        ):
+        if self.writable_service() is None:
             return
         if self.campaign is None:
             self.app.notify("No campaign to edit: a registers one", timeout=3)
@@ -253,15 +250,10 @@ class CampaignPane(ServicePane):
         return ""
 
     def action_attach(self) -> None:
-        if (
-            self.lacks_service()
-            or self.service is None
-            or self.session.refuses_writes(self.app.notify)
-        ):
+        service = self.writable_service()
+        if service is None:
             return
         from msgsvc_tui.tui.screens.campaign_form import AttachScreen
-
-        service = self.service
 
         def typed(campaign_id: str | None) -> None:
             if campaign_id:
@@ -281,22 +273,17 @@ class CampaignPane(ServicePane):
 
     def action_delete(self) -> None:
         campaign = self.campaign
-        if (
-            self.lacks_service()
-            or self.service is None
-            or self.session.refuses_writes(self.app.notify)
-        ):
+        service = self.writable_service()
+        if service is None:
             return
         if campaign is None:
-            loading = any(w.group == "campaign" and not w.is_finished for w in self.workers)
             self.app.notify(
                 "Still reading the campaign: x works once it is shown"
-                if loading
+                if self.reading
                 else "No campaign to delete: a registers one",
                 timeout=3,
             )
             return
-        service = self.service
         self.confirm_then(
             "Delete campaign",
             f"Delete the {campaign.get('us_app_to_person_usecase')} campaign of "

@@ -125,13 +125,9 @@ class MemberPane(ServicePane):
 
     # ---- writes ---------------------------------------------------------------------------
     def action_add(self) -> None:
-        if (
-            self.lacks_service()
-            or self.service is None
-            or self.session.refuses_writes(self.app.notify)
-        ):
-            return
-        self.choose(self.service)
+        service = self.writable_service()
+        if service is not None:
+            self.choose(service)
 
     def choose(self, service: Json) -> None:
         """Ask for the member to add (a modal), then `add_member` what was chosen."""

@@ -445,7 +445,7 @@ class MessagesPane(ServicePane):
             self.query_one(Composer).remove_class("-open")
 
     def action_compose(self) -> None:
-        if self.lacks_service() or self.session.refuses_writes(self.app.notify):
+        if self.writable_service() is None:
             return  # said at once, not after a whole message was typed
         target = "compose-body" if self.query_one("#compose-to", Input).value else "compose-to"
         self.query_one(f"#{target}", Input).focus()
@@ -482,10 +482,10 @@ class MessagesPane(ServicePane):
         )
 
     def action_send(self) -> None:
-        if self.lacks_service():
+        if self.writable_service() is None:
             return
         outgoing = self.outgoing()
-        if outgoing is None or self.session.refuses_writes(self.app.notify):
+        if outgoing is None:
             return
         problems = core_messages.problems(outgoing)
         if problems:
@@ -536,11 +536,8 @@ class MessagesPane(ServicePane):
         return True
 
     def action_inbound(self) -> None:
-        if (
-            self.lacks_service()
-            or self.service is None
-            or self.session.refuses_writes(self.app.notify)
-        ):
+        service = self.writable_service()
+        if service is None:
             return
         if not self.session.sandbox:
             self.app.notify(

@@ -122,15 +122,10 @@ class SendersPane(ServicePane):
 
     # ---- actions --------------------------------------------------------------------------
     def action_add(self) -> None:
-        if (
-            self.lacks_service()
-            or self.service is None
-            or self.session.refuses_writes(self.app.notify)
-        ):
+        service = self.writable_service()
+        if service is None:
             return
         from msgsvc_tui.tui.screens.sender_picker import SenderPicker
-
-        service = self.service
 
         def picked(sid: str | None) -> None:
             if sid:
@@ -139,11 +134,8 @@ class SendersPane(ServicePane):
         self.app.push_screen(SenderPicker(self.session, service), picked)
 
     def action_add_alpha(self) -> None:
-        if (
-            self.lacks_service()
-            or self.service is None
-            or self.session.refuses_writes(self.app.notify)
-        ):
+        service = self.writable_service()
+        if service is None:
             return
         existing = [m for k, m in self.members if k is senders.ALPHA_SENDERS]
         if existing:
@@ -156,8 +148,6 @@ class SendersPane(ServicePane):
             )
             return
         from msgsvc_tui.tui.screens.sender_picker import AlphaSenderScreen
-
-        service = self.service
 
         def typed(value: str | None) -> None:
             if value:
