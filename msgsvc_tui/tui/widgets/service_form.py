@@ -161,6 +161,17 @@ class ShapeRadioButton(RadioButton):
         super().watch_value()
 
 
+@dataclass
+class _FormMessage(Message):
+    """What the form says of itself; `control` is the form, for `on(…, selector)`."""
+
+    form: ServiceForm
+
+    @property
+    def control(self) -> ServiceForm:
+        return self.form
+
+
 class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
     DEFAULT_CSS: ClassVar[str] = """
     ServiceForm { height: 1fr; padding: 0 1; }
@@ -192,23 +203,12 @@ class ServiceForm(ContentSizeLaysOutNothing, VerticalScroll):
         ),
     ]
 
-    @dataclass
-    class Edited(Message):
-        form: ServiceForm
+    class Edited(_FormMessage):
+        """A value changed by the user: the edits (what a save would send) changed."""
 
-        @property
-        def control(self) -> ServiceForm:
-            return self.form
-
-    @dataclass
-    class Loaded(Message):
-        """A service (or an empty new form) is the new baseline: no edits any more."""
-
-        form: ServiceForm
-
-        @property
-        def control(self) -> ServiceForm:
-            return self.form
+    class Loaded(_FormMessage):
+        """A service (or an empty new form) is the new baseline: no edits any more. Not an
+        Edited: a handler of edits (the status line's "modified") must not take a load."""
 
     def __init__(self, *, readonly: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
